@@ -1,0 +1,178 @@
+package crm
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Config is Vinculo's effective configuration, read by the main package from
+// defaults, vinculo.yaml, VINCULO_* variables and flags, and handed to every
+// plugin's Register.
+type Config struct {
+	HTTP          string // address the server listens on
+	DataDir       string // PocketBase data dir (database, files, backups, mail folder)
+	PublicURL     string // how people reach this server (links in emails)
+	HooksDir      string // JavaScript hooks (*.pb.js)
+	HooksWatch    bool   // restart when a hook file changes (development only)
+	HooksPoolSize int    // prewarmed JavaScript runtimes
+	MigrationsDir string // JavaScript migrations written by the business
+	RateLimits    bool   // PocketBase's rate limiter
+	MailDir       string // where mail goes when no SMTP server is configured
+
+	Business Business
+	SMTP     SMTP
+}
+
+// Business describes the business that runs this Vinculo.
+type Business struct {
+	Name     string
+	Country  string // ISO 3166 alpha-2, the default for phone numbers
+	Language string // "en" or "pt-BR"
+	Timezone string // IANA name
+	Hours    WeekHours
+	Holidays []string // YYYY-MM-DD, days the business is closed
+}
+
+// SMTP is the outgoing mail server. An empty Host means none is configured.
+type SMTP struct {
+	Host       string
+	Port       int
+	Username   string
+	Password   string
+	TLS        bool
+	Sender     string // From address
+	SenderName string
+}
+
+// Languages the UI and messages speak.
+var Languages = []string{"en", "pt-BR"}
+
+// Location returns the business's time zone.
+func (b Business) Location() *time.Location {
+	loc, err := time.LoadLocation(b.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Span is an opening period within one day, in minutes after midnight.
+type Span struct{ Start, End int }
+
+// WeekHours holds the opening periods of each weekday (index: time.Weekday).
+type WeekHours [7][]Span
+
+var dayNames = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
+
+// ParseWeekHours reads opening hours written as day ranges and time ranges,
+// separated by ";" — for example "mon-fri 09:00-12:00,13:00-18:00; sat 09:00-13:00".
+func ParseWeekHours(s string) (WeekHours, error) {
+	var w WeekHours
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return w, fmt.Errorf("no opening hours given (example: \"mon-fri 09:00-18:00\")")
+	}
+	for _, part := range strings.Split(s, ";") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		days, times, ok := strings.Cut(part, " ")
+		if !ok {
+			return w, fmt.Errorf("%q: expected days then hours, like \"mon-fri 09:00-18:00\"", part)
+		}
+		dayList, err := parseDays(days)
+		if err != nil {
+			return w, err
+		}
+		for _, t := range strings.Split(strings.TrimSpace(times), ",") {
+			span, err := parseSpan(strings.TrimSpace(t))
+			if err != nil {
+				return w, err
+			}
+			for _, d := range dayList {
+				for _, other := range w[d] {
+					if span.Start < other.End && other.Start < span.End {
+						return w, fmt.Errorf("%q overlaps other hours on %s", t, dayNames[d])
+					}
+				}
+				w[d] = append(w[d], span)
+			}
+		}
+	}
+	return w, nil
+}
+
+func parseDays(s string) ([]int, error) {
+	var out []int
+	for _, item := range strings.Split(strings.ToLower(s), ",") {
+		from, to, isRange := strings.Cut(item, "-")
+		a, b := dayIndex(from), dayIndex(to)
+		if !isRange {
+			b = a
+		}
+		if a < 0 || b < 0 {
+			return nil, fmt.Errorf("%q: days are written sun, mon, tue, wed, thu, fri, sat", item)
+		}
+		for d := a; ; d = (d + 1) % 7 {
+			out = append(out, d)
+			if d == b {
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+func dayIndex(s string) int {
+	for i, n := range dayNames {
+		if n == strings.TrimSpace(s) {
+			return i
+		}
+	}
+	return -1
+}
+
+func parseSpan(s string) (Span, error) {
+	from, to, ok := strings.Cut(s, "-")
+	if !ok {
+		return Span{}, fmt.Errorf("%q: hours are written like 09:00-18:00", s)
+	}
+	a, errA := parseClock(from)
+	b, errB := parseClock(to)
+	if errA != nil || errB != nil {
+		return Span{}, fmt.Errorf("%q: hours are written like 09:00-18:00", s)
+	}
+	if b <= a {
+		return Span{}, fmt.Errorf("%q: the end must come after the start", s)
+	}
+	return Span{a, b}, nil
+}
+
+func parseClock(s string) (int, error) {
+	t, err := time.Parse("15:04", strings.TrimSpace(s))
+	if err != nil {
+		if strings.TrimSpace(s) == "24:00" {
+			return 24 * 60, nil
+		}
+		return 0, err
+	}
+	return t.Hour()*60 + t.Minute(), nil
+}
+
+// String writes the hours back in the form ParseWeekHours reads.
+func (w WeekHours) String() string {
+	var parts []string
+	for d := 0; d < 7; d++ {
+		if len(w[d]) == 0 {
+			continue
+		}
+		var spans []string
+		for _, s := range w[d] {
+			spans = append(spans, fmt.Sprintf("%02d:%02d-%02d:%02d", s.Start/60, s.Start%60, s.End/60, s.End%60))
+		}
+		parts = append(parts, dayNames[d]+" "+strings.Join(spans, ","))
+	}
+	return strings.Join(parts, "; ")
+}

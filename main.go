@@ -1,0 +1,80 @@
+// Vinculo: a self-hosted CRM in which the customer drives the relationship.
+// main only wires: config -> PocketBase -> JavaScript hooks -> migrations ->
+// plugins -> start.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/pocketbase/pocketbase"
+	"github.com/pocketbase/pocketbase/cmd"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/plugins/jsvm"
+	"github.com/pocketbase/pocketbase/plugins/migratecmd"
+
+	"vinculo/crm"
+	_ "vinculo/pb_migrations"
+	"vinculo/plugins/demo"
+	"vinculo/plugins/mailfolder"
+	"vinculo/plugins/portalauth"
+	"vinculo/plugins/requests"
+	"vinculo/plugins/setup"
+	"vinculo/plugins/webui"
+)
+
+func main() {
+	cfg, report, err := loadConfig(os.Args[1:], os.Environ())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "vinculo:", err)
+		os.Exit(2)
+	}
+
+	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDataDir: cfg.DataDir, HideStartBanner: true})
+	app.RootCmd.Use = "vinculo"
+	app.RootCmd.Short = "Vinculo, the CRM in which the customer drives the relationship"
+	addConfigFlags(app.RootCmd)
+	app.RootCmd.AddCommand(configCommand(report))
+
+	jsvm.MustRegister(app, jsvm.Config{
+		HooksDir:      cfg.HooksDir,
+		HooksWatch:    cfg.HooksWatch,
+		HooksPoolSize: cfg.HooksPoolSize,
+		MigrationsDir: cfg.MigrationsDir,
+	})
+	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{
+		Dir:          cfg.MigrationsDir,
+		TemplateLang: migratecmd.TemplateLangJS,
+	})
+
+	for _, register := range []func(core.App, *crm.Config) error{
+		setup.Register,
+		mailfolder.Register,
+		requests.Register,
+		portalauth.Register,
+		webui.Register,
+	} {
+		if err := register(app, cfg); err != nil {
+			fmt.Fprintln(os.Stderr, "vinculo:", err)
+			os.Exit(1)
+		}
+	}
+
+	// PocketBase's own serve and superuser commands; serve listens where the
+	// configuration says unless --http is given.
+	serve := cmd.NewServeCommand(app, false)
+	serve.PersistentFlags().Lookup("http").DefValue = cfg.HTTP
+	_ = serve.PersistentFlags().Set("http", cfg.HTTP)
+	serve.PersistentFlags().Lookup("http").Changed = false
+	app.RootCmd.AddCommand(serve, cmd.NewSuperuserCommand(app), demo.Command(app, cfg))
+
+	if err := app.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "vinculo:", err)
+		var cfgErr *configError
+		if errors.As(err, &cfgErr) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,625 @@
+package demo
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/pocketbase/pocketbase/core"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	"vinculo/crm"
+)
+
+// Options scale the demo business.
+type Options struct {
+	Contacts             int // 300 for the demo; up to millions for benchmarks
+	ActivitiesPerContact int
+	Now                  time.Time // "today" for the generated history
+}
+
+// Login is a demo account to sign in with.
+type Login struct {
+	Who, Email, Password, Where string
+}
+
+// Summary tells what Generate did.
+type Summary struct {
+	Logins      []Login
+	NewContacts int64
+	NewRows     int64 // rows written by the bulk path (contacts, activities, consents)
+	BulkTime    time.Duration
+}
+
+const (
+	baseContacts  = 300
+	companyCount  = 50
+	demoPassword  = "vinculo-demo-2026"
+	demoTimeStamp = "2006-01-02 15:04:05.000Z"
+)
+
+// Fixed ids make the demo idempotent: a second run finds what the first made.
+func id(prefix string, n int) string { return fmt.Sprintf("%s%0*d", prefix, 15-len(prefix), n) }
+
+func contactID(i int) string { return id("ct", i) }
+func companyID(i int) string { return id("co", i) }
+
+// Generate fills app with the demo business. Running it again adds only what
+// is missing; a larger Contacts adds the extra contacts.
+func Generate(app core.App, opts Options) (*Summary, error) {
+	if opts.Contacts <= 0 {
+		opts.Contacts = baseContacts
+	}
+	if opts.ActivitiesPerContact < 0 {
+		opts.ActivitiesPerContact = 0
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now().UTC()
+	}
+	g := &generator{app: app, opts: opts, rng: rand.New(rand.NewPCG(2026, 11))}
+	sum := &Summary{}
+
+	if err := app.RunInTransaction(func(tx core.App) error {
+		g.app = tx
+		return g.catalogue()
+	}); err != nil {
+		return nil, err
+	}
+	g.app = app
+
+	db, err := writerDB(app)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	if sum.NewContacts, err = g.contacts(db); err != nil {
+		return nil, err
+	}
+	sum.NewRows += sum.NewContacts
+	sum.BulkTime += time.Since(start)
+
+	if err := app.RunInTransaction(func(tx core.App) error {
+		g.app = tx
+		return g.relationships()
+	}); err != nil {
+		return nil, err
+	}
+	g.app = app
+
+	start = time.Now()
+	n, err := g.timeline(db)
+	if err != nil {
+		return nil, err
+	}
+	sum.NewRows += n
+	sum.BulkTime += time.Since(start)
+
+	sum.Logins = []Login{
+		{"Staff manager", "marina@vinculo.example", demoPassword, "staff workspace and API (staff)"},
+		{"Staff agent", "rafael@vinculo.example", demoPassword, "staff workspace and API (staff)"},
+		{"Staff read-only", "beatriz@vinculo.example", demoPassword, "staff workspace and API (staff)"},
+		{"Portal customer (member)", g.email(1), "one-time code by email", "customer portal"},
+		{"Portal customer (company admin)", g.email(2), "one-time code by email", "customer portal"},
+	}
+	return sum, nil
+}
+
+type generator struct {
+	app  core.App
+	opts Options
+	rng  *rand.Rand
+}
+
+// save creates the record with the given id unless it exists already.
+func (g *generator) save(collection, recordID string, fields map[string]any) (*core.Record, error) {
+	if r, err := g.app.FindRecordById(collection, recordID); err == nil {
+		return r, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	c, err := g.app.FindCachedCollectionByNameOrId(collection)
+	if err != nil {
+		return nil, err
+	}
+	r := core.NewRecord(c)
+	r.Id = recordID
+	for k, v := range fields {
+		r.Set(k, v)
+	}
+	if c.IsAuth() {
+		r.SetPassword(demoPassword)
+		r.SetVerified(true)
+	}
+	if err := g.app.Save(r); err != nil {
+		return nil, fmt.Errorf("demo %s %s: %w", collection, recordID, err)
+	}
+	return r, nil
+}
+
+func (g *generator) ago(days int) string {
+	return g.opts.Now.Add(-time.Duration(days)*24*time.Hour - time.Duration(g.rng.IntN(9*3600))*time.Second).Format(demoTimeStamp)
+}
+
+func jsonText(v any) string {
+	raw, _ := json.Marshal(v)
+	return string(raw)
+}
+
+var staffIDs = []string{id("st", 1), id("st", 2), id("st", 3)}
+
+// catalogue: the team, companies, pipelines, request types and products.
+func (g *generator) catalogue() error {
+	team := []map[string]any{
+		{"name": "Marina Duarte", "email": "marina@vinculo.example", "role": crm.RoleManager, "language": "pt-BR", "timezone": "America/Sao_Paulo"},
+		{"name": "Rafael Lima", "email": "rafael@vinculo.example", "role": crm.RoleAgent, "language": "pt-BR", "timezone": "America/Sao_Paulo"},
+		{"name": "Beatriz Nogueira", "email": "beatriz@vinculo.example", "role": crm.RoleReadonly, "language": "en", "timezone": "America/Sao_Paulo"},
+	}
+	for i, s := range team {
+		if _, err := g.save(crm.Staff, staffIDs[i], s); err != nil {
+			return err
+		}
+	}
+
+	for i := 1; i <= companyCount; i++ {
+		name, domain := companyName(i)
+		r := rand.New(rand.NewPCG(7, uint64(i)))
+		sizes := []string{"1-10", "11-50", "51-200", "201-1000"}
+		if _, err := g.save(crm.Companies, companyID(i), map[string]any{
+			"name": name, "domain": domain, "industry": industries[i%len(industries)],
+			"size": sizes[r.IntN(len(sizes))], "city": cities[i%len(cities)], "country": "BR",
+			"phone": fmt.Sprintf("+55%d3%07d", 11+i%80, r.IntN(10000000)),
+			"owner": staffIDs[i%2], "tags": []string{[]string{"b2b", "vip", "prospect", "parceiro"}[i%4]},
+		}); err != nil {
+			return err
+		}
+	}
+
+	pipelines := []struct {
+		name   string
+		stages []string
+		prob   []int
+	}{
+		{"Vendas", []string{"Qualificação", "Proposta", "Negociação", "Ganho", "Perdido"}, []int{10, 40, 70, 100, 0}},
+		{"Renovações", []string{"Contato", "Proposta de renovação", "Ganho", "Perdido"}, []int{30, 60, 100, 0}},
+	}
+	for p, pl := range pipelines {
+		if _, err := g.save(crm.Pipelines, id("pl", p+1), map[string]any{"name": pl.name, "position": p, "currency": "BRL"}); err != nil {
+			return err
+		}
+		for s, name := range pl.stages {
+			kind := "open"
+			switch pl.prob[s] {
+			case 100:
+				kind = "won"
+			case 0:
+				kind = "lost"
+			}
+			if _, err := g.save(crm.PipelineStages, id(fmt.Sprintf("ps%d", p+1), s+1), map[string]any{
+				"pipeline": id("pl", p+1), "name": name, "position": s, "probability": pl.prob[s], "kind": kind, "stale_after_days": 21,
+			}); err != nil {
+				return err
+			}
+		}
+	}
+
+	for i, t := range caseTypeList {
+		if _, err := g.save(crm.CaseTypes, id("tp", i+1), map[string]any{
+			"name": t.name, "code": t.code, "category": t.category, "description": t.description,
+			"statuses": t.statuses, "transitions": t.transitions(), "fields": t.fields,
+			"sla_first_response_hours": t.firstResponse, "sla_resolution_hours": t.resolution,
+			"hold_marketing": true, "active": true, "public": t.code == "LIC" || t.code == "INF", "position": i,
+		}); err != nil {
+			return err
+		}
+	}
+
+	for i, p := range productList {
+		if _, err := g.save(crm.Products, id("pr", i+1), p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func companyName(i int) (name, domain string) {
+	head := companyHeads[(i-1)%len(companyHeads)]
+	tail := companyTails[((i-1)/len(companyHeads)+(i-1))%len(companyTails)]
+	english := strings.Contains("Blue Harbor Northwind Greenfield Silverline Redwood", head)
+	if english {
+		name = fmt.Sprintf("%s %s", head, []string{"Logistics", "Foods", "Clinics", "Studio", "Systems"}[i%5])
+	} else {
+		name = fmt.Sprintf("%s %s %s", head, tail, companySuffixes[true])
+	}
+	return name, slug(strings.TrimSuffix(strings.TrimSuffix(name, " Ltda."), " Ltd.")) + fmt.Sprintf("%d.example", i)
+}
+
+// slug folds accents and keeps letters and digits: "Pão Dourado" -> "paodourado".
+func slug(s string) string {
+	folded, _, _ := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC), s)
+	var b strings.Builder
+	for _, r := range strings.ToLower(folded) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// person returns contact i's name; contact 1 and 2 are the portal customers.
+func person(i int) (first, last string, r *rand.Rand) {
+	r = rand.New(rand.NewPCG(11, uint64(i)))
+	switch i {
+	case 1:
+		return "João", "Conceição", r
+	case 2:
+		return "Ana Luísa", "Gonçalves", r
+	}
+	first = firstNames[r.IntN(len(firstNames))]
+	last = lastNames[r.IntN(len(lastNames))]
+	if r.IntN(3) == 0 {
+		last = lastNames[r.IntN(len(lastNames))] + " " + last
+	}
+	return first, last, r
+}
+
+// companyOf: most of the first contacts work at one of the companies; the rest
+// are individual customers.
+func companyOf(i int) int {
+	if i == 2 {
+		return 1 // Ana works with João
+	}
+	if i <= 250 {
+		return (i-1)%companyCount + 1
+	}
+	if i%5 < 2 {
+		return i%companyCount + 1
+	}
+	return 0
+}
+
+func (g *generator) email(i int) string {
+	first, last, _ := person(i)
+	local := slug(strings.Fields(first)[0]) + "." + slug(strings.Fields(last)[len(strings.Fields(last))-1])
+	if i > 2 {
+		local += fmt.Sprint(i)
+	}
+	if c := companyOf(i); c > 0 {
+		_, domain := companyName(c)
+		return local + "@" + domain
+	}
+	return local + "@mail.example"
+}
+
+var contactColumns = []string{
+	"id", "name", "email", "phone", "mobile", "job_title", "company", "owner", "stage", "tags", "score", "source",
+	"preferred_channel", "preferred_days", "preferred_hours_start", "preferred_hours_end", "timezone", "language",
+	"max_contacts_per_week", "created", "updated",
+}
+
+// contactRow is contact i's values in contactColumns order.
+func (g *generator) contactRow(i int) []any {
+	first, last, r := person(i)
+	company := ""
+	if c := companyOf(i); c > 0 {
+		company = companyID(c)
+	}
+	stage := crm.LifecycleStages[r.IntN(len(crm.LifecycleStages))]
+	if i <= 2 {
+		stage = "customer"
+	}
+	channels := []string{"email", "whatsapp", "phone", "sms", "email"}
+	days := []string{"mon", "tue", "wed", "thu", "fri"}
+	start, end := []string{"08:00", "09:00", "13:00"}[r.IntN(3)], []string{"12:00", "18:00", "20:00"}[r.IntN(3)]
+	if start >= end {
+		start, end = "09:00", "18:00"
+	}
+	language, tz := "pt-BR", "America/Sao_Paulo"
+	if r.IntN(6) == 0 {
+		language, tz = "en", []string{"Europe/London", "America/New_York", "Europe/Lisbon"}[r.IntN(3)]
+	}
+	created := g.opts.Now.Add(-time.Duration(30+r.IntN(700)) * 24 * time.Hour).Format(demoTimeStamp)
+	mobile := fmt.Sprintf("+55%d9%08d", 11+r.IntN(88), r.IntN(100000000))
+	return []any{
+		contactID(i), first + " " + last, g.email(i), "", mobile,
+		jobTitles[r.IntN(len(jobTitles))], company, staffIDs[r.IntN(2)], stage,
+		jsonText([]string{[]string{"newsletter", "b2b", "vip", "indicação"}[r.IntN(4)]}), r.IntN(101),
+		[]string{"site", "indicação", "evento", "import"}[r.IntN(4)],
+		channels[r.IntN(len(channels))], jsonText(days), start, end, tz, language, 2 + r.IntN(4),
+		created, created,
+	}
+}
+
+func (g *generator) contacts(db *sql.DB) (int64, error) {
+	w := newBulkWriter(db, crm.Contacts, contactColumns...)
+	for i := 1; i <= g.opts.Contacts; i++ {
+		if err := w.Add(g.contactRow(i)...); err != nil {
+			w.abort()
+			return w.Inserted, err
+		}
+	}
+	return w.Inserted, w.Close()
+}
+
+// relationships: portal customers, deals, requests, orders, subscriptions and tasks
+// of the first contacts.
+func (g *generator) relationships() error {
+	base := min(g.opts.Contacts, baseContacts)
+	for i, role := range []string{crm.CompanyMember, crm.CompanyAdmin} {
+		n := i + 1
+		if n > base {
+			break
+		}
+		first, last, _ := person(n)
+		if _, err := g.save(crm.Customers, id("cu", n), map[string]any{
+			"email": g.email(n), "contact": contactID(n), "company_role": role,
+			"name": first + " " + last, "language": "pt-BR",
+		}); err != nil {
+			return err
+		}
+	}
+
+	for d := 1; d <= base*2/5; d++ {
+		r := rand.New(rand.NewPCG(13, uint64(d)))
+		contact := (d*7)%base + 1
+		pipeline := 1 + d%2
+		stages := 5
+		if pipeline == 2 {
+			stages = 4
+		}
+		stage := 1 + r.IntN(stages)
+		status := "open"
+		switch {
+		case stage == stages-1:
+			status = "won"
+		case stage == stages:
+			status = "lost"
+		}
+		fields := map[string]any{
+			"title":    []string{"Plano empresarial", "Renovação anual", "Expansão de rede", "Support upgrade", "Instalação em nova filial"}[r.IntN(5)],
+			"contact":  contactID(contact),
+			"pipeline": id("pl", pipeline), "stage": id(fmt.Sprintf("ps%d", pipeline), stage),
+			"amount": float64(500+r.IntN(40)*250) + 0.9, "currency": "BRL", "status": status,
+			"expected_close": g.opts.Now.AddDate(0, 0, r.IntN(90)-20).Format(demoTimeStamp),
+			"owner":          staffIDs[r.IntN(2)], "probability": []int{10, 40, 70, 100, 0}[min(stage-1, 4)],
+			"stage_changed_at": g.ago(r.IntN(40)),
+		}
+		if c := companyOf(contact); c > 0 {
+			fields["company"] = companyID(c)
+		}
+		if status == "lost" {
+			fields["lost_reason"] = "Preço acima do orçamento"
+		}
+		if status != "open" {
+			fields["closed_at"] = g.ago(r.IntN(30))
+		}
+		if _, err := g.save(crm.Deals, id("dl", d), fields); err != nil {
+			return err
+		}
+	}
+
+	if err := g.requests(base); err != nil {
+		return err
+	}
+
+	for o := 1; o <= base/2; o++ {
+		r := rand.New(rand.NewPCG(17, uint64(o)))
+		contact := (o*3)%base + 1
+		p := productList[r.IntN(len(productList))]
+		qty := 1 + r.IntN(3)
+		price := p["price"].(float64)
+		status := []string{"placed", "paid", "shipped", "delivered", "delivered", "cancelled"}[r.IntN(6)]
+		fields := map[string]any{
+			"number": fmt.Sprintf("PED-%05d", o), "contact": contactID(contact),
+			"items": []map[string]any{{"product": p["code"], "name": p["name"], "quantity": qty, "unit_price": price}},
+			"total": price * float64(qty), "currency": "BRL", "status": status, "placed_at": g.ago(r.IntN(300)),
+		}
+		if o <= 4 {
+			fields["contact"] = contactID(1 + o%2) // the portal customers have orders too
+		}
+		if c := companyOf(contact); c > 0 && r.IntN(2) == 0 {
+			fields["company"] = companyID(c)
+		}
+		if status == "cancelled" {
+			fields["cancelled_at"] = g.ago(r.IntN(20))
+		}
+		if _, err := g.save(crm.Orders, id("or", o), fields); err != nil {
+			return err
+		}
+	}
+
+	subscriptionProducts := []int{1, 2, 5}
+	for s := 1; s <= base*2/5; s++ {
+		r := rand.New(rand.NewPCG(19, uint64(s)))
+		contact := (s*11)%base + 1
+		if s <= 3 {
+			contact = 1 + s%2
+		}
+		pi := subscriptionProducts[r.IntN(len(subscriptionProducts))]
+		p := productList[pi-1]
+		status := []string{"active", "active", "active", "paused", "cancelled"}[r.IntN(5)]
+		fields := map[string]any{
+			"contact": contactID(contact), "product": id("pr", pi), "plan": p["name"], "quantity": 1,
+			"price": p["price"], "currency": "BRL", "status": status, "started_at": g.ago(60 + r.IntN(500)),
+			"renews_at": g.opts.Now.AddDate(0, 1+r.IntN(11), 0).Format(demoTimeStamp),
+		}
+		if c := companyOf(contact); c > 0 && s%3 == 0 {
+			fields["company"] = companyID(c)
+		}
+		switch status {
+		case "paused":
+			fields["paused_until"] = g.opts.Now.AddDate(0, 1, 0).Format(demoTimeStamp)
+		case "cancelled":
+			fields["cancelled_at"] = g.ago(r.IntN(90))
+		}
+		if _, err := g.save(crm.Subscriptions, id("sb", s), fields); err != nil {
+			return err
+		}
+	}
+
+	for t := 1; t <= base/4; t++ {
+		r := rand.New(rand.NewPCG(23, uint64(t)))
+		status := []string{"open", "open", "open", "done"}[r.IntN(4)]
+		fields := map[string]any{
+			"title":    []string{"Retornar ligação", "Enviar proposta revisada", "Confirmar agendamento da visita", "Send the renewal quote", "Cobrar documentos da licença"}[r.IntN(5)],
+			"due":      g.opts.Now.AddDate(0, 0, r.IntN(14)-5).Format(demoTimeStamp),
+			"assignee": staffIDs[r.IntN(2)], "created_by": staffIDs[r.IntN(2)], "status": status,
+			"contact": contactID((t*13)%base + 1),
+		}
+		if status == "done" {
+			fields["done_at"] = g.ago(r.IntN(5))
+		}
+		if _, err := g.save(crm.Tasks, id("tk", t), fields); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// requests: cases of every type, with their conversations; the portal
+// customers have some of each kind, including a licence application.
+func (g *generator) requests(base int) error {
+	count := base * 3 / 10
+	seq := map[string]int{}
+	for k := 1; k <= count; k++ {
+		r := rand.New(rand.NewPCG(29, uint64(k)))
+		ti := r.IntN(len(caseTypeList))
+		contact := (k*17)%base + 1
+		shared := r.IntN(3) == 0
+		switch k {
+		case 1: // João: his licence application, in progress
+			ti, contact, shared = 4, 1, false
+		case 2: // João: a support request, shared with his company
+			ti, contact, shared = 0, 1, true
+		case 3: // Ana: a complaint of her own
+			ti, contact, shared = 1, 2, false
+		case 4: // Ana: a request shared with the company
+			ti, contact, shared = 3, 2, true
+		}
+		t := caseTypeList[ti]
+		seq[t.code]++
+		st := t.statuses[r.IntN(len(t.statuses))]
+		if k == 1 {
+			st = t.statuses[2]
+		}
+		subjects := caseSubjects[t.code]
+		created := g.opts.Now.Add(-time.Duration(1+r.IntN(60*24)) * time.Hour)
+		fields := map[string]any{
+			"reference": fmt.Sprintf("%s-%04d", t.code, seq[t.code]), "type": id("tp", ti+1),
+			"contact": contactID(contact), "subject": subjects[r.IntN(len(subjects))],
+			"description": "Descrição enviada pelo cliente. / Description sent by the customer.",
+			"status":      st.Key, "status_label": st.PublicLabel, "closed": st.Closed,
+			"priority": []string{"low", "normal", "normal", "high", "urgent"}[r.IntN(5)],
+			"assignee": staffIDs[r.IntN(2)], "channel": []string{"portal", "email", "phone", "whatsapp"}[r.IntN(4)],
+			"shared":             shared,
+			"first_response_due": created.Add(time.Duration(t.firstResponse) * time.Hour).Format(demoTimeStamp),
+			"resolution_due":     created.Add(time.Duration(t.resolution) * time.Hour).Format(demoTimeStamp),
+		}
+		if c := companyOf(contact); c > 0 {
+			fields["company"] = companyID(c)
+		}
+		if st.Closed {
+			fields["closed_at"] = created.Add(time.Duration(t.resolution/2) * time.Hour).Format(demoTimeStamp)
+			if r.IntN(2) == 0 {
+				fields["rating"] = 3 + r.IntN(3)
+				fields["rating_comment"] = "Resolvido rápido, obrigado!"
+			}
+		}
+		if t.code == "LIC" {
+			fields["data"] = map[string]any{"cnpj": "12.345.678/0001-90", "activity": "Comércio varejista", "address": "Rua das Flores, 120 — Centro"}
+		}
+		if _, err := g.save(crm.Cases, id("cs", k), fields); err != nil {
+			return err
+		}
+		messages := []map[string]any{
+			{"body": "Olá! Abri este pedido pelo portal. Podem me ajudar?", "author_customer": ""},
+			{"body": "Recebemos seu pedido e já estamos cuidando dele. Retornaremos em breve.", "author_staff": fields["assignee"]},
+			{"body": "Verificar histórico de visitas antes de responder.", "author_staff": fields["assignee"], "internal": true},
+		}
+		for m, msg := range messages {
+			msg["case"] = id("cs", k)
+			if contact <= 2 && m == 0 {
+				msg["author_customer"] = id("cu", contact)
+			}
+			if _, err := g.save(crm.CaseMessages, id(fmt.Sprintf("cm%d", m), k), msg); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+var activityColumns = []string{
+	"id", "type", "channel", "direction", "subject", "body", "occurred_at", "actor_type", "staff",
+	"contact", "company", "outcome", "duration_minutes", "public", "created", "updated",
+}
+
+var consentColumns = []string{"id", "contact", "purpose", "channel", "state", "text", "source", "at", "created", "updated"}
+
+var activityTypes = []string{"call", "email", "meeting", "visit", "note", "chat", "letter", "call", "email", "note"}
+
+// timeline: every contact's history of interactions and their consents.
+func (g *generator) timeline(db *sql.DB) (int64, error) {
+	acts := newBulkWriter(db, crm.Activities, activityColumns...)
+	for i := 1; i <= g.opts.Contacts; i++ {
+		r := rand.New(rand.NewPCG(31, uint64(i)))
+		company := ""
+		if c := companyOf(i); c > 0 {
+			company = companyID(c)
+		}
+		for j := 0; j < g.opts.ActivitiesPerContact; j++ {
+			kind := activityTypes[r.IntN(len(activityTypes))]
+			subjects := activitySubjects[kind]
+			when := g.opts.Now.Add(-time.Duration(r.IntN(365*24*60)) * time.Minute).Format(demoTimeStamp)
+			direction, outcome, duration := "outbound", "", 0
+			switch kind {
+			case "note":
+				direction = "internal"
+			case "call", "meeting", "visit":
+				outcome, duration = outcomes[r.IntN(len(outcomes))], 5+r.IntN(55)
+			}
+			if r.IntN(3) == 0 && kind != "note" {
+				direction = "inbound"
+			}
+			err := acts.Add(
+				id("ac", (i-1)*g.opts.ActivitiesPerContact+j+1), kind, activityChannels[kind], direction,
+				subjects[r.IntN(len(subjects))], "", when, "staff", staffIDs[r.IntN(2)],
+				contactID(i), company, outcome, duration, kind == "email" || kind == "letter", when, when,
+			)
+			if err != nil {
+				acts.abort()
+				return acts.Inserted, err
+			}
+		}
+	}
+	if err := acts.Close(); err != nil {
+		return acts.Inserted, err
+	}
+
+	consents := newBulkWriter(db, crm.Consents, consentColumns...)
+	for i := 1; i <= g.opts.Contacts; i++ {
+		r := rand.New(rand.NewPCG(37, uint64(i)))
+		at := g.opts.Now.Add(-time.Duration(30+r.IntN(600)) * 24 * time.Hour).Format(demoTimeStamp)
+		rows := [][]any{
+			{id("cn", i*3-2), contactID(i), "service", "email", "granted", "Aceito receber comunicações sobre meus pedidos e serviços.", "portal", at, at, at},
+			{id("cn", i*3-1), contactID(i), "marketing", "email", []string{"granted", "withdrawn"}[r.IntN(2)], "Aceito receber ofertas e novidades por e-mail.", "public_form", at, at, at},
+		}
+		if r.IntN(3) == 0 {
+			rows = append(rows, []any{id("cn", i*3), contactID(i), "marketing", "whatsapp", "granted", "Aceito receber ofertas pelo WhatsApp.", "staff", at, at, at})
+		}
+		for _, row := range rows {
+			if err := consents.Add(row...); err != nil {
+				consents.abort()
+				return acts.Inserted + consents.Inserted, err
+			}
+		}
+	}
+	err := consents.Close()
+	return acts.Inserted + consents.Inserted, err
+}

@@ -1,0 +1,97 @@
+// Package mailfolder keeps outgoing mail when no SMTP server is configured:
+// each message goes to the server log and, as an .eml file, to the mail
+// folder in the data dir. That is how someone trying the demo reads the
+// one-time code that signs them in to the portal.
+package mailfolder
+
+import (
+	"bytes"
+	"fmt"
+	"mime"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/mailer"
+
+	"vinculo/crm"
+)
+
+var sequence atomic.Int64
+
+// Register binds the fallback to PocketBase's mailer.
+func Register(app core.App, cfg *crm.Config) error {
+	app.OnMailerSend().BindFunc(func(e *core.MailerEvent) error {
+		if e.App.Settings().SMTP.Enabled {
+			return e.Next()
+		}
+		path, err := Write(cfg.MailDir, e.Message)
+		if err != nil {
+			return fmt.Errorf("no SMTP server is configured and the mail folder is not writable: %w", err)
+		}
+		e.App.Logger().Info("Mail kept in the mail folder (no SMTP server configured)",
+			"to", addresses(e.Message.To), "subject", e.Message.Subject, "file", path, "text", Text(e.Message))
+		return nil
+	})
+	return nil
+}
+
+// Write saves the message as an .eml file in dir and returns its path.
+func Write(dir string, m *mailer.Message) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "Date: %s\r\n", time.Now().UTC().Format(time.RFC1123Z))
+	fmt.Fprintf(&b, "From: %s\r\n", m.From.String())
+	fmt.Fprintf(&b, "To: %s\r\n", addresses(m.To))
+	if len(m.Cc) > 0 {
+		fmt.Fprintf(&b, "Cc: %s\r\n", addresses(m.Cc))
+	}
+	fmt.Fprintf(&b, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", m.Subject))
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
+	b.WriteString(Text(m))
+	b.WriteString("\r\n")
+	name := fmt.Sprintf("%s-%04d.eml", time.Now().UTC().Format("20060102T150405.000000"), sequence.Add(1)%10000)
+	path := filepath.Join(dir, name)
+	return path, os.WriteFile(path, b.Bytes(), 0o600)
+}
+
+// Text is the message's plain text, or its HTML with the tags stripped.
+func Text(m *mailer.Message) string {
+	if strings.TrimSpace(m.Text) != "" {
+		return m.Text
+	}
+	var out strings.Builder
+	inTag := false
+	for _, r := range m.HTML {
+		switch {
+		case r == '<':
+			inTag = true
+		case r == '>':
+			inTag = false
+		case !inTag:
+			out.WriteRune(r)
+		}
+	}
+	lines := strings.Split(out.String(), "\n")
+	var kept []string
+	for _, l := range lines {
+		if l = strings.TrimSpace(l); l != "" {
+			kept = append(kept, l)
+		}
+	}
+	return strings.Join(kept, "\n")
+}
+
+func addresses(list []mail.Address) string {
+	parts := make([]string, len(list))
+	for i, a := range list {
+		parts[i] = a.String()
+	}
+	return strings.Join(parts, ", ")
+}

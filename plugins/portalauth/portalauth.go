@@ -1,0 +1,133 @@
+// Package portalauth gives contacts their portal identity: a customers record
+// is created the first time a contact's email asks for a sign-in code, or when
+// staff invite the contact. An email that belongs to no contact gets the same
+// answer as one that does, and takes about as long.
+package portalauth
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/mail"
+	"strings"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/mailer"
+	"github.com/pocketbase/pocketbase/tools/security"
+	"github.com/spf13/cast"
+	"golang.org/x/crypto/bcrypt"
+
+	"vinculo/crm"
+)
+
+// Register binds the sign-in hook and the invitation route.
+func Register(app core.App, cfg *crm.Config) error {
+	app.OnRecordRequestOTPRequest(crm.Customers).BindFunc(func(e *core.RecordCreateOTPRequestEvent) error {
+		if e.Record == nil {
+			info, err := e.RequestInfo()
+			if err != nil {
+				return err
+			}
+			email := strings.ToLower(strings.TrimSpace(cast.ToString(info.Body["email"])))
+			record, err := CreateForEmail(e.App, email)
+			if err != nil {
+				return err
+			}
+			if record == nil {
+				// Spend what creating an account costs, so the answer's timing
+				// does not tell whether the email is known.
+				_, _ = bcrypt.GenerateFromPassword([]byte(security.RandomString(30)), bcrypt.DefaultCost)
+			}
+			e.Record = record
+		}
+		return e.Next()
+	})
+
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.POST("/api/crm/contacts/{id}/invite", func(e *core.RequestEvent) error {
+			return invite(e, cfg)
+		})
+		return se.Next()
+	})
+	return nil
+}
+
+// CreateForEmail creates the portal account of the oldest contact with this
+// email, if there is such a contact and it has none yet. It returns nil, nil
+// when no contact has the email.
+func CreateForEmail(app core.App, email string) (*core.Record, error) {
+	if email == "" {
+		return nil, nil
+	}
+	contact, err := app.FindFirstRecordByFilter(crm.Contacts, "email = {:email}", dbx.Params{"email": email})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ensureCustomer(app, contact, email)
+}
+
+func ensureCustomer(app core.App, contact *core.Record, email string) (*core.Record, error) {
+	existing, err := app.FindFirstRecordByFilter(crm.Customers, "contact = {:c}", dbx.Params{"c": contact.Id})
+	if err == nil {
+		return existing, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	customers, err := app.FindCollectionByNameOrId(crm.Customers)
+	if err != nil {
+		return nil, err
+	}
+	record := core.NewRecord(customers)
+	record.SetEmail(email)
+	record.SetRandomPassword() // never used: customers sign in by code unless they choose a password
+	record.Set(crm.FieldContact, contact.Id)
+	record.Set(crm.FieldCompanyRole, crm.CompanyMember)
+	record.Set("name", contact.GetString("name"))
+	record.Set("language", contact.GetString("language"))
+	if err := app.Save(record); err != nil {
+		return nil, err
+	}
+	return record, nil
+}
+
+// invite is POST /api/crm/contacts/{id}/invite: staff who may write give a
+// contact a portal account and send them the portal's address.
+func invite(e *core.RequestEvent, cfg *crm.Config) error {
+	if e.Auth == nil || e.Auth.Collection().Name != crm.Staff ||
+		(e.Auth.GetString(crm.FieldRole) != crm.RoleManager && e.Auth.GetString(crm.FieldRole) != crm.RoleAgent) {
+		return e.ForbiddenError("Only managers and agents can invite customers.", nil)
+	}
+	contact, err := e.App.FindRecordById(crm.Contacts, e.Request.PathValue("id"))
+	if err != nil {
+		return e.NotFoundError("No contact with that id.", nil)
+	}
+	email := strings.ToLower(contact.GetString(crm.FieldEmail))
+	if email == "" {
+		return e.BadRequestError("The contact has no email address.", map[string]any{
+			"email": map[string]string{"code": "validation_required", "message": "Add an email address to the contact first."},
+		})
+	}
+	record, err := ensureCustomer(e.App, contact, email)
+	if err != nil {
+		return e.BadRequestError("Could not create the portal account.", err)
+	}
+	settings := e.App.Settings()
+	msg := &mailer.Message{
+		From:    mail.Address{Name: settings.Meta.SenderName, Address: settings.Meta.SenderAddress},
+		To:      []mail.Address{{Name: contact.GetString("name"), Address: email}},
+		Subject: fmt.Sprintf("%s: your customer portal", cfg.Business.Name),
+		Text: fmt.Sprintf("Hello %s,\n\n%s invites you to its customer portal, where you can follow your requests, "+
+			"keep your details current and choose how we contact you.\n\nSign in with this email address at %s/portal/ "+
+			"and we will send you a one-time code.\n", contact.GetString("name"), cfg.Business.Name, cfg.PublicURL),
+	}
+	if err := e.App.NewMailClient().Send(msg); err != nil {
+		e.App.Logger().Error("Failed to send the portal invitation", "contact", contact.Id, "error", err)
+	}
+	return e.JSON(http.StatusOK, map[string]any{"customer": record.Id, "email": email})
+}
