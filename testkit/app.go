@@ -1,0 +1,45 @@
+package testkit
+
+import (
+	"testing"
+
+	"github.com/pocketbase/pocketbase/tests"
+
+	"vinculo/crm"
+	_ "vinculo/pb_migrations" // the CRM schema
+)
+
+// NewApp is a real PocketBase app on a temporary SQLite database with the
+// whole CRM schema migrated. It is removed when the test ends. Tests register
+// the plugins they exercise themselves.
+func NewApp(t testing.TB) *tests.TestApp {
+	t.Helper()
+	app, err := tests.NewTestApp()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(app.Cleanup)
+	return app
+}
+
+// Config is the default configuration, with the mail folder in a temporary dir.
+func Config(t testing.TB) *crm.Config {
+	t.Helper()
+	hours, err := crm.ParseWeekHours("mon-fri 09:00-18:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	return &crm.Config{
+		HTTP:          "127.0.0.1:8090",
+		DataDir:       dir,
+		PublicURL:     "http://127.0.0.1:8090",
+		HooksDir:      "./hooks",
+		HooksPoolSize: 8,
+		MigrationsDir: "./pb_migrations",
+		MailDir:       dir + "/mail",
+		Business: crm.Business{
+			Name: "Vinculo Test", Country: "BR", Language: "pt-BR", Timezone: "America/Sao_Paulo", Hours: hours,
+		},
+	}
+}
