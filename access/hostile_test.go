@@ -15,7 +15,9 @@ func (w *world) list(t *testing.T, actor, collection string, query url.Values) (
 	t.Helper()
 	res := w.srv.Do(t, http.MethodGet, "/api/collections/"+collection+"/records?"+query.Encode(), w.tokens[actor], nil)
 	var page struct {
-		Items []struct{ ID string `json:"id"` } `json:"items"`
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
 	}
 	var ids []string
 	if res.Status == http.StatusOK {

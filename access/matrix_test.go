@@ -64,8 +64,10 @@ func specs() []spec {
 	return []spec{
 		{
 			collection: crm.Staff, labels: []string{"stM", "stG", "stG2", "stR"},
-			sees:      staffOnly("stM", "stG", "stG2", "stR"),
-			create:    func(w *world, _ string) map[string]any { return authBody(w, map[string]any{"name": "New", "role": crm.RoleAgent}) },
+			sees: staffOnly("stM", "stG", "stG2", "stR"),
+			create: func(w *world, _ string) map[string]any {
+				return authBody(w, map[string]any{"name": "New", "role": crm.RoleAgent})
+			},
 			canCreate: managers,
 			update:    fixed("stG2", map[string]any{"name": "Renamed"}),
 			canUpdate: managers,
@@ -101,7 +103,7 @@ func specs() []spec {
 		},
 		{
 			collection: crm.Customers, labels: []string{"cuA", "cuB", "cuC", "cuD"},
-			sees:      with(with(with(staffOnly("cuA", "cuB", "cuC", "cuD"), custA, "cuA"), custB, "cuB"), custC, "cuC"),
+			sees: with(with(with(staffOnly("cuA", "cuB", "cuC", "cuD"), custA, "cuA"), custB, "cuB"), custC, "cuC"),
 			create: func(w *world, _ string) map[string]any {
 				contact := w.make(nil2(w), "", crm.Contacts, map[string]any{"name": "Invited"})
 				return authBody(w, map[string]any{"contact": contact.Id, "company_role": crm.CompanyMember})
@@ -343,8 +345,8 @@ func nil2(*world) testing.TB { return panicTB{} }
 
 type panicTB struct{ testing.TB }
 
-func (panicTB) Helper()                         {}
-func (panicTB) Fatal(args ...any)               { panic(fmt.Sprint(args...)) }
+func (panicTB) Helper()                        {}
+func (panicTB) Fatal(args ...any)              { panic(fmt.Sprint(args...)) }
 func (panicTB) Fatalf(format string, a ...any) { panic(fmt.Sprintf(format, a...)) }
 
 // TestAccessMatrix: every collection × the eight actors × list, view,
@@ -404,7 +406,9 @@ func checkListAndView(t *testing.T, w *world, s spec, actor string) {
 	var ids []string
 	if res.Status == http.StatusOK {
 		var page struct {
-			Items []struct{ ID string `json:"id"` } `json:"items"`
+			Items []struct {
+				ID string `json:"id"`
+			} `json:"items"`
 		}
 		res.JSON(t, &page)
 		for _, it := range page.Items {

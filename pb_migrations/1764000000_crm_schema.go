@@ -460,7 +460,7 @@ func activitiesCollection(app core.App) *core.Collection {
 		relation(app, "case", crm.Cases, false, false),
 		text("outcome", false, 200),
 		number("duration_minutes", false, 0, 100000, true),
-		boolean("public"), // shown on the customer's own timeline in the portal
+		boolean("public"),                  // shown on the customer's own timeline in the portal
 		jsonField("edits", false, 256<<10), // earlier versions of an edited note
 	)
 	c.Fields.Add(timestamps()...)

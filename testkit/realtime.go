@@ -63,13 +63,17 @@ func (s *Server) Realtime(t testing.TB, token string, topics ...string) (*Realti
 				data = strings.TrimSpace(strings.TrimPrefix(line, "data:"))
 			case line == "":
 				if name == "PB_CONNECT" {
-					var v struct{ ClientID string `json:"clientId"` }
+					var v struct {
+						ClientID string `json:"clientId"`
+					}
 					_ = json.Unmarshal([]byte(data), &v)
 					connected <- v.ClientID
 				} else if name != "" {
 					var v struct {
 						Action string `json:"action"`
-						Record struct{ ID string `json:"id"` } `json:"record"`
+						Record struct {
+							ID string `json:"id"`
+						} `json:"record"`
 					}
 					_ = json.Unmarshal([]byte(data), &v)
 					c.events <- RealtimeEvent{Topic: name, Action: v.Action, RecordID: v.Record.ID, Raw: data}

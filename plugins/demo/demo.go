@@ -13,13 +13,12 @@ import (
 	"vinculo/crm"
 )
 
-
 // Command is `vinculo demo`.
 func Command(app core.App, cfg *crm.Config) *cobra.Command {
 	opts := Options{}
 	command := &cobra.Command{
-		Use:   "demo",
-		Short: "Fills the data dir with a demo business (safe to run again: it adds only what is missing)",
+		Use:          "demo",
+		Short:        "Fills the data dir with a demo business (safe to run again: it adds only what is missing)",
 		Args:         cobra.NoArgs,
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
