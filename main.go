@@ -10,18 +10,12 @@ import (
 
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/cmd"
-	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/plugins/jsvm"
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 
-	"vinculo/crm"
 	_ "vinculo/pb_migrations"
+	"vinculo/plugins"
 	"vinculo/plugins/demo"
-	"vinculo/plugins/mailfolder"
-	"vinculo/plugins/portalauth"
-	"vinculo/plugins/requests"
-	"vinculo/plugins/setup"
-	"vinculo/plugins/webui"
 )
 
 func main() {
@@ -48,17 +42,9 @@ func main() {
 		TemplateLang: migratecmd.TemplateLangJS,
 	})
 
-	for _, register := range []func(core.App, *crm.Config) error{
-		setup.Register,
-		mailfolder.Register,
-		requests.Register,
-		portalauth.Register,
-		webui.Register,
-	} {
-		if err := register(app, cfg); err != nil {
-			fmt.Fprintln(os.Stderr, "vinculo:", err)
-			os.Exit(1)
-		}
+	if err := plugins.All(app, cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "vinculo:", err)
+		os.Exit(1)
 	}
 
 	// PocketBase's own serve and superuser commands; serve listens where the

@@ -9,7 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"vinculo/crm"
-	"vinculo/plugins/requests"
+	"vinculo/plugins"
 	"vinculo/testkit"
 )
 
@@ -73,7 +73,7 @@ func (w *world) unique() int { w.seq++; return w.seq }
 
 func newWorld(t *testing.T) *world {
 	app := testkit.NewApp(t)
-	if err := requests.Register(app, testkit.Config(t)); err != nil {
+	if err := plugins.All(app, testkit.Config(t)); err != nil { // the app as it ships
 		t.Fatal(err)
 	}
 	w := &world{app: app, rec: map[string]*core.Record{}, tokens: map[string]string{}}

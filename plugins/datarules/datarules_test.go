@@ -1,0 +1,58 @@
+package datarules_test
+
+import (
+	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
+	validation "github.com/pocketbase/ozzo-validation/v4"
+
+	"vinculo/crm"
+	"vinculo/plugins/datarules"
+	"vinculo/testkit"
+)
+
+func TestEmailsAreKeptInOneSpelling(t *testing.T) {
+	app := testkit.NewApp(t)
+	if err := datarules.Register(app, testkit.Config(t)); err != nil {
+		t.Fatal(err)
+	}
+	contacts, _ := app.FindCollectionByNameOrId(crm.Contacts)
+	r := core.NewRecord(contacts)
+	r.Set("name", "João")
+	r.Set("email", "  Joao.Conceicao@Example.COM ")
+	if err := app.Save(r); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.GetString("email"); got != "joao.conceicao@example.com" {
+		t.Errorf("email saved as %q", got)
+	}
+}
+
+func TestCheckNamesTheField(t *testing.T) {
+	app := testkit.NewApp(t)
+	contacts, _ := app.FindCollectionByNameOrId(crm.Contacts)
+	for _, c := range []struct {
+		fields map[string]any
+		field  string // "" when valid
+	}{
+		{map[string]any{"timezone": "America/Sao_Paulo", "preferred_hours_start": "09:00", "preferred_hours_end": "12:00"}, ""},
+		{map[string]any{"timezone": "Atlantis/Capital"}, "timezone"},
+		{map[string]any{"preferred_hours_start": "12:00", "preferred_hours_end": "12:00"}, "preferred_hours_end"},
+	} {
+		r := core.NewRecord(contacts)
+		for k, v := range c.fields {
+			r.Set(k, v)
+		}
+		err := datarules.Check(r)
+		if c.field == "" {
+			if err != nil {
+				t.Errorf("%v: unexpected %v", c.fields, err)
+			}
+			continue
+		}
+		errs, ok := err.(validation.Errors)
+		if !ok || errs[c.field] == nil {
+			t.Errorf("%v: got %v, want an error on %s", c.fields, err, c.field)
+		}
+	}
+}

@@ -1,0 +1,37 @@
+// Package plugins lists Vinculo's capabilities in the order they register.
+// main and the tests both call All, so tests run the same app that ships.
+package plugins
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+
+	"vinculo/crm"
+	"vinculo/plugins/consents"
+	"vinculo/plugins/datarules"
+	"vinculo/plugins/mailfolder"
+	"vinculo/plugins/portalauth"
+	"vinculo/plugins/requests"
+	"vinculo/plugins/setup"
+	"vinculo/plugins/webui"
+)
+
+// Register is what every plugin exposes.
+type Register func(core.App, *crm.Config) error
+
+// All registers every plugin on app.
+func All(app core.App, cfg *crm.Config) error {
+	for _, register := range []Register{
+		setup.Register,
+		mailfolder.Register,
+		datarules.Register,
+		requests.Register,
+		consents.Register,
+		portalauth.Register,
+		webui.Register,
+	} {
+		if err := register(app, cfg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
