@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pocketbase/pocketbase/core"
 	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
 )

@@ -3,8 +3,8 @@ package datarules_test
 import (
 	"testing"
 
-	"github.com/pocketbase/pocketbase/core"
 	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
 	"vinculo/plugins/datarules"
