@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -128,12 +129,13 @@ func loadConfig(args, environ []string) (*crm.Config, *configReport, error) {
 	}
 
 	// The config file: named explicitly, or found in the working dir, then the data dir.
-	file := *configFlag
+	file, namedBy := *configFlag, " (named by --config)"
 	if file == "" {
-		file = env["VINCULO_CONFIG"]
+		file, namedBy = env["VINCULO_CONFIG"], " (named by VINCULO_CONFIG)"
 	}
 	explicit := file != ""
 	if !explicit {
+		namedBy = ""
 		for _, candidate := range []string{"vinculo.yaml", filepath.Join(dataDir, "vinculo.yaml")} {
 			if _, err := os.Stat(candidate); err == nil {
 				file = candidate
@@ -151,10 +153,11 @@ func loadConfig(args, environ []string) (*crm.Config, *configReport, error) {
 		fileValues.SetConfigFile(file)
 		fileValues.SetConfigType("yaml")
 		if err := fileValues.ReadInConfig(); err != nil {
-			return nil, nil, badConfig("%s: cannot read the configuration file: %v", file, unwrapAll(err))
+			return nil, nil, badConfig("%s: cannot read the configuration file%s: %v", file, namedBy, unwrapAll(err))
 		}
 		for _, key := range fileValues.AllKeys() {
-			if !slices.ContainsFunc(settings, func(s setting) bool { return s.key == key }) {
+			isEmptySection := fileValues.Get(key) == nil && slices.ContainsFunc(settings, func(s setting) bool { return strings.HasPrefix(s.key, key+".") })
+			if !isEmptySection && !slices.ContainsFunc(settings, func(s setting) bool { return s.key == key }) {
 				return nil, nil, badConfig("%s: unknown key %q (run `vinculo config` to see every key)", file, key)
 			}
 		}
@@ -191,7 +194,7 @@ func configFromValues(v *viper.Viper, report *configReport) (*crm.Config, error)
 	}
 	str := func(key string) string { return strings.TrimSpace(cast.ToString(v.Get(key))) }
 	integer := func(key string, min, maxVal int) (int, error) {
-		n, err := cast.ToIntE(v.Get(key))
+		n, err := strconv.Atoi(strings.TrimSpace(cast.ToString(v.Get(key)))) // plain decimal: "010" is not 8
 		if err != nil || n < min || n > maxVal {
 			return 0, bad(key, fmt.Sprintf("%q is not a whole number from %d to %d", cast.ToString(v.Get(key)), min, maxVal))
 		}
@@ -259,8 +262,20 @@ func configFromValues(v *viper.Viper, report *configReport) (*crm.Config, error)
 		return nil, bad("business.hours", err.Error())
 	}
 	holidays := v.Get("business.holidays")
-	if s, ok := holidays.(string); ok {
-		holidays = strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
+	switch h := holidays.(type) {
+	case string:
+		holidays = strings.FieldsFunc(h, func(r rune) bool { return r == ',' || r == ' ' })
+	case time.Time: // YAML reads an unquoted 2026-12-25 as a time
+		holidays = []string{h.Format("2006-01-02")}
+	case []any:
+		dates := make([]any, len(h))
+		for i, item := range h {
+			if t, ok := item.(time.Time); ok {
+				item = t.Format("2006-01-02")
+			}
+			dates[i] = item
+		}
+		holidays = dates
 	}
 	list, err := cast.ToStringSliceE(holidays)
 	if err != nil {
@@ -289,7 +304,7 @@ func configFromValues(v *viper.Viper, report *configReport) (*crm.Config, error)
 		m.SenderName = b.Name
 	}
 	if m.Host != "" && !strings.Contains(m.Sender, "@") {
-		return nil, bad("smtp.sender", fmt.Sprintf("%q is not an email address (it is needed when smtp.host is set)", m.Sender))
+		return nil, bad("smtp.sender", fmt.Sprintf("%q is not an email address (it is needed because smtp.host is set by %s)", m.Sender, report.sources["smtp.host"]))
 	}
 
 	for _, s := range settings {

@@ -1,0 +1,387 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestCLI builds the real binary once and runs it as a subprocess, as people
+// do. Each subtest uses its own working dir and data dir.
+func TestCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "vinculo")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	t.Run("config prints every key with its source", func(t *testing.T) { testCLIConfig(t, bin) })
+	t.Run("config finds the file in the data dir", func(t *testing.T) { testCLIConfigDataDir(t, bin) })
+	t.Run("config errors exit 2 naming key and source", func(t *testing.T) { testCLIConfigErrors(t, bin) })
+	t.Run("help lists the config flags", func(t *testing.T) { testCLIHelp(t, bin) })
+	t.Run("demo prints sign-ins and is safe to rerun", func(t *testing.T) { testCLIDemo(t, bin) })
+	t.Run("serve answers and says where to go", func(t *testing.T) { testCLIServe(t, bin) })
+}
+
+// result is a finished run of the binary.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// runVinculo runs the binary in dir with the test's environment minus any
+// VINCULO_* variable of the developer's, plus env.
+func runVinculo(t *testing.T, bin, dir string, env []string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(cleanEnv(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	code := 0
+	switch {
+	case errors.As(err, &exitErr):
+		code = exitErr.ExitCode()
+	case err != nil:
+		t.Fatalf("vinculo %s: %v", strings.Join(args, " "), err)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("vinculo %s did not finish in time; stderr:\n%s", strings.Join(args, " "), stderr.String())
+	}
+	return result{stdout.String(), stderr.String(), code}
+}
+
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "VINCULO_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func testCLIConfig(t *testing.T, bin string) {
+	work := t.TempDir()
+	writeFile(t, filepath.Join(work, "vinculo.yaml"), "business:\n  name: Padaria Pão Dourado\n  holidays: [2026-12-25]\n")
+	r := runVinculo(t, bin, work, []string{"VINCULO_SMTP_PORT=2525"},
+		"config", "--business-language", "en", "--smtp-password", "hunter2")
+	if r.code != 0 {
+		t.Fatalf("exit code %d; stderr:\n%s", r.code, r.stderr)
+	}
+	if strings.Contains(r.stdout, "hunter2") {
+		t.Errorf("the SMTP password is printed:\n%s", r.stdout)
+	}
+	file, values, sources := parseReport(t, r.stdout)
+	if file != "vinculo.yaml" {
+		t.Errorf("configuration file line says %q", file)
+	}
+	want := map[string][2]string{ // key -> value as printed, source
+		"business.name":     {`"Padaria Pão Dourado"`, "vinculo.yaml"},
+		"business.holidays": {`"2026-12-25"`, "vinculo.yaml"},
+		"smtp.port":         {`"2525"`, "environment VINCULO_SMTP_PORT"},
+		"business.language": {`"en"`, "flag --business-language"},
+		"smtp.password":     {`"********"`, "flag --smtp-password"},
+		"http":              {`"127.0.0.1:8090"`, "default"}, // loopback only unless changed
+	}
+	for _, s := range settings {
+		w, ok := want[s.key]
+		if !ok {
+			if sources[s.key] != "default" {
+				t.Errorf("%s: source %q, want default", s.key, sources[s.key])
+			}
+			continue
+		}
+		if values[s.key] != w[0] || sources[s.key] != w[1] {
+			t.Errorf("%s printed as %s # %s, want %s # %s", s.key, values[s.key], sources[s.key], w[0], w[1])
+		}
+	}
+}
+
+func testCLIConfigDataDir(t *testing.T, bin string) {
+	work := t.TempDir()
+	data := filepath.Join(work, "data")
+	yaml := filepath.Join(data, "vinculo.yaml")
+	writeFile(t, yaml, "business:\n  name: Do Diretório\n")
+	r := runVinculo(t, bin, work, nil, "config", "--dir", data)
+	if r.code != 0 {
+		t.Fatalf("exit code %d; stderr:\n%s", r.code, r.stderr)
+	}
+	file, values, sources := parseReport(t, r.stdout)
+	if file != yaml || values["business.name"] != `"Do Diretório"` || sources["business.name"] != yaml {
+		t.Errorf("file %q, business.name %s # %s; want the data dir's file %s", file, values["business.name"], sources["business.name"], yaml)
+	}
+}
+
+func testCLIConfigErrors(t *testing.T, bin string) {
+	tests := []struct {
+		name  string
+		files map[string]string // relative to the working dir
+		args  []string
+		env   []string
+		want  []string // in stderr
+	}{
+		{
+			name:  "unknown key",
+			files: map[string]string{"vinculo.yaml": "business:\n  nme: Padaria\n"},
+			args:  []string{"config"},
+			want:  []string{"vinculo.yaml", `"business.nme"`},
+		},
+		{
+			name:  "bad value in the data dir file",
+			files: map[string]string{"data/vinculo.yaml": "business:\n  timezone: Mars/Phobos\n"},
+			args:  []string{"config", "--dir", "data"},
+			want:  []string{filepath.Join("data", "vinculo.yaml"), "business.timezone", "Mars/Phobos"},
+		},
+		{
+			name: "bad environment variable",
+			args: []string{"config"},
+			env:  []string{"VINCULO_SMTP_PORT=70000"},
+			want: []string{"environment VINCULO_SMTP_PORT", "smtp.port"},
+		},
+		{
+			name: "bad flag",
+			args: []string{"config", "--hooks-watch=maybe"},
+			want: []string{"flag --hooks-watch", "hooks.watch"},
+		},
+		{
+			name: "missing --config file",
+			args: []string{"config", "--config", "nowhere.yaml"},
+			want: []string{"nowhere.yaml", "--config"},
+		},
+		{
+			name:  "bad value stops every command, serve too",
+			files: map[string]string{"vinculo.yaml": "business:\n  language: fr\n"},
+			args:  []string{"serve"},
+			want:  []string{"vinculo.yaml", "business.language"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			work := t.TempDir()
+			for path, content := range tt.files {
+				writeFile(t, filepath.Join(work, path), content)
+			}
+			r := runVinculo(t, bin, work, tt.env, tt.args...)
+			if r.code != 2 {
+				t.Errorf("exit code %d, want 2; stdout:\n%s", r.code, r.stdout)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("stderr does not contain %q:\n%s", want, r.stderr)
+				}
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout is not empty:\n%s", r.stdout)
+			}
+		})
+	}
+}
+
+func testCLIHelp(t *testing.T, bin string) {
+	work := t.TempDir()
+	r := runVinculo(t, bin, work, nil, "--help")
+	if r.code != 0 {
+		t.Fatalf("exit code %d; stderr:\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "--config") {
+		t.Errorf("--help does not list --config:\n%s", r.stdout)
+	}
+	for _, s := range settings {
+		switch s.flag {
+		case "http": // a flag of serve, below
+			continue
+		case "dir": // PocketBase's own flag
+			if !strings.Contains(r.stdout, "--dir") {
+				t.Errorf("--help does not list --dir")
+			}
+			continue
+		}
+		if !strings.Contains(r.stdout, "--"+s.flag+" ") || !strings.Contains(r.stdout, "["+s.envName()+"]") {
+			t.Errorf("--help does not list --%s with its variable %s", s.flag, s.envName())
+		}
+	}
+	for _, command := range []string{"config", "serve", "demo", "superuser"} {
+		if !regexp.MustCompile(`(?m)^\s+` + command + `\s`).MatchString(r.stdout) {
+			t.Errorf("--help does not list the %s command", command)
+		}
+	}
+
+	r = runVinculo(t, bin, work, nil, "serve", "--help")
+	if r.code != 0 || !strings.Contains(r.stdout, "--http") || !strings.Contains(r.stdout, "--business-name") {
+		t.Errorf("serve --help (exit %d) does not list --http and the config flags:\n%s", r.code, r.stdout)
+	}
+}
+
+var newContacts = regexp.MustCompile(`: (\d+) new contacts`)
+
+func testCLIDemo(t *testing.T, bin string) {
+	work := t.TempDir()
+	data := filepath.Join(work, "data")
+	for run, wantNew := range []string{"some", "0"} {
+		r := runVinculo(t, bin, work, nil, "demo", "--dir", data)
+		if r.code != 0 {
+			t.Fatalf("run %d: exit code %d; stderr:\n%s", run+1, r.code, r.stderr)
+		}
+		for _, want := range []string{
+			"marina@vinculo.example", "rafael@vinculo.example", "beatriz@vinculo.example", // staff sign-ins
+			"vinculo-demo-2026",         // their password
+			"/portal/",                  // where customers sign in
+			filepath.Join(data, "mail"), // where their one-time codes go without SMTP
+		} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("run %d: output does not contain %q:\n%s", run+1, want, r.stdout)
+			}
+		}
+		m := newContacts.FindStringSubmatch(r.stdout)
+		if m == nil {
+			t.Fatalf("run %d: no count of new contacts in:\n%s", run+1, r.stdout)
+		}
+		n, _ := strconv.Atoi(m[1])
+		if wantNew == "0" && n != 0 || wantNew == "some" && n == 0 {
+			t.Errorf("run %d: %d new contacts, want %s", run+1, n, wantNew)
+		}
+	}
+}
+
+// lockedBuffer collects a running process's output for reading meanwhile.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func freeLoopbackAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+func testCLIServe(t *testing.T, bin string) {
+	work := t.TempDir()
+	data := filepath.Join(work, "data")
+	addr := freeLoopbackAddr(t)
+	base := "http://" + addr
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	cmd := exec.CommandContext(ctx, bin, "serve", "--dir", data, "--http", addr)
+	cmd.Dir = work
+	cmd.Env = cleanEnv()
+	var stdout, stderr lockedBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.WaitDelay = 10 * time.Second
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	stop := sync.OnceFunc(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-exited:
+		case <-time.After(15 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	})
+	t.Cleanup(stop)
+
+	// waitFor polls until ready says yes, the server exits, or the deadline.
+	waitFor := func(what string, ready func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(time.Minute)
+		for !ready() {
+			select {
+			case <-exited:
+				t.Fatalf("serve exited before %s; stdout:\n%s\nstderr:\n%s", what, stdout.String(), stderr.String())
+			case <-time.After(50 * time.Millisecond):
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no %s within a minute; stdout:\n%s\nstderr:\n%s", what, stdout.String(), stderr.String())
+			}
+		}
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	get := func(path string) (int, string, error) {
+		resp, err := client.Get(base + path)
+		if err != nil {
+			return 0, "", err
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body), err
+	}
+	waitFor("answer on "+addr, func() bool { _, _, err := get("/api/health"); return err == nil })
+
+	for _, path := range []string{"/", "/api/health"} {
+		status, body, err := get(path)
+		if err != nil || status != http.StatusOK || body == "" {
+			t.Errorf("GET %s: status %d, error %v, body %q", path, status, err, body)
+		}
+	}
+
+	waitFor("start message", func() bool { return strings.Contains(stdout.String(), "REST API:") })
+	out := stdout.String()
+	for _, want := range []string{
+		"Staff workspace: " + base + "/",
+		"Customer portal: " + base + "/portal/",
+		"Dashboard:       " + base + "/_/",
+		"No SMTP server is configured",
+		filepath.Join(data, "mail"),
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("start message does not contain %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "reachable beyond this machine") {
+		t.Errorf("start message warns of a non-loopback address for %s:\n%s", addr, out)
+	}
+
+	stop()
+}
