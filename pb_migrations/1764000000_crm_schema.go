@@ -508,6 +508,9 @@ func tasksCollection(app core.App) *core.Collection {
 	index(c, false, crm.FieldContact)
 	index(c, false, "deal")
 	index(c, false, "case")
+	index(c, false, crm.FieldCompany)
+	index(c, false, "created_by")
+	index(c, false, "activity")
 	return c
 }
 
@@ -567,6 +570,7 @@ func outboxCollection(app core.App) *core.Collection {
 	index(c, false, "state", "not_before")
 	index(c, false, crm.FieldContact, "created")
 	index(c, false, "case")
+	index(c, false, "created_by")
 	return c
 }
 
@@ -612,6 +616,7 @@ func auditLogCollection(app core.App) *core.Collection {
 	c.DeleteRule = nil
 	index(c, false, crm.FieldContact, "created")
 	index(c, false, "staff", "created")
+	index(c, false, "customer")
 	index(c, false, "created")
 	return c
 }
