@@ -7,6 +7,7 @@ package mailfolder
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"mime"
 	"net/mail"
 	"os"
@@ -66,19 +67,25 @@ func Text(m *mailer.Message) string {
 	if strings.TrimSpace(m.Text) != "" {
 		return m.Text
 	}
-	var out strings.Builder
+	var out, tag strings.Builder
 	inTag := false
 	for _, r := range m.HTML {
 		switch {
 		case r == '<':
 			inTag = true
+			tag.Reset()
 		case r == '>':
 			inTag = false
-		case !inTag:
+			if lineBreakTags[tagName(tag.String())] {
+				out.WriteRune('\n') // blocks and <br> end a line even when the HTML has none
+			}
+		case inTag:
+			tag.WriteRune(r)
+		default:
 			out.WriteRune(r)
 		}
 	}
-	lines := strings.Split(out.String(), "\n")
+	lines := strings.Split(html.UnescapeString(out.String()), "\n")
 	var kept []string
 	for _, l := range lines {
 		if l = strings.TrimSpace(l); l != "" {
@@ -86,6 +93,20 @@ func Text(m *mailer.Message) string {
 		}
 	}
 	return strings.Join(kept, "\n")
+}
+
+var lineBreakTags = map[string]bool{
+	"br": true, "p": true, "div": true, "li": true, "tr": true, "table": true,
+	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
+}
+
+// tagName is the lower-case name of a tag's inside: "/P" -> "p", "br/" -> "br".
+func tagName(inside string) string {
+	name := strings.TrimLeft(inside, "/")
+	if i := strings.IndexAny(name, " \t\r\n/"); i >= 0 {
+		name = name[:i]
+	}
+	return strings.ToLower(name)
 }
 
 func addresses(list []mail.Address) string {

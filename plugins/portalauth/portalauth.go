@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/mailer"
 	"github.com/pocketbase/pocketbase/tools/security"
@@ -109,8 +110,8 @@ func invite(e *core.RequestEvent, cfg *crm.Config) error {
 	}
 	email := strings.ToLower(contact.GetString(crm.FieldEmail))
 	if email == "" {
-		return e.BadRequestError("The contact has no email address.", map[string]any{
-			"email": map[string]string{"code": "validation_required", "message": "Add an email address to the contact first."},
+		return e.BadRequestError("The contact has no email address.", validation.Errors{
+			crm.FieldEmail: validation.NewError("validation_required", "Add an email address to the contact first."),
 		})
 	}
 	record, err := ensureCustomer(e.App, contact, email)

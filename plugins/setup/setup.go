@@ -35,6 +35,9 @@ func Apply(app core.App, cfg *crm.Config) error {
 	s.Meta.AppName = cfg.Business.Name
 	s.Meta.AppURL = cfg.PublicURL
 	s.Meta.SenderName = cfg.SMTP.SenderName
+	if s.Meta.SenderName == "" {
+		s.Meta.SenderName = cfg.Business.Name // PocketBase refuses settings without a sender name
+	}
 	if cfg.SMTP.Sender != "" {
 		s.Meta.SenderAddress = cfg.SMTP.Sender
 	} else if s.Meta.SenderAddress == "" || s.Meta.SenderAddress == "support@example.com" {
