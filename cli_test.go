@@ -359,11 +359,15 @@ func testCLIServe(t *testing.T, bin string) {
 	}
 	waitFor("answer on "+addr, func() bool { _, _, err := get("/api/health"); return err == nil })
 
-	for _, path := range []string{"/", "/api/health"} {
+	for _, path := range []string{"/", "/portal/", "/api/health", "/_/"} {
 		status, body, err := get(path)
 		if err != nil || status != http.StatusOK || body == "" {
 			t.Errorf("GET %s: status %d, error %v, body %q", path, status, err, body)
 		}
+	}
+	// the dashboard is PocketBase's, not the page at /
+	if _, body, _ := get("/_/"); strings.Contains(body, "Vinculo is running") {
+		t.Errorf("GET /_/ answered with Vinculo's page instead of the dashboard")
 	}
 
 	waitFor("start message", func() bool { return strings.Contains(stdout.String(), "REST API:") })
