@@ -53,6 +53,8 @@ var settings = []setting{
 	{key: "hooks.pool_size", flag: "hooks-pool-size", def: defaultPoolSize(), help: "prewarmed JavaScript runtimes; size it to the peak of concurrent requests that run hooks"},
 	{key: "migrations_dir", flag: "migrations-dir", def: "./pb_migrations", help: "JavaScript migrations for the business's own schema changes"},
 	{key: "rate_limits", flag: "rate-limits", def: true, isBool: true, help: "PocketBase's rate limiter, with tighter limits on sign-in"},
+	{key: "followups.enabled", flag: "followups", def: true, isBool: true, help: "logging a call, meeting or visit proposes a follow-up task"},
+	{key: "followups.due_days", flag: "followups-due-days", def: 2, help: "business days until a proposed follow-up is due"},
 	{key: "mail_dir", flag: "mail-dir", def: "", help: "where mail is written when no SMTP server is configured (default: <data_dir>/mail)"},
 	{key: "business.name", flag: "business-name", def: "Vinculo", help: "the business's name, shown to customers"},
 	{key: "business.country", flag: "business-country", def: "BR", help: "ISO country code, the default for phone numbers"},
@@ -238,6 +240,12 @@ func configFromValues(v *viper.Viper, report *configReport) (*crm.Config, error)
 		return nil, err
 	}
 	if cfg.RateLimits, err = boolean("rate_limits"); err != nil {
+		return nil, err
+	}
+	if cfg.FollowUps, err = boolean("followups.enabled"); err != nil {
+		return nil, err
+	}
+	if cfg.FollowUpDays, err = integer("followups.due_days", 0, 365); err != nil {
 		return nil, err
 	}
 

@@ -67,6 +67,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 		HooksPoolSize: defaultPoolSize(),
 		MigrationsDir: "./pb_migrations",
 		RateLimits:    true,
+		FollowUps:     true,
+		FollowUpDays:  2,
 		MailDir:       filepath.Join("vinculo_data", "mail"),
 		Business: crm.Business{
 			Name:     "Vinculo",

@@ -2,6 +2,7 @@ package crm
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -18,6 +19,8 @@ type Config struct {
 	HooksPoolSize int    // prewarmed JavaScript runtimes
 	MigrationsDir string // JavaScript migrations written by the business
 	RateLimits    bool   // PocketBase's rate limiter
+	FollowUps     bool   // logging a call, meeting or visit proposes a follow-up task
+	FollowUpDays  int    // in business days
 	MailDir       string // where mail goes when no SMTP server is configured
 
 	Business Business
@@ -100,6 +103,9 @@ func ParseWeekHours(s string) (WeekHours, error) {
 				w[d] = append(w[d], span)
 			}
 		}
+	}
+	for d := range w {
+		slices.SortFunc(w[d], func(a, b Span) int { return a.Start - b.Start })
 	}
 	return w, nil
 }

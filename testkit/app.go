@@ -38,6 +38,8 @@ func Config(t testing.TB) *crm.Config {
 		HooksPoolSize: 8,
 		MigrationsDir: "./pb_migrations",
 		MailDir:       dir + "/mail",
+		FollowUps:     true,
+		FollowUpDays:  2,
 		Business: crm.Business{
 			Name: "Vinculo Test", Country: "BR", Language: "pt-BR", Timezone: "America/Sao_Paulo", Hours: hours,
 		},
