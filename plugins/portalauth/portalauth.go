@@ -100,8 +100,12 @@ func ensureCustomer(app core.App, contact *core.Record, email string) (*core.Rec
 // invite is POST /api/crm/contacts/{id}/invite: staff who may write give a
 // contact a portal account and send them the portal's address.
 func invite(e *core.RequestEvent, cfg *crm.Config) error {
-	if e.Auth == nil || e.Auth.Collection().Name != crm.Staff ||
-		(e.Auth.GetString(crm.FieldRole) != crm.RoleManager && e.Auth.GetString(crm.FieldRole) != crm.RoleAgent) {
+	if e.Auth == nil {
+		return e.UnauthorizedError("Sign in as staff to invite customers.", nil)
+	}
+	isWriter := e.Auth.Collection().Name == crm.Staff &&
+		(e.Auth.GetString(crm.FieldRole) == crm.RoleManager || e.Auth.GetString(crm.FieldRole) == crm.RoleAgent)
+	if !isWriter && !e.HasSuperuserAuth() {
 		return e.ForbiddenError("Only managers and agents can invite customers.", nil)
 	}
 	contact, err := e.App.FindRecordById(crm.Contacts, e.Request.PathValue("id"))

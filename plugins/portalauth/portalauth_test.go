@@ -325,7 +325,7 @@ func TestInvite(t *testing.T) {
 		{"readonly staff", testkit.Token(t, staff[crm.RoleReadonly]), noEmail.Id, http.StatusForbidden},
 		{"readonly staff, contact with email", testkit.Token(t, staff[crm.RoleReadonly]), second.Id, http.StatusForbidden},
 		{"customer", testkit.Token(t, otherCustomer), other.Id, http.StatusForbidden},
-		{"anonymous", "", first.Id, http.StatusForbidden},
+		{"anonymous", "", first.Id, http.StatusUnauthorized},
 		{"unknown contact", testkit.Token(t, staff[crm.RoleManager]), "zzzzzzzzzzzzzzz", http.StatusNotFound},
 	}
 	for _, c := range refused {

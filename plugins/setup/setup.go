@@ -23,7 +23,9 @@ func Register(app core.App, cfg *crm.Config) error {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		fmt.Print(StartMessage(e.App, cfg))
+		if e.Server != nil { // a real server, not a test router
+			fmt.Print(StartMessage(e.App, cfg))
+		}
 		return nil
 	})
 	return nil

@@ -4,6 +4,8 @@
 package webui
 
 import (
+	"strings"
+
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
@@ -15,7 +17,14 @@ import (
 func Register(app core.App, cfg *crm.Config) error {
 	pages := apis.MustSubFS(ui.Placeholder, "placeholder")
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		se.Router.GET("/{path...}", apis.Static(pages, true))
+		static := apis.Static(pages, true)
+		se.Router.GET("/{path...}", func(e *core.RequestEvent) error {
+			// an unknown API path is an API error, not a page
+			if strings.HasPrefix(e.Request.URL.Path, "/api/") {
+				return e.NotFoundError("", nil)
+			}
+			return static(e)
+		})
 		return se.Next()
 	})
 	return nil

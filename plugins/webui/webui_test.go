@@ -29,4 +29,7 @@ func TestPagesBesideTheAPI(t *testing.T) {
 	if res := srv.Do(t, http.MethodGet, "/api/collections/contacts/records", "", nil); strings.Contains(string(res.Body), "<html") {
 		t.Errorf("the API answered with a page: %d", res.Status)
 	}
+	if res := srv.Do(t, http.MethodGet, "/api/no/such/route", "", nil); res.Status != http.StatusNotFound || strings.Contains(string(res.Body), "<html") {
+		t.Errorf("an unknown API path answered %d with %.60s, want a 404 error", res.Status, res.Body)
+	}
 }

@@ -1,0 +1,39 @@
+package access_test
+
+import (
+	"net/http"
+	"slices"
+	"testing"
+)
+
+// The /api/crm routes are in the matrix too: every route × the eight actors.
+func TestRoutesMatrix(t *testing.T) {
+	w := newWorld(t)
+	routes := []struct {
+		method, path string
+		body         map[string]any
+		allowed      []string
+		okStatus     int
+	}{
+		{http.MethodPost, "/api/crm/contacts/{ctX}/invite", nil, writers, http.StatusOK},
+	}
+	for _, r := range routes {
+		path := w.fill(r.path)
+		for _, actor := range actors {
+			res := w.srv.Do(t, r.method, path, w.tokens[actor], r.body)
+			if slices.Contains(r.allowed, actor) {
+				if res.Status != r.okStatus {
+					t.Errorf("%s %s %s: status %d, want %d: %s", actor, r.method, r.path, res.Status, r.okStatus, res.Body)
+				}
+				continue
+			}
+			want := http.StatusForbidden
+			if actor == anon {
+				want = http.StatusUnauthorized
+			}
+			if res.Status != want {
+				t.Errorf("%s %s %s: status %d, want %d: %s", actor, r.method, r.path, res.Status, want, res.Body)
+			}
+		}
+	}
+}
