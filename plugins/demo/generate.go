@@ -534,6 +534,9 @@ func (g *generator) requests(base int) error {
 		if t.code == "LIC" {
 			fields["data"] = map[string]any{"cnpj": "12.345.678/0001-90", "activity": "Comércio varejista", "address": "Rua das Flores, 120 — Centro"}
 		}
+		if t.code == "OS" { // the service order type requires the address
+			fields["data"] = map[string]any{"address": "Rua das Flores, 120 — Centro"}
+		}
 		if _, err := g.save(crm.Cases, id("cs", k), fields); err != nil {
 			return err
 		}
