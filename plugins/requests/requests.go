@@ -1,12 +1,31 @@
 // Package requests keeps customer requests (cases) consistent whoever creates
-// them: a reference code, the first status of the request type with its
-// public label, the customer's company, and the author of each message.
+// them: a reference code, the status along the type's workflow with its
+// public label, the fields the customer fills in, the SLA times counted in
+// business hours, the overdue flag, a message to the customer for every
+// step, and the number of open requests shown on every contact and company.
+//
+// Rules chosen where the issue was silent:
+//   - A type with no transitions allows any move, reopening included. A type
+//     with transitions lists every allowed move: a status that is not a key
+//     of the map has no way out, so a closed status reopens only when the
+//     map says so. Creating a case may start at any status of its type.
+//   - SLA due times are computed on create from `created` when they are not
+//     given (an import or the demo brings its own). Reopening continues the
+//     resolution clock: the business time left when it closed is added from
+//     the moment it reopens (none left: due at the next opening).
+//   - Only open cases are overdue: closing ends both clocks.
+//   - A rating is set only on a closed case; reopening keeps it. rated_at is
+//     written by the server whenever the rating changes.
+//   - A change of type re-files the request: transitions do not apply, the
+//     status and the data must fit the new type.
 package requests
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -35,23 +54,81 @@ func Statuses(caseType *core.Record) ([]Status, error) {
 	return list, nil
 }
 
-// Register binds the hooks.
+// now is the clock of every SLA computation; tests replace it.
+var now = time.Now
+
+type clockKey struct{}
+
+// withClock makes the hooks of saves done with ctx compute at t, so that
+// RefreshOverdue(app, t) and the hooks agree on what "now" is.
+func withClock(ctx context.Context, t time.Time) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return context.WithValue(ctx, clockKey{}, t)
+}
+
+func clockFrom(ctx context.Context) time.Time {
+	if ctx != nil {
+		if t, ok := ctx.Value(clockKey{}).(time.Time); ok {
+			return t
+		}
+	}
+	return now()
+}
+
+// Register binds the hooks and the overdue cron job.
 func Register(app core.App, cfg *crm.Config) error {
-	app.OnRecordCreate(crm.Cases).Bind(&hook.Handler[*core.RecordEvent]{
-		Func: func(e *core.RecordEvent) error {
-			if err := fillCase(e.App, e.Record); err != nil {
-				return err
-			}
-			return e.Next()
-		},
-		Priority: -10, // before the default validation
-	})
-	app.OnRecordUpdate(crm.Cases).BindFunc(func(e *core.RecordEvent) error {
-		if err := checkStatus(e.App, e.Record); err != nil {
+	cal := cfg.Business.Calendar()
+
+	app.OnRecordValidate(crm.CaseTypes).BindFunc(func(e *core.RecordEvent) error {
+		if err := CheckCaseType(e.Record); err != nil {
 			return err
 		}
 		return e.Next()
 	})
+
+	app.OnRecordCreate(crm.Cases).Bind(&hook.Handler[*core.RecordEvent]{
+		Func: func(e *core.RecordEvent) error {
+			// The case and its message to the customer commit together.
+			return inTransaction(e, func(tx core.App) error {
+				caseType, err := prepareNewCase(tx, cal, e.Record, clockFrom(e.Context))
+				if err != nil {
+					return err
+				}
+				if err := e.Next(); err != nil {
+					return err
+				}
+				return queueMessage(tx, e.Context, e.Record, caseType, TemplateOpened)
+			})
+		},
+		Priority: -10, // before the default validation and other plugins' hooks
+	})
+	app.OnRecordUpdate(crm.Cases).Bind(&hook.Handler[*core.RecordEvent]{
+		Func: func(e *core.RecordEvent) error {
+			return inTransaction(e, func(tx core.App) error {
+				// The stored row, not Original(): a record saved twice keeps
+				// its first loaded state as original.
+				prev, err := tx.FindRecordById(crm.Cases, e.Record.Id)
+				if err != nil {
+					return err
+				}
+				caseType, err := prepareUpdatedCase(tx, cal, prev, e.Record, clockFrom(e.Context))
+				if err != nil {
+					return err
+				}
+				if err := e.Next(); err != nil {
+					return err
+				}
+				if prev.GetString("status") == e.Record.GetString("status") {
+					return nil
+				}
+				return queueMessage(tx, e.Context, e.Record, caseType, TemplateStatus)
+			})
+		},
+		Priority: -10,
+	})
+
 	// The author of a message is whoever sends it.
 	app.OnRecordCreateRequest(crm.CaseMessages).BindFunc(func(e *core.RecordRequestEvent) error {
 		if e.Auth != nil {
@@ -65,17 +142,56 @@ func Register(app core.App, cfg *crm.Config) error {
 		}
 		return e.Next()
 	})
+	// The first public answer by staff meets the first-response SLA.
+	for _, bind := range []func(...string) *hook.TaggedHook[*core.RecordEvent]{app.OnRecordCreate, app.OnRecordUpdate} {
+		bind(crm.CaseMessages).BindFunc(func(e *core.RecordEvent) error {
+			if !isStaffAnswer(e.Record) {
+				return e.Next()
+			}
+			return inTransaction(e, func(tx core.App) error {
+				if err := e.Next(); err != nil {
+					return err
+				}
+				return markFirstResponse(tx, e.Context, e.Record.GetString("case"))
+			})
+		})
+	}
+
+	app.OnRecordEnrich(crm.Contacts, crm.Companies).BindFunc(enrichOpenCases)
+
+	app.Cron().MustAdd("requests_overdue", "* * * * *", func() {
+		if _, err := RefreshOverdue(app, now()); err != nil {
+			app.Logger().Error("requests: refreshing overdue flags failed", "error", err)
+		}
+	})
 	return nil
 }
 
-func fillCase(app core.App, c *core.Record) error {
+// inTransaction runs fn, and the rest of the hook chain it calls through
+// e.Next, in one transaction (or in the one already open).
+func inTransaction(e *core.RecordEvent, fn func(tx core.App) error) error {
+	original := e.App
+	defer func() { e.App = original }()
+	return e.App.RunInTransaction(func(tx core.App) error {
+		e.App = tx
+		return fn(tx)
+	})
+}
+
+func unknownType() error {
+	return validation.Errors{"type": validation.NewError("validation_unknown_type", "Choose one of the request types offered.")}
+}
+
+// prepareNewCase fills in what the business decides on a new case and
+// checks what the customer or staff gave.
+func prepareNewCase(app core.App, cal crm.Calendar, c *core.Record, at time.Time) (*core.Record, error) {
 	caseType, err := app.FindRecordById(crm.CaseTypes, c.GetString("type"))
 	if err != nil {
-		return validation.Errors{"type": validation.NewError("validation_unknown_type", "Choose one of the request types offered.")}
+		return nil, unknownType()
 	}
 	statuses, err := Statuses(caseType)
 	if err != nil || len(statuses) == 0 {
-		return fmt.Errorf("request type %s has no statuses", caseType.Id)
+		return nil, fmt.Errorf("request type %s has no statuses", caseType.Id)
 	}
 	if c.GetString("status") == "" {
 		c.Set("status", statuses[0].Key)
@@ -88,38 +204,147 @@ func fillCase(app core.App, c *core.Record) error {
 			c.Set(crm.FieldCompany, contact.GetString(crm.FieldCompany))
 		}
 	}
+
+	errs := validation.Errors{}
+	if err := applyStatus(statuses, c, at); err != nil {
+		errs["status"] = err
+	}
+	if err := ValidateData(caseType, c.Get("data")); err != nil {
+		errs["data"] = err
+	}
+	if err := checkRating(nil, c, at); err != nil {
+		errs["rating"] = err
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+
 	if c.GetString("reference") == "" {
 		ref, err := nextReference(app, caseType.GetString("code"))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		c.Set("reference", ref)
 	}
-	return checkStatus(app, c)
+	// created is the SLA's start: set it here so both agree to the millisecond.
+	if c.GetDateTime("created").IsZero() {
+		c.SetRaw("created", dateTime(at))
+	}
+	setDueTimes(cal, caseType, c)
+	c.Set("overdue", IsOverdue(c, at))
+	return caseType, nil
 }
 
-// checkStatus accepts only a status of the request's type and keeps the
-// public label and the closed flag in step with it.
-func checkStatus(app core.App, c *core.Record) error {
+// prepareUpdatedCase checks a change against the stored case prev.
+func prepareUpdatedCase(app core.App, cal crm.Calendar, prev, c *core.Record, at time.Time) (*core.Record, error) {
 	caseType, err := app.FindRecordById(crm.CaseTypes, c.GetString("type"))
 	if err != nil {
-		return validation.Errors{"type": validation.NewError("validation_unknown_type", "Choose one of the request types offered.")}
+		return nil, unknownType()
 	}
 	statuses, _ := Statuses(caseType)
+	sameType := prev.GetString("type") == c.GetString("type")
+
+	errs := validation.Errors{}
+	from, to := prev.GetString("status"), c.GetString("status")
+	if err := applyStatus(statuses, c, at); err != nil {
+		errs["status"] = err
+	} else if sameType && from != to {
+		if err := checkTransition(caseType, statuses, from, to); err != nil {
+			errs["status"] = err
+		}
+	}
+	// Data is checked when it changes, so a field the type gained later does
+	// not block staff from moving old requests along.
+	if !sameType || !sameJSON(prev.Get("data"), c.Get("data")) {
+		if err := ValidateData(caseType, c.Get("data")); err != nil {
+			errs["data"] = err
+		}
+	}
+	if err := checkRating(prev, c, at); err != nil {
+		errs["rating"] = err
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+
+	if prev.GetBool("closed") && !c.GetBool("closed") {
+		continueResolution(cal, prev, c, at)
+	}
+	c.Set("overdue", IsOverdue(c, at))
+	return caseType, nil
+}
+
+// applyStatus accepts only a status of the request's type and keeps the
+// public label, the closed flag and the closing time in step with it.
+func applyStatus(statuses []Status, c *core.Record, at time.Time) error {
 	i := slices.IndexFunc(statuses, func(s Status) bool { return s.Key == c.GetString("status") })
 	if i < 0 {
-		return validation.Errors{"status": validation.NewError("validation_unknown_status",
-			fmt.Sprintf("%q is not a status of this request type.", c.GetString("status")))}
+		return validation.NewError("validation_unknown_status",
+			fmt.Sprintf("%q is not a status of this request type.", c.GetString("status")))
 	}
 	c.Set("status_label", statuses[i].PublicLabel)
 	c.Set("closed", statuses[i].Closed)
 	switch {
 	case statuses[i].Closed && c.GetDateTime("closed_at").IsZero():
-		c.Set("closed_at", types.NowDateTime())
+		c.Set("closed_at", dateTime(at))
 	case !statuses[i].Closed:
 		c.Set("closed_at", "")
 	}
 	return nil
+}
+
+// checkRating: a rating is given to a closed request only, whoever writes
+// it; rated_at follows the rating and nothing else.
+func checkRating(prev, c *core.Record, at time.Time) error {
+	var prevRating float64
+	var prevRatedAt types.DateTime
+	if prev != nil {
+		prevRating, prevRatedAt = prev.GetFloat("rating"), prev.GetDateTime("rated_at")
+	}
+	rating := c.GetFloat("rating")
+	if rating == prevRating {
+		c.Set("rated_at", prevRatedAt)
+		return nil
+	}
+	if rating != 0 && !c.GetBool("closed") {
+		return validation.NewError("validation_rating_open", "A request can be rated only once it is closed.")
+	}
+	if rating == 0 {
+		c.Set("rated_at", "")
+	} else {
+		c.Set("rated_at", dateTime(at))
+	}
+	return nil
+}
+
+func sameJSON(a, b any) bool {
+	var x, y any
+	_ = json.Unmarshal(jsonBytes(a), &x)
+	_ = json.Unmarshal(jsonBytes(b), &y)
+	ra, _ := json.Marshal(x)
+	rb, _ := json.Marshal(y)
+	return string(ra) == string(rb)
+}
+
+func jsonBytes(v any) []byte {
+	switch v := v.(type) {
+	case types.JSONRaw:
+		return v
+	case []byte:
+		return v
+	case string:
+		return []byte(v)
+	case nil:
+		return nil
+	default:
+		raw, _ := json.Marshal(v)
+		return raw
+	}
+}
+
+func dateTime(t time.Time) types.DateTime {
+	d, _ := types.ParseDateTime(t.UTC())
+	return d
 }
 
 // nextReference numbers requests per type: SUP-0001, SUP-0002, ...

@@ -45,10 +45,17 @@ func newRecord(t *testing.T, app core.App, collection string, fields map[string]
 	return r
 }
 
-func setup(t *testing.T) *world {
+func setup(t *testing.T) *world { return setupWith(t, nil) }
+
+// setupWith lets a test change the configuration (hours, holidays) first.
+func setupWith(t *testing.T, configure func(*crm.Config)) *world {
 	t.Helper()
 	app := testkit.NewApp(t)
-	if err := requests.Register(app, testkit.Config(t)); err != nil {
+	cfg := testkit.Config(t)
+	if configure != nil {
+		configure(cfg)
+	}
+	if err := requests.Register(app, cfg); err != nil {
 		t.Fatal(err)
 	}
 	w := &world{app: app}

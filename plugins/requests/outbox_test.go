@@ -1,0 +1,143 @@
+package requests_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"vinculo/crm"
+	"vinculo/testkit"
+)
+
+func checkQueued(t *testing.T, m *core.Record, c *core.Record, template, status, label string, urgent bool) {
+	t.Helper()
+	if m.GetString("contact") != c.GetString("contact") || m.GetString("case") != c.Id || m.GetString("purpose") != "service" ||
+		m.GetString("template") != template || m.GetString("state") != "queued" || m.GetBool("urgent") != urgent {
+		t.Errorf("queued %s: contact %q case %q purpose %q template %q state %q urgent %v",
+			template, m.GetString("contact"), m.GetString("case"), m.GetString("purpose"), m.GetString("template"), m.GetString("state"), m.GetBool("urgent"))
+	}
+	var data map[string]any
+	if err := json.Unmarshal([]byte(m.GetString("data")), &data); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"reference": c.GetString("reference"), "subject": c.GetString("subject"), "status": status, "status_label": label, "type": "Suporte"}
+	if len(data) != len(want) {
+		t.Errorf("data %v, want %v", data, want)
+	}
+	for k, v := range want {
+		if data[k] != v {
+			t.Errorf("data.%s = %v, want %v", k, data[k], v)
+		}
+	}
+}
+
+// Every request tells its customer it was opened (with its reference) and
+// every change of status, through the outbox, in the same transaction.
+func TestStatusChangesReachTheCustomer(t *testing.T) {
+	w := setup(t)
+	staff := testkit.Token(t, w.agent)
+	customer := testkit.Token(t, w.customer)
+
+	// Opened by the customer.
+	res, out := w.create(t, customer, map[string]any{"type": w.support.Id, "contact": w.contact.Id, "subject": "Roteador reiniciando"})
+	if res.Status != http.StatusOK {
+		t.Fatalf("create: %d %s", res.Status, res.Body)
+	}
+	c := w.reload(t, out["id"].(string))
+	queued := w.outbox(t, c.Id)
+	if len(queued) != 1 {
+		t.Fatalf("%d messages queued on open, want 1", len(queued))
+	}
+	checkQueued(t, queued[0], c, "case_opened", "new", "Recebido", false)
+
+	// Each change of status, with its public label.
+	for i, step := range []struct{ status, label string }{{"triage", "Em análise"}, {"solved", "Resolvido"}, {"triage", "Em análise"}} {
+		if res := w.patch(t, staff, c.Id, map[string]any{"status": step.status}); res.Status != http.StatusOK {
+			t.Fatalf("to %s: %d %s", step.status, res.Status, res.Body)
+		}
+		queued = w.outbox(t, c.Id)
+		if len(queued) != i+2 {
+			t.Fatalf("to %s: %d messages, want %d", step.status, len(queued), i+2)
+		}
+		checkQueued(t, queued[i+1], w.reload(t, c.Id), "case_status", step.status, step.label, false)
+	}
+
+	// Nothing when the status does not change: other fields, the same
+	// status sent again, a save from Go code, a refused status.
+	before := len(w.outbox(t, c.Id))
+	for _, body := range []map[string]any{{"description": "Mais detalhes"}, {"status": "triage"}, {"priority": "high", "status": "triage"}} {
+		if res := w.patch(t, staff, c.Id, body); res.Status != http.StatusOK {
+			t.Fatalf("%v: %d %s", body, res.Status, res.Body)
+		}
+	}
+	if err := w.app.Save(w.reload(t, c.Id)); err != nil {
+		t.Fatal(err)
+	}
+	if res := w.patch(t, staff, c.Id, map[string]any{"status": "bogus"}); res.Status != http.StatusBadRequest {
+		t.Fatalf("bogus status: %d", res.Status)
+	}
+	if n := len(w.outbox(t, c.Id)); n != before {
+		t.Errorf("%d messages queued without a change of status", n-before)
+	}
+
+	// Opened by staff, urgent: the messages are urgent too.
+	res, out = w.create(t, staff, map[string]any{"type": w.support.Id, "contact": w.stranger.Id, "subject": "Sem energia", "priority": "urgent"})
+	if res.Status != http.StatusOK {
+		t.Fatalf("staff create: %d %s", res.Status, res.Body)
+	}
+	u := w.reload(t, out["id"].(string))
+	if res := w.patch(t, staff, u.Id, map[string]any{"status": "solved"}); res.Status != http.StatusOK {
+		t.Fatal(res.Status)
+	}
+	queued = w.outbox(t, u.Id)
+	if len(queued) != 2 {
+		t.Fatalf("%d messages for the urgent case, want 2", len(queued))
+	}
+	checkQueued(t, queued[0], u, "case_opened", "new", "Recebido", true)
+	checkQueued(t, queued[1], w.reload(t, u.Id), "case_status", "solved", "Resolvido", true)
+
+	// A case refused for bad input queues nothing.
+	all, _ := w.app.CountRecords(crm.Outbox)
+	if res, _ := w.create(t, staff, map[string]any{"type": w.support.Id, "contact": w.contact.Id, "subject": "x", "status": "bogus"}); res.Status != http.StatusBadRequest {
+		t.Fatalf("bad case: %d", res.Status)
+	}
+	if after, _ := w.app.CountRecords(crm.Outbox); after != all {
+		t.Errorf("a refused case queued %d messages", after-all)
+	}
+}
+
+// The message and the change commit together: when the message cannot be
+// queued, the change is not saved either.
+func TestStatusChangeAndMessageAreOneTransaction(t *testing.T) {
+	w := setup(t)
+	staff := testkit.Token(t, w.agent)
+	c, err := w.newCase(t, w.support, w.contact, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.app.OnRecordCreate(crm.Outbox).BindFunc(func(e *core.RecordEvent) error {
+		return errOutboxDown
+	})
+	before := snapshot(t, w.reload(t, c.Id))
+	if res := w.patch(t, staff, c.Id, map[string]any{"status": "triage"}); res.Status < 400 {
+		t.Fatalf("the change was accepted without its message: %d %s", res.Status, res.Body)
+	}
+	if snapshot(t, w.reload(t, c.Id)) != before {
+		t.Error("the case changed although its message was not queued")
+	}
+	n := countCases(t, w.app)
+	if res, _ := w.create(t, staff, map[string]any{"type": w.support.Id, "contact": w.contact.Id, "subject": "x"}); res.Status < 400 {
+		t.Fatalf("a case was opened without its message: %d", res.Status)
+	}
+	if countCases(t, w.app) != n {
+		t.Error("the case was saved although its message was not queued")
+	}
+}
+
+type outboxDown struct{}
+
+func (outboxDown) Error() string { return "outbox unavailable" }
+
+var errOutboxDown error = outboxDown{}
