@@ -15,6 +15,7 @@ func TestRoutesMatrix(t *testing.T) {
 		allowed      []string
 		okStatus     int
 	}{
+		{http.MethodGet, "/api/crm/search?q=Ana", nil, staffAll, http.StatusOK},
 		{http.MethodPost, "/api/crm/contacts/{ctX}/invite", nil, writers, http.StatusOK},
 	}
 	for _, r := range routes {

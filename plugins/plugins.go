@@ -11,6 +11,7 @@ import (
 	"vinculo/plugins/mailfolder"
 	"vinculo/plugins/portalauth"
 	"vinculo/plugins/requests"
+	"vinculo/plugins/search"
 	"vinculo/plugins/setup"
 	"vinculo/plugins/webui"
 )
@@ -26,6 +27,7 @@ func All(app core.App, cfg *crm.Config) error {
 		datarules.Register,
 		requests.Register,
 		consents.Register,
+		search.Register,
 		portalauth.Register,
 		webui.Register,
 	} {

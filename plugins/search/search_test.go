@@ -1,0 +1,539 @@
+package search_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+
+	"vinculo/crm"
+	"vinculo/plugins"
+	"vinculo/plugins/search"
+	"vinculo/testkit"
+)
+
+// env is a real app with every plugin and the search, served over HTTP.
+type env struct {
+	app    *tests.TestApp
+	srv    *testkit.Server
+	staff  map[string]*core.Record // by role
+	tokens map[string]string       // by role, plus "customer" and "superuser"
+	seq    int
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	app := testkit.NewApp(t)
+	cfg := testkit.Config(t)
+	if err := plugins.All(app, cfg); err != nil { // search included
+		t.Fatal(err)
+	}
+	e := &env{app: app, staff: map[string]*core.Record{}, tokens: map[string]string{}}
+	for _, role := range []string{crm.RoleManager, crm.RoleAgent, crm.RoleReadonly} {
+		r := e.save(t, crm.Staff, map[string]any{"email": role + "@staff.test", "name": "Staff " + role, "role": role})
+		e.staff[role] = r
+		e.tokens[role] = testkit.Token(t, r)
+	}
+	contact := e.save(t, crm.Contacts, map[string]any{"name": "Portal Person", "email": "portal@cust.test"})
+	customer := e.save(t, crm.Customers, map[string]any{"email": "portal@cust.test", "contact": contact.Id, "company_role": crm.CompanyMember})
+	e.tokens["customer"] = testkit.Token(t, customer)
+	su := e.save(t, core.CollectionNameSuperusers, map[string]any{"email": "root@staff.test"})
+	e.tokens["superuser"] = testkit.Token(t, su)
+	e.srv = testkit.Serve(t, app)
+	return e
+}
+
+// save writes a record as Go code does (app.Save: hooks, no API rules).
+func (e *env) save(t testing.TB, collection string, fields map[string]any) *core.Record {
+	t.Helper()
+	return saveWith(t, e.app, collection, fields)
+}
+
+func saveWith(t testing.TB, app core.App, collection string, fields map[string]any) *core.Record {
+	t.Helper()
+	c, err := app.FindCollectionByNameOrId(collection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := core.NewRecord(c)
+	for k, v := range fields {
+		r.Set(k, v)
+	}
+	if c.IsAuth() {
+		r.SetPassword("a-long-test-password")
+		r.SetVerified(true)
+	}
+	if err := app.Save(r); err != nil {
+		t.Fatalf("save %s: %v", collection, err)
+	}
+	return r
+}
+
+type hit struct {
+	Collection string  `json:"collection"`
+	ID         string  `json:"id"`
+	Title      string  `json:"title"`
+	Subtitle   string  `json:"subtitle"`
+	Snippet    string  `json:"snippet"`
+	Score      float64 `json:"score"`
+}
+
+// find searches as a manager and fails the test on anything but 200.
+func (e *env) find(t testing.TB, q string, extra ...string) []hit {
+	t.Helper()
+	return e.findAs(t, crm.RoleManager, q, extra...)
+}
+
+func (e *env) findAs(t testing.TB, who, q string, extra ...string) []hit {
+	t.Helper()
+	res := e.get(t, who, q, extra...)
+	if res.Status != http.StatusOK {
+		t.Fatalf("search %q: %d %s", q, res.Status, res.Body)
+	}
+	var body struct{ Items []hit }
+	res.JSON(t, &body)
+	return body.Items
+}
+
+func (e *env) get(t testing.TB, who, q string, extra ...string) testkit.Response {
+	t.Helper()
+	v := url.Values{"q": {q}}
+	for i := 0; i+1 < len(extra); i += 2 {
+		v.Add(extra[i], extra[i+1])
+	}
+	return e.srv.Do(t, http.MethodGet, "/api/crm/search?"+v.Encode(), e.tokens[who], nil)
+}
+
+func ids(hits []hit) []string {
+	out := make([]string, len(hits))
+	for i, h := range hits {
+		out[i] = h.ID
+	}
+	return out
+}
+
+func has(hits []hit, id string) bool { return slices.Contains(ids(hits), id) }
+
+func mustFind(t testing.TB, e *env, q, id string) {
+	t.Helper()
+	if hits := e.find(t, q); !has(hits, id) {
+		t.Errorf("search %q does not find %s; got %+v", q, id, hits)
+	}
+}
+
+func mustNotFind(t testing.TB, e *env, q, id string) {
+	t.Helper()
+	if hits := e.find(t, q); has(hits, id) {
+		t.Errorf("search %q finds %s; want it gone", q, id)
+	}
+}
+
+// fixtures for records that need a pipeline or a request type.
+func (e *env) deal(t testing.TB, title string) *core.Record {
+	t.Helper()
+	pl := e.save(t, crm.Pipelines, map[string]any{"name": "Sales"})
+	st := e.save(t, crm.PipelineStages, map[string]any{"pipeline": pl.Id, "name": "Proposal", "position": 1, "kind": "open"})
+	return e.save(t, crm.Deals, map[string]any{"title": title, "pipeline": pl.Id, "stage": st.Id, "status": "open", "amount": 1200, "currency": "BRL"})
+}
+
+func (e *env) kase(t testing.TB, contact, subject, description string) *core.Record {
+	t.Helper()
+	e.seq++
+	statuses := []map[string]any{{"key": "new", "label": "New", "public_label": "Received"}}
+	tp := e.save(t, crm.CaseTypes, map[string]any{"name": "Support", "code": "S" + strings.Repeat("X", e.seq), "category": "support", "statuses": statuses, "active": true})
+	return e.save(t, crm.Cases, map[string]any{"type": tp.Id, "contact": contact, "subject": subject, "description": description})
+}
+
+func (e *env) activity(t testing.TB, staff *core.Record, subject, body string) *core.Record {
+	t.Helper()
+	return e.save(t, crm.Activities, map[string]any{"type": "note", "actor_type": "staff", "staff": staff.Id, "subject": subject, "body": body})
+}
+
+func TestAccentsAndCaseFoldBothWays(t *testing.T) {
+	e := newEnv(t)
+	accented := e.save(t, crm.Contacts, map[string]any{"name": "João Conceição"})
+	plain := e.save(t, crm.Contacts, map[string]any{"name": "Joao Silva"})
+	other := e.save(t, crm.Contacts, map[string]any{"name": "Maria Souza"})
+
+	for q, want := range map[string][]string{
+		"joão":           {accented.Id, plain.Id},
+		"joao":           {accented.Id, plain.Id},
+		"JOAO":           {accented.Id, plain.Id},
+		"joao conceicao": {accented.Id},
+		"JOÃO CONCEIÇÃO": {accented.Id},
+		"Conceicao":      {accented.Id},
+		"joão silva":     {plain.Id},
+		"souza":          {other.Id},
+	} {
+		got := ids(e.find(t, q))
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("search %q = %v, want %v", q, got, want)
+		}
+	}
+	// The exact name comes first, with its title as stored.
+	hits := e.find(t, "joao conceicao")
+	if len(hits) == 0 || hits[0].Title != "João Conceição" || hits[0].Collection != crm.Contacts {
+		t.Errorf("first hit %+v, want the contact João Conceição", hits)
+	}
+}
+
+func TestPrefixes(t *testing.T) {
+	e := newEnv(t)
+	joao := e.save(t, crm.Contacts, map[string]any{"name": "João Conceição", "job_title": "Gerente de compras"})
+	company := e.save(t, crm.Companies, map[string]any{"name": "Padaria Pão Dourado", "city": "São Paulo"})
+	for q, id := range map[string]string{
+		"joa": joao.Id, "Jo": joao.Id, "joao conc": joao.Id, "conc jo": joao.Id, "gerente comp": joao.Id,
+		"pada": company.Id, "pao dour": company.Id, "sao pau": company.Id,
+	} {
+		mustFind(t, e, q, id)
+	}
+	mustNotFind(t, e, "joaquim", joao.Id)
+}
+
+func TestPhoneSpellings(t *testing.T) {
+	e := newEnv(t)
+	mobile := e.save(t, crm.Contacts, map[string]any{"name": "Ana Mobile", "mobile": "+5511987654321"})
+	phone := e.save(t, crm.Contacts, map[string]any{"name": "Bia Phone", "phone": "+551133224455"})
+	company := e.save(t, crm.Companies, map[string]any{"name": "Loja", "phone": "+551133224455"})
+	other := e.save(t, crm.Contacts, map[string]any{"name": "Caio Other", "mobile": "+5521912345678"})
+
+	for _, q := range []string{"+5511987654321", "(11) 98765-4321", "11987654321", "98765-4321", "+55 11 98765 4321",
+		"+55 (11) 98765-4321", "5511987654321", "11 98765-4321", "987654321", "+55 11 9876"} {
+		hits := e.find(t, q)
+		if !has(hits, mobile.Id) || has(hits, other.Id) {
+			t.Errorf("search %q = %+v, want Ana Mobile and not Caio", q, hits)
+		}
+	}
+	for _, q := range []string{"(11) 3322-4455", "1133224455", "3322-4455", "+55 11 3322 4455"} {
+		hits := e.find(t, q)
+		if !has(hits, phone.Id) || !has(hits, company.Id) {
+			t.Errorf("search %q = %+v, want the contact and the company with that phone", q, hits)
+		}
+	}
+	mustNotFind(t, e, "(11) 98765-0000", mobile.Id)
+	// A number written in free text is found by the same spelling.
+	note := e.activity(t, e.staff[crm.RoleAgent], "Retorno", "Ligar de volta no (11) 98765-4321 amanhã")
+	mustFind(t, e, "(11) 98765-4321", note.Id)
+}
+
+func TestEmailSpellings(t *testing.T) {
+	e := newEnv(t)
+	joao := e.save(t, crm.Contacts, map[string]any{"name": "João", "email": "joao.conceicao@padariapaodourado1.example"})
+	maria := e.save(t, crm.Contacts, map[string]any{"name": "Maria", "email": "maria@outra.example"})
+	for _, q := range []string{
+		"joao.conceicao@padariapaodourado1.example", "JOAO.CONCEICAO@PadariaPaoDourado1.Example", // full, any case
+		"joao.conceicao",                                            // local part
+		"padariapaodourado1.example", "@padariapaodourado1.example", // domain
+		"padariapaodourado1", "joao.conceicao@padaria", // and their beginnings
+	} {
+		hits := e.find(t, q)
+		if !has(hits, joao.Id) || has(hits, maria.Id) {
+			t.Errorf("search %q = %+v, want João only", q, hits)
+		}
+	}
+	mustFind(t, e, "maria@outra.example", maria.Id)
+	mustNotFind(t, e, "maria@padariapaodourado1.example", joao.Id)
+}
+
+func TestNameMatchesRankAboveMentions(t *testing.T) {
+	e := newEnv(t)
+	agent := e.staff[crm.RoleAgent]
+	// Mentions first, so insertion order cannot explain the result.
+	note := e.activity(t, agent, "Visita", "Helena Prado pediu desconto. Helena Prado volta amanhã; falar com Helena Prado antes.")
+	other := e.save(t, crm.Contacts, map[string]any{"name": "Rita"})
+	kase := e.kase(t, other.Id, "Entrega atrasada", "A cliente Helena Prado reclamou da entrega")
+	longer := e.save(t, crm.Contacts, map[string]any{"name": "Helena Prado Neto"})
+	exact := e.save(t, crm.Contacts, map[string]any{"name": "Helena Prado", "job_title": "Compras"})
+
+	hits := e.find(t, "helena prado")
+	got := ids(hits)
+	if len(got) < 4 || got[0] != exact.Id || got[1] != longer.Id {
+		t.Fatalf("order %+v: want the exact name, then the name that starts with it", hits)
+	}
+	if !has(hits, note.Id) || !has(hits, kase.Id) {
+		t.Errorf("the mentions are missing: %+v", hits)
+	}
+	for i := 1; i < len(hits); i++ {
+		if hits[i].Score > hits[i-1].Score {
+			t.Errorf("scores not descending at %d: %+v", i, hits)
+		}
+	}
+	// Mentions in long text come with an escaped excerpt, the match marked.
+	for _, h := range hits {
+		if h.ID == note.Id && !strings.Contains(h.Snippet, "<mark>Helena</mark> <mark>Prado</mark>") {
+			t.Errorf("snippet %q", h.Snippet)
+		}
+		if h.ID == exact.Id && (h.Snippet != "" || h.Subtitle != "Compras") {
+			t.Errorf("contact hit %+v: want the job title as subtitle and no snippet", h)
+		}
+	}
+	// A case's subject ranks above a case that only mentions the word.
+	subject := e.kase(t, other.Id, "Forno quebrado", "")
+	mention := e.kase(t, other.Id, "Pedido", "O forno chegou quebrado")
+	got = ids(e.find(t, "forno", "collection", crm.Cases))
+	if len(got) != 2 || got[0] != subject.Id || got[1] != mention.Id {
+		t.Errorf("cases %v, want %s (subject) before %s (description)", got, subject.Id, mention.Id)
+	}
+}
+
+func TestIndexFollowsTheRecordAPI(t *testing.T) {
+	e := newEnv(t)
+	tok := e.tokens[crm.RoleManager]
+	res := e.srv.Do(t, http.MethodPost, "/api/collections/contacts/records", tok, map[string]any{"name": "Otávio Quintela", "mobile": "+5531999887766"})
+	if res.Status != http.StatusOK {
+		t.Fatalf("create: %d %s", res.Status, res.Body)
+	}
+	var created struct{ ID string }
+	res.JSON(t, &created)
+	mustFind(t, e, "otavio quintela", created.ID)
+	mustFind(t, e, "(31) 99988-7766", created.ID)
+
+	res = e.srv.Do(t, http.MethodPatch, "/api/collections/contacts/records/"+created.ID, tok, map[string]any{"name": "Otávio Ferraz", "mobile": ""})
+	if res.Status != http.StatusOK {
+		t.Fatalf("update: %d %s", res.Status, res.Body)
+	}
+	mustFind(t, e, "ferraz", created.ID)
+	mustNotFind(t, e, "quintela", created.ID)
+	mustNotFind(t, e, "(31) 99988-7766", created.ID)
+
+	res = e.srv.Do(t, http.MethodDelete, "/api/collections/contacts/records/"+created.ID, tok, nil)
+	if res.Status != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", res.Status, res.Body)
+	}
+	mustNotFind(t, e, "ferraz", created.ID)
+	assertIndexMatchesTables(t, e.app)
+}
+
+func TestIndexFollowsRolledBackTransactions(t *testing.T) {
+	e := newEnv(t)
+	kept := e.save(t, crm.Contacts, map[string]any{"name": "Wanda Kept"})
+	rollback := errors.New("roll back")
+	var inside []search.Hit
+	var newID string
+	err := e.app.RunInTransaction(func(tx core.App) error {
+		r := saveWith(t, tx, crm.Contacts, map[string]any{"name": "Zuleica Phantom"})
+		newID = r.Id
+		kept.Set("name", "Wanda Renamed")
+		if err := tx.Save(kept); err != nil {
+			return err
+		}
+		// Inside the transaction the index already holds the write.
+		var err error
+		inside, err = search.Search(tx, &core.RequestInfo{Auth: e.staff[crm.RoleAgent]}, search.Params{Q: "zuleica phantom", Limit: 5})
+		if err != nil {
+			return err
+		}
+		return rollback
+	})
+	if !errors.Is(err, rollback) {
+		t.Fatalf("transaction: %v", err)
+	}
+	if len(inside) != 1 || inside[0].ID != newID {
+		t.Errorf("inside the transaction: %+v, want %s", inside, newID)
+	}
+	mustNotFind(t, e, "zuleica", newID)
+	mustFind(t, e, "wanda kept", kept.Id)
+	mustNotFind(t, e, "renamed", kept.Id)
+
+	// And a committed app.Save is there.
+	err = e.app.RunInTransaction(func(tx core.App) error {
+		newID = saveWith(t, tx, crm.Contacts, map[string]any{"name": "Zuleica Real"}).Id
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustFind(t, e, "zuleica", newID)
+	assertIndexMatchesTables(t, e.app)
+}
+
+// assertIndexMatchesTables: one index entry per record of each indexed
+// collection, no more, no less.
+func assertIndexMatchesTables(t testing.TB, app core.App) {
+	t.Helper()
+	for _, name := range search.Collections() {
+		var missing, extra int
+		if err := app.DB().NewQuery(fmt.Sprintf("SELECT count(*) FROM `%s` WHERE id NOT IN (SELECT record FROM `%s` WHERE collection = {:c})", name, search.MapTable)).
+			Bind(map[string]any{"c": name}).Row(&missing); err != nil {
+			t.Fatal(err)
+		}
+		if err := app.DB().NewQuery(fmt.Sprintf("SELECT count(*) FROM `%s` WHERE collection = {:c} AND record NOT IN (SELECT id FROM `%s`)", search.MapTable, name)).
+			Bind(map[string]any{"c": name}).Row(&extra); err != nil {
+			t.Fatal(err)
+		}
+		if missing != 0 || extra != 0 {
+			t.Errorf("%s: %d records missing from the index, %d entries without a record", name, missing, extra)
+		}
+	}
+	var maps, docs int
+	_ = app.DB().NewQuery("SELECT count(*) FROM `" + search.MapTable + "`").Row(&maps)
+	_ = app.DB().NewQuery("SELECT count(*) FROM `" + search.Table + "`").Row(&docs)
+	if maps != docs {
+		t.Errorf("%d map rows for %d index rows", maps, docs)
+	}
+}
+
+func TestHostileQueriesArePlainWords(t *testing.T) {
+	e := newEnv(t)
+	target := e.save(t, crm.Contacts, map[string]any{"name": "Near Andor", "job_title": "Not Or"})
+	hostile := []string{
+		`"`, `""`, `"near`, `near"`, `"near andor"`, `near AND andor`, `near OR zzz`, `near NOT andor`, `NEAR(near andor)`,
+		`NEAR(near andor, 2)`, `near*`, `*`, `**near`, `-near`, `near -andor`, `name:near`, `{name}:near`, `{name detail}: near`,
+		`^near`, `near^`, `(near`, `near)`, `)(`, `+near`, `near + andor`, `AND`, `OR OR`, `NOT`, `'; DROP TABLE contacts; --`,
+		`near' OR '1'='1`, "near\x00andor", "near\tandor", `\"near\"`, `near:`, `:`, `.`, `@`, `%`, `_`, `near%`, `[near]`,
+		`{{contacts}}`, `[[id]]`, `{:match}`, "\xff\xfe near", strings.Repeat("(", 50) + "near", `"near" "andor"*`,
+	}
+	for _, q := range hostile {
+		res := e.get(t, crm.RoleManager, q)
+		if res.Status != http.StatusOK && res.Status != http.StatusBadRequest {
+			t.Errorf("q %q: %d %s", q, res.Status, res.Body)
+		}
+		if res.Status == http.StatusBadRequest && !strings.Contains(string(res.Body), `"q"`) {
+			t.Errorf("q %q: 400 without naming q: %s", q, res.Body)
+		}
+	}
+	// Operators are words: they match the words, not a syntax.
+	for _, q := range []string{`near AND andor`, `NOT OR`, `"near andor"`, `Andor: near`, `NEAR near andor`, `-near`, `near*`, `(near)`, `near"`} {
+		mustFind(t, e, q, target.Id)
+	}
+	mustNotFind(t, e, `near OR zzz`, target.Id) // every word must match; OR is a word
+	if _, err := e.app.FindRecordById(crm.Contacts, target.Id); err != nil {
+		t.Fatalf("the contacts are gone: %v", err)
+	}
+	assertIndexMatchesTables(t, e.app)
+}
+
+func TestWhoMaySearch(t *testing.T) {
+	e := newEnv(t)
+	c := e.save(t, crm.Contacts, map[string]any{"name": "Quitéria"})
+	if res := e.srv.Do(t, http.MethodGet, "/api/crm/search?q=quiteria", "", nil); res.Status != http.StatusUnauthorized {
+		t.Errorf("anonymous: %d %s", res.Status, res.Body)
+	}
+	if res := e.get(t, "customer", "quiteria"); res.Status != http.StatusForbidden {
+		t.Errorf("customer: %d %s", res.Status, res.Body)
+	}
+	for _, who := range []string{crm.RoleManager, crm.RoleAgent, crm.RoleReadonly, "superuser"} {
+		if hits := e.findAs(t, who, "quiteria"); !has(hits, c.Id) {
+			t.Errorf("%s does not find the contact: %+v", who, hits)
+		}
+	}
+}
+
+func TestBadParametersAreNamed(t *testing.T) {
+	e := newEnv(t)
+	for _, k := range []struct {
+		query, param string
+	}{
+		{"", "q"}, {"q=", "q"}, {"q=%20%20", "q"}, {"q=a", "q"}, {"q=*", "q"}, {"q=%22-%22", "q"}, {"q=a+b", "q"},
+		{"q=" + strings.Repeat("x", 201), "q"}, {"q=" + strings.TrimSuffix(strings.Repeat("ab+", 13), "+"), "q"},
+		{"q=ana&limit=0", "limit"}, {"q=ana&limit=101", "limit"}, {"q=ana&limit=-1", "limit"}, {"q=ana&limit=ten", "limit"},
+		{"q=ana&limit=", "limit"}, {"q=ana&limit=2.5", "limit"},
+		{"q=ana&collection=staff", "collection"}, {"q=ana&collection=customers", "collection"}, {"q=ana&collection=", "collection"},
+		{"q=ana&collection=contacts,users", "collection"},
+	} {
+		res := e.srv.Do(t, http.MethodGet, "/api/crm/search?"+k.query, e.tokens[crm.RoleAgent], nil)
+		var body struct {
+			Data map[string]json.RawMessage `json:"data"`
+		}
+		_ = json.Unmarshal(res.Body, &body)
+		if res.Status != http.StatusBadRequest || body.Data[k.param] == nil {
+			t.Errorf("%s: %d %s, want 400 naming %s", k.query, res.Status, res.Body, k.param)
+		}
+	}
+	// Bad input is judged only after who is asking.
+	if res := e.srv.Do(t, http.MethodGet, "/api/crm/search?q=a", "", nil); res.Status != http.StatusUnauthorized {
+		t.Errorf("anonymous with bad q: %d", res.Status)
+	}
+}
+
+func TestLimitAndCollectionFilter(t *testing.T) {
+	e := newEnv(t)
+	var contacts []string
+	for i := range 30 {
+		contacts = append(contacts, e.save(t, crm.Contacts, map[string]any{"name": fmt.Sprintf("Tereza %02d", i)}).Id)
+	}
+	deal := e.deal(t, "Tereza renewal")
+	company := e.save(t, crm.Companies, map[string]any{"name": "Tereza Ltda"})
+
+	if n := len(e.find(t, "tereza")); n != search.DefaultLimit {
+		t.Errorf("default limit: %d hits, want %d", n, search.DefaultLimit)
+	}
+	if n := len(e.find(t, "tereza", "limit", "5")); n != 5 {
+		t.Errorf("limit 5: %d hits", n)
+	}
+	if n := len(e.find(t, "tereza", "limit", "100")); n != 32 {
+		t.Errorf("limit 100: %d hits, want all 32", n)
+	}
+	only := e.find(t, "tereza", "collection", crm.Deals)
+	if len(only) != 1 || only[0].ID != deal.Id || only[0].Subtitle != "open · 1200 BRL" {
+		t.Errorf("deals only: %+v", only)
+	}
+	for _, extra := range [][]string{
+		{"collection", "deals,companies"},
+		{"collection", "deals", "collection", "companies"},
+		{"collection", " deals , companies "},
+	} {
+		got := ids(e.find(t, "tereza", extra...))
+		slices.Sort(got)
+		want := []string{deal.Id, company.Id}
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%v: %v, want the deal and the company", extra, got)
+		}
+	}
+	got := ids(e.find(t, "tereza", "collection", crm.Contacts, "limit", "100"))
+	slices.Sort(got)
+	slices.Sort(contacts)
+	if !slices.Equal(got, contacts) {
+		t.Errorf("contacts only: %v, want the %d contacts", got, len(contacts))
+	}
+}
+
+// The search returns only what the caller could list: the check runs each
+// collection's list rule, so tightening a rule narrows the search.
+func TestSearchFollowsListRules(t *testing.T) {
+	e := newEnv(t)
+	agent, readonly := e.staff[crm.RoleAgent], e.staff[crm.RoleReadonly]
+	mine := e.activity(t, agent, "Orçamento Xisto", "")
+	theirs := e.activity(t, readonly, "Orçamento Xisto", "")
+	contact := e.save(t, crm.Contacts, map[string]any{"name": "Xisto Cliente"})
+	kase := e.kase(t, contact.Id, "Xisto quebrado", "")
+
+	if got := e.findAs(t, crm.RoleAgent, "xisto"); len(got) != 4 {
+		t.Fatalf("before: %+v, want all four", got)
+	}
+	activities, _ := e.app.FindCollectionByNameOrId(crm.Activities)
+	activities.ListRule = ptr(`@request.auth.collectionName = 'staff' && staff = @request.auth.id`)
+	if err := e.app.Save(activities); err != nil {
+		t.Fatal(err)
+	}
+	cases, _ := e.app.FindCollectionByNameOrId(crm.Cases)
+	cases.ListRule = nil // superusers only
+	if err := e.app.Save(cases); err != nil {
+		t.Fatal(err)
+	}
+	got := e.findAs(t, crm.RoleAgent, "xisto")
+	if !has(got, mine.Id) || has(got, theirs.Id) || has(got, kase.Id) || !has(got, contact.Id) {
+		t.Errorf("agent after tightening: %+v, want their activity and the contact only", got)
+	}
+	got = e.findAs(t, "superuser", "xisto")
+	if len(got) != 4 {
+		t.Errorf("superuser: %+v, want all four", got)
+	}
+	// The saves above changed no field: the index still follows writes.
+	later := e.activity(t, agent, "Xisto de novo", "")
+	if got := e.findAs(t, crm.RoleAgent, "xisto"); !has(got, later.Id) {
+		t.Errorf("a new activity after the rule change is not found: %+v", got)
+	}
+}
+
+func ptr(s string) *string { return &s }
