@@ -15,6 +15,8 @@ func TestRoutesMatrix(t *testing.T) {
 		allowed      []string
 		okStatus     int
 	}{
+		{http.MethodGet, "/api/crm/contacts/{ctA}/360", nil, staffAll, http.StatusOK},
+		{http.MethodGet, "/api/crm/contacts/{ctA}/timeline", nil, staffAll, http.StatusOK},
 		{http.MethodGet, "/api/crm/search?q=Ana", nil, staffAll, http.StatusOK},
 		{http.MethodPost, "/api/crm/contacts/{ctX}/invite", nil, writers, http.StatusOK},
 	}

@@ -7,12 +7,14 @@ import (
 
 	"vinculo/crm"
 	"vinculo/plugins/consents"
+	"vinculo/plugins/customer360"
 	"vinculo/plugins/datarules"
 	"vinculo/plugins/mailfolder"
 	"vinculo/plugins/portalauth"
 	"vinculo/plugins/requests"
 	"vinculo/plugins/search"
 	"vinculo/plugins/setup"
+	"vinculo/plugins/timeline"
 	"vinculo/plugins/webui"
 )
 
@@ -28,6 +30,8 @@ func All(app core.App, cfg *crm.Config) error {
 		requests.Register,
 		consents.Register,
 		search.Register,
+		timeline.Register,
+		customer360.Register,
 		portalauth.Register,
 		webui.Register,
 	} {

@@ -52,6 +52,10 @@ type source struct {
 	body       []string // long text
 	phones     []string // also indexed as digit strings, see phoneKeys
 	tags       []string // JSON arrays of words
+	// skipUnless names a field that must be empty for a row to be indexed:
+	// the timeline entries the system writes (event set) repeat what the
+	// records they follow already say, and would bury what people wrote.
+	skipUnless string
 }
 
 var sources = []source{
@@ -59,7 +63,7 @@ var sources = []source{
 	{collection: crm.Companies, name: []string{"name"}, detail: []string{"domain", "city"}, phones: []string{"phone"}},
 	{collection: crm.Deals, name: []string{"title"}},
 	{collection: crm.Cases, name: []string{"subject"}, detail: []string{"reference"}, body: []string{"description"}},
-	{collection: crm.Activities, name: []string{"subject"}, body: []string{"body"}},
+	{collection: crm.Activities, name: []string{"subject"}, body: []string{"body"}, skipUnless: "event"},
 }
 
 // Collections are the collections the index covers.
@@ -155,8 +159,19 @@ func (s source) values(c *core.Collection, row string) []string {
 	}
 }
 
+// kept is the SQL condition a row must meet to be indexed ("1" for all rows).
+func (s source) kept(c *core.Collection, row string) string {
+	if s.skipUnless == "" || c.Fields.GetByName(s.skipUnless) == nil {
+		return "1"
+	}
+	return row + "." + quoteIdent(s.skipUnless) + " = ''"
+}
+
 func (s source) watched(c *core.Collection) []string {
 	cols := []string{"id"}
+	if s.kept(c, "new") != "1" {
+		cols = append(cols, s.skipUnless)
+	}
 	for _, group := range [][]string{s.name, s.detail, s.body, s.phones, s.tags} {
 		cols = append(cols, s.columns(c, group)...)
 	}
@@ -181,9 +196,9 @@ func (s source) triggers(c *core.Collection) map[string]string {
 		return fmt.Sprintf("DELETE FROM `%s` WHERE rowid = (SELECT id FROM `%s` WHERE collection = %s AND record = %s.id);\n"+
 			"DELETE FROM `%s` WHERE collection = %s AND record = %s.id;\n", Table, MapTable, coll, row, MapTable, coll, row)
 	}
-	add := fmt.Sprintf("INSERT INTO `%s` (collection, record) VALUES (%s, new.id);\n"+
-		"INSERT INTO `%s` (rowid, name, detail, body, keys) VALUES (last_insert_rowid(), %s);\n",
-		MapTable, coll, Table, strings.Join(s.values(c, "new"), ", "))
+	add := fmt.Sprintf("INSERT INTO `%s` (collection, record) SELECT %s, new.id WHERE %s;\n"+
+		"INSERT INTO `%s` (rowid, name, detail, body, keys) SELECT last_insert_rowid(), %s WHERE %s;\n",
+		MapTable, coll, s.kept(c, "new"), Table, strings.Join(s.values(c, "new"), ", "), s.kept(c, "new"))
 	watched := make([]string, 0)
 	for _, w := range s.watched(c) {
 		watched = append(watched, quoteIdent(w))
@@ -260,7 +275,7 @@ func reindex(app core.App, s source, c *core.Collection) error {
 			return err
 		}
 		coll, table := quoteText(c.Name), quoteIdent(c.Name)
-		if err := exec(tx, fmt.Sprintf("INSERT INTO `%s` (collection, record) SELECT %s, id FROM %s", MapTable, coll, table)); err != nil {
+		if err := exec(tx, fmt.Sprintf("INSERT INTO `%s` (collection, record) SELECT %s, id FROM %s t WHERE %s", MapTable, coll, table, s.kept(c, "t"))); err != nil {
 			return err
 		}
 		return exec(tx, fmt.Sprintf("INSERT INTO `%s` (rowid, name, detail, body, keys) SELECT m.id, %s FROM %s t JOIN `%s` m ON m.collection = %s AND m.record = t.id",

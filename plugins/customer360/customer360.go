@@ -1,0 +1,259 @@
+// Package customer360 serves the customer's whole picture to the team in one
+// answer: GET /api/crm/contacts/{id}/360 returns the contact, their company,
+// open deals, open and recent requests, the newest page of the timeline,
+// open tasks, orders, subscriptions, consents, preferences and the segments
+// they are in; GET /api/crm/contacts/{id}/timeline?cursor=... pages further
+// back. Staff only, and every read is written to the audit log, which the
+// customer can see.
+//
+// Each section is read with its collection's list rule for the requester, as
+// the record API would: the route is a shortcut, not a side door. Every query
+// is led by an index on the contact, so a contact with thousands of entries
+// costs what one with ten does.
+package customer360
+
+import (
+	"database/sql"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/search"
+
+	"vinculo/crm"
+	"vinculo/plugins/timeline"
+)
+
+// Limits of the lists of one answer.
+const (
+	recentClosedCases = 10
+	maxOpen           = 100 // open deals, cases, tasks: more is a UI for lists, not a page
+	maxOrders         = 20
+	maxSubscriptions  = 50
+	// A segment's filter is the business's own and may be slow; one that
+	// takes longer than this is reported instead of holding the page.
+	segmentBudget = time.Second
+)
+
+// Register adds the routes.
+func Register(app core.App, cfg *crm.Config) error {
+	// The id makes Register idempotent: a route added twice would panic.
+	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{Id: "vinculo.customer360.routes", Func: func(se *core.ServeEvent) error {
+		se.Router.GET("/api/crm/contacts/{id}/360", view)
+		se.Router.GET("/api/crm/contacts/{id}/timeline", timelinePage)
+		return se.Next()
+	}})
+	return nil
+}
+
+// View is the answer of /360.
+type View struct {
+	Contact       *core.Record     `json:"contact"`
+	Company       *core.Record     `json:"company"`
+	Preferences   map[string]any   `json:"preferences"`
+	OpenCases     int              `json:"open_cases"`
+	Deals         []*core.Record   `json:"deals"`
+	Cases         []*core.Record   `json:"cases"` // open first, then the most recent closed
+	Timeline      *timeline.Page   `json:"timeline"`
+	Tasks         []*core.Record   `json:"tasks"`
+	Orders        []*core.Record   `json:"orders"`
+	Subscriptions []*core.Record   `json:"subscriptions"`
+	Consents      []*core.Record   `json:"consents"`
+	Segments      []SegmentRef     `json:"segments"`
+	SegmentErrors []SegmentProblem `json:"segment_errors"`
+}
+
+// SegmentRef is a segment the contact is in.
+type SegmentRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// SegmentProblem is a segment whose filter could not be evaluated.
+type SegmentProblem struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Error string `json:"error"`
+}
+
+// reader checks who may read and holds what every section needs.
+type reader struct {
+	app  core.App
+	info *core.RequestInfo
+}
+
+// staffOnly: the team reads a customer's page; customers read their own
+// records through the portal's rules, never this.
+func staffOnly(e *core.RequestEvent) (*reader, error) {
+	if e.Auth == nil {
+		return nil, e.UnauthorizedError("Sign in as staff to read a customer's page.", nil)
+	}
+	if !e.HasSuperuserAuth() && e.Auth.Collection().Name != crm.Staff {
+		return nil, e.ForbiddenError("Only staff can read a customer's page.", nil)
+	}
+	info, err := e.RequestInfo()
+	if err != nil {
+		return nil, err
+	}
+	return &reader{app: e.App, info: info}, nil
+}
+
+// query is a query of collection with its list (or view) rule for the
+// requester applied, as the record API applies it. ok is false when the rule
+// lets only superusers in.
+func (r *reader) query(collection string, view bool) (q *dbx.SelectQuery, ok bool, err error) {
+	c, err := r.app.FindCachedCollectionByNameOrId(collection)
+	if err != nil {
+		return nil, false, err
+	}
+	q = r.app.RecordQuery(c)
+	if r.info.HasSuperuserAuth() {
+		return q, true, nil
+	}
+	rule := c.ListRule
+	if view {
+		rule = c.ViewRule
+	}
+	if rule == nil {
+		return nil, false, nil
+	}
+	if *rule != "" {
+		resolver := core.NewRecordFieldResolver(r.app, c, r.info, true)
+		expr, err := search.FilterData(*rule).BuildExpr(resolver)
+		if err != nil {
+			return nil, false, err
+		}
+		q.AndWhere(expr)
+		if err := resolver.UpdateQuery(q); err != nil {
+			return nil, false, err
+		}
+	}
+	return q, true, nil
+}
+
+// list runs build on the rule-checked query of collection; a collection the
+// requester may not list gives an empty list.
+func (r *reader) list(collection string, build func(q *dbx.SelectQuery)) ([]*core.Record, error) {
+	out := []*core.Record{}
+	q, ok, err := r.query(collection, false)
+	if err != nil || !ok {
+		return out, err
+	}
+	build(q)
+	return out, q.All(&out)
+}
+
+// one is the record of collection with id that the requester may view, or
+// nil.
+func (r *reader) one(collection, id string) (*core.Record, error) {
+	if id == "" {
+		return nil, nil
+	}
+	q, ok, err := r.query(collection, true)
+	if err != nil || !ok {
+		return nil, err
+	}
+	rec := &core.Record{}
+	err = q.AndWhere(dbx.HashExp{collection + ".id": id}).Limit(1).One(rec)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+func view(e *core.RequestEvent) error {
+	r, err := staffOnly(e)
+	if err != nil {
+		return err
+	}
+	contact, err := r.one(crm.Contacts, e.Request.PathValue("id"))
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	if contact == nil {
+		return e.NotFoundError("No contact with that id.", nil)
+	}
+	v, err := r.gather(e.Request.Context(), contact)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	if err := audit(e, crm.Contacts, contact.Id); err != nil {
+		return e.InternalServerError("", err) // no read goes unrecorded
+	}
+	return e.JSON(http.StatusOK, v)
+}
+
+// timelinePage is the page of the timeline after ?cursor=.
+func timelinePage(e *core.RequestEvent) error {
+	r, err := staffOnly(e)
+	if err != nil {
+		return err
+	}
+	contact, err := r.one(crm.Contacts, e.Request.PathValue("id"))
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	if contact == nil {
+		return e.NotFoundError("No contact with that id.", nil)
+	}
+	page, err := r.timeline(contact.Id, e.Request.URL.Query().Get("cursor"))
+	if errors.Is(err, timeline.ErrBadCursor) {
+		return e.BadRequestError("Invalid cursor.", map[string]any{
+			"cursor": map[string]string{"code": "validation_cursor", "message": err.Error()},
+		})
+	}
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	if err := audit(e, crm.Activities, contact.Id); err != nil {
+		return e.InternalServerError("", err)
+	}
+	return e.JSON(http.StatusOK, page)
+}
+
+// timeline reads a page with the activities list rule applied.
+func (r *reader) timeline(contactID, after string) (*timeline.Page, error) {
+	q, ok, err := r.query(crm.Activities, false)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return &timeline.Page{Items: []*core.Record{}}, nil
+	}
+	if q, err = timeline.PageQuery(q, contactID, after); err != nil {
+		return nil, err
+	}
+	return timeline.FetchPage(q)
+}
+
+// audit records the read: the customer sees who looked at their record.
+func audit(e *core.RequestEvent, collection, contactID string) error {
+	c, err := e.App.FindCachedCollectionByNameOrId(crm.AuditLog)
+	if err != nil {
+		return err
+	}
+	a := core.NewRecord(c)
+	a.Set("action", "read")
+	a.Set("collection", collection)
+	a.Set("record", contactID)
+	a.Set(crm.FieldContact, contactID)
+	a.Set("ip", e.RealIP())
+	ua := []rune(e.Request.UserAgent())
+	if len(ua) > 300 {
+		ua = ua[:300] // the field's limit: a longer header must not lose the read
+	}
+	a.Set("user_agent", string(ua))
+	if e.HasSuperuserAuth() {
+		a.Set("actor_type", "superuser")
+	} else {
+		a.Set("actor_type", "staff")
+		a.Set("staff", e.Auth.Id)
+	}
+	return e.App.Save(a)
+}

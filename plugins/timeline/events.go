@@ -1,0 +1,363 @@
+package timeline
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/spf13/cast"
+
+	"vinculo/crm"
+)
+
+// PreferenceFields are the contact's choices of how, when and how often they
+// may be contacted: a change to any of them is one "preferences changed"
+// entry.
+var PreferenceFields = []string{
+	"preferred_channel", "preferred_days", "preferred_hours_start", "preferred_hours_end",
+	"timezone", "language", "max_contacts_per_week", "paused_until",
+}
+
+// subscriptionTerms: what a change of plan touches.
+var subscriptionTerms = []string{"plan", "product", "quantity", "price"}
+
+func bindEvents(app core.App) {
+	afterSave(app, crm.Contacts, contactEvents)
+	afterSave(app, crm.Deals, dealEvents)
+	afterSave(app, crm.Cases, caseEvents)
+	afterSave(app, crm.CaseMessages, messageEvents)
+	afterSave(app, crm.Orders, orderEvents)
+	afterSave(app, crm.Subscriptions, subscriptionEvents)
+	afterSave(app, crm.Consents, consentEvents)
+	afterSave(app, crm.Outbox, outboxEvents)
+}
+
+// about fills the links and the actor every entry of record r shares.
+func about(r *core.Record, e Entry) Entry {
+	e.Actor = ActorOf(r)
+	e.RefCollection, e.RefID = r.Collection().Name, r.Id
+	if e.Contact == "" {
+		e.Contact = r.GetString(crm.FieldContact)
+	}
+	if e.Company == "" && r.Collection().Fields.GetByName(crm.FieldCompany) != nil {
+		e.Company = r.GetString(crm.FieldCompany)
+	}
+	return e
+}
+
+func write(tx core.App, entries ...Entry) error {
+	for _, e := range entries {
+		if _, err := Write(tx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func changed(prev, r *core.Record, field string) bool {
+	return fmt.Sprint(prev.Get(field)) != fmt.Sprint(r.Get(field))
+}
+
+func contactEvents(tx core.App, prev, r *core.Record) error {
+	name := r.GetString("name")
+	if prev == nil {
+		return write(tx, about(r, Entry{Event: ContactCreated, Subject: "Contact created: " + name, Contact: r.Id}))
+	}
+	var entries []Entry
+	if changed(prev, r, crm.FieldCompany) {
+		from, to := companyName(tx, prev.GetString(crm.FieldCompany)), companyName(tx, r.GetString(crm.FieldCompany))
+		company := r.GetString(crm.FieldCompany)
+		if company == "" {
+			company = prev.GetString(crm.FieldCompany) // the company they left
+		}
+		entries = append(entries, about(r, Entry{Event: ContactCompanyChanged, Contact: r.Id, Company: company,
+			Subject: fmt.Sprintf("Company changed: %s → %s", from, to)}))
+	}
+	var names, lines []string
+	for _, f := range PreferenceFields {
+		if changed(prev, r, f) {
+			names = append(names, strings.ReplaceAll(f, "_", " "))
+			lines = append(lines, fmt.Sprintf("%s: %s → %s", f, show(prev.Get(f)), show(r.Get(f))))
+		}
+	}
+	if len(names) > 0 {
+		// The customer's own choices: they see every change to them.
+		entries = append(entries, about(r, Entry{Event: ContactPreferencesChanged, Contact: r.Id, Public: true,
+			Subject: "Contact preferences changed: " + strings.Join(names, ", "), Body: strings.Join(lines, "\n")}))
+	}
+	return write(tx, entries...)
+}
+
+func companyName(app core.App, id string) string {
+	if id == "" {
+		return "none"
+	}
+	if c, err := app.FindRecordById(crm.Companies, id); err == nil {
+		return c.GetString("name")
+	}
+	return id
+}
+
+// show writes a field value for people: empty as "none", lists joined.
+func show(v any) string {
+	switch x := v.(type) {
+	case []string:
+		if len(x) == 0 {
+			return "none"
+		}
+		return strings.Join(x, ",")
+	case fmt.Stringer:
+		if s := x.String(); s != "" {
+			return s
+		}
+		return "none"
+	}
+	if s := cast.ToString(v); s != "" {
+		return s
+	}
+	return "none"
+}
+
+func dealEvents(tx core.App, prev, r *core.Record) error {
+	title := r.GetString("title")
+	base := Entry{Deal: r.Id}
+	if prev == nil {
+		e := base
+		e.Event, e.Subject = DealCreated, "Deal created: "+title
+		e.Body = fmt.Sprintf("Stage: %s", stageName(tx, r.GetString("stage")))
+		return write(tx, about(r, e))
+	}
+	e := base
+	from, to := prev.GetString("status"), r.GetString("status")
+	// One entry per save: winning or losing says where the deal ended, so it
+	// stands for the stage move that usually comes with it.
+	switch {
+	case from != to && to == "won":
+		e.Event, e.Subject = DealWon, "Deal won: "+title
+	case from != to && to == "lost":
+		e.Event, e.Subject = DealLost, "Deal lost: "+title
+		e.Body = r.GetString("lost_reason")
+	case from != to && to == "open":
+		e.Event, e.Subject = DealReopened, "Deal reopened: "+title
+	case changed(prev, r, "stage"):
+		e.Event = DealMoved
+		e.Subject = fmt.Sprintf("Deal moved: %s → %s", stageName(tx, prev.GetString("stage")), stageName(tx, r.GetString("stage")))
+		e.Body = title
+	default:
+		return nil
+	}
+	return write(tx, about(r, e))
+}
+
+func stageName(app core.App, id string) string {
+	if s, err := app.FindRecordById(crm.PipelineStages, id); err == nil {
+		return s.GetString("name")
+	}
+	return id
+}
+
+// Case entries are public: the customer follows their request on their
+// timeline. They carry only what the customer may see: the reference, the
+// subject and the public label, never the internal status name.
+func caseEvents(tx core.App, prev, r *core.Record) error {
+	ref := r.GetString("reference")
+	base := Entry{Case: r.Id, Public: true}
+	if prev == nil {
+		e := base
+		e.Event = CaseOpened
+		e.Subject = fmt.Sprintf("Request %s opened: %s", ref, r.GetString("subject"))
+		e.Body = r.GetString("status_label")
+		return write(tx, about(r, e))
+	}
+	var entries []Entry
+	if changed(prev, r, "status") {
+		e := base
+		label := r.GetString("status_label")
+		if r.GetBool("closed") && !prev.GetBool("closed") {
+			e.Event, e.Subject = CaseClosed, fmt.Sprintf("Request %s closed: %s", ref, label)
+		} else {
+			e.Event, e.Subject = CaseStatusChanged, fmt.Sprintf("Request %s: %s", ref, label)
+		}
+		e.Body = label
+		entries = append(entries, e)
+	}
+	if rating := r.GetInt("rating"); rating != 0 && changed(prev, r, "rating") {
+		e := base
+		e.Event, e.Subject = CaseRated, fmt.Sprintf("Request %s rated %d/5", ref, rating)
+		e.Body = r.GetString("rating_comment")
+		entries = append(entries, e)
+	}
+	for i := range entries {
+		entries[i] = about(r, entries[i])
+	}
+	return write(tx, entries...)
+}
+
+// isStaffAnswer: a public message written by staff.
+func isStaffAnswer(m *core.Record) bool {
+	return !m.GetBool("internal") && m.GetString("author_staff") != "" && m.GetString("author_customer") == ""
+}
+
+// messageEvents writes "answered" for the first public staff message of a
+// case, whether it was written public or made public later.
+func messageEvents(tx core.App, prev, m *core.Record) error {
+	if !isStaffAnswer(m) || (prev != nil && isStaffAnswer(prev)) {
+		return nil
+	}
+	var earlier int
+	err := tx.DB().NewQuery("SELECT COUNT(*) FROM case_messages WHERE [[case]] = {:case} AND [[id]] != {:id} " +
+		"AND internal = FALSE AND author_staff != '' AND author_customer = ''").
+		Bind(dbx.Params{"case": m.GetString("case"), "id": m.Id}).Row(&earlier)
+	if err != nil || earlier > 0 {
+		return err
+	}
+	c, err := tx.FindRecordById(crm.Cases, m.GetString("case"))
+	if err != nil {
+		return err
+	}
+	e := about(m, Entry{Event: CaseAnswered, Public: true, Direction: "outbound", Case: c.Id,
+		Contact: c.GetString(crm.FieldContact), Company: c.GetString(crm.FieldCompany),
+		Subject: fmt.Sprintf("Request %s answered", c.GetString("reference"))})
+	return write(tx, e)
+}
+
+func orderEvents(tx core.App, prev, r *core.Record) error {
+	number := r.GetString("number")
+	base := Entry{Public: true, Body: fmt.Sprintf("%.2f %s", r.GetFloat("total"), r.GetString("currency"))}
+	switch {
+	case prev == nil:
+		base.Event, base.Subject = OrderPlaced, "Order placed: "+number
+	case r.GetString("status") == "cancelled" && prev.GetString("status") != "cancelled":
+		base.Event, base.Subject = OrderCancelled, "Order cancelled: "+number
+	default:
+		return nil
+	}
+	return write(tx, about(r, base))
+}
+
+func subscriptionEvents(tx core.App, prev, r *core.Record) error {
+	if prev == nil {
+		return nil
+	}
+	name := r.GetString("plan")
+	if name == "" {
+		if p, err := tx.FindRecordById(crm.Products, r.GetString("product")); err == nil {
+			name = p.GetString("name")
+		}
+	}
+	var entries []Entry
+	from, to := prev.GetString("status"), r.GetString("status")
+	if from != to {
+		e := Entry{Public: true}
+		switch {
+		case to == "cancelled":
+			e.Event, e.Subject = SubscriptionCancelled, "Subscription cancelled: "+name
+		case to == "paused":
+			e.Event, e.Subject = SubscriptionPaused, "Subscription paused: "+name
+			if until := r.GetDateTime("paused_until"); !until.IsZero() {
+				e.Body = "Until " + until.Time().Format("2006-01-02")
+			}
+		case from == "paused" && to == "active":
+			e.Event, e.Subject = SubscriptionResumed, "Subscription resumed: "+name
+		}
+		if e.Event != "" {
+			entries = append(entries, e)
+		}
+	}
+	var lines []string
+	for _, f := range subscriptionTerms {
+		if changed(prev, r, f) {
+			from, to := show(prev.Get(f)), show(r.Get(f))
+			if f == "product" {
+				from, to = productName(tx, prev.GetString(f)), productName(tx, to)
+			}
+			lines = append(lines, fmt.Sprintf("%s: %s → %s", f, from, to))
+		}
+	}
+	if len(lines) > 0 {
+		entries = append(entries, Entry{Public: true, Event: SubscriptionChanged,
+			Subject: "Subscription changed: " + name, Body: strings.Join(lines, "\n")})
+	}
+	for i := range entries {
+		entries[i] = about(r, entries[i])
+	}
+	return write(tx, entries...)
+}
+
+func productName(app core.App, id string) string {
+	if p, err := app.FindRecordById(crm.Products, id); err == nil {
+		return p.GetString("name")
+	}
+	return id
+}
+
+// consentEvents: a consent given or withdrawn, or moved to another purpose
+// or channel. A change of wording alone is kept in the consent's history.
+func consentEvents(tx core.App, prev, r *core.Record) error {
+	if prev != nil && !changed(prev, r, "state") && !changed(prev, r, "purpose") && !changed(prev, r, "channel") {
+		return nil
+	}
+	e := Entry{Event: ConsentChanged, Public: true,
+		Subject: fmt.Sprintf("Consent %s: %s by %s", r.GetString("state"), r.GetString("purpose"), r.GetString("channel")),
+		Body:    r.GetString("text")}
+	if prev != nil {
+		e.Body = fmt.Sprintf("Before: %s, %s by %s", prev.GetString("state"), prev.GetString("purpose"), prev.GetString("channel"))
+	}
+	return write(tx, about(r, e))
+}
+
+// outboxEvents follows a message's state. Only a sent message is public:
+// the customer sees what reached them, not the business's queue.
+func outboxEvents(tx core.App, prev, r *core.Record) error {
+	state := r.GetString("state")
+	if prev != nil && prev.GetString("state") == state {
+		return nil
+	}
+	subject := r.GetString("subject")
+	if subject == "" {
+		subject = r.GetString("template")
+	}
+	e := Entry{Case: r.GetString("case")}
+	switch state {
+	case "queued":
+		e.Event, e.Subject = MessageQueued, "Message queued: "+subject
+	case "waiting":
+		e.Event, e.Subject = MessageHeld, "Message held: "+subject
+		if t := r.GetDateTime("not_before"); !t.IsZero() {
+			e.Body = "Waiting for the customer's hours, until " + t.String()
+		}
+	case "sent":
+		e.Event, e.Subject, e.Public, e.Direction = MessageSent, "Message sent: "+subject, true, "outbound"
+		if ch := r.GetString("channel"); ch != "" {
+			e.Channel, e.Type = ch, typeOfChannel(ch)
+		}
+	case "refused":
+		e.Event, e.Subject, e.Body = MessageRefused, "Message refused: "+subject, r.GetString("reason")
+	case "failed":
+		e.Event, e.Subject, e.Body = MessageFailed, "Message failed: "+subject, r.GetString("reason")
+	default:
+		return nil
+	}
+	if e.Case != "" {
+		if c, err := tx.FindRecordById(crm.Cases, e.Case); err == nil {
+			e.Company = c.GetString(crm.FieldCompany)
+		}
+	}
+	return write(tx, about(r, e))
+}
+
+// typeOfChannel: the kind of interaction a message on ch is.
+func typeOfChannel(ch string) string {
+	switch ch {
+	case "email", "letter", "social", "portal":
+		return ch
+	case "sms", "whatsapp", "chat":
+		return "chat"
+	case "phone":
+		return "call"
+	case "web":
+		return "portal"
+	}
+	return "system"
+}

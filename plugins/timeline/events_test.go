@@ -1,0 +1,445 @@
+package timeline_test
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"vinculo/crm"
+	"vinculo/plugins/timeline"
+	"vinculo/testkit"
+)
+
+// want is what one timeline entry must say.
+type want struct {
+	event                       string
+	actor, staff, customer      string // actor type and who
+	channel                     string
+	public                      bool
+	contact, company, deal, cas string
+	subject                     string // a part of the subject
+	body                        string // a part of the body
+	notInText                   string // must appear in neither subject nor body
+}
+
+// step runs action and checks that it wrote exactly the wanted entries about
+// the record refCollection/refID (action returns its id when it creates it).
+func (w *world) step(t *testing.T, name, refCollection, refID string, action func() string, wants ...want) {
+	t.Helper()
+	before := 0
+	if refID != "" {
+		before = len(w.entries(t, refCollection, refID))
+	}
+	if id := action(); id != "" {
+		refID = id
+	}
+	got := w.entries(t, refCollection, refID)[before:]
+	if len(got) != len(wants) {
+		var events []string
+		for _, g := range got {
+			events = append(events, g.GetString("event"))
+		}
+		t.Errorf("%s: %d entries %v, want %d", name, len(got), events, len(wants))
+		return
+	}
+	for i, wnt := range wants {
+		g := got[i]
+		for _, f := range []*string{&wnt.contact, &wnt.deal, &wnt.cas} {
+			if *f == created {
+				*f = refID
+			}
+		}
+		check := map[string][2]any{
+			"event":      {g.GetString("event"), wnt.event},
+			"actor_type": {g.GetString("actor_type"), wnt.actor},
+			"staff":      {g.GetString("staff"), wnt.staff},
+			"customer":   {g.GetString("customer"), wnt.customer},
+			"channel":    {g.GetString("channel"), wnt.channel},
+			"public":     {g.GetBool("public"), wnt.public},
+			"contact":    {g.GetString("contact"), wnt.contact},
+			"company":    {g.GetString("company"), wnt.company},
+			"deal":       {g.GetString("deal"), wnt.deal},
+			"case":       {g.GetString("case"), wnt.cas},
+		}
+		for field, v := range check {
+			if v[0] != v[1] {
+				t.Errorf("%s: %s = %v, want %v", name, field, v[0], v[1])
+			}
+		}
+		if g.GetDateTime("occurred_at").IsZero() {
+			t.Errorf("%s: no occurred_at", name)
+		}
+		if !strings.Contains(g.GetString("subject"), wnt.subject) {
+			t.Errorf("%s: subject %q, want it to contain %q", name, g.GetString("subject"), wnt.subject)
+		}
+		if !strings.Contains(g.GetString("body"), wnt.body) {
+			t.Errorf("%s: body %q, want it to contain %q", name, g.GetString("body"), wnt.body)
+		}
+		if wnt.notInText != "" && strings.Contains(g.GetString("subject")+g.GetString("body"), wnt.notInText) {
+			t.Errorf("%s: the entry says %q: %q / %q", name, wnt.notInText, g.GetString("subject"), g.GetString("body"))
+		}
+	}
+}
+
+const sameOrigin = "Sec-Fetch-Site"
+
+// created stands for the id of the record a step creates.
+const created = "$created"
+
+func TestContactEvents(t *testing.T) {
+	w := newWorld(t)
+	agent, manager, cu := w.agent.Id, w.manager.Id, w.customer.Id
+
+	var ana string
+	w.step(t, "staff creates a contact through the API", crm.Contacts, "", func() string {
+		ana = w.created(t, "agent", crm.Contacts, map[string]any{"name": "Ana Gonçalves", "email": "ana@example.com", "company": w.coA.Id})
+		return ana
+	}, want{event: timeline.ContactCreated, actor: "staff", staff: agent, channel: "api", contact: created, company: w.coA.Id, subject: "Ana Gonçalves"})
+
+	w.step(t, "the system creates a contact", crm.Contacts, "", func() string {
+		return w.make(t, crm.Contacts, map[string]any{"name": "Importado"}).Id
+	}, want{event: timeline.ContactCreated, actor: "system", channel: "system", contact: created, subject: "Importado"})
+
+	w.step(t, "staff moves a contact to another company from the workspace", crm.Contacts, ana, func() string {
+		w.patched(t, "agent", crm.Contacts, ana, map[string]any{"company": w.coB.Id}, sameOrigin, "same-origin")
+		return ""
+	}, want{event: timeline.ContactCompanyChanged, actor: "staff", staff: agent, channel: "web", contact: ana, company: w.coB.Id,
+		subject: "Padaria Pão Dourado → Construtora Horizonte"})
+
+	w.step(t, "the contact leaves the company", crm.Contacts, ana, func() string {
+		w.save(t, w.reload(t, crm.Contacts, ana), map[string]any{"company": ""})
+		return ""
+	}, want{event: timeline.ContactCompanyChanged, actor: "system", channel: "system", contact: ana, company: w.coB.Id,
+		subject: "Construtora Horizonte → none"})
+
+	w.step(t, "the customer changes their preferences in the portal", crm.Contacts, w.contact.Id, func() string {
+		w.patched(t, "customer", crm.Contacts, w.contact.Id, map[string]any{
+			"preferred_channel": "whatsapp", "preferred_hours_start": "09:00", "preferred_hours_end": "12:00",
+		}, sameOrigin, "same-origin")
+		return ""
+	}, want{event: timeline.ContactPreferencesChanged, actor: "customer", customer: cu, channel: "portal", public: true,
+		contact: w.contact.Id, company: w.coA.Id, subject: "preferred channel, preferred hours start, preferred hours end",
+		body: "preferred_channel: none → whatsapp"})
+
+	w.step(t, "staff pause contact and change the language", crm.Contacts, w.contact.Id, func() string {
+		w.patched(t, "manager", crm.Contacts, w.contact.Id, map[string]any{"paused_until": "2026-12-31 00:00:00.000Z", "language": "en", "preferred_days": []string{"mon", "tue"}})
+		return ""
+	}, want{event: timeline.ContactPreferencesChanged, actor: "staff", staff: manager, channel: "api", public: true,
+		contact: w.contact.Id, company: w.coA.Id, subject: "preferred days, language, paused until", body: "paused_until: none → 2026-12-31"})
+
+	w.step(t, "a change of name is no event", crm.Contacts, w.contact.Id, func() string {
+		w.patched(t, "agent", crm.Contacts, w.contact.Id, map[string]any{"job_title": "Sócio", "name": "João P. Conceição"})
+		return ""
+	})
+
+	w.step(t, "a merge", crm.Contacts, w.other.Id, func() string {
+		err := w.app.RunInTransaction(func(tx core.App) error {
+			return timeline.Merged(tx, w.reload(t, crm.Contacts, w.contact.Id), w.other, timeline.Actor{Type: "staff", Staff: manager, Channel: "web"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ""
+	}, want{event: timeline.ContactMerged, actor: "staff", staff: manager, channel: "web", contact: w.contact.Id, company: w.coA.Id,
+		subject: "Contact merged: Lúcia Brandão into João P. Conceição"})
+}
+
+func TestDealEvents(t *testing.T) {
+	w := newWorld(t)
+	agent, manager := w.agent.Id, w.manager.Id
+	var deal string
+	w.step(t, "staff create a deal", crm.Deals, "", func() string {
+		deal = w.created(t, "agent", crm.Deals, map[string]any{
+			"title": "Plano empresarial", "contact": w.contact.Id, "company": w.coA.Id, "pipeline": w.pipeline.Id,
+			"stage": w.stageQual.Id, "status": "open", "amount": 1000, "currency": "BRL",
+		})
+		return deal
+	}, want{event: timeline.DealCreated, actor: "staff", staff: agent, channel: "api", contact: w.contact.Id, company: w.coA.Id, deal: created,
+		subject: "Plano empresarial", body: "Qualificação"})
+	links := want{contact: w.contact.Id, company: w.coA.Id, deal: deal}
+	with := func(base, x want) want {
+		x.contact, x.company, x.deal = base.contact, base.company, base.deal
+		return x
+	}
+
+	w.step(t, "the deal moves on", crm.Deals, deal, func() string {
+		w.save(t, w.reload(t, crm.Deals, deal), map[string]any{"stage": w.stageProp.Id})
+		return ""
+	}, with(links, want{event: timeline.DealMoved, actor: "system", channel: "system", subject: "Qualificação → Proposta"}))
+
+	w.step(t, "staff win it: one entry for the stage and the status", crm.Deals, deal, func() string {
+		w.patched(t, "manager", crm.Deals, deal, map[string]any{"stage": w.stageWon.Id, "status": "won"})
+		return ""
+	}, with(links, want{event: timeline.DealWon, actor: "staff", staff: manager, channel: "api", subject: "Deal won: Plano empresarial"}))
+
+	w.step(t, "reopened", crm.Deals, deal, func() string {
+		w.patched(t, "agent", crm.Deals, deal, map[string]any{"stage": w.stageProp.Id, "status": "open"})
+		return ""
+	}, with(links, want{event: timeline.DealReopened, actor: "staff", staff: agent, channel: "api"}))
+
+	w.step(t, "lost", crm.Deals, deal, func() string {
+		w.save(t, w.reload(t, crm.Deals, deal), map[string]any{"stage": w.stageLost.Id, "status": "lost", "lost_reason": "Preço"})
+		return ""
+	}, with(links, want{event: timeline.DealLost, actor: "system", channel: "system", body: "Preço"}))
+
+	w.step(t, "a change of amount is no event", crm.Deals, deal, func() string {
+		w.patched(t, "agent", crm.Deals, deal, map[string]any{"amount": 2000})
+		return ""
+	})
+
+	var companyDeal string
+	w.step(t, "a deal of a company alone", crm.Deals, "", func() string {
+		companyDeal = w.make(t, crm.Deals, map[string]any{"title": "Expansão", "company": w.coB.Id, "pipeline": w.pipeline.Id, "stage": w.stageQual.Id, "status": "open"}).Id
+		return companyDeal
+	}, want{event: timeline.DealCreated, actor: "system", channel: "system", company: w.coB.Id, deal: created})
+}
+
+func TestCaseEvents(t *testing.T) {
+	w := newWorld(t)
+	agent, cu := w.agent.Id, w.customer.Id
+
+	var kase string
+	w.step(t, "the customer opens a request in the portal", crm.Cases, "", func() string {
+		kase = w.created(t, "customer", crm.Cases, map[string]any{"type": w.caseType.Id, "contact": w.contact.Id, "subject": "Internet caindo à noite", "channel": "portal"})
+		return kase
+	}, want{event: timeline.CaseOpened, actor: "customer", customer: cu, channel: "portal", public: true, contact: w.contact.Id, company: w.coA.Id,
+		cas: created, subject: "SUP-0001 opened: Internet caindo à noite"})
+	if e := w.entries(t, crm.Cases, kase); e[0].GetString("direction") != "inbound" {
+		t.Errorf("a customer's request is inbound, not %q", e[0].GetString("direction"))
+	}
+	links := func(x want) want {
+		x.contact, x.company, x.cas, x.public = w.contact.Id, w.coA.Id, kase, true
+		return x
+	}
+
+	w.step(t, "staff move it: the entry says the public label only", crm.Cases, kase, func() string {
+		w.patched(t, "agent", crm.Cases, kase, map[string]any{"status": "triage"}, sameOrigin, "same-origin")
+		return ""
+	}, links(want{event: timeline.CaseStatusChanged, actor: "staff", staff: agent, channel: "web", subject: "SUP-0001: Em análise", body: "Em análise", notInText: "parceiro"}))
+
+	var first string
+	w.step(t, "the first public answer", crm.CaseMessages, "", func() string {
+		first = w.created(t, "agent", crm.CaseMessages, map[string]any{"case": kase, "body": "Estamos verificando."})
+		return first
+	}, links(want{event: timeline.CaseAnswered, actor: "staff", staff: agent, channel: "api", subject: "SUP-0001 answered"}))
+
+	w.step(t, "an internal note is no answer", crm.CaseMessages, "", func() string {
+		return w.created(t, "agent", crm.CaseMessages, map[string]any{"case": kase, "body": "Ver visitas.", "internal": true})
+	})
+	w.step(t, "the customer's message is no answer", crm.CaseMessages, "", func() string {
+		return w.created(t, "customer", crm.CaseMessages, map[string]any{"case": kase, "body": "Obrigado!"})
+	})
+	w.step(t, "the second answer is no event", crm.CaseMessages, "", func() string {
+		return w.created(t, "manager", crm.CaseMessages, map[string]any{"case": kase, "body": "Técnico a caminho."})
+	})
+	if n := w.count(t, crm.Activities, "event = {:e} AND [[case]] = {:c}", dbx.Params{"e": timeline.CaseAnswered, "c": kase}); n != 1 {
+		t.Errorf("%d answered entries, want 1", n)
+	}
+
+	w.step(t, "the system closes it", crm.Cases, kase, func() string {
+		w.save(t, w.reload(t, crm.Cases, kase), map[string]any{"status": "solved"})
+		return ""
+	}, links(want{event: timeline.CaseClosed, actor: "system", channel: "system", subject: "SUP-0001 closed: Resolvido"}))
+
+	w.step(t, "the customer rates it", crm.Cases, kase, func() string {
+		w.patched(t, "customer", crm.Cases, kase, map[string]any{"rating": 5, "rating_comment": "Rápido!"})
+		return ""
+	}, links(want{event: timeline.CaseRated, actor: "customer", customer: cu, channel: "portal", subject: "rated 5/5", body: "Rápido!"}))
+
+	w.step(t, "staff reopen it", crm.Cases, kase, func() string {
+		w.patched(t, "agent", crm.Cases, kase, map[string]any{"status": "triage"})
+		return ""
+	}, links(want{event: timeline.CaseStatusChanged, actor: "staff", staff: agent, channel: "api", body: "Em análise"}))
+
+	w.step(t, "a change of priority is no event", crm.Cases, kase, func() string {
+		w.patched(t, "agent", crm.Cases, kase, map[string]any{"priority": "high"})
+		return ""
+	})
+}
+
+func TestOrderAndSubscriptionEvents(t *testing.T) {
+	w := newWorld(t)
+	agent, manager := w.agent.Id, w.manager.Id
+	var order string
+	w.step(t, "staff place an order", crm.Orders, "", func() string {
+		order = w.created(t, "agent", crm.Orders, map[string]any{
+			"number": "PED-00001", "contact": w.contact.Id, "items": []map[string]any{{"name": "Roteador", "quantity": 1}},
+			"total": 300, "currency": "BRL", "status": "placed", "placed_at": "2026-11-20 10:00:00.000Z",
+		})
+		return order
+	}, want{event: timeline.OrderPlaced, actor: "staff", staff: agent, channel: "api", public: true, contact: w.contact.Id, company: w.coA.Id,
+		subject: "PED-00001", body: "300.00 BRL"})
+	w.step(t, "shipping is no event", crm.Orders, order, func() string {
+		w.save(t, w.reload(t, crm.Orders, order), map[string]any{"status": "shipped"})
+		return ""
+	})
+	w.step(t, "cancelled", crm.Orders, order, func() string {
+		w.save(t, w.reload(t, crm.Orders, order), map[string]any{"status": "cancelled"})
+		return ""
+	}, want{event: timeline.OrderCancelled, actor: "system", channel: "system", public: true, contact: w.contact.Id, company: w.coA.Id, subject: "PED-00001"})
+
+	var sub string
+	w.step(t, "a new subscription is no event", crm.Subscriptions, "", func() string {
+		sub = w.make(t, crm.Subscriptions, map[string]any{"contact": w.contact.Id, "company": w.coA.Id, "product": w.product.Id,
+			"plan": "Internet 300", "quantity": 1, "price": 99.9, "currency": "BRL", "status": "active"}).Id
+		return sub
+	})
+	links := func(x want) want { x.contact, x.company, x.public = w.contact.Id, w.coA.Id, true; return x }
+	w.step(t, "paused", crm.Subscriptions, sub, func() string {
+		w.patched(t, "agent", crm.Subscriptions, sub, map[string]any{"status": "paused", "paused_until": "2027-01-31 00:00:00.000Z"})
+		return ""
+	}, links(want{event: timeline.SubscriptionPaused, actor: "staff", staff: agent, channel: "api", subject: "Internet 300", body: "2027-01-31"}))
+	w.step(t, "resumed", crm.Subscriptions, sub, func() string {
+		w.save(t, w.reload(t, crm.Subscriptions, sub), map[string]any{"status": "active", "paused_until": ""})
+		return ""
+	}, links(want{event: timeline.SubscriptionResumed, actor: "system", channel: "system"}))
+	w.step(t, "changed", crm.Subscriptions, sub, func() string {
+		w.patched(t, "manager", crm.Subscriptions, sub, map[string]any{"quantity": 3, "plan": "Internet 500", "price": 149.9})
+		return ""
+	}, links(want{event: timeline.SubscriptionChanged, actor: "staff", staff: manager, channel: "api", subject: "Internet 500",
+		body: "plan: Internet 300 → Internet 500\nquantity: 1 → 3\nprice: 99.9 → 149.9"}))
+	w.step(t, "cancelled", crm.Subscriptions, sub, func() string {
+		w.save(t, w.reload(t, crm.Subscriptions, sub), map[string]any{"status": "cancelled"})
+		return ""
+	}, links(want{event: timeline.SubscriptionCancelled, actor: "system", channel: "system"}))
+}
+
+func TestConsentAndMessageEvents(t *testing.T) {
+	w := newWorld(t)
+	cu, manager := w.customer.Id, w.manager.Id
+	links := func(x want) want { x.contact, x.company = w.contact.Id, w.coA.Id; return x }
+
+	var consent string
+	w.step(t, "the customer gives a consent", crm.Consents, "", func() string {
+		consent = w.created(t, "customer", crm.Consents, map[string]any{"contact": w.contact.Id, "purpose": "marketing", "channel": "email",
+			"state": "granted", "text": "Aceito ofertas por e-mail."})
+		return consent
+	}, links(want{event: timeline.ConsentChanged, actor: "customer", customer: cu, channel: "portal", public: true,
+		subject: "Consent granted: marketing by email", body: "Aceito ofertas"}))
+	w.step(t, "and withdraws it", crm.Consents, consent, func() string {
+		w.patched(t, "customer", crm.Consents, consent, map[string]any{"state": "withdrawn"})
+		return ""
+	}, links(want{event: timeline.ConsentChanged, actor: "customer", customer: cu, channel: "portal", public: true,
+		subject: "Consent withdrawn: marketing by email", body: "Before: granted"}))
+	w.step(t, "new wording alone is no event", crm.Consents, consent, func() string {
+		w.patched(t, "agent", crm.Consents, consent, map[string]any{"text": "Nova redação."})
+		return ""
+	})
+
+	var msg string
+	w.step(t, "a message is queued", crm.Outbox, "", func() string {
+		msg = w.make(t, crm.Outbox, map[string]any{"contact": w.contact.Id, "purpose": "service", "channel": "email",
+			"subject": "Seu pedido", "state": "queued"}).Id
+		return msg
+	}, links(want{event: timeline.MessageQueued, actor: "system", channel: "system", subject: "Seu pedido"}))
+	w.step(t, "held for the customer's hours", crm.Outbox, msg, func() string {
+		w.save(t, w.reload(t, crm.Outbox, msg), map[string]any{"state": "waiting", "not_before": "2026-11-23 12:00:00.000Z"})
+		return ""
+	}, links(want{event: timeline.MessageHeld, actor: "system", channel: "system", body: "2026-11-23 12:00"}))
+	w.step(t, "a retry is no event", crm.Outbox, msg, func() string {
+		w.save(t, w.reload(t, crm.Outbox, msg), map[string]any{"attempts": 1})
+		return ""
+	})
+	w.step(t, "sent: the customer sees it", crm.Outbox, msg, func() string {
+		w.save(t, w.reload(t, crm.Outbox, msg), map[string]any{"state": "sent", "sent_at": "2026-11-23 12:00:01.000Z"})
+		return ""
+	}, links(want{event: timeline.MessageSent, actor: "system", channel: "email", public: true, subject: "Seu pedido"}))
+	if e := w.entries(t, crm.Outbox, msg); e[len(e)-1].GetString("type") != "email" || e[len(e)-1].GetString("direction") != "outbound" {
+		t.Errorf("sent entry: type %q direction %q", e[len(e)-1].GetString("type"), e[len(e)-1].GetString("direction"))
+	}
+
+	var refused string
+	w.step(t, "refused at once", crm.Outbox, "", func() string {
+		refused = w.make(t, crm.Outbox, map[string]any{"contact": w.contact.Id, "purpose": "marketing", "subject": "Oferta",
+			"state": "refused", "reason": "no marketing consent for email"}).Id
+		return refused
+	}, links(want{event: timeline.MessageRefused, actor: "system", channel: "system", subject: "Oferta", body: "no marketing consent"}))
+
+	var manual string
+	w.step(t, "a manager marks a message sent by hand", crm.Outbox, "", func() string {
+		manual = w.created(t, "agent", crm.Outbox, map[string]any{"contact": w.contact.Id, "purpose": "service", "subject": "Lembrete", "state": "queued"})
+		w.patched(t, "manager", crm.Outbox, manual, map[string]any{"state": "sent"})
+		return manual
+	}, links(want{event: timeline.MessageQueued, actor: "staff", staff: w.agent.Id, channel: "api", subject: "Lembrete"}),
+		links(want{event: timeline.MessageSent, actor: "staff", staff: manager, channel: "api", public: true, subject: "Lembrete"}))
+}
+
+// Go and JavaScript code mark the records they save on behalf of another
+// system; a superuser is an integration too.
+func TestIntegrationActors(t *testing.T) {
+	w := newWorld(t)
+	orders, _ := w.app.FindCollectionByNameOrId(crm.Orders)
+	order := func(n string) *core.Record {
+		r := core.NewRecord(orders)
+		r.Load(map[string]any{"number": n, "contact": w.contact.Id, "items": []map[string]any{{"name": "x"}}, "currency": "BRL",
+			"status": "placed", "placed_at": "2026-11-20 10:00:00.000Z"})
+		return r
+	}
+	integration := want{event: timeline.OrderPlaced, actor: "integration", channel: "api", public: true, contact: w.contact.Id, company: w.coA.Id}
+
+	w.step(t, "marked in Go", crm.Orders, "", func() string {
+		r := order("INT-1")
+		timeline.SetActor(r, timeline.Integration)
+		if err := w.app.Save(r); err != nil {
+			t.Fatal(err)
+		}
+		return r.Id
+	}, integration)
+	w.step(t, "marked as from JavaScript", crm.Orders, "", func() string {
+		r := order("INT-2")
+		r.Set(timeline.ActorKey, "integration") // record.set("@pbInternalVinculoActor", "integration")
+		if err := w.app.Save(r); err != nil {
+			t.Fatal(err)
+		}
+		return r.Id
+	}, integration)
+	w.step(t, "a mark that names no known actor is the system", crm.Orders, "", func() string {
+		r := order("INT-3")
+		r.Set(timeline.ActorKey, map[string]any{"type": "boss", "staff": w.manager.Id})
+		if err := w.app.Save(r); err != nil {
+			t.Fatal(err)
+		}
+		return r.Id
+	}, want{event: timeline.OrderPlaced, actor: "system", channel: "system", public: true, contact: w.contact.Id, company: w.coA.Id})
+
+	supers, _ := w.app.FindCollectionByNameOrId(core.CollectionNameSuperusers)
+	su := core.NewRecord(supers)
+	su.SetEmail("root@vinculo.test")
+	su.SetPassword("a-long-test-password")
+	if err := w.app.Save(su); err != nil {
+		t.Fatal(err)
+	}
+	w.tokens["super"] = testkit.Token(t, su)
+	w.step(t, "a superuser through the API", crm.Orders, "", func() string {
+		return w.created(t, "super", crm.Orders, map[string]any{"number": "SU-1", "contact": w.contact.Id, "items": []map[string]any{{"name": "x"}},
+			"currency": "BRL", "status": "placed", "placed_at": "2026-11-20 10:00:00.000Z"})
+	}, integration)
+}
+
+// The entry is written in the change's transaction: when it cannot be
+// written, the change is not made either (nor the message it would queue).
+func TestEntryAndChangeCommitTogether(t *testing.T) {
+	w := newWorld(t)
+	kase := w.make(t, crm.Cases, map[string]any{"type": w.caseType.Id, "contact": w.contact.Id, "subject": "Sem sinal"})
+	w.app.OnRecordCreate(crm.Activities).BindFunc(func(e *core.RecordEvent) error {
+		if e.Record.GetString("event") == timeline.CaseStatusChanged {
+			return errors.New("the timeline is unavailable")
+		}
+		return e.Next()
+	})
+	outboxBefore := w.count(t, crm.Outbox, "[[case]] = {:c}", dbx.Params{"c": kase.Id})
+	res := w.do(t, http.MethodPatch, "/api/collections/cases/records/"+kase.Id, w.tokens["agent"], map[string]any{"status": "triage"})
+	if res.Status < 400 {
+		t.Fatalf("status %d: %s", res.Status, res.Body)
+	}
+	if got := w.reload(t, crm.Cases, kase.Id).GetString("status"); got != "new" {
+		t.Errorf("the status changed to %q without its entry", got)
+	}
+	if n := w.count(t, crm.Outbox, "[[case]] = {:c}", dbx.Params{"c": kase.Id}); n != outboxBefore {
+		t.Errorf("%d messages queued for a change that did not happen", n-outboxBefore)
+	}
+}
