@@ -10,6 +10,7 @@ import (
 
 	"vinculo/crm"
 	"vinculo/plugins"
+	"vinculo/plugins/outbox"
 	"vinculo/testkit"
 )
 
@@ -74,6 +75,11 @@ func (w *world) unique() int { w.seq++; return w.seq }
 func newWorld(t *testing.T) *world {
 	app := testkit.NewApp(t)
 	if err := plugins.All(app, testkit.Config(t)); err != nil { // the app as it ships
+		t.Fatal(err)
+	}
+	// Rules are under test here, not delivery: no background sends that
+	// would change outbox rows between a refused write and its check.
+	if err := outbox.Configure(app, outbox.Options{Manual: true}); err != nil {
 		t.Fatal(err)
 	}
 	w := &world{app: app, rec: map[string]*core.Record{}, tokens: map[string]string{}}

@@ -10,6 +10,7 @@ import (
 	"vinculo/plugins/customer360"
 	"vinculo/plugins/datarules"
 	"vinculo/plugins/mailfolder"
+	"vinculo/plugins/outbox"
 	"vinculo/plugins/portalauth"
 	"vinculo/plugins/requests"
 	"vinculo/plugins/search"
@@ -31,6 +32,7 @@ func All(app core.App, cfg *crm.Config) error {
 		consents.Register,
 		search.Register,
 		timeline.Register,
+		outbox.Register,
 		customer360.Register,
 		portalauth.Register,
 		webui.Register,

@@ -1,6 +1,7 @@
 package testkit
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/tests"
@@ -14,13 +15,21 @@ import (
 // the plugins they exercise themselves.
 func NewApp(t testing.TB) *tests.TestApp {
 	t.Helper()
+	// The folder for Config's files is made first, so that it is removed
+	// last: after app.Cleanup has stopped the app's background work (the
+	// outbox may still be writing mail into it).
+	filesDirs.Store(t, t.TempDir())
 	app, err := tests.NewTestApp()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(app.Cleanup)
+	t.Cleanup(func() { filesDirs.Delete(t) })
 	return app
 }
+
+// filesDirs: per test, the folder NewApp made for Config's files.
+var filesDirs sync.Map
 
 // Config is the default configuration, with the mail folder in a temporary dir.
 func Config(t testing.TB) *crm.Config {
@@ -29,15 +38,18 @@ func Config(t testing.TB) *crm.Config {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
+	dir, ok := filesDirs.Load(t)
+	if !ok {
+		dir = t.TempDir()
+	}
 	return &crm.Config{
 		HTTP:          "127.0.0.1:8090",
-		DataDir:       dir,
+		DataDir:       dir.(string),
 		PublicURL:     "http://127.0.0.1:8090",
 		HooksDir:      "./hooks",
 		HooksPoolSize: 8,
 		MigrationsDir: "./pb_migrations",
-		MailDir:       dir + "/mail",
+		MailDir:       dir.(string) + "/mail",
 		FollowUps:     true,
 		FollowUpDays:  2,
 		Business: crm.Business{

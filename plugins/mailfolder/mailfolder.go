@@ -58,8 +58,13 @@ func Write(dir string, m *mailer.Message) (string, error) {
 	b.WriteString(Text(m))
 	b.WriteString("\r\n")
 	name := fmt.Sprintf("%s-%04d.eml", time.Now().UTC().Format("20060102T150405.000000"), sequence.Add(1)%10000)
+	// write then rename, so a reader never sees half a message
 	path := filepath.Join(dir, name)
-	return path, os.WriteFile(path, b.Bytes(), 0o600)
+	tmp := filepath.Join(dir, "."+name+".part")
+	if err := os.WriteFile(tmp, b.Bytes(), 0o600); err != nil {
+		return "", err
+	}
+	return path, os.Rename(tmp, path)
 }
 
 // Text is the message's plain text, or its HTML with the tags stripped.

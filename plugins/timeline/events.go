@@ -323,13 +323,14 @@ func outboxEvents(tx core.App, prev, r *core.Record) error {
 	case "queued":
 		e.Event, e.Subject = MessageQueued, "Message queued: "+subject
 	case "waiting":
-		e.Event, e.Subject = MessageHeld, "Message held: "+subject
-		if t := r.GetDateTime("not_before"); !t.IsZero() {
-			e.Body = "Waiting for the customer's hours, until " + t.String()
-		}
+		e.Event, e.Subject, e.Body = MessageHeld, "Message held: "+subject, r.GetString("reason") // the outbox says why
 	case "sent":
 		e.Event, e.Subject, e.Public, e.Direction = MessageSent, "Message sent: "+subject, true, "outbound"
-		if ch := r.GetString("channel"); ch != "" {
+		ch := r.GetString("sent_channel") // where it went; channel may be empty (the customer's preferred one)
+		if ch == "" {
+			ch = r.GetString("channel")
+		}
+		if ch != "" {
 			e.Channel, e.Type = ch, typeOfChannel(ch)
 		}
 	case "refused":

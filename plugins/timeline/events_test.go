@@ -337,9 +337,10 @@ func TestConsentAndMessageEvents(t *testing.T) {
 		return msg
 	}, links(want{event: timeline.MessageQueued, actor: "system", channel: "system", subject: "Seu pedido"}))
 	w.step(t, "held for the customer's hours", crm.Outbox, msg, func() string {
-		w.save(t, w.reload(t, crm.Outbox, msg), map[string]any{"state": "waiting", "not_before": "2026-11-23 12:00:00.000Z"})
+		w.save(t, w.reload(t, crm.Outbox, msg), map[string]any{"state": "waiting", "not_before": "2026-11-23 12:00:00.000Z",
+			"reason": "waiting for the customer's hours: weekdays 09:00-12:00"})
 		return ""
-	}, links(want{event: timeline.MessageHeld, actor: "system", channel: "system", body: "2026-11-23 12:00"}))
+	}, links(want{event: timeline.MessageHeld, actor: "system", channel: "system", body: "waiting for the customer's hours: weekdays 09:00-12:00"}))
 	w.step(t, "a retry is no event", crm.Outbox, msg, func() string {
 		w.save(t, w.reload(t, crm.Outbox, msg), map[string]any{"attempts": 1})
 		return ""

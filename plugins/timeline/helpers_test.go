@@ -1,11 +1,14 @@
 package timeline_test
 
 import (
+	"time"
+
 	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
 	"testing"
+	"vinculo/plugins/outbox"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -49,6 +52,12 @@ func newWorld(t *testing.T, configure ...func(*crm.Config)) *world {
 		t.Fatal(err)
 	}
 	if err := timeline.Register(app, cfg); err != nil {
+		t.Fatal(err)
+	}
+	// These tests move outbox states by hand: keep the outbox from deciding
+	// and sending in the background meanwhile.
+	sp, _ := time.LoadLocation("America/Sao_Paulo")
+	if err := outbox.Configure(app, outbox.Options{Manual: true, Now: func() time.Time { return time.Date(2026, 11, 24, 10, 0, 0, 0, sp) }}); err != nil {
 		t.Fatal(err)
 	}
 	w := &world{app: app, cfg: cfg, tokens: map[string]string{}}
@@ -194,8 +203,11 @@ func (w *world) patched(t *testing.T, who, collection, id string, body map[strin
 // entries are the timeline entries about one record, oldest first.
 func (w *world) entries(t *testing.T, refCollection, refID string) []*core.Record {
 	t.Helper()
-	list, err := w.app.FindRecordsByFilter(crm.Activities, "ref_collection = {:c} && ref_id = {:id}", "created,id", 0, 0,
-		dbx.Params{"c": refCollection, "id": refID})
+	// in insertion order: entries written in one save share their created millisecond
+	var list []*core.Record
+	err := w.app.RecordQuery(crm.Activities).
+		AndWhere(dbx.HashExp{"ref_collection": refCollection, "ref_id": refID}).
+		OrderBy("rowid ASC").All(&list)
 	if err != nil {
 		t.Fatal(err)
 	}

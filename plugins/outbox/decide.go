@@ -1,0 +1,468 @@
+package outbox
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"vinculo/crm"
+)
+
+// States of a message.
+const (
+	StateQueued  = "queued"  // due: the worker sends it (or retries it at not_before)
+	StateWaiting = "waiting" // the customer's rules hold it until not_before
+	StateSent    = "sent"
+	StateRefused = "refused" // the customer's rules forbid it; final
+	StateFailed  = "failed"  // it could not be sent; final
+)
+
+const (
+	week = 7 * 24 * time.Hour
+	// holdRecheck: a message held by an open request is released when the
+	// request closes, and looked at again at least this often whatever
+	// happens to the request (deleted, its type no longer holding).
+	holdRecheck = 24 * time.Hour
+)
+
+// decision is what the customer's rules say of a message now.
+type decision struct {
+	state     string
+	reason    string
+	notBefore time.Time // when waiting
+	channel   string    // when it may go: the channel it goes on
+	to        string    // and the contact point there
+	loc       *time.Location
+}
+
+func refuse(format string, args ...any) decision {
+	return decision{state: StateRefused, reason: "refused: " + fmt.Sprintf(format, args...)}
+}
+
+func fail(format string, args ...any) decision {
+	return decision{state: StateFailed, reason: "failed: " + fmt.Sprintf(format, args...)}
+}
+
+// decide applies every rule to rec at now, reading in tx. It returns the
+// contact it read, nil when it is gone.
+func (p *plugin) decide(tx core.App, rec *core.Record, now time.Time) (decision, *core.Record, error) {
+	contact, err := tx.FindRecordById(crm.Contacts, rec.GetString(crm.FieldContact))
+	if errors.Is(err, sql.ErrNoRows) {
+		return refuse("the contact no longer exists"), nil, nil
+	}
+	if err != nil {
+		return decision{}, nil, err
+	}
+	tmpl := rec.GetString("template")
+	if !knownTemplate(tmpl) {
+		return fail("unknown template %q", tmpl), contact, nil
+	}
+	if _, isTemplate := templates[tmpl]; !isTemplate && strings.TrimSpace(rec.GetString("subject")) == "" && strings.TrimSpace(rec.GetString("body")) == "" {
+		return refuse("nothing to send (no template, subject or body)"), contact, nil
+	}
+	loc := p.location(contact)
+	purpose := rec.GetString("purpose")
+	var d decision
+	if purpose == "service" {
+		d, err = p.serviceChannel(tx, rec, contact)
+	} else {
+		d, err = p.consentedChannel(tx, rec, contact, purpose)
+	}
+	if err != nil || d.state != "" {
+		return d, contact, err
+	}
+	d, err = p.timing(tx, rec, contact, purpose, d, loc, now)
+	d.loc = loc
+	return d, contact, err
+}
+
+// serviceChannel: a service message goes on any channel the customer has
+// for service — a granted service consent there or, when the contact has no
+// service consent at all, their preferred channel and email. With no
+// channel it goes on the first of preferred, email, then the other
+// consented channels that can carry it.
+func (p *plugin) serviceChannel(tx core.App, rec, contact *core.Record) (decision, error) {
+	consents, err := consentStates(tx, contact.Id, "service")
+	if err != nil {
+		return decision{}, err
+	}
+	preferred := contact.GetString("preferred_channel")
+	var allowed []string
+	add := func(ch string) {
+		if slices.Contains(crm.Channels, ch) && !slices.Contains(allowed, ch) {
+			allowed = append(allowed, ch)
+		}
+	}
+	if len(consents) == 0 {
+		add(preferred)
+		add("email")
+	} else {
+		for _, ch := range append([]string{preferred, "email"}, crm.Channels...) {
+			if consents[ch] == "granted" {
+				add(ch)
+			}
+		}
+	}
+	if ch := rec.GetString("channel"); ch != "" {
+		if !slices.Contains(allowed, ch) {
+			switch {
+			case len(consents) == 0:
+				return refuse("%s is neither the customer's preferred channel nor email (service messages go there unless the customer gives service consents)", ch), nil
+			case consents[ch] == "withdrawn":
+				return refuse("service consent for %s was withdrawn", ch), nil
+			default:
+				return refuse("no service consent for %s", ch), nil
+			}
+		}
+		return p.reach(tx, contact, ch)
+	}
+	var first decision
+	for _, ch := range allowed {
+		d, err := p.reach(tx, contact, ch)
+		if err != nil {
+			return d, err
+		}
+		if d.state == "" {
+			return d, nil
+		}
+		if first.state == "" {
+			first = d
+		}
+	}
+	if first.state == "" {
+		return refuse("the customer has withdrawn service messages on every channel"), nil
+	}
+	return first, nil
+}
+
+// consentedChannel: marketing, profiling and research need a granted
+// consent for that purpose on the exact channel. No channel means the
+// preferred one (email when the customer has no preference), with no
+// fallback: a message on another channel must name it and have its consent.
+// A preferred channel of "none" refuses them all.
+func (p *plugin) consentedChannel(tx core.App, rec, contact *core.Record, purpose string) (decision, error) {
+	preferred := contact.GetString("preferred_channel")
+	if preferred == "none" {
+		return refuse("the customer asked not to be contacted (preferred channel: none); only service messages go"), nil
+	}
+	ch := rec.GetString("channel")
+	if ch == "" {
+		ch = preferred
+	}
+	if ch == "" {
+		ch = "email"
+	}
+	consents, err := consentStates(tx, contact.Id, purpose)
+	if err != nil {
+		return decision{}, err
+	}
+	switch consents[ch] {
+	case "granted":
+		return p.reach(tx, contact, ch)
+	case "withdrawn":
+		return refuse("%s consent for %s was withdrawn", purpose, ch), nil
+	default:
+		return refuse("no %s consent for %s", purpose, ch), nil
+	}
+}
+
+// consentStates maps channel -> state of the contact's consents for purpose.
+func consentStates(tx core.App, contact, purpose string) (map[string]string, error) {
+	list, err := tx.FindAllRecords(crm.Consents, dbx.HashExp{crm.FieldContact: contact, "purpose": purpose})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(list))
+	for _, c := range list {
+		out[c.GetString("channel")] = c.GetString("state")
+	}
+	return out, nil
+}
+
+// reach checks that ch can carry a message to contact: a contact point
+// there and a sender for it. An empty state means it can.
+func (p *plugin) reach(tx core.App, contact *core.Record, ch string) (decision, error) {
+	var to, missing string
+	first := func(fields ...string) string {
+		for _, f := range fields {
+			if v := strings.TrimSpace(contact.GetString(f)); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	switch ch {
+	case "in_person", "web":
+		return refuse("%s can't carry a message", ch), nil
+	case "email":
+		to, missing = first(crm.FieldEmail), "no email address"
+	case "sms", "whatsapp":
+		to, missing = first("mobile", "phone"), "no mobile or phone number"
+	case "phone":
+		to, missing = first("phone", "mobile"), "no phone number"
+	case "letter":
+		to, missing = first("address"), "no postal address"
+	case "social":
+		if raw := strings.TrimSpace(contact.GetString("socials")); raw != "" && raw != "null" && raw != "{}" && raw != "[]" {
+			to = raw
+		}
+		missing = "no social profile"
+	case "portal":
+		c, err := tx.FindFirstRecordByFilter(crm.Customers, "contact = {:c}", dbx.Params{"c": contact.Id})
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return decision{}, err
+		}
+		if c != nil {
+			to = c.Id
+		}
+		missing = "no portal account"
+	default: // chat: the sender knows where the conversation is
+		to = contact.Id
+	}
+	if to == "" {
+		return refuse("%s for the %s channel", missing, ch), nil
+	}
+	if !canSend(ch) {
+		return fail("no sender is registered for the %s channel", ch), nil
+	}
+	return decision{channel: ch, to: to}, nil
+}
+
+// timing: when the message may go. Each rule may push the time later and
+// a later time may fall foul of another rule, so they are applied until
+// none moves it: the result is the first allowed minute.
+func (p *plugin) timing(tx core.App, rec, contact *core.Record, purpose string, d decision, loc *time.Location, now time.Time) (decision, error) {
+	service := purpose == "service"
+	if purpose == "marketing" {
+		hold, err := openHold(tx, contact.Id)
+		if err != nil {
+			return d, err
+		}
+		if hold != "" {
+			d.state, d.notBefore = StateWaiting, now.Add(holdRecheck)
+			d.reason = "waiting while request " + hold + " is open (its type holds marketing)"
+			return d, nil
+		}
+	}
+	var sent []time.Time
+	limit := contact.GetInt("max_contacts_per_week")
+	if !service && limit > 0 {
+		var err error
+		if sent, err = recentSends(tx, contact.Id, rec.Id, now); err != nil {
+			return d, err
+		}
+	}
+	paused := contact.GetDateTime("paused_until").Time()
+	cal, hours, restricted := p.calendar(contact, loc)
+	quiet := restricted && !(service && rec.GetBool("urgent"))
+
+	t := now
+	var why []string
+	because := func(s string) {
+		if !slices.Contains(why, s) {
+			why = append(why, s)
+		}
+	}
+	for range 50 {
+		before := t
+		if !service && paused.After(t) {
+			t = paused
+			because("the end of the customer's pause on " + clock(paused, loc))
+		}
+		if !service && limit > 0 {
+			if until, n := capWait(sent, t, limit); until.After(t) {
+				t = until
+				because(fmt.Sprintf("the weekly limit: %d messages in the last 7 days, %d allowed", n, limit))
+			}
+		}
+		if quiet && !cal.IsOpen(t) {
+			if next, ok := cal.NextOpen(t); ok {
+				t = next
+				because("the customer's hours: " + hours)
+			}
+		}
+		if t.Equal(before) {
+			break
+		}
+	}
+	if !t.After(now) {
+		d.state, d.reason = StateQueued, "due: goes by "+d.channel
+		return d, nil
+	}
+	d.state, d.notBefore = StateWaiting, t
+	d.reason = "waiting for " + strings.Join(why, ", then ")
+	return d, nil
+}
+
+// openHold names an open request of the contact whose type holds
+// marketing, or returns "".
+func openHold(tx core.App, contact string) (string, error) {
+	c, err := tx.FindFirstRecordByFilter(crm.Cases, "contact = {:c} && closed = false && type.hold_marketing = true", dbx.Params{"c": contact})
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if ref := c.GetString("reference"); ref != "" {
+		return ref, nil
+	}
+	return fmt.Sprintf("%q", c.GetString("subject")), nil
+}
+
+// recentSends: when the contact's non-service messages went in the last
+// week, counting those another worker is sending right now.
+func recentSends(tx core.App, contact, self string, now time.Time) ([]time.Time, error) {
+	list, err := tx.FindRecordsByFilter(crm.Outbox,
+		"contact = {:c} && purpose != 'service' && id != {:self} && ((state = 'sent' && sent_at > {:since}) || (claim != '' && claimed_at > {:stale}))",
+		"", 0, 0, dbx.Params{"c": contact, "self": self, "since": stamp(now.Add(-week)), "stale": stamp(now.Add(-claimTTL))})
+	if err != nil {
+		return nil, err
+	}
+	var out []time.Time
+	for _, r := range list {
+		if at := r.GetDateTime("sent_at"); r.GetString("state") == StateSent && !at.IsZero() {
+			out = append(out, at.Time())
+		} else {
+			out = append(out, r.GetDateTime("claimed_at").Time())
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
+	return out, nil
+}
+
+// capWait: with sent in order, when a message may go at t under a limit
+// per 7 days — when enough of the last ones have left the window — and how
+// many are in the window at t.
+func capWait(sent []time.Time, t time.Time, limit int) (time.Time, int) {
+	var in []time.Time
+	for _, s := range sent {
+		if s.After(t.Add(-week)) {
+			in = append(in, s)
+		}
+	}
+	if len(in) < limit {
+		return t, len(in)
+	}
+	return in[len(in)-limit].Add(week), len(in)
+}
+
+// calendar is the customer's contact hours: preferred days (none: every
+// day) and hours (none: all day; an end before the start spans midnight),
+// in their time zone. restricted is false when they set neither.
+func (p *plugin) calendar(contact *core.Record, loc *time.Location) (cal crm.Calendar, desc string, restricted bool) {
+	days := contact.GetStringSlice("preferred_days")
+	start, okStart := minutes(contact.GetString("preferred_hours_start"))
+	end, okEnd := minutes(contact.GetString("preferred_hours_end"))
+	if len(days) == 0 && !okStart && !okEnd {
+		return crm.Calendar{Location: loc}, "", false
+	}
+	if !okStart {
+		start = 0
+	}
+	if !okEnd {
+		end = 24 * 60
+	}
+	var spans []crm.Span
+	switch {
+	case end > start:
+		spans = []crm.Span{{Start: start, End: end}}
+	case end < start:
+		spans = []crm.Span{{Start: 0, End: end}, {Start: start, End: 24 * 60}}
+		if end == 0 {
+			spans = spans[1:]
+		}
+	default:
+		spans = []crm.Span{{Start: 0, End: 24 * 60}}
+	}
+	var w crm.WeekHours
+	for _, day := range weekdays(days) {
+		w[day] = spans
+	}
+	hours := "all day"
+	if !(len(spans) == 1 && spans[0].Start == 0 && spans[0].End == 24*60) {
+		hours = hhmm(start) + "–" + hhmm(end)
+	}
+	return crm.Calendar{Hours: w, Location: loc}, describeDays(days) + " " + hours + " " + loc.String(), true
+}
+
+var dayOrder = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+
+func weekdays(days []string) []time.Weekday {
+	if len(days) == 0 {
+		days = dayOrder
+	}
+	var out []time.Weekday
+	for _, d := range days {
+		if i := slices.Index(dayOrder, d); i >= 0 {
+			out = append(out, time.Weekday((i+1)%7))
+		}
+	}
+	return out
+}
+
+func describeDays(days []string) string {
+	var set []string
+	for _, d := range dayOrder {
+		if slices.Contains(days, d) {
+			set = append(set, d)
+		}
+	}
+	switch strings.Join(set, ",") {
+	case "", "mon,tue,wed,thu,fri,sat,sun":
+		return "every day"
+	case "mon,tue,wed,thu,fri":
+		return "weekdays"
+	case "sat,sun":
+		return "weekends"
+	}
+	return strings.Join(set, ", ")
+}
+
+func minutes(s string) (int, bool) {
+	t, err := time.Parse("15:04", strings.TrimSpace(s))
+	if err != nil {
+		return 0, false
+	}
+	return t.Hour()*60 + t.Minute(), true
+}
+
+func hhmm(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
+
+// location is the contact's time zone, else the business's.
+func (p *plugin) location(contact *core.Record) *time.Location {
+	if tz := contact.GetString("timezone"); tz != "" {
+		if loc, err := time.LoadLocation(tz); err == nil {
+			return loc
+		}
+	}
+	return p.cfg.Business.Location()
+}
+
+// language is the contact's, else the business's, else English.
+func (p *plugin) language(contact *core.Record) string {
+	for _, l := range []string{contact.GetString("language"), p.cfg.Business.Language} {
+		if slices.Contains(crm.Languages, l) {
+			return l
+		}
+	}
+	return "en"
+}
+
+// clock writes a time for people, in loc.
+func clock(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2006-01-02 15:04") + " " + loc.String()
+}
+
+// stamp is how PocketBase stores a time, for comparisons in filters.
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000Z") }

@@ -1,0 +1,299 @@
+package outbox
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/mailer"
+	"github.com/pocketbase/pocketbase/tools/security"
+
+	"vinculo/crm"
+)
+
+const (
+	// claimTTL: a claim older than this belongs to a worker that died while
+	// sending; another worker takes the message over (and may send it a
+	// second time: delivery is at least once).
+	claimTTL = 10 * time.Minute
+	// sendTimeout bounds a registered sender, well within claimTTL.
+	sendTimeout = 2 * time.Minute
+	batchSize   = 100
+)
+
+// Result counts what one Deliver run did with the messages that were due.
+type Result struct {
+	Sent     int // handed to the channel
+	Retrying int // failed, to be tried again at not_before
+	Failed   int // failed for good
+	Refused  int // the customer's rules forbid them now
+	Waiting  int // due, but the customer's rules hold them until later
+}
+
+func (r *Result) count(outcome string) {
+	switch outcome {
+	case StateSent:
+		r.Sent++
+	case "retrying":
+		r.Retrying++
+	case StateFailed:
+		r.Failed++
+	case StateRefused:
+		r.Refused++
+	case StateWaiting:
+		r.Waiting++
+	}
+}
+
+// Deliver sends every message due at now: queued or waiting with
+// not_before at or before now, and not claimed by another worker. Each one
+// is decided again, claimed and marked in one transaction, sent outside any
+// transaction, and its outcome recorded in another. Runs may overlap (two
+// processes, a cron tick and a queue): a claimed message is never sent by
+// two of them. The cron job and every queue call it; tests call it with
+// the time they want.
+func Deliver(app core.App, now time.Time) (Result, error) {
+	p, err := pluginOf(app)
+	if err != nil {
+		return Result{}, err
+	}
+	if app.IsTransactional() {
+		return Result{}, errors.New("outbox: Deliver sends messages and must not run inside a transaction")
+	}
+	var res Result
+	var errs []error
+	// A handled message leaves the due set; one that comes back (an error
+	// left it due) is skipped for the rest of the run.
+	seen := map[string]bool{}
+	var skip []any
+	for p.ctx.Err() == nil {
+		ids, err := dueIDs(app, now, skip)
+		if err != nil {
+			errs = append(errs, err)
+			break
+		}
+		if len(ids) == 0 {
+			break
+		}
+		for _, id := range ids {
+			if p.ctx.Err() != nil {
+				break
+			}
+			if seen[id] {
+				skip = append(skip, id)
+				continue
+			}
+			seen[id] = true
+			outcome, err := p.deliverOne(app, id, now)
+			if err != nil {
+				app.Logger().Error("Outbox: a message could not be delivered", "id", id, "error", err)
+				errs = append(errs, fmt.Errorf("message %s: %w", id, err))
+			}
+			res.count(outcome)
+		}
+	}
+	return res, errors.Join(errs...)
+}
+
+// dueIDs lists due messages, oldest first, but those in skip.
+func dueIDs(app core.App, now time.Time, skip []any) ([]string, error) {
+	q := app.DB().Select("id").From(crm.Outbox).
+		Where(dbx.In("state", StateQueued, StateWaiting)).
+		AndWhere(dbx.NewExp("([[not_before]] = '' OR [[not_before]] <= {:now})", dbx.Params{"now": stamp(now)})).
+		AndWhere(dbx.NewExp("([[claim]] = '' OR [[claimed_at]] < {:stale})", dbx.Params{"stale": stamp(now.Add(-claimTTL))})).
+		OrderBy("not_before", "created").
+		Limit(batchSize)
+	if len(skip) > 0 {
+		q.AndWhere(dbx.NotIn("id", skip...))
+	}
+	var ids []string
+	err := q.Column(&ids)
+	return ids, err
+}
+
+func isDue(rec *core.Record, now time.Time) bool {
+	state := rec.GetString("state")
+	if state != StateQueued && state != StateWaiting {
+		return false
+	}
+	if nb := rec.GetDateTime("not_before"); !nb.IsZero() && nb.Time().After(now) {
+		return false
+	}
+	if rec.GetString("claim") != "" && rec.GetDateTime("claimed_at").Time().After(now.Add(-claimTTL)) {
+		return false
+	}
+	return true
+}
+
+// job is a claimed message on its way.
+type job struct {
+	Message
+	loc *time.Location
+}
+
+// deliverOne decides, claims, sends and records one message. The outcome
+// is a state, "retrying", or "" when someone else had it.
+func (p *plugin) deliverOne(app core.App, id string, now time.Time) (string, error) {
+	token := security.RandomString(24)
+	var j *job
+	var outcome string
+	err := app.RunInTransaction(func(tx core.App) error {
+		rec, err := tx.FindRecordById(crm.Outbox, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // deleted meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		if !isDue(rec, now) {
+			return nil // another worker got there first
+		}
+		d, contact, err := p.decide(tx, rec, now)
+		if err != nil {
+			return err
+		}
+		if d.state == StateQueued {
+			m, err := p.message(tx, rec, contact, d)
+			if err != nil {
+				d = fail("the message could not be written: %v", err)
+			} else {
+				j = &job{Message: m, loc: d.loc}
+				rec.Set("claim", token)
+				rec.Set("claimed_at", now)
+			}
+		}
+		apply(rec, d, now)
+		outcome = d.state
+		return tx.Save(rec)
+	})
+	if err != nil || j == nil {
+		return outcome, err
+	}
+	// Outside any transaction: a slow channel holds no lock.
+	sendErr := p.send(app, j.Message)
+	return p.record(app, j, token, sendErr, now)
+}
+
+// apply writes a decision on the message.
+func apply(rec *core.Record, d decision, now time.Time) {
+	rec.Set("state", d.state)
+	rec.Set("reason", clip(d.reason))
+	rec.Set("decided_at", now)
+	if d.state == StateWaiting {
+		rec.Set("not_before", d.notBefore)
+	}
+}
+
+// message builds what the sender gets: the data, filled from the request
+// when the template needs it, rendered in the contact's language.
+func (p *plugin) message(tx core.App, rec, contact *core.Record, d decision) (Message, error) {
+	data := map[string]any{}
+	if raw := rec.GetString("data"); raw != "" && raw != "null" {
+		if err := rec.UnmarshalJSONField("data", &data); err != nil {
+			return Message{}, fmt.Errorf("data is not an object: %w", err)
+		}
+	}
+	if caseID := rec.GetString("case"); caseID != "" {
+		if c, err := tx.FindRecordById(crm.Cases, caseID); err == nil {
+			fromCase := map[string]string{"reference": c.GetString("reference"), "subject": c.GetString("subject"),
+				"status": c.GetString("status"), "status_label": c.GetString("status_label")}
+			if t, err := tx.FindRecordById(crm.CaseTypes, c.GetString("type")); err == nil {
+				fromCase["type"] = t.GetString("name")
+			}
+			for k, v := range fromCase {
+				if cur, ok := data[k]; !ok || cur == nil || cur == "" {
+					data[k] = v
+				}
+			}
+		}
+	}
+	m := Message{
+		ID: rec.Id, Contact: contact.Id, Name: contact.GetString("name"),
+		Channel: d.channel, To: d.to, Purpose: rec.GetString("purpose"),
+		Template: rec.GetString("template"), Data: data, Language: p.language(contact),
+		Urgent: rec.GetBool("urgent"), Case: rec.GetString("case"), Attempt: rec.GetInt("attempts") + 1,
+	}
+	common := map[string]any{"business": p.cfg.Business.Name, "portal_url": ""}
+	if u := strings.TrimRight(p.cfg.PublicURL, "/"); u != "" {
+		common["portal_url"] = u + "/portal/"
+	}
+	return m, render(&m, rec.GetString("subject"), rec.GetString("body"), common)
+}
+
+// send hands the message to its channel: a registered sender, else for
+// email PocketBase's mailer (the mail folder when no SMTP is configured).
+func (p *plugin) send(app core.App, m Message) error {
+	ctx, cancel := context.WithTimeout(p.ctx, sendTimeout)
+	defer cancel()
+	if fn, ok := senderFor(m.Channel); ok {
+		return callSender(ctx, fn, m)
+	}
+	if m.Channel != "email" {
+		return fmt.Errorf("%w: no sender is registered for the %s channel", ErrPermanent, m.Channel)
+	}
+	s := app.Settings()
+	return app.NewMailClient().Send(&mailer.Message{
+		From:    mail.Address{Name: s.Meta.SenderName, Address: s.Meta.SenderAddress},
+		To:      []mail.Address{{Name: m.Name, Address: m.To}},
+		Subject: m.Subject,
+		HTML:    m.HTML,
+		Text:    m.Body,
+		Headers: map[string]string{"X-Vinculo-Message": m.ID},
+	})
+}
+
+// record writes the outcome of a send on the message, if it is still ours.
+func (p *plugin) record(app core.App, j *job, token string, sendErr error, now time.Time) (string, error) {
+	var outcome string
+	err := app.RunInTransaction(func(tx core.App) error {
+		rec, err := tx.FindRecordById(crm.Outbox, j.ID)
+		if err != nil {
+			return err
+		}
+		if rec.GetString("claim") != token {
+			return fmt.Errorf("the claim was taken over while sending (the send outlasted %s); outcome: %v", claimTTL, sendErr)
+		}
+		attempts := rec.GetInt("attempts") + 1
+		rec.Set("attempts", attempts)
+		rec.Set("claim", "")
+		rec.Set("claimed_at", "")
+		maxAttempts := p.options().maxAttempts()
+		switch {
+		case sendErr == nil:
+			outcome = StateSent
+			rec.Set("state", StateSent)
+			rec.Set("sent_at", now)
+			rec.Set("sent_channel", j.Channel)
+			rec.Set("last_error", "")
+			rec.Set("reason", clip(fmt.Sprintf("sent by %s to %s", j.Channel, j.To)))
+		case errors.Is(sendErr, ErrPermanent) || attempts >= maxAttempts:
+			outcome = StateFailed
+			rec.Set("state", StateFailed)
+			rec.Set("last_error", clip(sendErr.Error()))
+			rec.Set("reason", clip(fmt.Sprintf("failed after %d attempt(s): %v", attempts, sendErr)))
+		default:
+			outcome = "retrying"
+			next := now.Add(p.options().backoff(attempts))
+			rec.Set("state", StateQueued)
+			rec.Set("not_before", next)
+			rec.Set("last_error", clip(sendErr.Error()))
+			rec.Set("reason", clip(fmt.Sprintf("attempt %d of %d failed, next at %s: %v", attempts, maxAttempts, clock(next, j.loc), sendErr)))
+		}
+		return tx.Save(rec)
+	})
+	return outcome, err
+}
+
+// clip keeps a text within the reason field's 1000 characters.
+func clip(s string) string {
+	if r := []rune(s); len(r) > 1000 {
+		return string(r[:999]) + "…"
+	}
+	return s
+}

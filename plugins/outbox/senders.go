@@ -1,0 +1,83 @@
+package outbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// Message is what a sender receives: one message, rendered in the
+// customer's language, with the contact point of its channel.
+type Message struct {
+	ID       string         `json:"id"`      // the outbox record
+	Contact  string         `json:"contact"` // the contact record
+	Name     string         `json:"name"`    // the contact's name
+	Channel  string         `json:"channel"` // the channel it goes on (never empty)
+	To       string         `json:"to"`      // email, phone number, address, portal account... of that channel
+	Purpose  string         `json:"purpose"`
+	Template string         `json:"template"`
+	Data     map[string]any `json:"data"`
+	Language string         `json:"language"` // en or pt-BR
+	Subject  string         `json:"subject"`
+	Body     string         `json:"body"` // plain text
+	HTML     string         `json:"html"` // the body as HTML, for email
+	Urgent   bool           `json:"urgent"`
+	Case     string         `json:"case"`
+	Attempt  int            `json:"attempt"` // 1 on the first try
+}
+
+// SenderFunc delivers a message on one channel. It returns nil once the
+// channel has accepted the message; an error wrapping ErrPermanent fails the
+// message at once, any other error is retried with back-off.
+type SenderFunc func(ctx context.Context, m Message) error
+
+// ErrPermanent marks a send error no retry can cure (a number that is not on
+// WhatsApp, an address the provider rejects).
+var ErrPermanent = errors.New("permanent failure")
+
+var senders = struct {
+	sync.RWMutex
+	m map[string]SenderFunc
+}{m: map[string]SenderFunc{}}
+
+// RegisterSender makes fn the sender of channel, replacing any earlier one;
+// a nil fn removes it. Email goes through PocketBase's mailer unless a
+// sender is registered for "email". Safe for concurrent use: JavaScript
+// hooks register senders from many runtimes.
+func RegisterSender(channel string, fn func(ctx context.Context, m Message) error) {
+	senders.Lock()
+	defer senders.Unlock()
+	if fn == nil {
+		delete(senders.m, channel)
+		return
+	}
+	senders.m[channel] = fn
+}
+
+func senderFor(channel string) (SenderFunc, bool) {
+	senders.RLock()
+	defer senders.RUnlock()
+	fn, ok := senders.m[channel]
+	return fn, ok
+}
+
+// canSend: email always can (the mailer, or the mail folder without SMTP).
+func canSend(channel string) bool {
+	if channel == "email" {
+		return true
+	}
+	_, ok := senderFor(channel)
+	return ok
+}
+
+// callSender runs a registered sender; a panic in it (a JavaScript error,
+// a bug) is a failed attempt, not a crashed worker.
+func callSender(ctx context.Context, fn SenderFunc, m Message) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the %s sender panicked: %v", m.Channel, r)
+		}
+	}()
+	return fn(ctx, m)
+}

@@ -1,0 +1,141 @@
+package outbox
+
+import (
+	"fmt"
+	"html"
+	"slices"
+	"strings"
+	"text/template"
+)
+
+// Templates of the messages Vinculo writes itself. "generic" (or no
+// template) sends the record's own subject and body as they are.
+const (
+	TemplateCaseOpened = "case_opened" // data: reference, subject, type
+	TemplateCaseStatus = "case_status" // data: reference, subject, status, status_label, type
+	TemplateGeneric    = "generic"
+)
+
+type wording struct{ subject, body string }
+
+var templates = map[string]map[string]wording{
+	TemplateCaseOpened: {
+		"en": {
+			subject: "We received your request {{.reference}}",
+			body: "Hello {{.name}},\n\n" +
+				"We received your request “{{.subject}}”{{with .type}} ({{.}}){{end}}. Its reference is {{.reference}}.\n" +
+				"{{with .portal_url}}You can follow it at {{.}}\n{{end}}" +
+				"\n{{.business}}",
+		},
+		"pt-BR": {
+			subject: "Recebemos sua solicitação {{.reference}}",
+			body: "Olá, {{.name}}.\n\n" +
+				"Recebemos sua solicitação “{{.subject}}”{{with .type}} ({{.}}){{end}}. O número de referência é {{.reference}}.\n" +
+				"{{with .portal_url}}Acompanhe em {{.}}\n{{end}}" +
+				"\n{{.business}}",
+		},
+	},
+	TemplateCaseStatus: {
+		"en": {
+			subject: "Your request {{.reference}}: {{.status_label}}",
+			body: "Hello {{.name}},\n\n" +
+				"Your request “{{.subject}}” ({{.reference}}) is now: {{.status_label}}.\n" +
+				"{{with .portal_url}}You can follow it at {{.}}\n{{end}}" +
+				"\n{{.business}}",
+		},
+		"pt-BR": {
+			subject: "Sua solicitação {{.reference}}: {{.status_label}}",
+			body: "Olá, {{.name}}.\n\n" +
+				"Sua solicitação “{{.subject}}” ({{.reference}}) agora está: {{.status_label}}.\n" +
+				"{{with .portal_url}}Acompanhe em {{.}}\n{{end}}" +
+				"\n{{.business}}",
+		},
+	},
+}
+
+// genericSubject is the subject of a generic message that has none.
+var genericSubject = map[string]string{"en": "A message from {{.business}}", "pt-BR": "Uma mensagem de {{.business}}"}
+
+// Templates lists the template names a message may name.
+func Templates() []string {
+	names := []string{TemplateGeneric}
+	for name := range templates {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func knownTemplate(name string) bool {
+	_, ok := templates[name]
+	return ok || name == "" || name == TemplateGeneric
+}
+
+// render fills the message's subject, body and HTML in its language, from
+// its data and the common values (business, portal_url), data first.
+func render(m *Message, rawSubject, rawBody string, common map[string]any) error {
+	vars := map[string]any{}
+	for k, v := range common {
+		vars[k] = v
+	}
+	for k, v := range m.Data {
+		vars[k] = v
+	}
+	if _, ok := vars["status_label"]; !ok || fmt.Sprint(vars["status_label"]) == "" {
+		vars["status_label"] = vars["status"]
+	}
+	vars["name"] = m.Name
+	if t, ok := templates[m.Template]; ok {
+		tx, ok := t[m.Language]
+		if !ok {
+			tx = t["en"]
+		}
+		var err error
+		if m.Subject, err = fill(tx.subject, vars); err != nil {
+			return err
+		}
+		if m.Body, err = fill(tx.body, vars); err != nil {
+			return err
+		}
+	} else {
+		// Staff's own words are never read as a template.
+		m.Subject, m.Body = rawSubject, rawBody
+		if strings.TrimSpace(m.Subject) == "" {
+			s, err := fill(genericSubject[m.Language], vars)
+			if err != nil {
+				return err
+			}
+			m.Subject = s
+		}
+	}
+	m.HTML = toHTML(m.Body)
+	return nil
+}
+
+func fill(src string, vars map[string]any) (string, error) {
+	t, err := template.New("").Option("missingkey=zero").Parse(src)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, vars); err != nil {
+		return "", err
+	}
+	return strings.ReplaceAll(b.String(), "<no value>", ""), nil
+}
+
+// toHTML: paragraphs at blank lines, line breaks kept, everything escaped.
+func toHTML(body string) string {
+	var b strings.Builder
+	for _, p := range strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n\n") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		lines := strings.Split(p, "\n")
+		for i := range lines {
+			lines[i] = html.EscapeString(lines[i])
+		}
+		b.WriteString("<p>" + strings.Join(lines, "<br>") + "</p>\n")
+	}
+	return b.String()
+}
