@@ -1,12 +1,17 @@
 package webui_test
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"testing/fstest"
+
+	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/plugins/webui"
 	"vinculo/testkit"
+	"vinculo/ui"
 )
 
 // The pages answer at / and /portal/ without hiding the API. (The dashboard at
@@ -31,5 +36,83 @@ func TestPagesBesideTheAPI(t *testing.T) {
 	}
 	if res := srv.Do(t, http.MethodGet, "/api/no/such/route", "", nil); res.Status != http.StatusNotFound || strings.Contains(string(res.Body), "<html") {
 		t.Errorf("an unknown API path answered %d with %.60s, want a 404 error", res.Status, res.Body)
+	}
+}
+
+// A built workspace: files of the build as they are, hashed assets cached for
+// good, any other path the app (so /contacts/abc opens in the app), a missing
+// asset a 404, hidden files private, the portal still its placeholder.
+func TestBuiltWorkspaceIsASinglePageApp(t *testing.T) {
+	site := fstest.MapFS{
+		"index.html":           {Data: []byte("<!doctype html><title>Vinculo workspace</title>")},
+		"assets/index-abc1.js": {Data: []byte("console.log('app')")},
+		"favicon.svg":          {Data: []byte("<svg xmlns='http://www.w3.org/2000/svg'/>")},
+		".gitkeep":             {Data: nil},
+	}
+	app := testkit.NewApp(t)
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.GET("/{path...}", webui.Handler(site, true, ui.Placeholder()))
+		return se.Next()
+	})
+	srv := testkit.Serve(t, app)
+	get := func(path string) (*http.Response, string) {
+		t.Helper()
+		res, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res, string(body)
+	}
+	for _, path := range []string{"/", "/contacts", "/contacts/ct0000000000001", "/deals/board?x=1", "/.gitkeep", "/index.html/x"} {
+		res, body := get(path)
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, "Vinculo workspace") {
+			t.Errorf("GET %s: %d %.80s, want the app", path, res.StatusCode, body)
+		}
+		if cc := res.Header.Get("Cache-Control"); cc != "no-cache" {
+			t.Errorf("GET %s: Cache-Control %q, want no-cache", path, cc)
+		}
+		if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("GET %s: Content-Security-Policy %q", path, csp)
+		}
+	}
+	res, body := get("/assets/index-abc1.js")
+	if res.StatusCode != http.StatusOK || body != "console.log('app')" || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("GET an asset: %d %q %q", res.StatusCode, res.Header.Get("Cache-Control"), body)
+	}
+	if ct := res.Header.Get("Content-Type"); !strings.Contains(ct, "javascript") {
+		t.Errorf("GET an asset: Content-Type %q", ct)
+	}
+	if res, body := get("/favicon.svg"); res.StatusCode != http.StatusOK || !strings.Contains(body, "<svg") || res.Header.Get("Cache-Control") != "no-cache" {
+		t.Errorf("GET /favicon.svg: %d %q %.40s", res.StatusCode, res.Header.Get("Cache-Control"), body)
+	}
+	if res, body := get("/assets/index-old.js"); res.StatusCode != http.StatusNotFound || strings.Contains(body, "<title>") {
+		t.Errorf("GET a missing asset: %d %.60s, want 404", res.StatusCode, body)
+	}
+	for _, path := range []string{"/portal", "/portal/", "/portal/requests/123"} {
+		if res, body := get(path); res.StatusCode != http.StatusOK || !strings.Contains(body, "customer portal") {
+			t.Errorf("GET %s: %d %.80s, want the portal's placeholder", path, res.StatusCode, body)
+		}
+	}
+	if res, body := get("/api/no/such/route"); res.StatusCode != http.StatusNotFound || strings.Contains(body, "<title>") {
+		t.Errorf("GET an unknown API path: %d %.60s", res.StatusCode, body)
+	}
+}
+
+// Without a build (a fresh clone built with Go alone) every page path is the
+// placeholder, which says how to build the workspace.
+func TestPlaceholderSaysHowToBuild(t *testing.T) {
+	app := testkit.NewApp(t)
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.GET("/{path...}", webui.Handler(ui.Placeholder(), false, ui.Placeholder()))
+		return se.Next()
+	})
+	srv := testkit.Serve(t, app)
+	for _, path := range []string{"/", "/contacts/abc", "/portal/"} {
+		res := srv.Do(t, http.MethodGet, path, "", nil)
+		if res.Status != http.StatusOK || !strings.Contains(string(res.Body), "make ui") {
+			t.Errorf("GET %s: %d %.80s, want the placeholder with how to build", path, res.Status, res.Body)
+		}
 	}
 }
