@@ -68,6 +68,9 @@ func TestOpenCasesOnContactsAndCompanies(t *testing.T) {
 		if res.Status != http.StatusOK {
 			t.Fatalf("list %s: %d %s", collection, res.Status, res.Body)
 		}
+		if strings.Contains(string(res.Body), "pbInternal") {
+			t.Errorf("list %s carries an internal key: %s", collection, res.Body)
+		}
 		var page struct {
 			Items []map[string]any `json:"items"`
 		}

@@ -158,6 +158,7 @@ func Register(app core.App, cfg *crm.Config) error {
 	}
 
 	app.OnRecordEnrich(crm.Contacts, crm.Companies).BindFunc(enrichOpenCases)
+	app.OnRecordsListRequest(crm.Contacts, crm.Companies).BindFunc(countPage)
 
 	app.Cron().MustAdd("requests_overdue", "* * * * *", func() {
 		if _, err := RefreshOverdue(app, now()); err != nil {
