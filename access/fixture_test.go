@@ -48,21 +48,7 @@ func (w *world) id(label string) string {
 // make saves a record as the system would (no rules) and remembers it under label.
 func (w *world) make(t testing.TB, label, collection string, fields map[string]any) *core.Record {
 	t.Helper()
-	c, err := w.app.FindCollectionByNameOrId(collection)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := core.NewRecord(c)
-	for k, v := range fields {
-		r.Set(k, v)
-	}
-	if c.IsAuth() {
-		r.SetPassword("a-long-test-password")
-		r.SetVerified(true)
-	}
-	if err := w.app.Save(r); err != nil {
-		t.Fatalf("fixture %s: %v", label, err)
-	}
+	r := testkit.Save(t, w.app, collection, fields)
 	if label != "" {
 		w.rec[label] = r
 	}

@@ -4,6 +4,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pocketbase/pocketbase/core"
+
 	"github.com/pocketbase/pocketbase/tests"
 
 	"vinculo/crm"
@@ -56,4 +58,24 @@ func Config(t testing.TB) *crm.Config {
 			Name: "Vinculo Test", Country: "BR", Language: "pt-BR", Timezone: "America/Sao_Paulo", Hours: hours,
 		},
 	}
+}
+
+// Save creates a record as the system would (no request, no rules) and fails
+// the test if it cannot. Auth records get a password and are verified.
+func Save(t testing.TB, app core.App, collection string, fields map[string]any) *core.Record {
+	t.Helper()
+	c, err := app.FindCollectionByNameOrId(collection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := core.NewRecord(c)
+	r.Load(fields)
+	if c.IsAuth() {
+		r.SetPassword("a-long-test-password")
+		r.SetVerified(true)
+	}
+	if err := app.Save(r); err != nil {
+		t.Fatalf("save %s: %v", collection, err)
+	}
+	return r
 }

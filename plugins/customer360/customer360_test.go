@@ -34,19 +34,7 @@ type world struct {
 
 func (w *world) make(t *testing.T, label, collection string, fields map[string]any) *core.Record {
 	t.Helper()
-	c, err := w.app.FindCollectionByNameOrId(collection)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := core.NewRecord(c)
-	r.Load(fields)
-	if c.IsAuth() {
-		r.SetPassword("a-long-test-password")
-		r.SetVerified(true)
-	}
-	if err := w.app.Save(r); err != nil {
-		t.Fatalf("%s: %v", label, err)
-	}
+	r := testkit.Save(t, w.app, collection, fields)
 	if label != "" {
 		w.rec[label] = r
 	}

@@ -91,21 +91,7 @@ func (w *world) register(t *testing.T, app core.App) {
 
 func (w *world) make(t *testing.T, collection string, fields map[string]any) *core.Record {
 	t.Helper()
-	c, err := w.app.FindCollectionByNameOrId(collection)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := core.NewRecord(c)
-	for k, v := range fields {
-		r.Set(k, v)
-	}
-	if c.IsAuth() {
-		r.SetPassword("a-long-test-password")
-	}
-	if err := w.app.Save(r); err != nil {
-		t.Fatalf("create %s: %v", collection, err)
-	}
-	return r
+	return testkit.Save(t, w.app, collection, fields)
 }
 
 func (w *world) update(t *testing.T, r *core.Record, fields map[string]any) *core.Record {

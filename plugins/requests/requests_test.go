@@ -28,21 +28,7 @@ type world struct {
 
 func newRecord(t *testing.T, app core.App, collection string, fields map[string]any) *core.Record {
 	t.Helper()
-	c, err := app.FindCollectionByNameOrId(collection)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := core.NewRecord(c)
-	for k, v := range fields {
-		r.Set(k, v)
-	}
-	if c.IsAuth() {
-		r.SetPassword("a-long-test-password")
-	}
-	if err := app.Save(r); err != nil {
-		t.Fatalf("create %s: %v", collection, err)
-	}
-	return r
+	return testkit.Save(t, app, collection, fields)
 }
 
 func setup(t *testing.T) *world { return setupWith(t, nil) }

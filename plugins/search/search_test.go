@@ -58,22 +58,7 @@ func (e *env) save(t testing.TB, collection string, fields map[string]any) *core
 
 func saveWith(t testing.TB, app core.App, collection string, fields map[string]any) *core.Record {
 	t.Helper()
-	c, err := app.FindCollectionByNameOrId(collection)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := core.NewRecord(c)
-	for k, v := range fields {
-		r.Set(k, v)
-	}
-	if c.IsAuth() {
-		r.SetPassword("a-long-test-password")
-		r.SetVerified(true)
-	}
-	if err := app.Save(r); err != nil {
-		t.Fatalf("save %s: %v", collection, err)
-	}
-	return r
+	return testkit.Save(t, app, collection, fields)
 }
 
 type hit struct {

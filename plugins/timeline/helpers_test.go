@@ -98,20 +98,7 @@ func newWorld(t *testing.T, configure ...func(*crm.Config)) *world {
 // make saves a record as the system (no request, no rules).
 func (w *world) make(t *testing.T, collection string, fields map[string]any) *core.Record {
 	t.Helper()
-	c, err := w.app.FindCollectionByNameOrId(collection)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := core.NewRecord(c)
-	r.Load(fields)
-	if c.IsAuth() {
-		r.SetPassword("a-long-test-password")
-		r.SetVerified(true)
-	}
-	if err := w.app.Save(r); err != nil {
-		t.Fatalf("create %s: %v", collection, err)
-	}
-	return r
+	return testkit.Save(t, w.app, collection, fields)
 }
 
 func (w *world) reload(t *testing.T, collection, id string) *core.Record {
