@@ -98,6 +98,10 @@ func TestGenerateDemoBusiness(t *testing.T) {
 			t.Errorf("%s: none generated", name)
 		}
 	}
+	// past requests are history: nothing is queued to their customers
+	if got[crm.Outbox] != 0 {
+		t.Errorf("the demo queued %d messages to customers", got[crm.Outbox])
+	}
 	if got[crm.Consents] < 600 {
 		t.Errorf("consents: %d, want at least service and marketing for each of 300 contacts", got[crm.Consents])
 	}

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"vinculo/crm"
+	"vinculo/plugins/requests"
 )
 
 // Options scale the demo business.
@@ -132,6 +133,9 @@ func (g *generator) save(collection, recordID string, fields map[string]any) (*c
 	r.Id = recordID
 	for k, v := range fields {
 		r.Set(k, v)
+	}
+	if collection == crm.Cases {
+		requests.Quietly(r) // past requests: nothing to tell their customers now
 	}
 	if c.IsAuth() {
 		r.SetPassword(demoPassword)

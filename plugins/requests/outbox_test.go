@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
+	"vinculo/plugins/requests"
 	"vinculo/testkit"
 )
 
@@ -141,3 +142,38 @@ type outboxDown struct{}
 func (outboxDown) Error() string { return "outbox unavailable" }
 
 var errOutboxDown error = outboxDown{}
+
+// History brought in quietly (the demo, imports) tells the customer nothing.
+func TestQuietSavesQueueNothing(t *testing.T) {
+	w := setup(t)
+	count := func() int64 {
+		n, err := w.app.CountRecords(crm.Outbox)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := count()
+	c, err := w.app.FindCollectionByNameOrId(crm.Cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := core.NewRecord(c)
+	r.Load(map[string]any{"type": w.support.Id, "contact": w.contact.Id, "subject": "An old request"})
+	requests.Quietly(r)
+	if err := w.app.Save(r); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(); got != before {
+		t.Errorf("a quiet save queued %d messages", got-before)
+	}
+	// a later change made the usual way is told as usual
+	fresh, _ := w.app.FindRecordById(crm.Cases, r.Id)
+	fresh.Set("status", "triage")
+	if err := w.app.Save(fresh); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(); got != before+1 {
+		t.Errorf("a status change queued %d messages, want 1", got-before)
+	}
+}
