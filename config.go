@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"sort"
@@ -69,7 +70,19 @@ var settings = []setting{
 	{key: "smtp.tls", flag: "smtp-tls", def: false, isBool: true, help: "use implicit TLS (port 465); otherwise STARTTLS when offered"},
 	{key: "smtp.sender", flag: "smtp-sender", def: "", help: "From address of outgoing mail"},
 	{key: "smtp.sender_name", flag: "smtp-sender-name", def: "", help: "From name of outgoing mail (default: the business name)"},
+	{key: "automations.notify_owner", flag: "automations-notify-owner", def: true, isBool: true, help: "hooks/: email a contact's owner when their customer opens a request"},
+	{key: "automations.rating_request", flag: "automations-rating-request", def: true, isBool: true, help: "hooks/: ask the customer for a rating when their request closes"},
+	{key: "automations.rating_page", flag: "automations-rating-page", def: true, isBool: true, help: "hooks/: the rating page /rate/{case} linked from the rating request"},
+	{key: "webhooks.url", flag: "webhooks-url", def: "", help: "hooks/: send signed webhooks of timeline events to this URL (empty: off)"},
+	{key: "webhooks.secret", flag: "webhooks-secret", def: "", secret: true, help: "secret that signs outbound webhooks (16 characters or more; required with webhooks.url)"},
+	{key: "webhooks.events", flag: "webhooks-events", def: defaultWebhookEvents, help: "timeline events sent as webhooks, comma separated, or * for all"},
+	{key: "webhooks.inbound_secret", flag: "webhooks-inbound-secret", def: "", secret: true, help: "secret of signed inbound webhooks at POST /api/crm/inbound (empty: off)"},
 }
+
+// defaultWebhookEvents: the timeline events an integration usually follows.
+var defaultWebhookEvents = []string{"case.opened", "case.status_changed", "case.closed", "case.rated", "deal.won", "deal.lost", "order.placed"}
+
+var webhookEventPattern = regexp.MustCompile(`^(\*|[a-z_]+\.[a-z_]+)$`)
 
 // configSource says where each effective value came from, for `vinculo config`.
 type configReport struct {
@@ -315,9 +328,48 @@ func configFromValues(v *viper.Viper, report *configReport) (*crm.Config, error)
 		return nil, bad("smtp.sender", fmt.Sprintf("%q is not an email address (it is needed because smtp.host is set by %s)", m.Sender, report.sources["smtp.host"]))
 	}
 
+	a := &cfg.Automations
+	if a.NotifyOwner, err = boolean("automations.notify_owner"); err != nil {
+		return nil, err
+	}
+	if a.RatingRequest, err = boolean("automations.rating_request"); err != nil {
+		return nil, err
+	}
+	if a.RatingPage, err = boolean("automations.rating_page"); err != nil {
+		return nil, err
+	}
+	wh := &cfg.Webhooks
+	wh.URL = str("webhooks.url")
+	if wh.URL != "" {
+		if u, err := url.Parse(wh.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, bad("webhooks.url", fmt.Sprintf("%q is not an http(s) URL", wh.URL))
+		}
+	}
+	wh.Secret = cast.ToString(v.Get("webhooks.secret"))
+	if wh.URL != "" && len(wh.Secret) < 16 {
+		return nil, bad("webhooks.secret", fmt.Sprintf("a secret of 16 characters or more is needed because webhooks.url is set by %s", report.sources["webhooks.url"]))
+	}
+	events := v.Get("webhooks.events")
+	if e, ok := events.(string); ok {
+		events = strings.FieldsFunc(e, func(r rune) bool { return r == ',' || r == ' ' })
+	}
+	if wh.Events, err = cast.ToStringSliceE(events); err != nil {
+		return nil, bad("webhooks.events", "expected a list of timeline events like case.opened")
+	}
+	for _, e := range wh.Events {
+		if !webhookEventPattern.MatchString(e) {
+			return nil, bad("webhooks.events", fmt.Sprintf("%q is not a timeline event like case.opened, or *", e))
+		}
+	}
+	wh.InboundSecret = cast.ToString(v.Get("webhooks.inbound_secret"))
+	if wh.InboundSecret != "" && len(wh.InboundSecret) < 16 {
+		return nil, bad("webhooks.inbound_secret", "use 16 characters or more")
+	}
+
 	for _, s := range settings {
 		report.values[s.key] = v.Get(s.key)
 	}
+	report.values["webhooks.events"] = strings.Join(wh.Events, ",")
 	report.values["hooks.pool_size"] = cfg.HooksPoolSize
 	report.values["business.hours"] = b.Hours.String()
 	report.values["business.holidays"] = strings.Join(b.Holidays, ",")

@@ -78,7 +78,9 @@ func TestLoadConfigDefaults(t *testing.T) {
 			Hours:    mustHours(t, "mon-fri 09:00-18:00"),
 			Holidays: []string{},
 		},
-		SMTP: crm.SMTP{Port: 587, SenderName: "Vinculo"},
+		SMTP:        crm.SMTP{Port: 587, SenderName: "Vinculo"},
+		Automations: crm.Automations{NotifyOwner: true, RatingRequest: true, RatingPage: true},
+		Webhooks:    crm.Webhooks{Events: defaultWebhookEvents},
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("default configuration:\n got %+v\nwant %+v", cfg, want)

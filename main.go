@@ -11,12 +11,12 @@ import (
 
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/cmd"
-	"github.com/pocketbase/pocketbase/plugins/jsvm"
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 
 	_ "vinculo/pb_migrations"
 	"vinculo/plugins"
 	"vinculo/plugins/demo"
+	"vinculo/plugins/hooksapi"
 )
 
 func main() {
@@ -32,12 +32,11 @@ func main() {
 	addConfigFlags(app.RootCmd)
 	app.RootCmd.AddCommand(configCommand(report))
 
-	jsvm.MustRegister(app, jsvm.Config{
-		HooksDir:      cfg.HooksDir,
-		HooksWatch:    cfg.HooksWatch,
-		HooksPoolSize: cfg.HooksPoolSize,
-		MigrationsDir: cfg.MigrationsDir,
-	})
+	// JavaScript hooks (in file-name order, with $crm) and migrations.
+	if err := hooksapi.Register(app, cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "vinculo:", err)
+		os.Exit(1)
+	}
 	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{
 		Dir:          cfg.MigrationsDir,
 		TemplateLang: migratecmd.TemplateLangJS,

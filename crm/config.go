@@ -23,8 +23,27 @@ type Config struct {
 	FollowUpDays  int    // in business days
 	MailDir       string // where mail goes when no SMTP server is configured
 
-	Business Business
-	SMTP     SMTP
+	Business    Business
+	SMTP        SMTP
+	Automations Automations
+	Webhooks    Webhooks
+}
+
+// Automations switch the JavaScript automations shipped in hooks/ on or off.
+type Automations struct {
+	NotifyOwner   bool // email a contact's owner when their customer opens a request
+	RatingRequest bool // ask the customer for a rating when their request closes
+	RatingPage    bool // the rating page /rate/{case}, the worked example of a customer-facing page
+}
+
+// Webhooks are the signed webhooks of hooks/: outbound to URL on Events
+// (timeline events; none while URL is empty), and the inbound endpoint
+// (off while InboundSecret is empty).
+type Webhooks struct {
+	URL           string
+	Secret        string
+	Events        []string
+	InboundSecret string
 }
 
 // Business describes the business that runs this Vinculo.
