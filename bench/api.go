@@ -37,7 +37,7 @@ func benchAPI(ctx context.Context, opts options, root string, n int) ([]apiRow, 
 
 	fmt.Printf("[%d contacts] vinculo demo --contacts %d --activities-per-contact 0 ...\n", n, n)
 	t0 := time.Now()
-	out, err := runDemo(opts.bin, dir, n)
+	out, err := runDemo(opts.bin, dir, n, 0)
 	if err != nil {
 		return nil, demoLine{}, err
 	}
@@ -49,7 +49,7 @@ func benchAPI(ctx context.Context, opts options, root string, n int) ([]apiRow, 
 
 	fmt.Printf("[%d contacts] creating %s (same fields and indexes, list rule \"\", rows copied by SQL) ...\n", n, bareName)
 	t0 = time.Now()
-	note, err := createBare(dir)
+	note, err := createBare(dir, false)
 	if err != nil {
 		return nil, line, fmt.Errorf("bare collection: %w", err)
 	}

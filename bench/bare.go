@@ -20,7 +20,10 @@ import (
 // and no hooks (this program registers none, and Vinculo binds none to it),
 // then copies every contact into it with one INSERT ... SELECT. Both tables end
 // with the same planner statistics: the ones contacts has, if any.
-func createBare(dir string) (string, error) {
+//
+// withCreate also sets the create rule to "" (anyone may create), for the
+// record-create comparison of part 4.
+func createBare(dir string, withCreate bool) (string, error) {
 	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir, QueryTimeout: time.Hour})
 	if err := app.Bootstrap(); err != nil {
 		return "", err
@@ -44,6 +47,9 @@ func createBare(dir string) (string, error) {
 	}
 	c.ListRule = types.Pointer("")
 	c.ViewRule = types.Pointer("")
+	if withCreate {
+		c.CreateRule = types.Pointer("")
+	}
 	if err := app.Save(c); err != nil {
 		return "", err
 	}

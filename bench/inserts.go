@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,29 +14,37 @@ import (
 
 	_ "vinculo/pb_migrations"
 	"vinculo/plugins/demo"
+	"vinculo/plugins/search"
 )
 
 const rawRowsPerTx = 20000 // as the demo's bulk writer
 
 // insertRow is one size of the bulk-insert comparison.
 type insertRow struct {
-	rows     int
-	demo     time.Duration // the demo's bulk path, rows made on the fly
-	demoN    int64
-	raw      time.Duration // plain database/sql, same rows made on the fly
-	rawN     int64
-	gen      time.Duration // the row function alone, no database
-	rawCfg   rawConfig
-	ddlStmts int
+	rows      int
+	demo      time.Duration // the demo's bulk path, rows made on the fly
+	demoN     int64
+	raw       time.Duration // plain database/sql, same rows made on the fly
+	rawN      int64
+	gen       time.Duration // the row function alone, no database
+	rawCfg    rawConfig
+	ddlStmts  int // table and indexes
+	trigStmts int // the search index's tables and the triggers on the table
+	// raw again, with the table and its indexes only: no search triggers.
+	rawBare  time.Duration
+	rawBareN int64
 	variants []variant
 }
 
 // benchInserts writes the same n contact rows twice: through the demo's bulk
 // path into a fresh PocketBase app (Bootstrap + all migrations), and with
 // plain database/sql into a fresh SQLite file whose contacts table and
-// indexes are created by the DDL read from that app's sqlite_master, opened
-// with PocketBase's own connection function (so the same PRAGMAs: WAL,
-// synchronous=NORMAL, ...).
+// indexes, search index tables and search triggers are created by the DDL
+// read from that app's sqlite_master, opened with PocketBase's own connection
+// function (so the same PRAGMAs: WAL, synchronous=NORMAL, ...). The raw side
+// runs once more without the search index (table and indexes only), to show
+// what the triggers cost, and its other shapes are measured that way too: the
+// triggers' cost would hide the differences between shapes.
 func benchInserts(opts options, root string, n int, withVariants bool) (insertRow, error) {
 	res := insertRow{rows: n}
 	now := time.Now().UTC()
@@ -64,12 +73,13 @@ func benchInserts(opts options, root string, n int, withVariants bool) (insertRo
 		app.ResetBootstrapState()
 		return res, err
 	}
-	ddl, err := tableDDL(app.NonconcurrentDB().(*dbx.DB).DB(), demo.ContactsTable)
+	tableOnly, triggers, err := tableDDL(app.NonconcurrentDB().(*dbx.DB).DB(), demo.ContactsTable)
 	if err != nil {
 		app.ResetBootstrapState()
 		return res, err
 	}
-	res.ddlStmts = len(ddl)
+	ddl := append(slices.Clone(tableOnly), triggers...)
+	res.ddlStmts, res.trigStmts = len(tableOnly), len(triggers)
 	start = time.Now()
 	res.demoN, err = demo.InsertContacts(app, n, now)
 	res.demo = time.Since(start)
@@ -89,13 +99,20 @@ func benchInserts(opts options, root string, n int, withVariants bool) (insertRo
 	if res.demoN != int64(n) || res.rawN != int64(n) {
 		return res, fmt.Errorf("rows written: demo %d, raw %d, of %d", res.demoN, res.rawN, n)
 	}
+	if len(triggers) > 0 {
+		fmt.Printf("[%d rows] raw SQLite inserts, table and indexes only (no search triggers) ...\n", n)
+		res.rawBareN, res.rawBare, err = rawRun(root, fmt.Sprintf("rawbare-%d", n), tableOnly, columns, n, row, opts.raw)
+		if err != nil {
+			return res, err
+		}
+	}
 
-	// Other plain shapes of the raw side, at the first size only: why the
-	// baseline is the shape it is.
+	// Other plain shapes of the raw side, at the first size only and on the
+	// table and its indexes alone: why the baseline is the shape it is.
 	if withVariants {
 		for i, cfg := range rawVariants {
 			fmt.Printf("[%d rows] raw variant: %s ...\n", n, cfg)
-			got, took, err := rawRun(root, fmt.Sprintf("variant-%d-%d", n, i), ddl, columns, n, row, cfg)
+			got, took, err := rawRun(root, fmt.Sprintf("variant-%d-%d", n, i), tableOnly, columns, n, row, cfg)
 			if err != nil {
 				return res, err
 			}
@@ -156,25 +173,46 @@ func rawRun(root, name string, ddl, columns []string, n int, row func(int) []any
 	return got, time.Since(start), err
 }
 
-// tableDDL is the CREATE TABLE and CREATE INDEX statements of table.
-func tableDDL(db *sql.DB, table string) ([]string, error) {
-	rows, err := db.Query("SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY type = 'table' DESC, name", table)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
+// tableDDL is the CREATE TABLE and CREATE INDEX statements of table
+// and, apart, what its triggers need: the search plugin's triggers write the
+// search index, so the index's tables (the FTS5 table and its map) come
+// first, then the triggers on table.
+func tableDDL(db *sql.DB, table string) (tableOnly, triggers []string, err error) {
+	query := func(q string, args ...any) ([]string, error) {
+		rows, err := db.Query(q, args...)
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, s)
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				return nil, err
+			}
+			out = append(out, s)
+		}
+		return out, rows.Err()
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no table %s", table)
+	if tableOnly, err = query("SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('table', 'index') AND sql IS NOT NULL ORDER BY type = 'table' DESC, name", table); err != nil {
+		return nil, nil, err
 	}
-	return out, rows.Err()
+	if len(tableOnly) == 0 {
+		return nil, nil, fmt.Errorf("no table %s", table)
+	}
+	trig, err := query("SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type = 'trigger' AND sql IS NOT NULL ORDER BY name", table)
+	if err != nil || len(trig) == 0 {
+		return tableOnly, nil, err
+	}
+	// The search index: the map (with its own indexes, if any) and the FTS5
+	// table (whose shadow tables it makes itself).
+	if triggers, err = query("SELECT sql FROM sqlite_master WHERE tbl_name IN (?, ?) AND type IN ('table', 'index') AND sql IS NOT NULL ORDER BY type = 'table' DESC, name", search.MapTable, search.Table); err != nil {
+		return nil, nil, err
+	}
+	if len(triggers) < 2 {
+		return nil, nil, fmt.Errorf("%s has triggers but the search index tables are not there: %q", table, trig)
+	}
+	return tableOnly, append(triggers, trig...), nil
 }
 
 // rawInsert is the plain fast way: multi-row INSERTs of cfg's shape, prepared

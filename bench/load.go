@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -53,6 +54,18 @@ func (s *sample) quantile(q float64) time.Duration {
 	return l[max(0, min(i, len(l)-1))]
 }
 
+// mean is the mean of the successful latencies.
+func (s *sample) mean() time.Duration {
+	if len(s.latencies) == 0 {
+		return 0
+	}
+	var sum time.Duration
+	for _, l := range s.latencies {
+		sum += l
+	}
+	return sum / time.Duration(len(s.latencies))
+}
+
 // perSecond counts successful requests per second of wall time.
 func (s *sample) perSecond() float64 {
 	if s.wall <= 0 {
@@ -64,6 +77,36 @@ func (s *sample) perSecond() float64 {
 // load sends total GETs of url with the token from concurrency workers, each
 // with one request in flight, and stops early at limit.
 func load(ctx context.Context, client *http.Client, url, token string, total, concurrency int, limit time.Duration) sample {
+	return loadFunc(ctx, client, func(context.Context, int) *http.Request {
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		return req
+	}, token, http.StatusOK, total, concurrency, limit)
+}
+
+// loadMix sends total GETs that go round the urls in order (request i asks
+// urls[i % len(urls)]): a fixed mix.
+func loadMix(ctx context.Context, client *http.Client, urls []string, token string, total, concurrency int, limit time.Duration) sample {
+	return loadFunc(ctx, client, func(_ context.Context, i int) *http.Request {
+		req, _ := http.NewRequest(http.MethodGet, urls[i%len(urls)], nil)
+		return req
+	}, token, http.StatusOK, total, concurrency, limit)
+}
+
+// loadPost sends total POSTs of the same JSON body to url: creates, expected
+// to answer 200.
+func loadPost(ctx context.Context, client *http.Client, url string, body []byte, token string, total, concurrency int, limit time.Duration) sample {
+	return loadFunc(ctx, client, func(context.Context, int) *http.Request {
+		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		return req
+	}, token, http.StatusOK, total, concurrency, limit)
+}
+
+// loadFunc sends total requests made by newReq (i counts from 0 across all
+// workers) with the token from concurrency workers, each with one request in
+// flight, and stops early at limit. A request counts as successful when it
+// answers want and its body is read in full.
+func loadFunc(ctx context.Context, client *http.Client, newReq func(ctx context.Context, i int) *http.Request, token string, want, total, concurrency int, limit time.Duration) sample {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	var next atomic.Int64
@@ -76,23 +119,29 @@ func load(ctx context.Context, client *http.Client, url, token string, total, co
 		go func() {
 			defer wg.Done()
 			var mine sample
-			for next.Add(1) <= int64(total) {
+			for {
+				i := next.Add(1)
+				if i > int64(total) {
+					break
+				}
 				if ctx.Err() != nil {
 					mine.cut = true
 					break
 				}
-				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+				req := newReq(ctx, int(i-1)).WithContext(ctx)
 				if token != "" {
 					req.Header.Set("Authorization", token)
 				}
 				t0 := time.Now()
 				resp, err := client.Do(req)
 				if err == nil {
-					_, err = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if err == nil && resp.StatusCode != http.StatusOK {
-						err = fmt.Errorf("HTTP %d", resp.StatusCode)
+					if resp.StatusCode != want {
+						raw, _ := io.ReadAll(resp.Body)
+						err = fmt.Errorf("%s %s: HTTP %d: %.300s", req.Method, req.URL.Path, resp.StatusCode, raw)
+					} else {
+						_, err = io.Copy(io.Discard, resp.Body)
 					}
+					resp.Body.Close()
 				}
 				took := time.Since(t0)
 				mine.sent++

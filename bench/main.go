@@ -6,7 +6,16 @@
 //     collection and for a bare copy of it (same fields, indexes and rows,
 //     public list rule, no hooks) served by the same process;
 //  2. the demo generator's bulk path for contacts, in rows/s, against raw
-//     SQLite inserts of the very same rows into the very same table DDL.
+//     SQLite inserts of the very same rows into the very same table DDL;
+//  3. in one data dir of 1M demo contacts and 5M timeline entries (-big), whose
+//     fill is timed: (a) the customer 360 page of a contact with 1,000
+//     entries against its plain record view and one timeline page, (b) search
+//     over a fixed mix of queries against an indexed record list;
+//  4. in the same data dir, a record create on contacts (timeline hook,
+//     search triggers, the other plugins) against the same create on a bare
+//     copy, and with the search triggers dropped, to split the cost;
+//  5. a record create with a JavaScript hook against the same logic as a Go
+//     hook, and the memory of one pooled JavaScript runtime (part5_hooks.go).
 //
 // It is a report, not a test: it asserts no timing. See bench/README.md.
 package main
@@ -35,7 +44,51 @@ type options struct {
 	warmup      int
 	runLimit    time.Duration
 	raw         rawConfig
-	parts       string
+	parts       map[string]bool // "1", "2", "3a", "3b", "4"
+
+	// Parts 3 and 4: one data dir of big contacts with bigActivities each.
+	big            int
+	bigActivities  int
+	bigRequests    int // per line of part 3a and the list of 3b
+	bigWarmup      int
+	searchRequests int // per query kind and concurrency in part 3b
+	searchWarmup   int
+	creates        int // per side and concurrency in part 4
+	createWarmup   int
+}
+
+// has tells whether a part is to be measured.
+func (o options) has(part string) bool { return o.parts[part] }
+
+// parseParts reads -parts: numbers 1, 2, 3 (= 3a and 3b), 3a, 3b, 4, or the
+// older names api (1) and inserts (2).
+func parseParts(s string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, p := range strings.Split(s, ",") {
+		switch strings.ToLower(strings.TrimSpace(p)) {
+		case "1", "api":
+			out["1"] = true
+		case "2", "inserts":
+			out["2"] = true
+		case "3":
+			out["3a"], out["3b"] = true, true
+		case "3a", "360":
+			out["3a"] = true
+		case "3b", "search":
+			out["3b"] = true
+		case "4", "creates":
+			out["4"] = true
+		case "5", "hooks":
+			out["5"] = true
+		case "":
+		default:
+			return nil, fmt.Errorf("unknown part %q: use 1, 2, 3, 3a, 3b, 4, 5", p)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no part to measure")
+	}
+	return out, nil
 }
 
 func main() {
@@ -49,8 +102,26 @@ func main() {
 	flag.DurationVar(&opts.runLimit, "round-limit", 60*time.Second, "time bound of one measured round (requests left are not sent)")
 	flag.IntVar(&opts.raw.perStmt, "raw-rows-per-insert", 20, "rows per multi-row INSERT on the raw SQLite side")
 	flag.StringVar(&opts.raw.verb, "raw-insert", "INSERT OR IGNORE", "the raw side's statement: INSERT or INSERT OR IGNORE")
-	flag.StringVar(&opts.parts, "parts", "api,inserts", "what to measure: api, inserts or both")
+	var parts string
+	flag.StringVar(&parts, "parts", "1,2,3,4,5", "parts to measure, comma separated: 1 (contact list, = api), 2 (bulk inserts, = inserts), 3 (= 3a,3b: customer 360 and search), 4 (record create), 5 (JS vs Go hooks, = hooks)")
+	flag.IntVar(&opts.big, "big", 1000000, "parts 3 and 4: contacts in their one data dir")
+	flag.IntVar(&opts.bigActivities, "big-activities-per-contact", 5, "parts 3 and 4: demo timeline entries per contact")
+	flag.IntVar(&opts.bigRequests, "big-requests", 1000, "parts 3a and the list of 3b: measured requests per line (2 alternating rounds)")
+	flag.IntVar(&opts.bigWarmup, "big-warmup", 50, "parts 3a and the list of 3b: unmeasured requests before each round")
+	flag.IntVar(&opts.searchRequests, "search-requests", 100, "part 3b: measured searches per query kind and concurrency (the mix: 3x as many)")
+	flag.IntVar(&opts.searchWarmup, "search-warmup", 5, "part 3b: unmeasured searches per query kind before each round")
+	flag.IntVar(&opts.creates, "creates", 2000, "part 4: measured creates per side and concurrency (2 alternating rounds)")
+	flag.IntVar(&opts.createWarmup, "create-warmup", 50, "part 4: unmeasured creates before each round")
 	flag.Parse()
+	var err error
+	if opts.parts, err = parseParts(parts); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: -parts: %v\n", err)
+		os.Exit(2)
+	}
+	if opts.big < 3 || opts.bigActivities < 0 {
+		fmt.Fprintf(os.Stderr, "bench: -big must be 3 or more and -big-activities-per-contact 0 or more\n")
+		os.Exit(2)
+	}
 	if v := strings.ToUpper(strings.TrimSpace(opts.raw.verb)); v == "INSERT" || v == "INSERT OR IGNORE" {
 		opts.raw.verb = v
 	} else {
@@ -99,7 +170,7 @@ func run(opts options) int {
 	if err == nil {
 		_, err = os.Stat(bin)
 	}
-	if err != nil && strings.Contains(opts.parts, "api") {
+	if err != nil && (opts.has("1") || opts.has("3a") || opts.has("3b") || opts.has("4")) {
 		fmt.Fprintf(os.Stderr, "bench: %v (run `make bench`, which builds ./vinculo first)\n", err)
 		return 1
 	}
@@ -131,10 +202,18 @@ func run(opts options) int {
 
 	printMachine(opts)
 	start := time.Now()
+	if opts.has("1") || opts.has("3a") || opts.has("3b") || opts.has("4") {
+		inputs, err := snapshotInputs(root)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			return 1
+		}
+		fmt.Printf("JavaScript hooks and migrations as they were at the start, copied for every vinculo command of the run: %s\n\n", inputs)
+	}
 
 	var apiRows []apiRow
 	var demoLines []demoLine
-	if strings.Contains(opts.parts, "api") {
+	if opts.has("1") {
 		for _, n := range opts.sizes {
 			rows, line, err := benchAPI(ctx, opts, root, n)
 			if err != nil {
@@ -146,7 +225,7 @@ func run(opts options) int {
 		}
 	}
 	var insertRows []insertRow
-	if strings.Contains(opts.parts, "inserts") {
+	if opts.has("2") {
 		for i, n := range opts.sizes {
 			row, err := benchInserts(opts, root, n, i == 0)
 			if err != nil {
@@ -157,12 +236,46 @@ func run(opts options) int {
 		}
 	}
 
+	var big *bigData
+	var r360, rSearch []latRow
+	var searchInputs []string
+	var creates *createResult
+	if opts.has("3a") || opts.has("3b") || opts.has("4") {
+		if big, err = prepareBig(opts, root); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: parts 3-4, filling the data dir: %v\n", err)
+			return 1
+		}
+		if r360, rSearch, searchInputs, creates, err = runBig(ctx, opts, big); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+			return 1
+		}
+		os.RemoveAll(big.dir)
+	}
+
 	fmt.Println()
 	if len(apiRows) > 0 {
 		printAPI(opts, apiRows)
 	}
 	if len(insertRows) > 0 {
 		printInserts(insertRows, demoLines)
+	}
+	if big != nil {
+		printBig(opts, big)
+	}
+	if len(r360) > 0 {
+		print360(opts, r360)
+	}
+	if len(rSearch) > 0 {
+		printSearch(opts, rSearch, searchInputs)
+	}
+	if creates != nil {
+		printCreates(opts, creates)
+	}
+	if opts.has("5") {
+		if err := runHooksPart(root); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+			return 1
+		}
 	}
 	fmt.Printf("\nWhole run: %s. Load average at the end: %s\n", time.Since(start).Round(time.Second), loadAverage())
 	return 0

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -109,9 +110,43 @@ func (s *server) stopLocked() {
 	}
 }
 
+// childArgs go to every vinculo command the bench starts: where to find the
+// JavaScript hooks and migrations as they were when the run began (see
+// snapshotInputs).
+var childArgs []string
+
+// snapshotInputs copies what vinculo reads at run time rather than build
+// time — ./hooks (its *.pb.js files) and ./pb_migrations (its *.js files) —
+// into the run's temp dir, and points every child at the copies: the binary
+// `make bench` built and the hooks it runs then belong to the same moment,
+// whatever changes in the working tree during a long run. It says what it
+// copied.
+func snapshotInputs(root string) (string, error) {
+	var notes []string
+	for _, in := range []struct{ dir, flag, pattern string }{
+		{"hooks", "--hooks-dir", "*.pb.js"},
+		{"pb_migrations", "--migrations-dir", "*.js"},
+	} {
+		fi, err := os.Stat(in.dir)
+		if err != nil || !fi.IsDir() {
+			notes = append(notes, fmt.Sprintf("no ./%s", in.dir))
+			continue
+		}
+		dst := filepath.Join(root, "inputs", in.dir)
+		if err := os.CopyFS(dst, os.DirFS(in.dir)); err != nil {
+			return "", fmt.Errorf("copying ./%s: %w", in.dir, err)
+		}
+		files, _ := filepath.Glob(filepath.Join(dst, in.pattern))
+		childArgs = append(childArgs, in.flag, dst)
+		notes = append(notes, fmt.Sprintf("%d %s files of ./%s", len(files), in.pattern, in.dir))
+	}
+	return strings.Join(notes, ", "), nil
+}
+
 // runDemo fills dir with `vinculo demo` and returns what it printed.
-func runDemo(bin, dir string, contacts int) (string, error) {
-	s, err := startChild(bin, "demo", "--dir", dir, "--contacts", strconv.Itoa(contacts), "--activities-per-contact", "0")
+func runDemo(bin, dir string, contacts, activitiesPerContact int) (string, error) {
+	args := append([]string{"demo", "--dir", dir, "--contacts", strconv.Itoa(contacts), "--activities-per-contact", strconv.Itoa(activitiesPerContact)}, childArgs...)
+	s, err := startChild(bin, args...)
 	if err != nil {
 		return "", err
 	}
@@ -165,7 +200,7 @@ func serve(ctx context.Context, bin, dir string) (*server, error) {
 			return nil, err
 		}
 		addr := fmt.Sprintf("127.0.0.1:%d", port)
-		s, err := startChild(bin, "serve", "--dir", dir, "--http", addr, "--rate-limits=false")
+		s, err := startChild(bin, append([]string{"serve", "--dir", dir, "--http", addr, "--rate-limits=false"}, childArgs...)...)
 		if err != nil {
 			return nil, err
 		}
