@@ -36,6 +36,18 @@ var (
 	customers3 = []string{custA, custB, custC}
 )
 
+// moreSpecs adds the row blocks kept in other files (one file per
+// capability), so capabilities add their collections without editing specs().
+var moreSpecFiles []func() []spec
+
+func moreSpecs() []spec {
+	var out []spec
+	for _, f := range moreSpecFiles {
+		out = append(out, f()...)
+	}
+	return out
+}
+
 func staffOnly(labels ...string) map[string][]string {
 	return map[string][]string{manager: labels, agent: labels, readonly: labels, superuser: labels}
 }
@@ -353,7 +365,7 @@ func (panicTB) Fatalf(format string, a ...any) { panic(fmt.Sprintf(format, a...)
 // realtime, create, update and delete.
 func TestAccessMatrix(t *testing.T) {
 	w := newWorld(t)
-	all := specs()
+	all := append(specs(), moreSpecs()...)
 
 	covered := map[string]bool{}
 	for _, s := range all {

@@ -6,7 +6,17 @@ import ptBR from './messages/pt-BR.js'
 export const LANGUAGES = ['en', 'pt-BR']
 export const LANGUAGE_NAMES = { en: 'English', 'pt-BR': 'Português' }
 export const LANGUAGE_SHORT = { en: 'EN', 'pt-BR': 'PT' }
-export const messages = { en, 'pt-BR': ptBR }
+// Each capability may keep its own messages beside these, in
+// messages/<capability>.en.js and messages/<capability>.pt-BR.js.
+const extra = import.meta.glob('./messages/*.*.js', { eager: true, import: 'default' })
+function withExtra(base, lang) {
+  const out = { ...base }
+  for (const [path, dict] of Object.entries(extra)) {
+    if (path.endsWith(`.${lang}.js`)) Object.assign(out, dict)
+  }
+  return out
+}
+export const messages = { en: withExtra(en, 'en'), 'pt-BR': withExtra(ptBR, 'pt-BR') }
 
 /** The language to use for a staff member's `language` field or the browser's list. */
 export function pickLanguage(...candidates) {
