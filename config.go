@@ -72,6 +72,7 @@ var settings = []setting{
 	{key: "smtp.sender_name", flag: "smtp-sender-name", def: "", help: "From name of outgoing mail (default: the business name)"},
 	{key: "automations.notify_owner", flag: "automations-notify-owner", def: true, isBool: true, help: "hooks/: email a contact's owner when their customer opens a request"},
 	{key: "automations.rating_request", flag: "automations-rating-request", def: true, isBool: true, help: "hooks/: ask the customer for a rating when their request closes"},
+	{key: "automations.hold_marketing", flag: "automations-hold-marketing", def: true, isBool: true, help: "hooks/: marketing waits while the contact has an open request whose type holds marketing"},
 	{key: "automations.rating_page", flag: "automations-rating-page", def: true, isBool: true, help: "hooks/: the rating page /rate/{case} linked from the rating request"},
 	{key: "webhooks.url", flag: "webhooks-url", def: "", help: "hooks/: send signed webhooks of timeline events to this URL (empty: off)"},
 	{key: "webhooks.secret", flag: "webhooks-secret", def: "", secret: true, help: "secret that signs outbound webhooks (16 characters or more; required with webhooks.url)"},
@@ -336,6 +337,9 @@ func configFromValues(v *viper.Viper, report *configReport) (*crm.Config, error)
 		return nil, err
 	}
 	if a.RatingPage, err = boolean("automations.rating_page"); err != nil {
+		return nil, err
+	}
+	if a.HoldMarketing, err = boolean("automations.hold_marketing"); err != nil {
 		return nil, err
 	}
 	wh := &cfg.Webhooks

@@ -79,7 +79,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 			Holidays: []string{},
 		},
 		SMTP:        crm.SMTP{Port: 587, SenderName: "Vinculo"},
-		Automations: crm.Automations{NotifyOwner: true, RatingRequest: true, RatingPage: true},
+		Automations: crm.Automations{NotifyOwner: true, RatingRequest: true, RatingPage: true, HoldMarketing: true},
 		Webhooks:    crm.Webhooks{Events: defaultWebhookEvents},
 	}
 	if !reflect.DeepEqual(cfg, want) {

@@ -34,6 +34,7 @@ type Automations struct {
 	NotifyOwner   bool // email a contact's owner when their customer opens a request
 	RatingRequest bool // ask the customer for a rating when their request closes
 	RatingPage    bool // the rating page /rate/{case}, the worked example of a customer-facing page
+	HoldMarketing bool // marketing waits while the contact has an open request whose type holds marketing
 }
 
 // Webhooks are the signed webhooks of hooks/: outbound to URL on Events

@@ -134,7 +134,7 @@ declare namespace crm {
     business: { name: string; country: string; language: string; timezone: string; hours: string; holidays: string[] }
     publicUrl: string
     followups: { enabled: boolean; dueDays: number }
-    automations: { notifyOwner: boolean; ratingRequest: boolean; ratingPage: boolean }
+    automations: { notifyOwner: boolean; ratingRequest: boolean; ratingPage: boolean; holdMarketing: boolean }
     webhooks: { enabled: boolean; events: string[]; inbound: boolean }
     hooks: { poolSize: number }
   }
@@ -148,7 +148,7 @@ declare namespace crm {
     holidays: string[]
   }
 
-  type Switch = "notify_owner" | "rating_request" | "rating_page" | "webhooks" | "inbound_webhooks" | "followups"
+  type Switch = "notify_owner" | "rating_request" | "rating_page" | "hold_marketing" | "webhooks" | "inbound_webhooks" | "followups"
 
   type When = Date | string | number | types.DateTime
 
@@ -214,6 +214,17 @@ declare namespace crm {
      * fail the message for good.
      */
     registerSender(channel: Channel, fn: (message: OutboundMessage) => void): void
+    /**
+     * Adds a hold to the outbox: before a non-service message may go,
+     * fn(message, contact, now) runs on a pooled runtime with $app the
+     * decision's transaction. Return nothing to let it go, or {until, reason}
+     * to keep it waiting until then ("waiting " + reason). Holds run in name
+     * order; the first that holds wins.
+     */
+    holdMessages(
+      name: string,
+      fn: (message: core.Record, contact: core.Record, now: string) => { until: When; reason?: string } | null | undefined,
+    ): void
     /** An error a sender throws when no retry can help. */
     permanentError(message: string): Error
     /** The X-Vinculo-Signature value of body: "t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">". Default secret: webhooks.secret. */

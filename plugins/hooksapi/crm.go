@@ -198,6 +198,9 @@ func (en *engine) bindCRM(vm *goja.Runtime) {
 	set("registerSender", func(channel string, fn goja.Value) error {
 		return en.registerSender(vm, channel, fn)
 	})
+	set("holdMessages", func(name string, fn goja.Value) error {
+		return en.holdMessages(vm, name, fn)
+	})
 	set("permanentError", func(msg string) error { return fmt.Errorf("%s: %w", msg, outbox.ErrPermanent) })
 	set("signWebhook", func(body string, opts map[string]any) (string, error) {
 		secret := cast.ToString(opt(opts, "secret"))
@@ -605,7 +608,7 @@ func (en *engine) settings() map[string]any {
 		"followups": map[string]any{"enabled": en.cfg.FollowUps, "dueDays": en.cfg.FollowUpDays},
 		"automations": map[string]any{
 			"notifyOwner": en.cfg.Automations.NotifyOwner, "ratingRequest": en.cfg.Automations.RatingRequest,
-			"ratingPage": en.cfg.Automations.RatingPage,
+			"ratingPage": en.cfg.Automations.RatingPage, "holdMarketing": en.cfg.Automations.HoldMarketing,
 		},
 		"webhooks": map[string]any{
 			"enabled": en.cfg.Webhooks.URL != "", "events": append([]string{}, en.cfg.Webhooks.Events...),
@@ -616,7 +619,7 @@ func (en *engine) settings() map[string]any {
 }
 
 // Switches hooks test with $crm.enabled(name).
-var switchNames = []string{"notify_owner", "rating_request", "rating_page", "webhooks", "inbound_webhooks", "followups"}
+var switchNames = []string{"notify_owner", "rating_request", "rating_page", "hold_marketing", "webhooks", "inbound_webhooks", "followups"}
 
 func (en *engine) enabled(name string) (bool, error) {
 	switch name {
@@ -626,6 +629,8 @@ func (en *engine) enabled(name string) (bool, error) {
 		return en.cfg.Automations.RatingRequest, nil
 	case "rating_page":
 		return en.cfg.Automations.RatingPage, nil
+	case "hold_marketing":
+		return en.cfg.Automations.HoldMarketing, nil
 	case "webhooks":
 		return en.cfg.Webhooks.URL != "", nil
 	case "inbound_webhooks":

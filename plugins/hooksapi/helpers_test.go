@@ -62,7 +62,7 @@ func newWorld(t *testing.T, dir string, configure ...func(*crm.Config)) *world {
 	cfg := testkit.Config(t)
 	cfg.HooksDir = dir
 	cfg.HooksPoolSize = 2
-	cfg.Automations = crm.Automations{NotifyOwner: true, RatingRequest: true, RatingPage: true}
+	cfg.Automations = crm.Automations{NotifyOwner: true, RatingRequest: true, RatingPage: true, HoldMarketing: true}
 	for _, f := range configure {
 		f(cfg)
 	}

@@ -258,6 +258,12 @@ func (en *engine) rel(path string) string {
 
 // exec runs h on vm with args; app, when not nil, is `$app` meanwhile.
 func (en *engine) exec(vm *goja.Runtime, h *handler, app core.App, args ...any) error {
+	_, err := en.call(vm, h, app, args...)
+	return err
+}
+
+// call is exec that also returns what the handler returned.
+func (en *engine) call(vm *goja.Runtime, h *handler, app core.App, args ...any) (goja.Value, error) {
 	oldApp := vm.Get("$app")
 	if app != nil {
 		vm.Set("$app", app)
@@ -268,13 +274,13 @@ func (en *engine) exec(vm *goja.Runtime, h *handler, app core.App, args ...any) 
 	vm.Set("$app", oldApp)
 
 	if resErr := en.returnedError(res); resErr != nil {
-		return resErr
+		return nil, resErr
 	}
 	if err != nil {
 		en.report(h, err)
-		return normalizeException(err)
+		return nil, normalizeException(err)
 	}
-	return nil
+	return res, nil
 }
 
 // returnedError: a handler may return an error instead of throwing it.

@@ -183,9 +183,9 @@ func TestShippedAutomations(t *testing.T) {
 		Wait(w.app)
 	})
 
-	// The two automations that are Vinculo's Go behaviour (docs/hooks.md says
-	// how they are switched), with the shipped hooks loaded beside them.
-	t.Run("follow-up task after a call (Go, followups.enabled)", func(t *testing.T) {
+	// With every shipped hook loaded together (its own test is
+	// TestShippedFollowUpTask).
+	t.Run("follow-up task after a call", func(t *testing.T) {
 		res := w.api(t, http.MethodPost, "/api/collections/activities/records", "agent", map[string]any{
 			"type": "call", "channel": "phone", "direction": "outbound", "subject": "Renovação do plano",
 			"actor_type": "staff", "staff": w.agent.Id, "contact": w.contact.Id})
@@ -199,7 +199,7 @@ func TestShippedAutomations(t *testing.T) {
 		Wait(w.app)
 	})
 
-	t.Run("marketing held while a request is open (Go, case_types.hold_marketing)", func(t *testing.T) {
+	t.Run("marketing held while a request is open", func(t *testing.T) {
 		w.make(t, crm.Consents, map[string]any{"contact": w.contact.Id, "purpose": "marketing", "channel": "email", "state": "granted", "source": "portal"})
 		// Requests of this contact are open (the staff's and "Ainda aberta").
 		got := w.mustJS(t, fmt.Sprintf(`$crm.queueMessage({contact: %q, purpose: "marketing", channel: "email", subject: "Promoção", body: "Novos planos"})`, w.contact.Id)).(map[string]any)
@@ -320,8 +320,7 @@ func TestShippedAutomationsSwitchedOff(t *testing.T) {
 	if code, _ := w.raw(t, http.MethodPost, "/api/crm/inbound", []byte(`{}`), nil); code != http.StatusNotFound {
 		t.Errorf("the inbound webhook answers %d, want 404", code)
 	}
-	// The Go behaviour the guide says how to switch is untouched: the
-	// request's own status messages are still queued.
+	// Vinculo's own request status messages (Go, not hooks) are still queued.
 	if n := w.count(t, crm.Outbox, "`case` = {:c}", dbx.Params{"c": kase.Id}); n != 2 {
 		t.Errorf("%d messages about the request, want 2 (opened, closed)", n)
 	}

@@ -24,13 +24,7 @@ const (
 	StateFailed  = "failed"  // it could not be sent; final
 )
 
-const (
-	week = 7 * 24 * time.Hour
-	// holdRecheck: a message held by an open request is released when the
-	// request closes, and looked at again at least this often whatever
-	// happens to the request (deleted, its type no longer holding).
-	holdRecheck = 24 * time.Hour
-)
+const week = 7 * 24 * time.Hour
 
 // decision is what the customer's rules say of a message now.
 type decision struct {
@@ -240,14 +234,13 @@ func (p *plugin) reach(tx core.App, contact *core.Record, ch string) (decision, 
 // none moves it: the result is the first allowed minute.
 func (p *plugin) timing(tx core.App, rec, contact *core.Record, purpose string, d decision, loc *time.Location, now time.Time) (decision, error) {
 	service := purpose == "service"
-	if purpose == "marketing" {
-		hold, err := openHold(tx, contact.Id)
+	if !service {
+		until, reason, err := held(tx, rec, contact, now)
 		if err != nil {
 			return d, err
 		}
-		if hold != "" {
-			d.state, d.notBefore = StateWaiting, now.Add(holdRecheck)
-			d.reason = "waiting while request " + hold + " is open (its type holds marketing)"
+		if !until.IsZero() {
+			d.state, d.notBefore, d.reason = StateWaiting, until, "waiting "+reason
 			return d, nil
 		}
 	}
@@ -299,22 +292,6 @@ func (p *plugin) timing(tx core.App, rec, contact *core.Record, purpose string, 
 	d.state, d.notBefore = StateWaiting, t
 	d.reason = "waiting for " + strings.Join(why, ", then ")
 	return d, nil
-}
-
-// openHold names an open request of the contact whose type holds
-// marketing, or returns "".
-func openHold(tx core.App, contact string) (string, error) {
-	c, err := tx.FindFirstRecordByFilter(crm.Cases, "contact = {:c} && closed = false && type.hold_marketing = true", dbx.Params{"c": contact})
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	if ref := c.GetString("reference"); ref != "" {
-		return ref, nil
-	}
-	return fmt.Sprintf("%q", c.GetString("subject")), nil
 }
 
 // recentSends: when the contact's non-service messages went in the last

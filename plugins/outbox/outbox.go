@@ -34,9 +34,11 @@
 //     over it, a message waits until the oldest that matters leaves the
 //     window.
 //   - paused_until holds every non-service message until then.
-//   - Hold: marketing waits while the contact has an open request whose type
-//     holds marketing; closing, re-typing or deleting the request releases
-//     it at once, and a held message is looked at again daily anyway.
+//   - Holds (SetHold): a hold may keep a non-service message waiting until
+//     a time it names. The shipped hook hooks/15_hold_marketing.pb.js holds
+//     marketing while the contact has an open request whose type holds
+//     marketing. Closing, re-typing or deleting a request releases the
+//     contact's waiting marketing to be decided again at once.
 //   - Changes to the contact's preferences release their waiting messages
 //     to be decided again at once. Refused and failed are final: a manager
 //     re-queues a message by setting its state back to queued (attempts

@@ -6,8 +6,13 @@ import (
 	"net/mail"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
+	"vinculo/plugins/outbox"
 )
 
 type parsedMail struct{ from, to, subject, body string }
@@ -171,10 +176,24 @@ func TestPausedUntil(t *testing.T) {
 	w.expect(t, m, "sent", "")
 }
 
-// Marketing waits while the contact has an open request of a type that
-// holds marketing, and goes when it closes.
-func TestOpenRequestHoldsMarketing(t *testing.T) {
+// A hold (SetHold) keeps non-service messages waiting until the time it
+// names; closing the request a hold looks at releases them at once. The
+// hold here is the shape of the shipped hooks/15_hold_marketing.pb.js,
+// whose own test is in plugins/hooksapi.
+func TestHoldsKeepMessagesWaiting(t *testing.T) {
 	w := newWorld(t)
+	asked := 0
+	outbox.SetHold(w.app, "open_request", func(tx core.App, m, contact *core.Record, now time.Time) (time.Time, string, error) {
+		asked++
+		if m.GetString("purpose") != "marketing" {
+			return time.Time{}, "", nil
+		}
+		k, err := tx.FindFirstRecordByFilter(crm.Cases, "contact = {:c} && closed = false && type.hold_marketing = true", dbx.Params{"c": contact.Id})
+		if err != nil {
+			return time.Time{}, "", nil
+		}
+		return now.Add(24 * time.Hour), "while request " + k.GetString("reference") + " is open (its type holds marketing)", nil
+	})
 	statuses := []map[string]any{
 		{"key": "new", "label": "Novo", "public_label": "Recebido"},
 		{"key": "done", "label": "Concluído", "public_label": "Concluído", "closed": true},
@@ -199,6 +218,14 @@ func TestOpenRequestHoldsMarketing(t *testing.T) {
 	w.deliver(t, "2026-11-24 10:00")
 	w.expect(t, free, "sent", "")
 	w.expect(t, m, "waiting", "is open")
+
+	// Service messages are never asked about.
+	before := asked
+	service := w.queue(t, "2026-11-24 10:00", map[string]any{"purpose": "service", "subject": "Sua fatura"})
+	w.expect(t, service, "queued", "")
+	if asked != before {
+		t.Errorf("a service message was put to the holds")
+	}
 
 	w.clock.Set(at(t, "2026-11-24 10:30"))
 	w.update(t, kase, map[string]any{"status": "done"})

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pocketbase/dbx"
 
 	"vinculo/crm"
 	"vinculo/plugins/timeline"
@@ -24,107 +23,8 @@ func saoPaulo(t *testing.T, value string) time.Time {
 	return v
 }
 
-func (w *world) tasksOf(t *testing.T, activity string) []map[string]any {
-	t.Helper()
-	list, err := w.app.FindRecordsByFilter(crm.Tasks, "activity = {:a}", "", 0, 0, dbx.Params{"a": activity})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []map[string]any
-	for _, r := range list {
-		out = append(out, map[string]any{
-			"title": r.GetString("title"), "status": r.GetString("status"), "assignee": r.GetString("assignee"),
-			"created_by": r.GetString("created_by"), "contact": r.GetString("contact"), "deal": r.GetString("deal"),
-			"case": r.GetString("case"), "due": r.GetDateTime("due").Time(),
-		})
-	}
-	return out
-}
-
-func TestFollowUps(t *testing.T) {
-	w := newWorld(t)
-	kase := w.make(t, crm.Cases, map[string]any{"type": w.caseType.Id, "contact": w.contact.Id, "subject": "Sem sinal"})
-	deal := w.make(t, crm.Deals, map[string]any{"title": "Plano", "contact": w.contact.Id, "pipeline": w.pipeline.Id, "stage": w.stageQual.Id, "status": "open"})
-	friday := saoPaulo(t, "2026-11-27 15:00") // Friday
-	log := func(kind string, extra map[string]any) string {
-		body := map[string]any{"type": kind, "channel": "phone", "direction": "outbound", "subject": "Proposta de renovação",
-			"occurred_at": friday.UTC().Format("2006-01-02 15:04:05.000Z"), "actor_type": "staff", "staff": w.agent.Id,
-			"contact": w.contact.Id, "deal": deal.Id, "case": kase.Id, "outcome": "interested", "duration_minutes": 12}
-		for k, v := range extra {
-			body[k] = v
-		}
-		return w.created(t, "agent", crm.Activities, body)
-	}
-
-	call := log("call", nil)
-	tasks := w.tasksOf(t, call)
-	if len(tasks) != 1 {
-		t.Fatalf("%d follow-ups for a call, want 1", len(tasks))
-	}
-	// Two business days after Friday 15:00 is Tuesday 15:00 in São Paulo, not Sunday.
-	want := map[string]any{"title": "Follow up: Proposta de renovação", "status": "open", "assignee": w.agent.Id, "created_by": w.agent.Id,
-		"contact": w.contact.Id, "deal": deal.Id, "case": kase.Id, "due": saoPaulo(t, "2026-12-01 15:00").UTC()}
-	for k, v := range want {
-		if got := tasks[0][k]; got != v {
-			t.Errorf("follow-up %s = %v, want %v", k, got, v)
-		}
-	}
-
-	for _, kind := range []string{"meeting", "visit"} {
-		if n := len(w.tasksOf(t, log(kind, nil))); n != 1 {
-			t.Errorf("%s: %d follow-ups, want 1", kind, n)
-		}
-	}
-	for _, kind := range []string{"note", "letter", "email"} {
-		if n := len(w.tasksOf(t, log(kind, nil))); n != 0 {
-			t.Errorf("%s: %d follow-ups, want none", kind, n)
-		}
-	}
-	if n := len(w.tasksOf(t, log("call", map[string]any{"followup": false}))); n != 0 {
-		t.Errorf("opted out: %d follow-ups", n)
-	}
-	due := saoPaulo(t, "2026-12-10 09:30")
-	chosen := w.tasksOf(t, log("visit", map[string]any{"followup_due": due.UTC().Format("2006-01-02 15:04:05.000Z")}))
-	if len(chosen) != 1 || chosen[0]["due"] != due.UTC() {
-		t.Errorf("the caller's due time: %v, want %v", chosen, due.UTC())
-	}
-
-	// Bad options: 400 naming the field, nothing written.
-	before := w.count(t, crm.Activities, "type = 'call'", nil)
-	tasksBefore := w.count(t, crm.Tasks, "1=1", nil)
-	for field, value := range map[string]any{"followup": "maybe", "followup_due": "next week"} {
-		res := w.do(t, http.MethodPost, "/api/collections/activities/records", w.tokens["agent"], map[string]any{
-			"type": "call", "actor_type": "staff", "staff": w.agent.Id, "contact": w.contact.Id, field: value})
-		if res.Status != http.StatusBadRequest {
-			t.Errorf("%s %v: status %d, want 400", field, value, res.Status)
-			continue
-		}
-		if data, _ := res.json(t)["data"].(map[string]any); data[field] == nil {
-			t.Errorf("%s: the error does not name the field: %s", field, res.Body)
-		}
-	}
-	if w.count(t, crm.Activities, "type = 'call'", nil) != before || w.count(t, crm.Tasks, "1=1", nil) != tasksBefore {
-		t.Error("a refused call was saved")
-	}
-
-	// Saved by Go code: no follow-up unless asked.
-	quiet := w.make(t, crm.Activities, map[string]any{"type": "call", "actor_type": "staff", "staff": w.agent.Id, "contact": w.contact.Id})
-	if n := len(w.tasksOf(t, quiet.Id)); n != 0 {
-		t.Errorf("a call saved by Go proposed %d follow-ups", n)
-	}
-	if quiet.GetDateTime("occurred_at").IsZero() {
-		t.Error("an activity without a time did not get one")
-	}
-}
-
-func TestNoFollowUpsWhenTurnedOff(t *testing.T) {
-	w := newWorld(t, func(c *crm.Config) { c.FollowUps = false })
-	call := w.created(t, "agent", crm.Activities, map[string]any{"type": "call", "subject": "Cobrança", "actor_type": "staff",
-		"staff": w.agent.Id, "contact": w.contact.Id, "followup_due": "2026-12-10 12:00:00.000Z"})
-	if n := len(w.tasksOf(t, call)); n != 0 {
-		t.Errorf("%d follow-ups with follow-ups turned off", n)
-	}
-}
+// The follow-up task after a call, meeting or visit is the shipped hook
+// hooks/05_followup_task.pb.js, tested in plugins/hooksapi.
 
 func TestAddBusinessDays(t *testing.T) {
 	hours, _ := crm.ParseWeekHours("mon-fri 09:00-18:00")

@@ -149,7 +149,7 @@ func Merged(app core.App, kept, merged *core.Record, actor Actor) error {
 func Register(app core.App, cfg *crm.Config) error {
 	markRequests(app)
 	bindEvents(app)
-	bindActivities(app, cfg)
+	bindActivities(app)
 	return nil
 }
 
