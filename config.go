@@ -63,6 +63,9 @@ var settings = []setting{
 	{key: "business.timezone", flag: "business-timezone", def: "America/Sao_Paulo", help: "default time zone (IANA name)"},
 	{key: "business.hours", flag: "business-hours", def: "mon-fri 09:00-18:00", help: "opening hours, e.g. \"mon-fri 09:00-12:00,13:00-18:00; sat 09:00-13:00\""},
 	{key: "business.holidays", flag: "business-holidays", def: []string{}, help: "days the business is closed, YYYY-MM-DD, comma separated"},
+	{key: "business.logo_url", flag: "business-logo-url", def: "", help: "the logo shown to customers: an https URL or a path on this server (empty: none)"},
+	{key: "business.color", flag: "business-color", def: "#1f6feb", help: "the brand colour shown to customers, #rrggbb"},
+	{key: "portal.subscription_actions", flag: "portal-subscription-actions", def: []string{"pause", "resume", "cancel"}, help: "what customers may do with a subscription in the portal (pause, resume, cancel, change_plan; none for nothing), where its product allows it"},
 	{key: "smtp.host", flag: "smtp-host", def: "", help: "SMTP server; empty means mail goes to the log and the mail folder"},
 	{key: "smtp.port", flag: "smtp-port", def: 587, help: "SMTP port"},
 	{key: "smtp.username", flag: "smtp-username", def: "", help: "SMTP user name"},
@@ -82,6 +85,8 @@ var settings = []setting{
 
 // defaultWebhookEvents: the timeline events an integration usually follows.
 var defaultWebhookEvents = []string{"case.opened", "case.status_changed", "case.closed", "case.rated", "deal.won", "deal.lost", "order.placed"}
+
+var colorPattern = regexp.MustCompile(`^#[0-9a-f]{6}$`)
 
 var webhookEventPattern = regexp.MustCompile(`^(\*|[a-z_]+\.[a-z_]+)$`)
 
@@ -310,6 +315,31 @@ func configFromValues(v *viper.Viper, report *configReport) (*crm.Config, error)
 	}
 	b.Holidays = list
 
+	b.LogoURL = str("business.logo_url")
+	if b.LogoURL != "" && !strings.HasPrefix(b.LogoURL, "https://") && !strings.HasPrefix(b.LogoURL, "http://") && !strings.HasPrefix(b.LogoURL, "/") {
+		return nil, bad("business.logo_url", fmt.Sprintf("%q is neither an http(s) URL nor a path starting with /", b.LogoURL))
+	}
+	b.Color = strings.ToLower(str("business.color"))
+	if !colorPattern.MatchString(b.Color) {
+		return nil, bad("business.color", fmt.Sprintf("%q is not a colour written #rrggbb (example: #1f6feb)", b.Color))
+	}
+	actions := v.Get("portal.subscription_actions")
+	if a, ok := actions.(string); ok {
+		actions = strings.FieldsFunc(a, func(r rune) bool { return r == ',' || r == ' ' })
+	}
+	if cfg.Portal.SubscriptionActions, err = cast.ToStringSliceE(actions); err != nil {
+		return nil, bad("portal.subscription_actions", "expected a list of pause, resume, cancel, change_plan")
+	}
+	cfg.Portal.SubscriptionActions = slices.DeleteFunc(cfg.Portal.SubscriptionActions, func(a string) bool { return a == "none" })
+	for _, a := range cfg.Portal.SubscriptionActions {
+		if !slices.Contains(crm.SubscriptionActions, a) {
+			return nil, bad("portal.subscription_actions", fmt.Sprintf("%q is not one of %s, or none", a, strings.Join(crm.SubscriptionActions, ", ")))
+		}
+	}
+	if cfg.Portal.SubscriptionActions == nil {
+		cfg.Portal.SubscriptionActions = []string{} // "none": nothing, not the default
+	}
+
 	m := &cfg.SMTP
 	m.Host = str("smtp.host")
 	if m.Port, err = integer("smtp.port", 1, 65535); err != nil {
@@ -377,6 +407,7 @@ func configFromValues(v *viper.Viper, report *configReport) (*crm.Config, error)
 	report.values["hooks.pool_size"] = cfg.HooksPoolSize
 	report.values["business.hours"] = b.Hours.String()
 	report.values["business.holidays"] = strings.Join(b.Holidays, ",")
+	report.values["portal.subscription_actions"] = strings.Join(cfg.Portal.SubscriptionActions, ",")
 	report.values["public_url"] = cfg.PublicURL
 	report.values["mail_dir"] = cfg.MailDir
 	return cfg, nil

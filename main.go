@@ -54,6 +54,7 @@ func main() {
 	_ = serve.PersistentFlags().Set("http", cfg.HTTP)
 	serve.PersistentFlags().Lookup("http").Changed = false
 	app.RootCmd.AddCommand(serve, cmd.NewSuperuserCommand(app), demo.Command(app, cfg))
+	app.RootCmd.AddCommand(importCommand(app, cfg))
 
 	if err := app.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "vinculo:", err)

@@ -80,9 +80,17 @@ func parseParts(s string) (map[string]bool, error) {
 			out["4"] = true
 		case "5", "hooks":
 			out["5"] = true
+		case "6", "import":
+			out["6"] = true
+		case "7", "export":
+			out["7"] = true
+		case "8", "ui":
+			out["8"] = true
+		case "9", "portal":
+			out["9"] = true
 		case "":
 		default:
-			return nil, fmt.Errorf("unknown part %q: use 1, 2, 3, 3a, 3b, 4, 5", p)
+			return nil, fmt.Errorf("unknown part %q: use 1, 2, 3, 3a, 3b, 4, 5, 6, 7, 8, 9", p)
 		}
 	}
 	if len(out) == 0 {
@@ -103,7 +111,7 @@ func main() {
 	flag.IntVar(&opts.raw.perStmt, "raw-rows-per-insert", 20, "rows per multi-row INSERT on the raw SQLite side")
 	flag.StringVar(&opts.raw.verb, "raw-insert", "INSERT OR IGNORE", "the raw side's statement: INSERT or INSERT OR IGNORE")
 	var parts string
-	flag.StringVar(&parts, "parts", "1,2,3,4,5", "parts to measure, comma separated: 1 (contact list, = api), 2 (bulk inserts, = inserts), 3 (= 3a,3b: customer 360 and search), 4 (record create), 5 (JS vs Go hooks, = hooks)")
+	flag.StringVar(&parts, "parts", "1,2,3,4,5,6,7,8,9", "parts to measure, comma separated: 1 (contact list, = api), 2 (bulk inserts, = inserts), 3 (= 3a,3b: customer 360 and search), 4 (record create), 5 (JS vs Go hooks, = hooks), 6 (CSV import, = import), 7 (export, = export), 8 (first load of the contacts page, = ui), 9 (portal realtime fan-out, = portal)")
 	flag.IntVar(&opts.big, "big", 1000000, "parts 3 and 4: contacts in their one data dir")
 	flag.IntVar(&opts.bigActivities, "big-activities-per-contact", 5, "parts 3 and 4: demo timeline entries per contact")
 	flag.IntVar(&opts.bigRequests, "big-requests", 1000, "parts 3a and the list of 3b: measured requests per line (2 alternating rounds)")
@@ -273,6 +281,30 @@ func run(opts options) int {
 	}
 	if opts.has("5") {
 		if err := runHooksPart(root); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+			return 1
+		}
+	}
+	if opts.has("6") {
+		if err := runImportPart(ctx, opts, root); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+			return 1
+		}
+	}
+	if opts.has("7") {
+		if err := runExportPart(ctx, opts, root); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+			return 1
+		}
+	}
+	if opts.has("8") {
+		if err := runUIPart(ctx, opts, root); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+			return 1
+		}
+	}
+	if opts.has("9") {
+		if err := runPortalPart(ctx, opts, root); err != nil {
 			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 			return 1
 		}

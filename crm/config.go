@@ -27,6 +27,18 @@ type Config struct {
 	SMTP        SMTP
 	Automations Automations
 	Webhooks    Webhooks
+	Portal      Portal
+}
+
+// SubscriptionActions are what a customer can do with a subscription in the portal.
+var SubscriptionActions = []string{"pause", "resume", "cancel", "change_plan"}
+
+// Portal is the customer portal's configuration.
+type Portal struct {
+	// SubscriptionActions a customer may take on a subscription (pause,
+	// resume, cancel, change_plan), where its product allows them too.
+	// nil means the default: pause, resume, cancel.
+	SubscriptionActions []string
 }
 
 // Automations switch the JavaScript automations shipped in hooks/ on or off.
@@ -55,6 +67,8 @@ type Business struct {
 	Timezone string // IANA name
 	Hours    WeekHours
 	Holidays []string // YYYY-MM-DD, days the business is closed
+	LogoURL  string   // the logo customers see (an https URL or a path on this server)
+	Color    string   // the brand colour, #rrggbb
 }
 
 // SMTP is the outgoing mail server. An empty Host means none is configured.

@@ -24,6 +24,9 @@ const (
 	Outbox         = "outbox"
 	Segments       = "segments"
 	AuditLog       = "audit_log"
+	Merges         = "merges" // the undo record of a merge of two contacts or companies
+	ImportJobs     = "import_jobs"
+	ImportPresets  = "import_presets"
 )
 
 // AllCollections lists every CRM collection, in the order the schema creates them.
@@ -31,6 +34,8 @@ var AllCollections = []string{
 	Staff, Companies, Contacts, Customers, Pipelines, PipelineStages, Deals,
 	CaseTypes, Cases, CaseMessages, Products, Orders, Subscriptions,
 	Activities, Tasks, Consents, Outbox, Segments, AuditLog,
+	Merges,
+	ImportJobs, ImportPresets,
 }
 
 // Staff roles (field `role` of the staff collection).

@@ -51,16 +51,19 @@ func TestEveryRuleAndRelationFieldIsIndexed(t *testing.T) {
 	}
 }
 
-// Customers never authenticate with a password unless the business turns it
-// on; staff do. Both are auth collections with the role fields the rules read.
+// Customers sign in by code; a password works only for those who set one
+// (the portal's route), and MFA only for those who asked for it and have a
+// password. Staff use passwords. Both are auth collections with the role
+// fields the rules read.
 func TestAuthCollections(t *testing.T) {
 	app := testkit.NewApp(t)
 	customers, err := app.FindCollectionByNameOrId(crm.Customers)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !customers.IsAuth() || !customers.OTP.Enabled || customers.PasswordAuth.Enabled {
-		t.Errorf("customers: auth %v, OTP %v, password %v; want OTP only", customers.IsAuth(), customers.OTP.Enabled, customers.PasswordAuth.Enabled)
+	if !customers.IsAuth() || !customers.OTP.Enabled || !customers.PasswordAuth.Enabled || customers.MFA.Rule != "mfa = true && has_password = true" {
+		t.Errorf("customers: auth %v, OTP %v, password %v, MFA rule %q; want OTP, passwords for those who set one, MFA for those who ask",
+			customers.IsAuth(), customers.OTP.Enabled, customers.PasswordAuth.Enabled, customers.MFA.Rule)
 	}
 	staff, err := app.FindCollectionByNameOrId(crm.Staff)
 	if err != nil {

@@ -9,8 +9,12 @@ import (
 	"vinculo/plugins/consents"
 	"vinculo/plugins/customer360"
 	"vinculo/plugins/datarules"
+	"vinculo/plugins/exporter"
+	"vinculo/plugins/importer"
 	"vinculo/plugins/mailfolder"
+	"vinculo/plugins/merge"
 	"vinculo/plugins/outbox"
+	"vinculo/plugins/portal"
 	"vinculo/plugins/portalauth"
 	"vinculo/plugins/requests"
 	"vinculo/plugins/search"
@@ -35,6 +39,10 @@ func All(app core.App, cfg *crm.Config) error {
 		outbox.Register,
 		customer360.Register,
 		portalauth.Register,
+		portal.Register,
+		exporter.Register,
+		importer.Register,
+		merge.Register,
 		webui.Register,
 	} {
 		if err := register(app, cfg); err != nil {

@@ -29,6 +29,14 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: false,
     reportCompressedSize: true,
+    // Two apps, one build: the staff workspace (index.html) and the
+    // customer portal (portal.html, served at /portal/), sharing chunks.
+    rollupOptions: {
+      input: {
+        main: fileURLToPath(new URL('./index.html', import.meta.url)),
+        portal: fileURLToPath(new URL('./portal.html', import.meta.url)),
+      },
+    },
   },
   server: {
     // `npm run dev` beside `make run`: the API and realtime from the Go server.

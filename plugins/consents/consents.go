@@ -27,6 +27,14 @@ func Register(app core.App, cfg *crm.Config) error {
 		}
 		return e.Next()
 	})
+	// A customer's own change comes through the portal, whatever door the
+	// consent first came through (the rule lets them send no other source).
+	app.OnRecordUpdateRequest(crm.Consents).BindFunc(func(e *core.RecordRequestEvent) error {
+		if e.Auth != nil && e.Auth.Collection().Name == crm.Customers {
+			e.Record.Set("source", "portal")
+		}
+		return e.Next()
+	})
 	app.OnRecordUpdate(crm.Consents).BindFunc(func(e *core.RecordEvent) error {
 		old := e.Record.Original()
 		changed := false

@@ -184,3 +184,14 @@ func nameTier(name string, words []string) int {
 	}
 	return tierWords
 }
+
+// Match is the FTS5 expression of what a person typed, as the search box
+// builds it (prefix words, phone numbers), for other capabilities that
+// filter by the index (exports). The error says what is wrong with q.
+func Match(q string) (string, error) {
+	out, problem := parseQuery(q)
+	if problem != "" {
+		return "", fmt.Errorf("%s", problem)
+	}
+	return out.match, nil
+}

@@ -40,8 +40,8 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
 // Handler serves site (the built workspace when built, else the placeholder
-// pages) and, while the portal is not built, placeholder's portal.html under
-// /portal/.
+// pages): the portal app (site's portal.html) at /portal/ and every path
+// under it, or placeholder's portal.html while the portal is not built.
 func Handler(site fs.FS, built bool, placeholder fs.FS) func(*core.RequestEvent) error {
 	return func(e *core.RequestEvent) error {
 		p := e.Request.URL.Path
@@ -57,13 +57,25 @@ func Handler(site fs.FS, built bool, placeholder fs.FS) func(*core.RequestEvent)
 			h.Set("Cache-Control", "no-cache")
 			return e.FileFS(site, "index.html")
 		}
+		name := strings.TrimPrefix(path.Clean("/"+e.Request.PathValue("path")), "/")
 		if p == "/portal" || strings.HasPrefix(p, "/portal/") {
-			h.Set("Cache-Control", "no-cache")
-			return e.FileFS(placeholder, "portal.html")
+			if !isPublicFile(site, "portal.html") {
+				h.Set("Cache-Control", "no-cache")
+				return e.FileFS(placeholder, "portal.html")
+			}
+			// The portal's own files (manifest, service worker, icons) as they
+			// are; any other path under /portal/ is the portal app.
+			if strings.HasPrefix(name, "portal/") && isPublicFile(site, name) {
+				h.Set("Cache-Control", "no-cache")
+				if name == "portal/sw.js" {
+					h.Set("Service-Worker-Allowed", "/portal/")
+				}
+				return e.FileFS(site, name)
+			}
+			return servePage(e, site, "portal.html")
 		}
 
-		name := strings.TrimPrefix(path.Clean("/"+e.Request.PathValue("path")), "/")
-		if name != "" && name != "index.html" && isPublicFile(site, name) {
+		if name != "" && name != "index.html" && name != "portal.html" && isPublicFile(site, name) {
 			if strings.HasPrefix(name, "assets/") {
 				h.Set("Cache-Control", "public, max-age=31536000, immutable") // content-hashed names
 			} else {
@@ -76,11 +88,18 @@ func Handler(site fs.FS, built bool, placeholder fs.FS) func(*core.RequestEvent)
 		if strings.HasPrefix(name, "assets/") {
 			return e.NotFoundError("", nil)
 		}
-		h.Set("Cache-Control", "no-cache")
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Frame-Options", "DENY")
-		return e.FileFS(site, "index.html")
+		return servePage(e, site, "index.html")
 	}
+}
+
+// servePage answers with one of the apps (the workspace's index.html or the
+// portal's portal.html): checked every time, under the same policy.
+func servePage(e *core.RequestEvent, site fs.FS, page string) error {
+	h := e.Response.Header()
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Frame-Options", "DENY")
+	return e.FileFS(site, page)
 }
 
 // isPublicFile: a regular file of the build whose path has no hidden part

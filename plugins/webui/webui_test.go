@@ -3,6 +3,7 @@ package webui_test
 import (
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -22,9 +23,13 @@ func TestPagesBesideTheAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := testkit.Serve(t, app)
-	for _, path := range []string{"/", "/portal/", "/portal/requests/123"} {
+	if res := srv.Do(t, http.MethodGet, "/", "", nil); res.Status != http.StatusOK || !strings.Contains(string(res.Body), "Vinculo") {
+		t.Errorf("GET /: %d %.80s", res.Status, res.Body)
+	}
+	// The portal, built (its app) or not (its placeholder), answers every path under /portal/.
+	for _, path := range []string{"/portal/", "/portal/requests/123"} {
 		res := srv.Do(t, http.MethodGet, path, "", nil)
-		if res.Status != http.StatusOK || !strings.Contains(string(res.Body), "Vinculo") {
+		if body := strings.ToLower(string(res.Body)); res.Status != http.StatusOK || !strings.Contains(body, "<html") || !strings.Contains(body, "portal") {
 			t.Errorf("GET %s: %d %.80s", path, res.Status, res.Body)
 		}
 	}
@@ -114,5 +119,102 @@ func TestPlaceholderSaysHowToBuild(t *testing.T) {
 		if res.Status != http.StatusOK || !strings.Contains(string(res.Body), "make ui") {
 			t.Errorf("GET %s: %d %.80s, want the placeholder with how to build", path, res.Status, res.Body)
 		}
+	}
+}
+
+// A built portal: every path under /portal/ is the portal app (so
+// /portal/requests/abc opens in it) under the workspace's policy, its own
+// files (manifest, service worker) are served as they are, and /portal.html
+// itself is not a second door to it.
+func TestBuiltPortalIsASinglePageApp(t *testing.T) {
+	site := fstest.MapFS{
+		"index.html":                  {Data: []byte("<!doctype html><title>Vinculo workspace</title>")},
+		"portal.html":                 {Data: []byte("<!doctype html><title>Vinculo portal app</title>")},
+		"assets/portal-abc1.js":       {Data: []byte("console.log('portal')")},
+		"portal/sw.js":                {Data: []byte("self.addEventListener('fetch', () => {})")},
+		"portal/manifest.webmanifest": {Data: []byte(`{"name":"portal","scope":"/portal/"}`)},
+	}
+	app := testkit.NewApp(t)
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.GET("/{path...}", webui.Handler(site, true, ui.Placeholder()))
+		return se.Next()
+	})
+	srv := testkit.Serve(t, app)
+	get := func(path string) (*http.Response, string) {
+		t.Helper()
+		res, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res, string(body)
+	}
+	for _, path := range []string{"/portal", "/portal/", "/portal/requests/abc", "/portal/track?ref=SUP-0001", "/portal/new-request", "/portal/no-such.js"} {
+		res, body := get(path)
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, "Vinculo portal app") {
+			t.Errorf("GET %s: %d %.80s, want the portal app", path, res.StatusCode, body)
+			continue
+		}
+		if cc := res.Header.Get("Cache-Control"); cc != "no-cache" {
+			t.Errorf("GET %s: Cache-Control %q, want no-cache", path, cc)
+		}
+		if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("GET %s: Content-Security-Policy %q", path, csp)
+		}
+		if res.Header.Get("X-Frame-Options") != "DENY" {
+			t.Errorf("GET %s: X-Frame-Options %q", path, res.Header.Get("X-Frame-Options"))
+		}
+	}
+	res, body := get("/portal/sw.js")
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "addEventListener") || res.Header.Get("Cache-Control") != "no-cache" {
+		t.Errorf("GET /portal/sw.js: %d %q %.60s", res.StatusCode, res.Header.Get("Cache-Control"), body)
+	}
+	if ct := res.Header.Get("Content-Type"); !strings.Contains(ct, "javascript") {
+		t.Errorf("GET /portal/sw.js: Content-Type %q", ct)
+	}
+	if res, body := get("/portal/manifest.webmanifest"); res.StatusCode != http.StatusOK || !strings.Contains(body, `"scope":"/portal/"`) ||
+		!strings.Contains(res.Header.Get("Content-Type"), "manifest+json") {
+		t.Errorf("GET the manifest: %d %q %.60s", res.StatusCode, res.Header.Get("Content-Type"), body)
+	}
+	if res, body := get("/assets/portal-abc1.js"); res.StatusCode != http.StatusOK || body != "console.log('portal')" {
+		t.Errorf("GET the portal's asset: %d %.60s", res.StatusCode, body)
+	}
+	// The workspace stays the workspace, and /portal.html is not served raw.
+	for _, path := range []string{"/", "/contacts/abc", "/portal.html"} {
+		if res, body := get(path); res.StatusCode != http.StatusOK || !strings.Contains(body, "Vinculo workspace") {
+			t.Errorf("GET %s: %d %.80s, want the workspace", path, res.StatusCode, body)
+		}
+	}
+}
+
+// The portal's committed PWA sources: a manifest scoped to /portal/ with
+// installable icons, and a worker that keeps only the portal's shell and
+// leaves the API and the dashboard to the network.
+func TestPortalPWASources(t *testing.T) {
+	manifest, err := os.ReadFile("../../ui/public/portal/manifest.webmanifest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"scope": "/portal/"`, `"start_url": "/portal/"`, `"display": "standalone"`, `"512x512"`, `"image/png"`} {
+		if !strings.Contains(string(manifest), want) {
+			t.Errorf("portal/manifest.webmanifest lacks %s", want)
+		}
+	}
+	sw, err := os.ReadFile("../../ui/public/portal/sw.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`url.pathname.startsWith('/api/')`, `url.pathname.startsWith('/_/')`, `req.method !== 'GET'`} {
+		if !strings.Contains(string(sw), want) {
+			t.Errorf("portal/sw.js must keep off the API and writes: lacks %s", want)
+		}
+	}
+	page, err := os.ReadFile("../../ui/portal.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), `href="/portal/manifest.webmanifest"`) {
+		t.Error("portal.html does not link its manifest")
 	}
 }

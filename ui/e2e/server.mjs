@@ -38,8 +38,8 @@ async function waitHealthy(url, child, ms) {
   throw new Error(`vinculo did not answer at ${url} within ${ms} ms`)
 }
 
-/** Builds the binary (unless VINCULO_BIN names one), fills a demo data dir and serves it. */
-export async function startServer({ log = false } = {}) {
+/** Builds the binary (unless VINCULO_BIN names one), fills a demo data dir and serves it (with env added to the server's environment). */
+export async function startServer({ log = false, env = {} } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'vinculo-e2e-'))
   let bin = process.env.VINCULO_BIN
   if (!bin) {
@@ -48,13 +48,17 @@ export async function startServer({ log = false } = {}) {
   }
   if (!existsSync(bin)) throw new Error(`no vinculo binary at ${bin}`)
   const data = join(work, 'data')
+  // The binary refuses VINCULO_* variables it does not know, and VINCULO_BIN is ours.
+  const baseEnv = { ...process.env }
+  delete baseEnv.VINCULO_BIN
   // From the repository's root, as `make run` does (its hooks/ folder included).
-  execFileSync(bin, ['demo', '--dir', data], { cwd: repo, stdio: log ? 'inherit' : 'ignore' })
+  execFileSync(bin, ['demo', '--dir', data], { cwd: repo, env: baseEnv, stdio: log ? 'inherit' : 'ignore' })
 
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const child = spawn(bin, ['serve', '--dir', data, '--http', `127.0.0.1:${port}`, '--rate-limits=false'], {
     cwd: repo,
+    env: { ...baseEnv, ...env }, // e.g. VINCULO_SMTP_HOST/PORT for a test's mail sink
     stdio: ['ignore', log ? 'inherit' : 'ignore', 'inherit'],
   })
   const killNow = () => {
@@ -82,7 +86,7 @@ export async function startServer({ log = false } = {}) {
     rmSync(work, { recursive: true, force: true })
   }
 
-  return { url, stop, data }
+  return { url, stop, data, bin, env: baseEnv }
 }
 
 /** Signs in through the REST API and returns a token, for checks behind the browser's back. */

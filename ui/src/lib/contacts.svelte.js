@@ -11,6 +11,36 @@ export const SORTS = {
   email: ['email', '-email'],
   stage: ['stage,created', '-stage,-created'],
   created: ['created', '-created'],
+  owner: ['owner,created', '-owner,-created'],
+}
+
+export const NO_FILTERS = { stage: '', owner: '', tag: '', company: '', openCase: false }
+
+/** The record-API filter of the list's filters; '' when none. */
+export function contactFilter(pb, f) {
+  const parts = []
+  const params = {}
+  if (f.stage) {
+    parts.push('stage = {:stage}')
+    params.stage = f.stage
+  }
+  if (f.owner === '-') parts.push("owner = ''")
+  else if (f.owner) {
+    parts.push('owner = {:owner}')
+    params.owner = f.owner
+  }
+  if (f.company) {
+    parts.push('company = {:company}')
+    params.company = f.company
+  }
+  if (f.tag) {
+    // tags is a JSON list: match the quoted tag, not a part of another one.
+    parts.push('tags ~ {:tag}')
+    params.tag = `"${f.tag.trim()}"`
+  }
+  // A case of theirs still open (the cases index on contact, closed serves it).
+  if (f.openCase) parts.push('cases_via_contact.closed ?= false')
+  return parts.length ? pb.filter(parts.join(' && '), params) : ''
 }
 
 export const LIST_FIELDS = 'id,name,email,phone,mobile,job_title,stage,owner,company,created,open_cases,expand.company.id,expand.company.name'
@@ -25,6 +55,7 @@ export class ContactList {
   loading = $state(false)
   error = $state(null)
   searching = $state(false) // the items are search results
+  filters = $state({ ...NO_FILTERS })
   #seq = 0
 
   constructor(pb, { perPage = PER_PAGE } = {}) {
@@ -60,8 +91,10 @@ export class ContactList {
   }
 
   async #page() {
+    const filter = contactFilter(this.pb, this.filters)
     const res = await this.pb.collection('contacts').getList(this.page, this.perPage, {
       sort: this.sort,
+      ...(filter ? { filter } : {}),
       skipTotal: true,
       expand: 'company',
       fields: LIST_FIELDS,
@@ -78,8 +111,9 @@ export class ContactList {
       params[`id${i}`] = id
       return `id = {:id${i}}`
     }).join(' || ')
+    const extra = contactFilter(this.pb, this.filters)
     const res = await this.pb.collection('contacts').getList(1, ids.length, {
-      filter: this.pb.filter(filter, params),
+      filter: extra ? `(${this.pb.filter(filter, params)}) && ${extra}` : this.pb.filter(filter, params),
       skipTotal: true,
       expand: 'company',
       fields: LIST_FIELDS,
@@ -88,6 +122,17 @@ export class ContactList {
     let items = ids.map((id) => byId.get(id)).filter(Boolean)
     if (this.sortKey !== 'created' || !this.sortDesc) items = sortRows(items, this.sortKey, this.sortDesc)
     return { items, hasNext: false }
+  }
+
+  get filtered() {
+    const f = this.filters
+    return Boolean(f.stage || f.owner || f.tag || f.company || f.openCase)
+  }
+
+  setFilters(patch) {
+    Object.assign(this.filters, patch)
+    this.page = 1
+    return this.load()
   }
 
   setQuery(q) {

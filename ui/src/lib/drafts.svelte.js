@@ -7,3 +7,32 @@ export const contactDraft = $state({ ...EMPTY_CONTACT })
 export function clearContactDraft() {
   Object.assign(contactDraft, EMPTY_CONTACT)
 }
+
+// Replies and internal notes being written on cases, by case id: a failed
+// send or a visit to another page keeps them.
+export const caseDrafts = $state({})
+
+export function caseDraft(id) {
+  caseDrafts[id] ??= { body: '', internal: false }
+  return caseDrafts[id]
+}
+
+export function clearCaseDraft(id) {
+  delete caseDrafts[id]
+}
+
+// Edits of existing contacts, by id, started from the saved record.
+export const contactEdits = $state({})
+
+export function contactEdit(record) {
+  if (!contactEdits[record.id]) {
+    const d = {}
+    for (const k of Object.keys(EMPTY_CONTACT)) d[k] = record[k] ?? ''
+    contactEdits[record.id] = d
+  }
+  return contactEdits[record.id]
+}
+
+export function clearContactEdit(id) {
+  delete contactEdits[id]
+}

@@ -5,10 +5,13 @@ const ROUTES = [
   ['home', /^\/$/],
   ['contacts', /^\/contacts\/?$/],
   ['contact', /^\/contacts\/([^/]+)\/?$/, ['id']],
+  ['merge', /^\/contacts\/([^/]+)\/merge\/?$/, ['id']],
+  ['import', /^\/import\/?$/],
   ['companies', /^\/companies(?:\/([^/]+))?\/?$/, ['id']],
   ['deals', /^\/deals(?:\/([^/]+))?\/?$/, ['id']],
   ['cases', /^\/cases(?:\/([^/]+))?\/?$/, ['id']],
   ['tasks', /^\/tasks\/?$/],
+  ['profile', /^\/profile\/?$/],
 ]
 
 /** The route of a path: {name, params}; name 'notfound' when none fits. */

@@ -67,7 +67,7 @@ describe('contacts list store', () => {
     expect(pb.calls.at(-1)[4].sort).toBe('stage,created')
     await list.toggleSort('created')
     expect(pb.calls.at(-1)[4].sort).toBe('-created')
-    expect(list.toggleSort('owner')).toBeUndefined() // not sortable: no request
+    expect(list.toggleSort('company')).toBeUndefined() // not sortable: no request
     for (const [asc, desc] of Object.values(SORTS)) {
       expect(desc.split(',').every((s) => s.startsWith('-'))).toBe(true)
       expect(asc.split(',').some((s) => s.startsWith('-'))).toBe(false)

@@ -71,7 +71,7 @@ export default {
   'search.kind.activities': 'Activity',
 
   'home.hello': 'Hello, {name}',
-  'home.my_tasks': 'My open tasks',
+  'home.my_tasks': 'My tasks due today and overdue',
   'home.no_tasks': 'No open tasks. Well done.',
   'home.my_cases': 'My open cases',
   'home.no_cases': 'No open cases assigned to you.',

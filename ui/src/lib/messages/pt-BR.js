@@ -70,7 +70,7 @@ export default {
   'search.kind.activities': 'Atividade',
 
   'home.hello': 'Olá, {name}',
-  'home.my_tasks': 'Minhas tarefas abertas',
+  'home.my_tasks': 'Minhas tarefas de hoje e atrasadas',
   'home.no_tasks': 'Nenhuma tarefa aberta. Muito bem.',
   'home.my_cases': 'Minhas solicitações abertas',
   'home.no_cases': 'Nenhuma solicitação aberta atribuída a você.',

@@ -1,0 +1,279 @@
+package exporter_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"vinculo/crm"
+	"vinculo/plugins/exporter"
+	"vinculo/plugins/timeline"
+	"vinculo/testkit"
+)
+
+type fixture struct {
+	app    core.App
+	srv    *testkit.Server
+	staff  string // readonly staff token: reading is enough to export
+	cust   string
+	super  string
+	agent  *core.Record
+	contct *core.Record
+}
+
+func setup(t *testing.T) *fixture {
+	t.Helper()
+	app := testkit.NewApp(t)
+	for _, reg := range []func(core.App, *crm.Config) error{timeline.Register, exporter.Register} {
+		if err := reg(app, testkit.Config(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &fixture{app: app}
+	f.agent = testkit.Save(t, app, crm.Staff, map[string]any{"email": "g@staff.test", "name": "Agent", "role": crm.RoleAgent})
+	ro := testkit.Save(t, app, crm.Staff, map[string]any{"email": "r@staff.test", "name": "Readonly", "role": crm.RoleReadonly})
+	co := testkit.Save(t, app, crm.Companies, map[string]any{"name": "=HYPERLINK(\"http://evil\")"})
+	f.contct = testkit.Save(t, app, crm.Contacts, map[string]any{"name": "Ana Souza", "email": "ana@x.test", "company": co.Id, "stage": "customer"})
+	cu := testkit.Save(t, app, crm.Customers, map[string]any{"email": "ana@x.test", "contact": f.contct.Id, "company_role": crm.CompanyMember})
+	su := testkit.Save(t, app, core.CollectionNameSuperusers, map[string]any{"email": "root@staff.test"})
+	f.staff, f.cust, f.super = testkit.Token(t, ro), testkit.Token(t, cu), testkit.Token(t, su)
+	f.srv = testkit.Serve(t, app)
+	return f
+}
+
+func (f *fixture) get(t *testing.T, path, token string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, f.srv.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, body
+}
+
+func readCSV(t *testing.T, body []byte) []map[string]string {
+	t.Helper()
+	if !bytes.HasPrefix(body, []byte("\uFEFF")) {
+		t.Fatalf("CSV without a UTF-8 BOM: %q", body[:min(len(body), 20)])
+	}
+	rows, err := csv.NewReader(bytes.NewReader(body[3:])).ReadAll()
+	if err != nil {
+		t.Fatalf("not CSV: %v\n%s", err, body)
+	}
+	var out []map[string]string
+	for _, row := range rows[1:] {
+		m := map[string]string{}
+		for i, col := range rows[0] {
+			m[col] = row[i]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// Every cell a spreadsheet would run as a formula comes out as text; other
+// cells are untouched.
+func TestCSVNeutralisesFormulaCells(t *testing.T) {
+	f := setup(t)
+	hostile := []string{"=1+2", "+55 11 9999", "-2+3", "@SUM(A1:A2)", "\tTAB", "\rCR", "=cmd|' /C calc'!A0"}
+	for i, name := range hostile {
+		testkit.Save(t, f.app, crm.Contacts, map[string]any{"name": name, "job_title": "=job", "email": fmt.Sprintf("h%d@x.test", i)})
+	}
+	res, body := f.get(t, "/api/crm/export/contacts?format=csv", f.staff)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", res.StatusCode, body)
+	}
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
+		t.Errorf("content type %q", ct)
+	}
+	if cd := res.Header.Get("Content-Disposition"); !strings.Contains(cd, `filename="contacts-20`) || !strings.HasSuffix(cd, `.csv"`) {
+		t.Errorf("content disposition %q, want a dated contacts-YYYY-MM-DD.csv", cd)
+	}
+	rows := readCSV(t, body)
+	names := map[string]map[string]string{}
+	for _, r := range rows {
+		names[r["name"]] = r
+	}
+	for _, h := range hostile {
+		r, ok := names["'"+h]
+		if !ok {
+			t.Errorf("%q: not exported as the neutralised '%q; names: %q", h, h, keys(names))
+			continue
+		}
+		if r["job_title"] != "'=job" {
+			t.Errorf("%q: job_title %q, want '=job", h, r["job_title"])
+		}
+	}
+	ana := names["Ana Souza"]
+	if ana == nil {
+		t.Fatal("a plain name must be exported as it is")
+	}
+	if ana["company_name"] != `'=HYPERLINK("http://evil")` {
+		t.Errorf("company_name %q: the company's name must be neutralised too", ana["company_name"])
+	}
+	if ana["email"] != "ana@x.test" || ana["stage"] != "customer" || ana["id"] != f.contct.Id {
+		t.Errorf("row %v", ana)
+	}
+	for _, c := range []string{"=x", "+x", "-x", "@x", "\tx", "\rx"} {
+		if got := exporter.Neutralise(c); got != "'"+c {
+			t.Errorf("Neutralise(%q) = %q", c, got)
+		}
+	}
+	for _, c := range []string{"", "x=1", "João", "'quoted", " =x"} {
+		if got := exporter.Neutralise(c); got != c {
+			t.Errorf("Neutralise(%q) = %q, want it unchanged", c, got)
+		}
+	}
+}
+
+func keys(m map[string]map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// A filter that does not parse, an unknown format and the rest of bad input
+// are 400s naming the parameter; customers and anonymous get nothing.
+func TestExportRefusals(t *testing.T) {
+	f := setup(t)
+	cases := []struct {
+		path, token string
+		status      int
+		names       string
+	}{
+		{"/api/crm/export/contacts?filter=" + url.QueryEscape("name = = 'x"), f.staff, 400, `"filter"`},
+		{"/api/crm/export/contacts?filter=" + url.QueryEscape("nosuchfield = 1"), f.staff, 400, `"filter"`},
+		{"/api/crm/export/contacts?format=xlsx", f.staff, 400, `"format"`},
+		{"/api/crm/export/companies?format=vcf", f.staff, 400, `"format"`},
+		{"/api/crm/export/outbox", f.staff, 400, `"kind"`},
+		{"/api/crm/export/deals?segment=abc", f.staff, 400, `"segment"`},
+		{"/api/crm/export/contacts?segment=nosuchsegment12", f.staff, 400, `"segment"`},
+		{"/api/crm/export/contacts?q=" + url.QueryEscape("*** "), f.staff, 400, `"q"`},
+		{"/api/crm/export/contacts", f.cust, 403, ""},
+		{"/api/crm/export/contacts", "", 401, ""},
+	}
+	for _, c := range cases {
+		res, body := f.get(t, c.path, c.token)
+		if res.StatusCode != c.status || !strings.Contains(string(body), c.names) {
+			t.Errorf("%s: status %d, want %d naming %s: %s", c.path, res.StatusCode, c.status, c.names, body)
+		}
+		if strings.Contains(string(body), "ana@x.test") {
+			t.Errorf("%s: a refusal leaked data: %s", c.path, body)
+		}
+	}
+}
+
+// Thousands of rows come out complete, each once, in every format, as a
+// chunked stream (no Content-Length: the server never held the whole file).
+func TestExportStreamsManyRows(t *testing.T) {
+	f := setup(t)
+	const n = 3*exporter.PageSize + 17
+	err := f.app.RunInTransaction(func(tx core.App) error {
+		c, _ := tx.FindCollectionByNameOrId(crm.Contacts)
+		for i := range n {
+			r := core.NewRecord(c)
+			r.Load(map[string]any{"name": fmt.Sprintf("Bulk %05d", i), "stage": "lead"})
+			if err := tx.Save(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := n + 1 // and Ana
+
+	res, body := f.get(t, "/api/crm/export/contacts", f.staff)
+	if res.StatusCode != 200 || res.ContentLength != -1 || len(res.TransferEncoding) == 0 || res.TransferEncoding[0] != "chunked" {
+		t.Errorf("status %d, length %d, transfer encoding %v: want a chunked 200", res.StatusCode, res.ContentLength, res.TransferEncoding)
+	}
+	rows := readCSV(t, body)
+	seen := map[string]bool{}
+	for _, r := range rows {
+		seen[r["id"]] = true
+	}
+	if len(rows) != want || len(seen) != want {
+		t.Errorf("csv: %d rows, %d distinct ids, want %d", len(rows), len(seen), want)
+	}
+
+	res, body = f.get(t, "/api/crm/export/contacts?format=json", f.super)
+	var items []map[string]any
+	if err := json.Unmarshal(body, &items); err != nil || res.StatusCode != 200 {
+		t.Fatalf("json: status %d, %v", res.StatusCode, err)
+	}
+	if len(items) != want || items[0]["collectionName"] != crm.Contacts {
+		t.Errorf("json: %d items, want %d", len(items), want)
+	}
+
+	res, body = f.get(t, "/api/crm/export/contacts?format=vcf", f.staff)
+	if got := strings.Count(string(body), "BEGIN:VCARD"); got != want || !strings.Contains(string(body), "VERSION:4.0") {
+		t.Errorf("vcf: %d cards, want %d (status %d)", got, want, res.StatusCode)
+	}
+	if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/vcard") {
+		t.Errorf("vcf content type %q", res.Header.Get("Content-Type"))
+	}
+
+	// A filter, a search and a segment narrow it.
+	_, body = f.get(t, "/api/crm/export/contacts?format=json&filter="+url.QueryEscape("stage = 'customer'"), f.staff)
+	if err := json.Unmarshal(body, &items); err != nil || len(items) != 1 || items[0]["id"] != f.contct.Id {
+		t.Errorf("filter stage=customer: %d items (%v), want Ana only", len(items), err)
+	}
+	_, body = f.get(t, "/api/crm/export/contacts?format=json&q=souza", f.staff)
+	if err := json.Unmarshal(body, &items); err != nil || len(items) != 1 || items[0]["id"] != f.contct.Id {
+		t.Errorf("q=souza: %d items (%v), want Ana only: %s", len(items), err, body)
+	}
+	seg := testkit.Save(t, f.app, crm.Segments, map[string]any{"name": "Bulk 1xxx", "filter": "name ~ 'Bulk 001'"})
+	_, body = f.get(t, "/api/crm/export/contacts?format=json&segment="+seg.Id, f.staff)
+	if err := json.Unmarshal(body, &items); err != nil || len(items) != 100 {
+		t.Errorf("segment: %d items (%v), want 100", len(items), err)
+	}
+	_, body = f.get(t, "/api/crm/export/contacts?format=json&segment="+seg.Id+"&filter="+url.QueryEscape("name ~ 'Bulk 0010'"), f.staff)
+	if err := json.Unmarshal(body, &items); err != nil || len(items) != 10 {
+		t.Errorf("segment and filter: %d items (%v), want 10", len(items), err)
+	}
+
+	// An export is audited.
+	n2, err := f.app.CountRecords(crm.AuditLog)
+	if err != nil || n2 < 6 {
+		t.Errorf("audit_log has %d rows (%v), want one per export", n2, err)
+	}
+}
+
+// Companies, deals and cases export too.
+func TestExportOtherKinds(t *testing.T) {
+	f := setup(t)
+	for _, kind := range []string{crm.Companies, crm.Deals, crm.Cases} {
+		for _, format := range []string{"csv", "json"} {
+			res, body := f.get(t, "/api/crm/export/"+kind+"?format="+format, f.staff)
+			if res.StatusCode != 200 {
+				t.Errorf("%s %s: status %d: %s", kind, format, res.StatusCode, body)
+			}
+		}
+	}
+	_, body := f.get(t, "/api/crm/export/companies", f.staff)
+	if rows := readCSV(t, body); len(rows) != 1 || rows[0]["name"] != `'=HYPERLINK("http://evil")` {
+		t.Errorf("companies: %v", rows)
+	}
+}

@@ -1,0 +1,181 @@
+package importer_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"vinculo/crm"
+	"vinculo/plugins/importer"
+	"vinculo/testkit"
+)
+
+// postImport sends the multipart form of POST /api/crm/import.
+func postImport(t *testing.T, srv *testkit.Server, token, filename string, file []byte, fields map[string]string) (int, []byte) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	if file != nil {
+		fw, _ := mw.CreateFormFile("file", filename)
+		fw.Write(file)
+	}
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/crm/import", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if token != "" {
+		req.Header.Set("Authorization", token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return res.StatusCode, raw
+}
+
+type jobEvent struct {
+	Record struct {
+		ID            string `json:"id"`
+		Status        string `json:"status"`
+		ProcessedRows int    `json:"processed_rows"`
+		TotalRows     int    `json:"total_rows"`
+		RowsCreated   int    `json:"rows_created"`
+		RowsError     int    `json:"rows_error"`
+	} `json:"record"`
+}
+
+// Through a real server: 202 at once, the job runs in the background, its
+// progress reaches staff in realtime, it ends done, and its errors download
+// as CSV.
+func TestImportAPI(t *testing.T) {
+	app := newApp(t)
+	srv := testkit.Serve(t, app)
+	manager := testkit.Save(t, app, crm.Staff, map[string]any{"email": "m@staff.test", "name": "Manager", "role": crm.RoleManager})
+	reader := testkit.Save(t, app, crm.Staff, map[string]any{"email": "r@staff.test", "name": "Reader", "role": crm.RoleReadonly})
+	token, readToken := testkit.Token(t, manager), testkit.Token(t, reader)
+
+	old := importer.ProgressEvery
+	importer.ProgressEvery = 0 // a progress event every 256 rows
+	t.Cleanup(func() { importer.ProgressEvery = old })
+
+	var csv strings.Builder
+	csv.WriteString("Nome;E-mail;Celular\n")
+	const rows = 3000
+	for i := 1; i <= rows; i++ {
+		email := fmt.Sprintf("pessoa%d@exemplo.com.br", i)
+		if i == 1000 || i == 2500 {
+			email = "sem-arroba"
+		}
+		fmt.Fprintf(&csv, "Pessoa Número %d;%s;(11) 9%04d-%04d\n", i, email, i/10000, i%10000)
+	}
+
+	live, status := srv.Realtime(t, readToken, crm.ImportJobs+"/*")
+	if status != http.StatusNoContent {
+		t.Fatalf("subscribe: %d", status)
+	}
+	code, body := postImport(t, srv, token, "pessoas.csv", []byte(csv.String()),
+		map[string]string{"kind": "contacts", "mode": "valid_only", "on_duplicate": "skip"})
+	if code != http.StatusAccepted {
+		t.Fatalf("POST: %d %s", code, body)
+	}
+	var started struct{ Job string }
+	json.Unmarshal(body, &started)
+	importer.Wait(app)
+
+	job, err := app.FindRecordById(crm.ImportJobs, started.Job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.GetString("status") != importer.StatusDone || job.GetInt("rows_created") != rows-2 || job.GetInt("rows_error") != 2 ||
+		job.GetInt("processed_rows") != rows || job.GetString("staff") != manager.Id || job.GetString("layout") != importer.LayoutGeneric {
+		t.Fatalf("job: %v", job.PublicExport())
+	}
+	var report map[string]any
+	json.Unmarshal([]byte(job.GetString("report")), &report)
+	if d, _ := report["dialect"].(map[string]any); d["delimiter"] != "semicolon" {
+		t.Errorf("report: %v", report)
+	}
+
+	// Realtime: progress while running, then done.
+	var progress, done bool
+	deadline := time.Now().Add(20 * time.Second)
+	for !done && time.Now().Before(deadline) {
+		for _, e := range live.Drain(t, started.Job) {
+			var ev jobEvent
+			if json.Unmarshal([]byte(e.Raw), &ev) != nil || ev.Record.ID != started.Job {
+				continue
+			}
+			if ev.Record.Status == importer.StatusRunning && ev.Record.ProcessedRows > 0 && ev.Record.ProcessedRows < rows {
+				progress = true
+			}
+			done = done || ev.Record.Status == importer.StatusDone
+		}
+	}
+	if !progress || !done {
+		t.Errorf("realtime: progress seen %v, done seen %v", progress, done)
+	}
+
+	// The error list.
+	res := srv.Do(t, http.MethodGet, "/api/crm/import/"+started.Job+"/errors.csv", readToken, nil)
+	lines := strings.Split(strings.TrimSpace(string(res.Body)), "\n")
+	if res.Status != http.StatusOK || len(lines) != 3 || lines[0] != "line,field,value,reason" ||
+		!strings.HasPrefix(lines[1], "1001,email,sem-arroba,") || !strings.HasPrefix(lines[2], "2501,email,") {
+		t.Errorf("errors.csv: %d %q", res.Status, res.Body)
+	}
+
+	// One timeline entry for the job, none per row.
+	if n, _ := app.CountRecords(crm.Activities); n != 1 {
+		t.Errorf("%d timeline entries, want 1", n)
+	}
+
+	// Bad parameters: 400 naming the field, nothing started.
+	for field, form := range map[string]map[string]string{
+		"kind":         {"kind": "deals"},
+		"mode":         {"mode": "maybe"},
+		"on_duplicate": {"on_duplicate": "merge"},
+		"mapping":      {"mapping": `{"Nome": "salary"}`},
+		"preset":       {"preset": "nosuchpreset123"},
+	} {
+		code, body := postImport(t, srv, token, "x.csv", []byte("Nome\nA\n"), form)
+		if code != http.StatusBadRequest || !strings.Contains(string(body), `"`+field+`"`) {
+			t.Errorf("%s: %d %s", field, code, body)
+		}
+	}
+	if code, body := postImport(t, srv, token, "", nil, map[string]string{"kind": "contacts"}); code != http.StatusBadRequest || !strings.Contains(string(body), `"file"`) {
+		t.Errorf("no file: %d %s", code, body)
+	}
+	if code, _ := postImport(t, srv, readToken, "x.csv", []byte("Nome\nA\n"), nil); code != http.StatusForbidden {
+		t.Errorf("readonly: %d, want 403", code)
+	}
+	if n, _ := app.CountRecords(crm.ImportJobs); n != 1 {
+		t.Errorf("%d jobs, want 1", n)
+	}
+
+	// A preset's mapping, and an all-or-nothing run that fails.
+	preset := testkit.Save(t, app, crm.ImportPresets, map[string]any{"name": "Planilha", "kind": "contacts", "mapping": map[string]string{"Quem": "name", "Onde": "email"}, "staff": manager.Id})
+	code, body = postImport(t, srv, token, "p.csv", []byte("Quem,Onde\nPreset Pessoa,preset@exemplo.com\nRuim,ruim\n"),
+		map[string]string{"mode": "all_or_nothing", "preset": preset.Id})
+	if code != http.StatusAccepted {
+		t.Fatalf("preset: %d %s", code, body)
+	}
+	json.Unmarshal(body, &started)
+	importer.Wait(app)
+	job, _ = app.FindRecordById(crm.ImportJobs, started.Job)
+	if job.GetString("status") != importer.StatusFailed || job.GetString("layout") != importer.LayoutMapped || job.GetInt("rows_created") != 0 ||
+		!strings.Contains(job.GetString("error"), "nothing was imported") {
+		t.Errorf("all or nothing with a bad row: %v", job.PublicExport())
+	}
+	if _, err := app.FindFirstRecordByData(crm.Contacts, "email", "preset@exemplo.com"); err == nil {
+		t.Error("all or nothing wrote a row")
+	}
+}

@@ -1,0 +1,176 @@
+package portal
+
+import (
+	"net/http"
+
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/security"
+)
+
+// minPassword: PocketBase's own minimum for auth passwords.
+const minPassword = 8
+
+type passwordBody struct {
+	Password        string `json:"password"`
+	PasswordConfirm string `json:"passwordConfirm"`
+	OldPassword     string `json:"oldPassword"`
+}
+
+// checkOldPassword: once a customer has a password, changing it, removing
+// it or switching MFA needs it. Forgotten passwords go through PocketBase's
+// password-reset flow.
+func checkOldPassword(e *core.RequestEvent, c *customer, old string) error {
+	if !c.record.GetBool("has_password") {
+		return nil
+	}
+	if old == "" || !c.record.ValidatePassword(old) {
+		return e.BadRequestError("Your current password is not right.", validation.Errors{
+			"oldPassword": validation.NewError("validation_invalid_old_password", "Type your current password."),
+		})
+	}
+	return nil
+}
+
+// authAnswer is a fresh token: saving a new password ends every session,
+// this one included.
+func authAnswer(e *core.RequestEvent, r *core.Record) error {
+	token, err := r.NewAuthToken()
+	if err != nil {
+		return e.InternalServerError("Could not sign you in again.", err)
+	}
+	return e.JSON(http.StatusOK, map[string]any{"token": token, "customer": customerJSON(r)})
+}
+
+// setPassword is POST /api/crm/portal/password {password, passwordConfirm,
+// oldPassword (when one is set)}: the customer may then also sign in with it.
+func setPassword(e *core.RequestEvent, c *customer) error {
+	var body passwordBody
+	if err := e.BindBody(&body); err != nil {
+		return e.BadRequestError("The request body is not valid JSON.", err)
+	}
+	if err := checkOldPassword(e, c, body.OldPassword); err != nil {
+		return err
+	}
+	switch {
+	case len([]rune(body.Password)) < minPassword:
+		return e.BadRequestError("Choose a longer password.", validation.Errors{
+			"password": validation.NewError("validation_length_too_short", "Use at least 8 characters."),
+		})
+	case len(body.Password) > 71: // bcrypt reads no further
+		return e.BadRequestError("Choose a shorter password.", validation.Errors{
+			"password": validation.NewError("validation_length_too_long", "Use at most 71 characters."),
+		})
+	case body.Password != body.PasswordConfirm:
+		return e.BadRequestError("The two passwords differ.", validation.Errors{
+			"passwordConfirm": validation.NewError("validation_values_mismatch", "Type the same password twice."),
+		})
+	}
+	r := c.record.Fresh()
+	r.SetPassword(body.Password)
+	r.Set("has_password", true)
+	if err := e.App.Save(r); err != nil {
+		return e.BadRequestError("Could not save your password.", err)
+	}
+	return authAnswer(e, r)
+}
+
+// removePassword is DELETE /api/crm/portal/password {oldPassword}: back to
+// codes only (MFA goes with it).
+func removePassword(e *core.RequestEvent, c *customer) error {
+	var body passwordBody
+	_ = e.BindBody(&body) // a DELETE may come without a body
+	if !c.record.GetBool("has_password") {
+		return e.BadRequestError("You have no password to remove.", validation.Errors{
+			"password": validation.NewError("validation_no_password", "You sign in with a code only."),
+		})
+	}
+	if err := checkOldPassword(e, c, body.OldPassword); err != nil {
+		return err
+	}
+	r := c.record.Fresh()
+	r.SetRandomPassword()
+	r.Set("has_password", false)
+	r.Set("mfa", false)
+	if err := e.App.Save(r); err != nil {
+		return e.BadRequestError("Could not remove your password.", err)
+	}
+	return authAnswer(e, r)
+}
+
+// setMFA is POST /api/crm/portal/mfa {enabled, oldPassword}: sign in with
+// both a code and the password. It needs a password, and the password
+// confirms the change.
+func setMFA(e *core.RequestEvent, c *customer) error {
+	var body struct {
+		Enabled     *bool  `json:"enabled"`
+		OldPassword string `json:"oldPassword"`
+	}
+	if err := e.BindBody(&body); err != nil {
+		return e.BadRequestError("The request body is not valid JSON.", err)
+	}
+	if body.Enabled == nil {
+		return e.BadRequestError("Say whether to turn the second step on or off.", validation.Errors{
+			"enabled": validation.NewError("validation_required", "Send enabled: true or false."),
+		})
+	}
+	if *body.Enabled && !c.record.GetBool("has_password") {
+		return e.BadRequestError("Set a password first: the second step asks for it after the code.", validation.Errors{
+			"enabled": validation.NewError("validation_needs_password", "Set a password first."),
+		})
+	}
+	if err := checkOldPassword(e, c, body.OldPassword); err != nil {
+		return err
+	}
+	r := c.record.Fresh()
+	r.Set("mfa", *body.Enabled)
+	if err := e.App.Save(r); err != nil {
+		return e.BadRequestError("Could not save the change.", err)
+	}
+	return e.JSON(http.StatusOK, map[string]any{"customer": customerJSON(r)})
+}
+
+// signOutEverywhere is POST /api/crm/portal/sign-out-everywhere: a new
+// token key makes every token issued so far invalid, this one included.
+func signOutEverywhere(e *core.RequestEvent, c *customer) error {
+	r := c.record.Fresh()
+	r.RefreshTokenKey()
+	if err := e.App.Save(r); err != nil {
+		return e.InternalServerError("Could not sign you out everywhere.", err)
+	}
+	return e.NoContent(http.StatusNoContent)
+}
+
+// confirmEmailChange is POST /api/crm/portal/confirm-email-change {token}:
+// the link sent to the new address, opened while signed in. PocketBase's own
+// confirmation asks for the account's password, which a customer who signs
+// in by code does not have; here the session of that same account stands in
+// for it. The contact's email follows (bindHooks).
+func confirmEmailChange(e *core.RequestEvent, c *customer) error {
+	var body struct {
+		Token string `json:"token"`
+	}
+	if err := e.BindBody(&body); err != nil || body.Token == "" {
+		return badField(e, "token", "validation_required", "Open the link we sent to your new address.")
+	}
+	claims, _ := security.ParseUnverifiedJWT(body.Token)
+	newEmail, _ := claims[core.TokenClaimNewEmail].(string)
+	record, err := e.App.FindAuthRecordByToken(body.Token, core.TokenTypeEmailChange)
+	if err != nil || newEmail == "" {
+		return badField(e, "token", "validation_invalid_token", "This link has expired or was already used: ask for the change again.")
+	}
+	if record.Id != c.record.Id || record.Collection().Id != c.record.Collection().Id {
+		return badField(e, "token", "validation_token_mismatch", "This link is for another account: sign in as that account to confirm it.")
+	}
+	if _, err := e.App.FindAuthRecordByEmail(record.Collection(), newEmail); err == nil {
+		return badField(e, "token", "validation_invalid_token_email", "That email address is already in use.")
+	}
+	record.SetEmail(newEmail)
+	record.SetVerified(true)
+	if err := e.App.Save(record); err != nil {
+		return e.BadRequestError("Could not change your email.", err)
+	}
+	// A new email ends every session (PocketBase renews the token key):
+	// this one goes on with a fresh token.
+	return authAnswer(e, record)
+}

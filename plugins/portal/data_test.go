@@ -1,0 +1,252 @@
+package portal_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-vcard"
+	"github.com/pocketbase/pocketbase/core"
+
+	"vinculo/crm"
+	"vinculo/plugins/outbox"
+	"vinculo/plugins/portal"
+	"vinculo/plugins/setup"
+)
+
+// My data holds Ana's own records, and none of her colleague's (not even
+// the company's shared ones he opened) or of another company.
+func TestPortalMyData(t *testing.T) {
+	w := newWorld(t)
+	mine := w.openCase(t, "A", "ctA", "Ana's request", false)
+	must(t, w.do(t, http.MethodPost, "/api/collections/case_messages/records", "staff", map[string]any{"case": mine, "body": "Public answer to Ana"}), http.StatusOK, "answer")
+	w.make(t, "", crm.CaseMessages, map[string]any{"case": mine, "body": "INTERNAL-NOTE-ANA", "internal": true, "author_staff": w.id("staff")})
+	brunos := w.openCase(t, "B", "ctB", "Bruno's shared request", true)
+	carlas := w.openCase(t, "C", "ctC", "Carla's request", false)
+	order := func(contact, company, number string) {
+		w.make(t, "", crm.Orders, map[string]any{"number": number, "contact": w.id(contact), "company": company,
+			"items": []map[string]any{{"name": "Bread", "quantity": 1}}, "total": 10, "currency": "BRL", "status": "placed", "placed_at": "2026-11-01 10:00:00.000Z"})
+	}
+	order("ctA", "", "ORD-ANA")
+	order("ctB", w.id("coA"), "ORD-BRUNO")
+	order("ctC", "", "ORD-CARLA")
+	w.make(t, "", crm.Subscriptions, map[string]any{"contact": w.id("ctA"), "product": w.id("prFibre"), "price": 100, "currency": "BRL", "status": "active", "plan": "PLAN-ANA"})
+	w.make(t, "", crm.Subscriptions, map[string]any{"contact": w.id("ctB"), "company": w.id("coA"), "product": w.id("prFibre"), "price": 100, "currency": "BRL", "status": "active", "plan": "PLAN-BRUNO"})
+	must(t, w.do(t, http.MethodPost, "/api/collections/consents/records", "A", map[string]any{"contact": w.id("ctA"), "purpose": "marketing", "channel": "email", "state": "granted", "text": "Offers by email"}), http.StatusOK, "consent")
+	var consent struct {
+		ID string `json:"id"`
+	}
+	must(t, w.do(t, http.MethodPost, "/api/collections/consents/records", "C", map[string]any{"contact": w.id("ctC"), "purpose": "marketing", "channel": "email", "state": "granted", "text": "CARLA-CONSENT"}), http.StatusOK, "consent C").JSON(t, &consent)
+	anaConsent, _ := w.app.FindFirstRecordByFilter(crm.Consents, "contact = {:c}", map[string]any{"c": w.id("ctA")})
+	must(t, w.do(t, http.MethodPatch, "/api/collections/consents/records/"+anaConsent.Id, "A", map[string]any{"state": "withdrawn"}), http.StatusOK, "withdraw")
+
+	res := must(t, w.do(t, http.MethodGet, "/api/crm/portal/my-data?format=json", "A", nil), http.StatusOK, "my data")
+	var data struct {
+		Contact       map[string]any   `json:"contact"`
+		Account       map[string]any   `json:"portal_account"`
+		Cases         []map[string]any `json:"cases"`
+		Orders        []map[string]any `json:"orders"`
+		Subscriptions []map[string]any `json:"subscriptions"`
+		Consents      []map[string]any `json:"consents"`
+		Timeline      []map[string]any `json:"timeline"`
+		Messages      []map[string]any `json:"messages_to_you"`
+	}
+	res.JSON(t, &data)
+	body := string(res.Body)
+	if data.Contact["id"] != w.id("ctA") || data.Account["id"] != w.id("cuA") {
+		t.Errorf("contact %v account %v", data.Contact["id"], data.Account["id"])
+	}
+	if len(data.Cases) != 1 || data.Cases[0]["id"] != mine {
+		t.Errorf("cases: %v", data.Cases)
+	} else if msgs, _ := data.Cases[0]["messages"].([]any); len(msgs) != 1 {
+		t.Errorf("messages of Ana's case: %v", msgs)
+	}
+	if len(data.Orders) != 1 || data.Orders[0]["number"] != "ORD-ANA" || len(data.Subscriptions) != 1 {
+		t.Errorf("orders %v subscriptions %v", data.Orders, data.Subscriptions)
+	}
+	if len(data.Consents) != 1 || data.Consents[0]["state"] != "withdrawn" || !strings.Contains(jsonOf(t, data.Consents[0]["history"]), "granted") {
+		t.Errorf("consents with history: %v", data.Consents)
+	}
+	if len(data.Timeline) == 0 || len(data.Messages) == 0 {
+		t.Errorf("timeline %d entries, messages %d", len(data.Timeline), len(data.Messages))
+	}
+	for _, leak := range []string{brunos, carlas, "ORD-BRUNO", "ORD-CARLA", "PLAN-BRUNO", "CARLA-CONSENT", "INTERNAL-NOTE-ANA",
+		w.id("ctB"), w.id("ctC"), "tokenKey", `"password"`, "bruno@a.test", "carla@c.test"} {
+		if strings.Contains(body, leak) {
+			t.Errorf("my data of Ana holds %q", leak)
+		}
+	}
+
+	res = must(t, w.do(t, http.MethodGet, "/api/crm/portal/my-data?format=vcf", "A", nil), http.StatusOK, "vcard")
+	card, err := vcard.NewDecoder(strings.NewReader(string(res.Body))).Decode()
+	if err != nil {
+		t.Fatalf("vcard: %v: %s", err, res.Body)
+	}
+	if card.PreferredValue(vcard.FieldFormattedName) != "Ana A" || card.PreferredValue(vcard.FieldEmail) != "ana@a.test" {
+		t.Errorf("card: %s", res.Body)
+	}
+	must(t, w.do(t, http.MethodGet, "/api/crm/portal/my-data?format=xml", "A", nil), http.StatusBadRequest, "bad format")
+}
+
+func jsonOf(t *testing.T, v any) string {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
+}
+
+func TestPortalPublicRequestAndTrack(t *testing.T) {
+	w := newWorld(t)
+	// bad input names the field and writes nothing
+	before, _ := w.app.CountRecords(crm.Cases)
+	res := w.do(t, http.MethodPost, "/api/crm/public/requests", "", map[string]any{"type": "INT", "name": "", "email": "nope", "subject": ""})
+	for _, f := range []string{`"type"`, `"name"`, `"email"`, `"subject"`} {
+		if res.Status != http.StatusBadRequest || !contains(res.Body, f) {
+			t.Errorf("bad form: %d %s lacks %s", res.Status, res.Body, f)
+		}
+	}
+	res = w.do(t, http.MethodPost, "/api/crm/public/requests", "", map[string]any{"type": "SUP", "name": "Zé", "email": "ze@new.test", "subject": "Help", "fields": map[string]any{"colour": "red"}})
+	if res.Status != http.StatusBadRequest || !contains(res.Body, `"fields"`) {
+		t.Errorf("unknown field: %d %s", res.Status, res.Body)
+	}
+	if after, _ := w.app.CountRecords(crm.Cases); after != before {
+		t.Errorf("a refused form wrote %d cases", after-before)
+	}
+	contactsBefore, _ := w.app.CountRecords(crm.Contacts)
+
+	var made struct {
+		Reference string `json:"reference"`
+		TrackURL  string `json:"track_url"`
+	}
+	must(t, w.do(t, http.MethodPost, "/api/crm/public/requests", "", map[string]any{"type": "sup", "name": "Zé Novo", "email": "ZE@new.test",
+		"subject": "My oven", "description": "It is cold", "fields": map[string]any{"order_number": "123"}}), http.StatusOK, "public request").JSON(t, &made)
+	if !strings.HasPrefix(made.Reference, "SUP-") || !strings.HasSuffix(made.TrackURL, "reference="+made.Reference) || !strings.HasPrefix(made.TrackURL, w.cfg.PublicURL) {
+		t.Errorf("answer: %+v", made)
+	}
+	kase, err := w.app.FindFirstRecordByFilter(crm.Cases, "reference = {:r}", map[string]any{"r": made.Reference})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lead := w.reload(t, crm.Contacts, kase.GetString("contact"))
+	if lead.GetString("email") != "ze@new.test" || lead.GetString("stage") != "lead" || lead.GetString("source") != "public_form" {
+		t.Errorf("new contact: %v", lead.PublicExport())
+	}
+	if after, _ := w.app.CountRecords(crm.Contacts); after != contactsBefore+1 {
+		t.Errorf("contacts %d -> %d", contactsBefore, after)
+	}
+	// an existing contact's email links to that contact: no new one
+	must(t, w.do(t, http.MethodPost, "/api/crm/public/requests", "", map[string]any{"type": "SUP", "name": "Ana", "email": "ana@a.test", "subject": "From the form"}), http.StatusOK, "known email").JSON(t, &made)
+	known, _ := w.app.FindFirstRecordByFilter(crm.Cases, "reference = {:r}", map[string]any{"r": made.Reference})
+	if known.GetString("contact") != w.id("ctA") {
+		t.Errorf("known email linked to %s", known.GetString("contact"))
+	}
+
+	// tracking: code + email, and nothing else
+	var tr map[string]any
+	must(t, w.do(t, http.MethodPost, "/api/crm/public/track", "", map[string]any{"reference": kase.GetString("reference"), "email": "ze@NEW.test"}), http.StatusOK, "track").JSON(t, &tr)
+	if tr["status_label"] != "Received" || tr["reference"] != kase.GetString("reference") || len(tr) != 4 {
+		t.Errorf("track: %v", tr)
+	}
+	wrongEmail := w.do(t, http.MethodPost, "/api/crm/public/track", "", map[string]any{"reference": kase.GetString("reference"), "email": "ana@a.test"})
+	wrongCode := w.do(t, http.MethodPost, "/api/crm/public/track", "", map[string]any{"reference": "SUP-999999", "email": "ze@new.test"})
+	if wrongEmail.Status != http.StatusNotFound || string(wrongEmail.Body) != string(wrongCode.Body) || wrongCode.Status != http.StatusNotFound {
+		t.Errorf("mismatches differ: %d %s / %d %s", wrongEmail.Status, wrongEmail.Body, wrongCode.Status, wrongCode.Body)
+	}
+	if contains(wrongEmail.Body, "Zé") || contains(wrongEmail.Body, "oven") {
+		t.Error("a wrong email learns something")
+	}
+	// a type not offered publicly
+	must(t, w.do(t, http.MethodPost, "/api/crm/public/requests", "", map[string]any{"type": "INT", "name": "X", "email": "x@x.test", "subject": "Y"}), http.StatusBadRequest, "private type")
+
+	// the form's list of types: the public ones only, and only what the form needs
+	var types []map[string]any
+	must(t, w.do(t, http.MethodGet, "/api/crm/public/request-types", "", nil), http.StatusOK, "request types").JSON(t, &types)
+	var codes []string
+	for _, ty := range types {
+		codes = append(codes, ty["code"].(string))
+		for k := range ty {
+			if !slices.Contains([]string{"code", "name", "description", "category", "fields"}, k) {
+				t.Errorf("request type %s shows %q", ty["code"], k)
+			}
+		}
+	}
+	if !slices.Contains(codes, "SUP") || slices.Contains(codes, "INT") {
+		t.Errorf("public request types: %v, want SUP and not INT", codes)
+	}
+}
+
+// The public form is rate-limited by PocketBase's limiter, per client IP.
+func TestPortalPublicFormIsRateLimited(t *testing.T) {
+	w := newWorld(t)
+	s := w.app.Settings()
+	s.RateLimits.Enabled = true
+	s.RateLimits.Rules = append(portal.RateLimitRules(), setup.RateLimitRules()...)
+	if err := w.app.Save(s); err != nil {
+		t.Fatal(err)
+	}
+	limited := 0
+	for i := 0; i < 8; i++ {
+		res := w.do(t, http.MethodPost, "/api/crm/public/requests", "", map[string]any{"type": "SUP", "name": "Spam", "email": "spam@x.test", "subject": "Spam"})
+		if res.Status == http.StatusTooManyRequests {
+			limited++
+		} else if res.Status != http.StatusOK {
+			t.Fatalf("status %d: %s", res.Status, res.Body)
+		}
+	}
+	if limited != 3 {
+		t.Errorf("%d of 8 requests limited, want 3 (5 per 5 minutes)", limited)
+	}
+}
+
+// A customer's preference changes through the portal make the outbox hold
+// or refuse a queued marketing message.
+func TestPortalPreferencesObeyOutbox(t *testing.T) {
+	w := newWorld(t)
+	must(t, w.do(t, http.MethodPost, "/api/collections/consents/records", "A", map[string]any{"contact": w.id("ctA"), "purpose": "marketing", "channel": "email", "state": "granted", "text": "Offers by email"}), http.StatusOK, "consent")
+	queue := func(subject string) *core.Record {
+		return w.make(t, "", crm.Outbox, map[string]any{"contact": w.id("ctA"), "purpose": "marketing", "channel": "email", "subject": subject, "body": "Buy", "state": "queued"})
+	}
+	expect := func(m *core.Record, state, reason string) {
+		t.Helper()
+		fresh := w.reload(t, crm.Outbox, m.Id)
+		if fresh.GetString("state") != state || !strings.Contains(fresh.GetString("reason"), reason) {
+			t.Errorf("%s: state %q reason %q, want %q with %q", m.GetString("subject"), fresh.GetString("state"), fresh.GetString("reason"), state, reason)
+		}
+	}
+	patch := func(body map[string]any) {
+		t.Helper()
+		must(t, w.do(t, http.MethodPatch, "/api/collections/contacts/records/"+w.id("ctA"), "A", body), http.StatusOK, "preferences")
+	}
+	// a pause holds marketing until its date
+	patch(map[string]any{"paused_until": "2026-12-15 00:00:00.000Z"})
+	paused := queue("During the pause")
+	expect(paused, outbox.StateWaiting, "")
+	if got := w.reload(t, crm.Outbox, paused.Id).GetDateTime("not_before").Time(); got.Before(time.Date(2026, 12, 15, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("paused message may go at %s", got)
+	}
+	// quiet hours: at 10:00 a message outside 14:00-18:00 waits
+	patch(map[string]any{"paused_until": "", "preferred_hours_start": "14:00", "preferred_hours_end": "18:00", "timezone": "America/Sao_Paulo"})
+	quiet := queue("Outside the hours")
+	expect(quiet, outbox.StateWaiting, "")
+	// preferred channel "none" (only about my requests): marketing is refused
+	patch(map[string]any{"preferred_hours_start": "", "preferred_hours_end": "", "preferred_channel": "none"})
+	none := queue("Channel none")
+	expect(none, outbox.StateRefused, "")
+	// the consent withdrawn: refused
+	patch(map[string]any{"preferred_channel": "email"})
+	consent, _ := w.app.FindFirstRecordByFilter(crm.Consents, "contact = {:c}", map[string]any{"c": w.id("ctA")})
+	must(t, w.do(t, http.MethodPatch, "/api/collections/consents/records/"+consent.Id, "A", map[string]any{"state": "withdrawn"}), http.StatusOK, "withdraw")
+	withdrawn := queue("After withdrawal")
+	expect(withdrawn, outbox.StateRefused, "withdrawn")
+	// and the waiting ones are refused when they come due
+	w.clock.Set(time.Date(2026, 12, 16, 17, 0, 0, 0, time.UTC))
+	if _, err := outbox.Deliver(w.app, w.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	expect(paused, outbox.StateRefused, "withdrawn")
+	expect(quiet, outbox.StateRefused, "withdrawn")
+}

@@ -1,0 +1,181 @@
+package portal
+
+import (
+	"database/sql"
+	"errors"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"strings"
+
+	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+
+	"vinculo/crm"
+	"vinculo/plugins/timeline"
+)
+
+type publicRequestBody struct {
+	Type        string         `json:"type"`
+	Name        string         `json:"name"`
+	Email       string         `json:"email"`
+	Subject     string         `json:"subject"`
+	Description string         `json:"description"`
+	Fields      map[string]any `json:"fields"`
+}
+
+// webVisitor is the actor of what the public form saves: nobody signed in,
+// through the web.
+var webVisitor = timeline.Actor{Type: timeline.ActorSystem, Channel: "web"}
+
+// TrackURL is where a person follows a request made without an account.
+func TrackURL(cfg *crm.Config, reference string) string {
+	return cfg.PublicURL + "/portal/track?reference=" + url.QueryEscape(reference)
+}
+
+// publicRequest is POST /api/crm/public/requests: anyone opens a request of
+// a type the business offers on its public form. It is linked to the
+// oldest contact with that email, or to a new lead contact.
+func publicRequest(e *core.RequestEvent, cfg *crm.Config) error {
+	var body publicRequestBody
+	if err := e.BindBody(&body); err != nil {
+		return e.BadRequestError("The request body is not valid JSON.", err)
+	}
+	body.Email = strings.ToLower(strings.TrimSpace(body.Email))
+	body.Name = strings.TrimSpace(body.Name)
+	body.Subject = strings.TrimSpace(body.Subject)
+	errs := validation.Errors{}
+	if body.Name == "" || len([]rune(body.Name)) > 200 {
+		errs["name"] = validation.NewError("validation_required", "Tell us your name (at most 200 characters).")
+	}
+	if a, err := mail.ParseAddress(body.Email); err != nil || a.Address != body.Email || len(body.Email) > 254 {
+		errs["email"] = validation.NewError("validation_invalid_email", "Give an email address where we can reach you.")
+	}
+	if body.Subject == "" || len([]rune(body.Subject)) > 200 {
+		errs["subject"] = validation.NewError("validation_required", "Say in a few words what it is about (at most 200 characters).")
+	}
+	if len([]rune(body.Description)) > 20000 {
+		errs["description"] = validation.NewError("validation_length_too_long", "Use at most 20000 characters.")
+	}
+	caseType, err := e.App.FindFirstRecordByFilter(crm.CaseTypes, "code = {:code} && active = true && public = true",
+		dbx.Params{"code": strings.ToUpper(strings.TrimSpace(body.Type))})
+	if err != nil {
+		errs["type"] = validation.NewError("validation_unknown_type", "Choose one of the request types on the form.")
+	}
+	if len(errs) > 0 {
+		return e.BadRequestError("Please check the form.", errs)
+	}
+
+	var kase *core.Record
+	err = e.App.RunInTransaction(func(tx core.App) error {
+		contact, err := contactForEmail(tx, body.Name, body.Email)
+		if err != nil {
+			return err
+		}
+		cases, err := tx.FindCachedCollectionByNameOrId(crm.Cases)
+		if err != nil {
+			return err
+		}
+		kase = core.NewRecord(cases)
+		kase.Load(map[string]any{
+			"type": caseType.Id, "contact": contact.Id, "subject": body.Subject,
+			"description": body.Description, "data": body.Fields, "channel": "web",
+		})
+		timeline.SetActor(kase, webVisitor)
+		return tx.Save(kase)
+	})
+	if err != nil {
+		var verrs validation.Errors
+		if errors.As(err, &verrs) {
+			if data, ok := verrs["data"]; ok { // the type's fields answer as "fields" here
+				verrs["fields"] = data
+				delete(verrs, "data")
+			}
+			return e.BadRequestError("Please check the form.", verrs)
+		}
+		return e.InternalServerError("Could not save your request.", err)
+	}
+	ref := kase.GetString("reference")
+	return e.JSON(http.StatusOK, map[string]any{"reference": ref, "track_url": TrackURL(cfg, ref)})
+}
+
+// contactForEmail is the oldest contact with the email, or a new lead.
+func contactForEmail(tx core.App, name, email string) (*core.Record, error) {
+	existing, err := tx.FindFirstRecordByFilter(crm.Contacts, "email = {:email}", dbx.Params{"email": email})
+	if err == nil {
+		return existing, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	contacts, err := tx.FindCachedCollectionByNameOrId(crm.Contacts)
+	if err != nil {
+		return nil, err
+	}
+	c := core.NewRecord(contacts)
+	c.Load(map[string]any{"name": name, "email": email, "stage": "lead", "source": "public_form"})
+	timeline.SetActor(c, webVisitor)
+	if err := tx.Save(c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// publicRequestTypes is GET /api/crm/public/request-types: the request
+// types offered on the public form (active and public), in their order, with
+// what the form needs of each and nothing else (no workflow, no SLA).
+func publicRequestTypes(e *core.RequestEvent) error {
+	list, err := e.App.FindRecordsByFilter(crm.CaseTypes, "active = true && public = true", "position,name", 100, 0)
+	if err != nil {
+		return err
+	}
+	out := make([]map[string]any, 0, len(list))
+	for _, r := range list {
+		var fields any
+		_ = r.UnmarshalJSONField("fields", &fields)
+		if fields == nil {
+			fields = []any{}
+		}
+		out = append(out, map[string]any{"code": r.GetString("code"), "name": r.GetString("name"),
+			"description": r.GetString("description"), "category": r.GetString("category"), "fields": fields})
+	}
+	return e.JSON(http.StatusOK, out)
+}
+
+// track is POST /api/crm/public/track {reference, email}: the status and
+// public steps of one request, for whoever holds its code and email. Any
+// mismatch gets the same 404.
+func track(e *core.RequestEvent) error {
+	var body struct {
+		Reference string `json:"reference"`
+		Email     string `json:"email"`
+	}
+	notFound := e.NotFoundError("We found no request with that code and email. Check both and try again.", nil)
+	if err := e.BindBody(&body); err != nil {
+		return notFound
+	}
+	ref := strings.ToUpper(strings.TrimSpace(body.Reference))
+	email := strings.ToLower(strings.TrimSpace(body.Email))
+	if ref == "" || email == "" {
+		return notFound
+	}
+	kase, err := e.App.FindFirstRecordByFilter(crm.Cases, "reference = {:ref}", dbx.Params{"ref": ref})
+	if err != nil {
+		return notFound
+	}
+	contact, err := e.App.FindRecordById(crm.Contacts, kase.GetString(crm.FieldContact))
+	if err != nil || !strings.EqualFold(contact.GetString(crm.FieldEmail), email) {
+		return notFound
+	}
+	steps, err := Steps(e.App, kase.Id)
+	if err != nil {
+		return e.InternalServerError("Could not read the request's steps.", err)
+	}
+	return e.JSON(http.StatusOK, map[string]any{
+		"reference":    kase.GetString("reference"),
+		"status_label": kase.GetString("status_label"),
+		"steps":        steps,
+		"updated":      kase.GetDateTime("updated").String(),
+	})
+}

@@ -1,0 +1,171 @@
+// Browser test of the import wizard, the export menu and the merge page,
+// against a real Vinculo server (see server.mjs): a small CSV goes through
+// the wizard (columns mapped, dry-run report with the bad line, run with a
+// live progress bar to 100%), the new contacts are found by search and in an
+// export, and one is merged into the other and the merge undone.
+//
+//   node --test e2e/import.test.mjs   (after `npm run build`)
+import { describe, test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+import { startServer, apiToken, api } from './server.mjs'
+
+const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+const RAFAEL = 'rafael@vinculo.example'
+const PASSWORD = 'vinculo-demo-2026'
+
+// Two people new to the demo, and a line the dry run must report.
+const CSV = [
+  'Name,Email,Phone,Notes',
+  'Zuleica Importada,zuleica.importada@example.test,+55 11 98888-7001,first',
+  'Zuleica I. Duplicata,zuleica.duplicata@example.test,+55 11 98888-7002,second',
+  'Broken Row,not-an-email,,third',
+].join('\n')
+
+let server
+let browser
+let token
+let rafaelId
+const pageErrors = []
+
+async function newPage() {
+  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'America/Sao_Paulo', viewport: { width: 1280, height: 900 }, acceptDownloads: true })
+  context.setDefaultTimeout(15000)
+  const page = await context.newPage()
+  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`))
+  return page
+}
+
+async function signIn(page) {
+  await page.goto(`${server.url}/`)
+  await page.locator('#signin-email').fill(RAFAEL)
+  await page.locator('#signin-password').fill(PASSWORD)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.locator('nav#main-nav').waitFor({ state: 'attached' })
+}
+
+describe('import, export and merge in Chromium', { timeout: 300000 }, () => {
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true })
+    server = await startServer()
+    token = await apiToken(server.url, RAFAEL)
+    // Rafael reads Portuguese in the demo; this test reads English.
+    const me = await api(server.url, token, '/api/collections/staff/auth-refresh', { method: 'POST', body: {} })
+    rafaelId = me.record.id
+    await api(server.url, token, `/api/collections/staff/records/${me.record.id}`, { method: 'PATCH', body: { language: 'en' } })
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
+    })
+  })
+
+  after(async () => {
+    await browser?.close().catch(() => {})
+    await server?.stop()
+  })
+
+  test('a CSV goes through the wizard: mapping, dry run report, live progress to 100%, contact findable', async () => {
+    const page = await newPage()
+    await signIn(page)
+    await page.locator('nav#main-nav').getByRole('link', { name: 'Import' }).click()
+    await page.getByRole('heading', { name: 'Import', level: 1 }).waitFor()
+
+    await page.locator('#import-file').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) })
+    // The columns are read in the browser and mapped by name; Notes is left out.
+    await page.locator('#map-0').waitFor()
+    assert.equal(await page.locator('#map-0').inputValue(), 'name')
+    assert.equal(await page.locator('#map-1').inputValue(), 'email')
+    assert.equal(await page.locator('#map-2').inputValue(), 'phone')
+    assert.equal(await page.locator('#map-3').inputValue(), '')
+    await page.screenshot({ path: `${SHOTS}import-step1.png`, fullPage: true })
+
+    await page.getByRole('button', { name: 'Check the file' }).click()
+    const summary = page.getByTestId('dry-run-summary')
+    await summary.waitFor()
+    const count = async (label) => Number((await summary.locator('div', { has: page.locator('dt', { hasText: new RegExp(`^${label}$`) }) }).locator('dd').innerText()).replace(/\D/g, ''))
+    assert.equal(await count('Rows'), 3)
+    assert.equal(await count('New'), 2)
+    assert.equal(await count('Errors'), 1)
+    // The bad line is listed with its line number in the file (the header is line 1).
+    const errorRows = page.locator('table', { has: page.getByRole('columnheader', { name: 'Problem' }) }).locator('tbody tr')
+    assert.equal(await errorRows.count(), 1)
+    assert.equal(await errorRows.first().locator('td').first().innerText(), '4')
+    assert.equal(await errorRows.first().locator('td').nth(1).innerText(), 'email')
+    await page.getByRole('button', { name: 'Download errors.csv' }).waitFor()
+    // Nothing was written by the dry run.
+    const before = await api(server.url, token, `/api/collections/contacts/records?filter=${encodeURIComponent("email='zuleica.importada@example.test'")}&skipTotal=1`)
+    assert.equal(before.items.length, 0)
+    await page.screenshot({ path: `${SHOTS}import-step2.png`, fullPage: true })
+
+    await page.getByLabel('Import the valid rows only').check()
+    await page.getByRole('button', { name: /^Import 3 rows$/ }).click()
+    await page.getByRole('heading', { name: 'Import finished.' }).waitFor({ timeout: 30000 })
+    const progress = page.getByTestId('import-progress')
+    assert.match(await progress.innerText(), /100%/)
+    assert.equal(await page.locator('#import-progress').getAttribute('value'), '100')
+    await page.screenshot({ path: `${SHOTS}import-step3.png`, fullPage: true })
+
+    // The new contact is findable, by the search route and in the contacts list.
+    const found = await api(server.url, token, '/api/crm/search?q=Zuleica%20Importada&collection=contacts')
+    assert.ok(found.items.some((h) => h.title === 'Zuleica Importada'), 'search finds the imported contact')
+    await page.getByRole('link', { name: 'Open contacts' }).click()
+    await page.locator('#contacts-search').fill('Zuleica Importada')
+    await page.getByRole('row').filter({ hasText: 'zuleica.importada@example.test' }).waitFor()
+
+    // The export menu exports what the list shows: the search's match.
+    await page.locator('summary', { hasText: 'Export' }).click()
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV (spreadsheet)' }).click()])
+    assert.match(download.suggestedFilename(), /^contacts-\d{4}-\d{2}-\d{2}\.csv$/)
+    const csv = readFileSync(await download.path(), 'utf8')
+    assert.ok(csv.startsWith('\uFEFFid,'), 'a CSV with a BOM and a header')
+    assert.ok(csv.includes('zuleica.importada@example.test'))
+    assert.ok(!csv.includes('joao'), 'only the search match, not the whole list')
+    await page.context().close()
+  })
+
+  test('a duplicate is merged field by field and the merge undone', async () => {
+    const list = await api(server.url, token, `/api/collections/contacts/records?filter=${encodeURIComponent("name~'Zuleica'")}&sort=name&skipTotal=1`)
+    const kept = list.items.find((c) => c.name === 'Zuleica Importada')
+    const dup = list.items.find((c) => c.name === 'Zuleica I. Duplicata')
+    assert.ok(kept && dup, 'the import made both contacts')
+    // Agents merge away only contacts they own (as they delete): Rafael takes the duplicate.
+    await api(server.url, token, `/api/collections/contacts/records/${dup.id}`, { method: 'PATCH', body: { owner: rafaelId } })
+
+    const page = await newPage()
+    await signIn(page)
+    await page.goto(`${server.url}/contacts/${kept.id}`)
+    await page.getByRole('link', { name: 'Merge…' }).click()
+    await page.getByRole('heading', { name: 'Merge Zuleica Importada with a duplicate' }).waitFor()
+    await page.locator('#merge-search').fill('Duplicata')
+    const hit = page.locator('.hits li', { hasText: 'Zuleica I. Duplicata' })
+    await hit.getByRole('button', { name: 'Choose' }).click()
+    // Keep the duplicate's email; the name stays the kept one's.
+    const emailRow = page.getByRole('row', { name: /Email/ })
+    await emailRow.getByLabel('zuleica.duplicata@example.test').check()
+    await page.screenshot({ path: `${SHOTS}merge-chooser.png`, fullPage: true })
+    await page.getByRole('button', { name: 'Merge', exact: true }).click()
+    await page.getByText('Merged: Zuleica I. Duplicata is now part of Zuleica Importada.').first().waitFor()
+
+    const merged = await api(server.url, token, `/api/collections/contacts/records/${kept.id}`)
+    assert.equal(merged.email, 'zuleica.duplicata@example.test')
+    assert.equal(merged.name, 'Zuleica Importada')
+    const gone = await fetch(`${server.url}/api/collections/contacts/records/${dup.id}`, { headers: { Authorization: token } })
+    assert.equal(gone.status, 404)
+
+    await page.getByRole('button', { name: 'Undo the merge' }).click()
+    await page.getByText('Merge undone: Zuleica I. Duplicata is a separate contact again.').first().waitFor()
+    const back = await api(server.url, token, `/api/collections/contacts/records/${dup.id}`)
+    assert.equal(back.email, 'zuleica.duplicata@example.test')
+    const restored = await api(server.url, token, `/api/collections/contacts/records/${kept.id}`)
+    assert.equal(restored.email, 'zuleica.importada@example.test')
+    await page.context().close()
+  })
+
+  test('no page errors', () => {
+    assert.deepEqual(pageErrors, [])
+  })
+})

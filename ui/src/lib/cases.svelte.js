@@ -1,0 +1,219 @@
+// Cases: the queue (sorted by SLA due time, filtered, live) and one case with
+// its conversation, kept live by realtime on cases and case_messages.
+
+export const QUEUE_SIZE = 50
+export const CASE_FIELDS = 'id,reference,subject,status,status_label,closed,priority,overdue,resolution_due,first_response_due,first_response_at,assignee,type,contact,company,channel,created,updated,expand.contact.id,expand.contact.name,expand.type.id,expand.type.name,expand.type.code,expand.type.statuses'
+
+/** The record-API filter of the queue's filters: {state: open|closed|all, type, assignee, mine, overdue}. */
+export function queueFilter(pb, f, me) {
+  const parts = []
+  const params = {}
+  if (f.state === 'open') parts.push('closed = false')
+  else if (f.state === 'closed') parts.push('closed = true')
+  if (f.type) {
+    parts.push('type = {:type}')
+    params.type = f.type
+  }
+  if (f.mine) {
+    parts.push('assignee = {:me}')
+    params.me = me
+  } else if (f.assignee === '-') parts.push("assignee = ''")
+  else if (f.assignee) {
+    parts.push('assignee = {:assignee}')
+    params.assignee = f.assignee
+  }
+  if (f.overdue) parts.push('overdue = true')
+  if (f.status) {
+    parts.push('status = {:status}')
+    params.status = f.status
+  }
+  return pb.filter(parts.join(' && '), params)
+}
+
+/** The statuses a case may move to from its own: the type's transitions, or every other status when the type lists none. */
+export function nextStatuses(caseType, from) {
+  const statuses = Array.isArray(caseType?.statuses) ? caseType.statuses : []
+  const moves = caseType?.transitions && typeof caseType.transitions === 'object' ? caseType.transitions : null
+  if (!moves || Object.keys(moves).length === 0) return statuses.filter((s) => s.key !== from)
+  const allowed = moves[from] ?? []
+  return statuses.filter((s) => allowed.includes(s.key))
+}
+
+/** How urgent a case is, for sorting and colour: overdue < due within a day < later < none. */
+export function urgency(c, now = Date.now()) {
+  if (c.closed) return 'closed'
+  if (c.overdue) return 'overdue'
+  const due = Date.parse(String(c.resolution_due ?? '').replace(' ', 'T'))
+  if (!Number.isFinite(due)) return 'none'
+  if (due < now) return 'overdue'
+  if (due - now < 86400000) return 'soon'
+  return 'later'
+}
+
+export class CaseQueue {
+  filters = $state({ state: 'open', type: '', assignee: '', mine: false, overdue: false, status: '' })
+  items = $state([])
+  page = $state(1)
+  hasNext = $state(false)
+  loading = $state(false)
+  error = $state(null)
+  live = $state(false)
+  #seq = 0
+  #off = null
+  #timer = null
+
+  constructor(pb, me) {
+    this.pb = pb
+    this.me = me
+  }
+
+  async load() {
+    const seq = ++this.#seq
+    this.loading = true
+    this.error = null
+    try {
+      const res = await this.pb.collection('cases').getList(this.page, QUEUE_SIZE, {
+        filter: queueFilter(this.pb, this.filters, this.me),
+        // The SLA clock first: the case due soonest on top.
+        sort: this.filters.state === 'closed' ? '-closed_at' : 'resolution_due,created',
+        skipTotal: true,
+        expand: 'contact,type',
+        fields: CASE_FIELDS,
+      })
+      if (seq !== this.#seq) return
+      this.items = res.items
+      this.hasNext = res.items.length === QUEUE_SIZE
+    } catch (err) {
+      if (seq === this.#seq) this.error = err
+    } finally {
+      if (seq === this.#seq) this.loading = false
+    }
+  }
+
+  set(patch) {
+    Object.assign(this.filters, patch)
+    this.page = 1
+    return this.load()
+  }
+
+  next() {
+    if (!this.hasNext) return
+    this.page += 1
+    return this.load()
+  }
+
+  prev() {
+    if (this.page <= 1) return
+    this.page -= 1
+    return this.load()
+  }
+
+  /** Any change to a case re-reads the page shortly after (a burst of events costs one read). */
+  async subscribe() {
+    try {
+      this.#off = await this.pb.collection('cases').subscribe('*', () => {
+        clearTimeout(this.#timer)
+        this.#timer = setTimeout(() => this.load(), 250)
+      }, { fields: 'id' })
+      this.live = true
+    } catch {
+      this.live = false
+    }
+  }
+
+  close() {
+    clearTimeout(this.#timer)
+    const off = this.#off
+    this.#off = null
+    this.live = false
+    if (off) Promise.resolve(off()).catch(() => {})
+  }
+}
+
+export class CaseView {
+  record = $state(null)
+  messages = $state([])
+  error = $state(null)
+  loading = $state(false)
+  live = $state(false)
+  #off = []
+  #closed = false
+
+  constructor(pb, id) {
+    this.pb = pb
+    this.id = id
+  }
+
+  get type() {
+    return this.record?.expand?.type ?? null
+  }
+
+  async load() {
+    this.loading = true
+    this.error = null
+    try {
+      const [record, messages] = await Promise.all([
+        this.pb.collection('cases').getOne(this.id, { expand: 'contact,type,company' }),
+        this.pb.collection('case_messages').getFullList({ filter: this.pb.filter('case = {:id}', { id: this.id }), sort: 'created', expand: 'author_customer' }),
+      ])
+      if (this.#closed) return
+      this.record = record
+      this.messages = messages
+    } catch (err) {
+      this.error = err
+    } finally {
+      this.loading = false
+    }
+  }
+
+  /** A new or changed message, once, in time order. Returns true when it was new. */
+  upsertMessage(m) {
+    if (m.case !== this.id) return false
+    const i = this.messages.findIndex((x) => x.id === m.id)
+    if (i >= 0) {
+      this.messages[i] = { ...this.messages[i], ...m }
+      return false
+    }
+    this.messages = [...this.messages, m].sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : 0))
+    return true
+  }
+
+  async subscribe({ onMessage, onCase } = {}) {
+    try {
+      const offMessages = await this.pb.collection('case_messages').subscribe('*', (e) => {
+        if (e.action === 'delete') this.messages = this.messages.filter((m) => m.id !== e.record.id)
+        else if (this.upsertMessage(e.record)) onMessage?.(e.record)
+      }, { filter: this.pb.filter('case = {:id}', { id: this.id }), expand: 'author_customer' })
+      const offCase = await this.pb.collection('cases').subscribe(this.id, (e) => {
+        if (e.action !== 'update' || !this.record) return
+        const before = this.record
+        this.record = { ...before, ...e.record, expand: { ...before.expand, ...(e.record.expand ?? {}) } }
+        onCase?.(this.record, before)
+      }, { expand: 'contact,type,company' })
+      this.#off.push(offMessages, offCase)
+      if (this.#closed) this.close()
+      else this.live = true
+    } catch {
+      this.live = false
+    }
+  }
+
+  async send(body, internal) {
+    const m = await this.pb.collection('case_messages').create({ case: this.id, body, internal })
+    this.upsertMessage(m)
+    return m
+  }
+
+  /** Changes status or assignee; the page shows the saved record (the server sets the label and the clocks). */
+  async update(patch) {
+    const saved = await this.pb.collection('cases').update(this.id, patch, { expand: 'contact,type,company' })
+    this.record = saved
+    return saved
+  }
+
+  close() {
+    this.#closed = true
+    for (const off of this.#off.splice(0)) Promise.resolve(off?.()).catch(() => {})
+    this.live = false
+  }
+}

@@ -1,0 +1,366 @@
+// The import wizard's state: a file and its columns, the mapping of columns
+// to fields, a dry run and then the real run, each an `import_jobs` record
+// the server updates as it works; the wizard follows it live through the
+// SDK's realtime subscription. Also the authenticated downloads (errors.csv,
+// exports), which a plain link cannot do: the token travels in a header.
+
+export const KINDS = ['contacts', 'companies']
+export const ON_DUPLICATE = ['skip', 'fill', 'overwrite', 'create']
+export const RUN_MODES = ['all_or_nothing', 'valid_only']
+
+// The fields a column can go to; '' leaves the column out.
+export const FIELDS = {
+  contacts: ['name', 'first_name', 'last_name', 'email', 'phone', 'mobile', 'job_title', 'company', 'address', 'tags', 'source', 'stage', 'owner'],
+  companies: ['name', 'domain', 'phone', 'address', 'city', 'country', 'industry'],
+}
+
+const FINISHED = ['done', 'failed']
+
+/** True once the job has stopped, well or not. */
+export function isFinished(job) {
+  return Boolean(job && FINISHED.includes(job.status))
+}
+
+/** How far the job is, 0–100 (100 once done). */
+export function progressOf(job) {
+  if (!job) return 0
+  if (job.status === 'done') return 100
+  const total = Number(job.total_rows) || 0
+  if (total <= 0) return 0
+  return Math.max(0, Math.min(100, Math.floor((100 * (Number(job.processed_rows) || 0)) / total)))
+}
+
+/** The counts a report shows. */
+export function summaryOf(job) {
+  const n = (k) => Number(job?.[k]) || 0
+  return {
+    total: n('total_rows'),
+    processed: n('processed_rows'),
+    created: n('rows_created'),
+    updated: n('rows_updated'),
+    skipped: n('rows_skipped'),
+    duplicates: n('rows_duplicate'),
+    errors: n('rows_error'),
+  }
+}
+
+/** The first errors of a report: [{line, field, reason}]. */
+export function errorsOf(job) {
+  const list = job?.report?.errors
+  return Array.isArray(list) ? list : []
+}
+
+/** Is the file a vCard (by name or content)? Then there are no columns to map. */
+export function isVCard(name, text = '') {
+  return /\.(vcf|vcard)$/i.test(name ?? '') || /^\s*BEGIN:VCARD/i.test(text)
+}
+
+/**
+ * The column names of a CSV's first line: the BOM dropped, the delimiter
+ * guessed among , ; tab and |, quoted names unquoted.
+ */
+export function detectColumns(text) {
+  if (!text) return []
+  text = text.replace(/^\uFEFF/, '')
+  // The header ends at the first line break outside quotes.
+  let end = 0
+  let quoted = false
+  for (; end < text.length; end++) {
+    const ch = text[end]
+    if (ch === '"') quoted = !quoted
+    else if (!quoted && (ch === '\n' || ch === '\r')) break
+  }
+  const line = text.slice(0, end)
+  const outside = line.replace(/"[^"]*"/g, '')
+  let delim = ','
+  let best = -1
+  for (const d of [',', ';', '\t', '|']) {
+    const n = outside.split(d).length
+    if (n > best) {
+      best = n
+      delim = d
+    }
+  }
+  const out = []
+  let cell = ''
+  quoted = false
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cell += '"'
+        i++
+      } else if (ch === '"') quoted = false
+      else cell += ch
+    } else if (ch === '"') quoted = true
+    else if (ch === delim) {
+      out.push(cell.trim())
+      cell = ''
+    } else cell += ch
+  }
+  out.push(cell.trim())
+  return out.filter((c, i) => c !== '' || i < out.length - 1)
+}
+
+const ALIASES = {
+  first_name: ['first name', 'given name', 'primeiro nome', 'first'],
+  last_name: ['last name', 'family name', 'surname', 'sobrenome', 'last'],
+  name: ['name', 'full name', 'nome', 'nome completo', 'display name', 'company name', 'empresa nome'],
+  email: ['email', 'e-mail', 'e-mail address', 'email address', 'e-mail 1 - value', 'correio'],
+  phone: ['phone', 'telefone', 'business phone', 'phone 1 - value', 'phone number'],
+  mobile: ['mobile', 'celular', 'mobile phone', 'cell', 'mobile phone number'],
+  job_title: ['job title', 'title', 'cargo', 'organization 1 - title'],
+  company: ['company', 'empresa', 'organization', 'organization 1 - name', 'company name'],
+  address: ['address', 'endereço', 'endereco', 'street'],
+  domain: ['domain', 'website', 'site', 'company domain name'],
+  city: ['city', 'cidade'],
+  country: ['country', 'país', 'pais', 'country/region'],
+  tags: ['tags', 'labels', 'etiquetas'],
+  stage: ['stage', 'lifecycle stage', 'estágio'],
+  industry: ['industry', 'setor'],
+}
+
+/** A first guess of the mapping, by column name; unknown columns are left out. */
+export function guessMapping(columns, kind = 'contacts') {
+  const fields = FIELDS[kind] ?? FIELDS.contacts
+  const mapping = {}
+  const taken = new Set()
+  for (const col of columns) {
+    const key = col.trim().toLowerCase().replace(/_/g, ' ')
+    for (const field of fields) {
+      if (taken.has(field)) continue
+      const names = ALIASES[field] ?? [field.replace(/_/g, ' ')]
+      if (names.includes(key) || key === field) {
+        mapping[col] = field
+        taken.add(field)
+        break
+      }
+    }
+    if (!(col in mapping)) mapping[col] = ''
+  }
+  return mapping
+}
+
+/** The multipart body of POST /api/crm/import. */
+export function importForm({ file, kind, mode, onDuplicate, mapping, preset }) {
+  const form = new FormData()
+  form.append('file', file)
+  form.append('kind', kind)
+  form.append('mode', mode)
+  form.append('on_duplicate', onDuplicate)
+  const chosen = Object.fromEntries(Object.entries(mapping ?? {}).filter(([, field]) => field))
+  if (Object.keys(chosen).length) form.append('mapping', JSON.stringify(chosen))
+  if (preset) form.append('preset', preset)
+  return form
+}
+
+/** Downloads an authenticated GET as a file (an export, an errors.csv). */
+export async function download(pb, path, fallbackName, { fetchImpl = fetch, doc = globalThis.document } = {}) {
+  const res = await fetchImpl(pb.buildURL(path), { headers: { Authorization: pb.authStore.token } })
+  if (!res.ok) {
+    let body = {}
+    try {
+      body = await res.json()
+    } catch {
+      // not JSON
+    }
+    throw Object.assign(new Error(body.message || `HTTP ${res.status}`), { status: res.status, response: body })
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? fallbackName
+  const blob = await res.blob()
+  if (!doc) return { name, blob }
+  const url = URL.createObjectURL(blob)
+  const a = doc.createElement('a')
+  a.href = url
+  a.download = name
+  a.rel = 'noopener'
+  doc.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 10000)
+  return { name, blob }
+}
+
+export class ImportWizard {
+  step = $state('choose') // choose -> review -> running -> done
+  kind = $state('contacts')
+  file = $state(null)
+  columns = $state([])
+  mapping = $state({})
+  vcard = $state(false)
+  presets = $state([])
+  preset = $state('')
+  onDuplicate = $state('skip')
+  mode = $state('all_or_nothing')
+  dryJob = $state(null)
+  job = $state(null)
+  busy = $state(false)
+  error = $state(null)
+  #unsubscribe = null
+
+  constructor(pb) {
+    this.pb = pb
+  }
+
+  get progress() {
+    return progressOf(this.job)
+  }
+
+  get canDryRun() {
+    return Boolean(this.file) && !this.busy && (this.vcard || Object.values(this.mapping).some((f) => ['name', 'first_name', 'email'].includes(f)))
+  }
+
+  async loadPresets() {
+    try {
+      const list = await this.pb.collection('import_presets').getFullList({ sort: 'name', filter: this.pb.filter('kind = {:kind}', { kind: this.kind }) })
+      this.presets = list
+    } catch {
+      this.presets = [] // no presets is no reason to stop an import
+    }
+  }
+
+  setKind(kind) {
+    this.kind = KINDS.includes(kind) ? kind : 'contacts'
+    this.mapping = guessMapping(this.columns, this.kind)
+    this.preset = ''
+    return this.loadPresets()
+  }
+
+  /** Reads the head of the file for its columns and guesses a mapping. */
+  async setFile(file) {
+    this.file = file
+    this.error = null
+    this.dryJob = null
+    this.job = null
+    const head = file ? await file.slice(0, 65536).text() : ''
+    this.vcard = isVCard(file?.name, head)
+    this.columns = this.vcard ? [] : detectColumns(head)
+    this.mapping = guessMapping(this.columns, this.kind)
+    if (this.preset) this.applyPreset(this.preset)
+  }
+
+  applyPreset(id) {
+    this.preset = id
+    const p = this.presets.find((x) => x.id === id)
+    if (!p) return
+    const saved = p.mapping && typeof p.mapping === 'object' ? p.mapping : {}
+    const next = {}
+    for (const col of this.columns) next[col] = saved[col] ?? ''
+    this.mapping = next
+  }
+
+  setField(column, field) {
+    this.mapping = { ...this.mapping, [column]: field }
+  }
+
+  async savePreset(name, staffId) {
+    const chosen = Object.fromEntries(Object.entries(this.mapping).filter(([, f]) => f))
+    const rec = await this.pb.collection('import_presets').create({ name, kind: this.kind, mapping: chosen, staff: staffId })
+    this.presets = [...this.presets, rec].sort((a, b) => a.name.localeCompare(b.name))
+    this.preset = rec.id
+    return rec
+  }
+
+  async #start(mode) {
+    const body = importForm({ file: this.file, kind: this.kind, mode, onDuplicate: this.onDuplicate, mapping: this.vcard ? {} : this.mapping, preset: this.preset })
+    const res = await this.pb.send('/api/crm/import', { method: 'POST', body })
+    return res.job
+  }
+
+  /** Follows a job live until it finishes; onChange sees every state. */
+  async follow(id, onChange) {
+    this.stopFollowing()
+    const jobs = this.pb.collection('import_jobs')
+    return new Promise((resolve, reject) => {
+      let settled = false
+      const seen = (job) => {
+        if (settled) return
+        onChange(job)
+        if (isFinished(job)) {
+          settled = true
+          this.stopFollowing()
+          resolve(job)
+        }
+      }
+      jobs
+        .subscribe(id, (e) => seen(e.record))
+        .then((unsubscribe) => {
+          this.#unsubscribe = unsubscribe
+          if (settled) this.stopFollowing()
+          // The job may have moved (or finished) before the subscription began.
+          return jobs.getOne(id).then(seen)
+        })
+        .catch((err) => {
+          if (!settled) {
+            settled = true
+            this.stopFollowing()
+            reject(err)
+          }
+        })
+    })
+  }
+
+  stopFollowing() {
+    const u = this.#unsubscribe
+    this.#unsubscribe = null
+    if (u) Promise.resolve(u()).catch(() => {})
+  }
+
+  /** Step 1 -> 2: a dry run of the file, whose report the person reviews. */
+  async dryRun() {
+    this.busy = true
+    this.error = null
+    this.dryJob = null
+    try {
+      const id = await this.#start('dry_run')
+      this.dryJob = { id, status: 'queued' }
+      this.step = 'review'
+      const job = await this.follow(id, (j) => (this.dryJob = j))
+      if (job.status === 'failed') this.error = { message: job.error }
+      return job
+    } catch (err) {
+      this.error = err
+      this.step = 'choose'
+      return null
+    } finally {
+      this.busy = false
+    }
+  }
+
+  /** Step 2 -> 3: the real import, with its progress. */
+  async run() {
+    this.busy = true
+    this.error = null
+    this.job = null
+    try {
+      const id = await this.#start(this.mode)
+      this.job = { id, status: 'queued', processed_rows: 0, total_rows: this.dryJob?.total_rows ?? 0 }
+      this.step = 'running'
+      const job = await this.follow(id, (j) => (this.job = j))
+      this.step = 'done'
+      if (job.status === 'failed') this.error = { message: job.error }
+      return job
+    } catch (err) {
+      this.error = err
+      return null
+    } finally {
+      this.busy = false
+    }
+  }
+
+  errorsPath(job) {
+    return `/api/crm/import/${encodeURIComponent(job.id)}/errors.csv`
+  }
+
+  reset() {
+    this.stopFollowing()
+    this.step = 'choose'
+    this.file = null
+    this.columns = []
+    this.mapping = {}
+    this.vcard = false
+    this.dryJob = null
+    this.job = null
+    this.error = null
+  }
+}
