@@ -1,11 +1,16 @@
 package portal
 
 import (
+	"fmt"
 	"net/http"
+	"net/mail"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/mailer"
 	"github.com/pocketbase/pocketbase/tools/security"
+
+	"vinculo/crm"
 )
 
 // minPassword: PocketBase's own minimum for auth passwords.
@@ -165,12 +170,60 @@ func confirmEmailChange(e *core.RequestEvent, c *customer) error {
 	if _, err := e.App.FindAuthRecordByEmail(record.Collection(), newEmail); err == nil {
 		return badField(e, "token", "validation_invalid_token_email", "That email address is already in use.")
 	}
+	oldEmail := record.Email()
 	record.SetEmail(newEmail)
 	record.SetVerified(true)
 	if err := e.App.Save(record); err != nil {
 		return e.BadRequestError("Could not change your email.", err)
 	}
+	notifyEmailChanged(e.App, record, oldEmail, newEmail)
 	// A new email ends every session (PocketBase renews the token key):
 	// this one goes on with a fresh token.
 	return authAnswer(e, record)
+}
+
+// bindEmailChange: a customer who chose a password confirms it to ask for a
+// new email, so a session left open (or stolen) cannot move the account to
+// another address. Customers who sign in by code have only the session;
+// for them (and everyone) the old address is told of the change.
+func bindEmailChange(app core.App) {
+	app.OnRecordRequestEmailChangeRequest(crm.Customers).BindFunc(func(e *core.RecordRequestEmailChangeRequestEvent) error {
+		if !e.Record.GetBool("has_password") {
+			return e.Next()
+		}
+		info, err := e.RequestInfo()
+		if err != nil {
+			return err
+		}
+		password, _ := info.Body["password"].(string)
+		if password == "" || !e.Record.ValidatePassword(password) {
+			return e.BadRequestError("Type your password to change your email.", validation.Errors{
+				"password": validation.NewError("validation_invalid_password", "Type your current password."),
+			})
+		}
+		return e.Next()
+	})
+}
+
+// notifyEmailChanged tells the old address that the account now uses
+// another one, in the customer's language; a failed send is only logged.
+func notifyEmailChanged(app core.App, customer *core.Record, oldEmail, newEmail string) {
+	settings := app.Settings()
+	subject := "Your email was changed"
+	text := fmt.Sprintf("Hello,\n\nThe email of your account with %[1]s is now %[2]s. From now on we write there.\n\n"+
+		"If you did not ask for this, reply to this message or call us: we will put it right.\n\n%[1]s\n", settings.Meta.AppName, newEmail)
+	if customer.GetString("language") != "en" {
+		subject = "Seu e-mail foi alterado"
+		text = fmt.Sprintf("Olá,\n\nO e-mail da sua conta com %[1]s agora é %[2]s. A partir de agora escrevemos para lá.\n\n"+
+			"Se não foi você quem pediu, responda esta mensagem ou ligue para nós: vamos resolver.\n\n%[1]s\n", settings.Meta.AppName, newEmail)
+	}
+	msg := &mailer.Message{
+		From:    mail.Address{Name: settings.Meta.SenderName, Address: settings.Meta.SenderAddress},
+		To:      []mail.Address{{Address: oldEmail}},
+		Subject: subject,
+		Text:    text,
+	}
+	if err := app.NewMailClient().Send(msg); err != nil {
+		app.Logger().Error("Failed to tell the old address of an email change", "customer", customer.Id, "error", err)
+	}
 }

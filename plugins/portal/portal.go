@@ -34,6 +34,7 @@ import (
 // Register binds the portal's routes and hooks.
 func Register(app core.App, cfg *crm.Config) error {
 	bindHooks(app)
+	bindEmailChange(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		if err := ensureRateLimits(se.App); err != nil {
 			return err

@@ -144,8 +144,11 @@ func publicRequestTypes(e *core.RequestEvent) error {
 }
 
 // track is POST /api/crm/public/track {reference, email}: the status and
-// public steps of one request, for whoever holds its code and email. Any
-// mismatch gets the same 404.
+// public steps of one request made through the public form, for whoever
+// holds its code and email. Requests made in the portal or by staff are
+// followed in the portal, not here. Code and email are looked up together,
+// in one query, so a known code with a wrong email takes the same path as
+// an unknown code, and any mismatch gets the same 404.
 func track(e *core.RequestEvent) error {
 	var body struct {
 		Reference string `json:"reference"`
@@ -160,12 +163,17 @@ func track(e *core.RequestEvent) error {
 	if ref == "" || email == "" {
 		return notFound
 	}
-	kase, err := e.App.FindFirstRecordByFilter(crm.Cases, "reference = {:ref}", dbx.Params{"ref": ref})
+	var found struct {
+		ID string `db:"id"`
+	}
+	err := e.App.DB().NewQuery("SELECT cs.id AS id FROM " + crm.Cases + " cs JOIN " + crm.Contacts + " ct ON ct.id = cs." + crm.FieldContact +
+		" WHERE cs.reference = {:ref} AND cs.channel = 'web' AND lower(ct." + crm.FieldEmail + ") = {:email} LIMIT 1").
+		Bind(dbx.Params{"ref": ref, "email": email}).One(&found)
 	if err != nil {
 		return notFound
 	}
-	contact, err := e.App.FindRecordById(crm.Contacts, kase.GetString(crm.FieldContact))
-	if err != nil || !strings.EqualFold(contact.GetString(crm.FieldEmail), email) {
+	kase, err := e.App.FindRecordById(crm.Cases, found.ID)
+	if err != nil {
 		return notFound
 	}
 	steps, err := Steps(e.App, kase.Id)

@@ -7,7 +7,9 @@
 //
 //   node e2e/first-rows.mjs <url> <email> <password> [loads=10]
 //
-// Prints one JSON line: {"loads": n, "first_row_ms": [...], "api_ms": [...], "rows": n}.
+// Prints one JSON line: {"loads": n, "first_row_ms": [...], "api_ms": [...],
+// "api_start_ms": [...] (when the list request left), "dom_content_loaded_ms": [...]
+// (the page's scripts loaded and run), "rows": n}.
 import { chromium } from 'playwright-core'
 
 const [url, email, password, loadsArg] = process.argv.slice(2)
@@ -36,6 +38,8 @@ const browser = await chromium.launch({
 
 const firstRow = []
 const api = []
+const apiStart = []
+const scriptsRun = []
 let rows = 0
 try {
   for (let i = 0; i < loads; i++) {
@@ -55,14 +59,17 @@ try {
     await page.waitForFunction(() => window.__firstRow !== undefined, null, { timeout: 60000 })
     const m = await page.evaluate(() => {
       const list = performance.getEntriesByType('resource').find((e) => e.name.includes('/api/collections/contacts/records'))
-      return { first: window.__firstRow, api: list ? list.duration : null, rows: document.querySelectorAll('tbody td.name a').length }
+      const nav = performance.getEntriesByType('navigation')[0]
+      return { first: window.__firstRow, api: list ? list.duration : null, apiStart: list ? list.startTime : null, dcl: nav ? nav.domContentLoadedEventEnd : null, rows: document.querySelectorAll('tbody td.name a').length }
     })
     firstRow.push(Math.round(m.first * 10) / 10)
     if (m.api !== null) api.push(Math.round(m.api * 10) / 10)
+    if (m.apiStart !== null) apiStart.push(Math.round(m.apiStart * 10) / 10)
+    if (m.dcl !== null) scriptsRun.push(Math.round(m.dcl * 10) / 10)
     rows = m.rows
     await context.close()
   }
 } finally {
   await browser.close()
 }
-console.log(JSON.stringify({ loads, first_row_ms: firstRow, api_ms: api, rows }))
+console.log(JSON.stringify({ loads, first_row_ms: firstRow, api_ms: api, api_start_ms: apiStart, dom_content_loaded_ms: scriptsRun, rows }))

@@ -520,6 +520,9 @@ describe('customer portal in Chromium', { timeout: 420000 }, () => {
     const mailsBefore = smtp.messages.length
     await page.locator('#profile-new-email').fill('carla.nova@example.com')
     await page.getByRole('button', { name: 'Change email' }).click()
+    await page.getByText('Please type your password to change your email.').waitFor() // she chose a password: it is asked
+    await page.locator('#profile-email-password').fill('carla-senha-2026')
+    await page.getByRole('button', { name: 'Change email' }).click()
     const changeMail = await smtp.waitFor((m) => m.to.includes('carla.nova@example.com'), { since: mailsBefore })
     const link = /\/portal\/confirm-email-change\?token=[\w.-]+/.exec(changeMail.text)
     assert.ok(link, `no confirmation link in: ${changeMail.text}`)
@@ -529,6 +532,8 @@ describe('customer portal in Chromium', { timeout: 420000 }, () => {
     assert.equal((await api(server.url, staff.token, `/api/collections/contacts/records/${contact.id}`)).email, 'carla.nova@example.com')
     await page.goto(`${server.url}/portal/profile`)
     assert.equal(await page.getByTestId('my-email').innerText(), 'carla.nova@example.com')
+    // The old address is told.
+    await smtp.waitFor((m) => m.to.includes(email.toLowerCase()) && m.text.includes('carla.nova@example.com'), { since: mailsBefore })
     const newToken = await portalToken(page)
 
     // Sign out everywhere: back to the sign-in page, and the old token is dead.

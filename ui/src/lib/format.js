@@ -5,6 +5,19 @@ import { translate } from './i18n.js'
 
 const WEEK = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']
 
+// Intl formatters are costly to build and a list formats the same way for
+// every row: one per language and options.
+const formatters = new Map()
+function cached(Kind, lang, options) {
+  const key = `${Kind.name}|${lang}|${JSON.stringify(options)}`
+  let f = formatters.get(key)
+  if (!f) {
+    f = new Kind(lang, options)
+    formatters.set(key, f)
+  }
+  return f
+}
+
 /** A Date from PocketBase's "2026-11-24 07:57:21.410Z", an ISO text, a number or a Date; null when empty or unreadable. */
 export function parseDate(v) {
   if (v === null || v === undefined || v === '') return null
@@ -13,14 +26,20 @@ export function parseDate(v) {
   return isNaN(d) ? null : d
 }
 
+const zones = new Map()
+
 export function validTimeZone(zone) {
   if (!zone) return false
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone })
-    return true
-  } catch {
-    return false
+  if (!zones.has(zone)) {
+    let ok = true
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone })
+    } catch {
+      ok = false
+    }
+    zones.set(zone, ok)
   }
+  return zones.get(zone)
 }
 
 function zoneOption(timeZone) {
@@ -29,22 +48,22 @@ function zoneOption(timeZone) {
 
 export function formatDate(v, lang, timeZone) {
   const d = parseDate(v)
-  return d ? new Intl.DateTimeFormat(lang, { dateStyle: 'medium', ...zoneOption(timeZone) }).format(d) : ''
+  return d ? cached(Intl.DateTimeFormat, lang, { dateStyle: 'medium', ...zoneOption(timeZone) }).format(d) : ''
 }
 
 export function formatDateTime(v, lang, timeZone) {
   const d = parseDate(v)
-  return d ? new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short', ...zoneOption(timeZone) }).format(d) : ''
+  return d ? cached(Intl.DateTimeFormat, lang, { dateStyle: 'medium', timeStyle: 'short', ...zoneOption(timeZone) }).format(d) : ''
 }
 
 export function formatTime(v, lang, timeZone) {
   const d = parseDate(v)
-  return d ? new Intl.DateTimeFormat(lang, { timeStyle: 'short', ...zoneOption(timeZone) }).format(d) : ''
+  return d ? cached(Intl.DateTimeFormat, lang, { timeStyle: 'short', ...zoneOption(timeZone) }).format(d) : ''
 }
 
 /** YYYY-MM-DD of the day d falls on in timeZone. */
 export function dayKey(d, timeZone) {
-  return new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', ...zoneOption(timeZone) }).format(d)
+  return cached(Intl.DateTimeFormat, 'en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', ...zoneOption(timeZone) }).format(d)
 }
 
 /** "today", "tomorrow", "in 3 days", "yesterday" within a week; the date otherwise. */
@@ -53,7 +72,7 @@ export function formatRelativeDay(v, lang, timeZone, now = new Date()) {
   if (!d) return ''
   const days = Math.round((Date.parse(dayKey(d, timeZone)) - Date.parse(dayKey(now, timeZone))) / 86400000)
   if (Math.abs(days) <= 6) {
-    return new Intl.RelativeTimeFormat(lang, { numeric: 'auto' }).format(days, 'day')
+    return cached(Intl.RelativeTimeFormat, lang, { numeric: 'auto' }).format(days, 'day')
   }
   return formatDate(d, lang, timeZone)
 }
@@ -63,14 +82,14 @@ export function formatMoney(amount, currency, lang) {
   if (amount === null || amount === undefined || amount === '' || !Number.isFinite(n)) return ''
   const code = /^[A-Z]{3}$/.test(currency ?? '') ? currency : 'BRL'
   try {
-    return new Intl.NumberFormat(lang, { style: 'currency', currency: code }).format(n)
+    return cached(Intl.NumberFormat, lang, { style: 'currency', currency: code }).format(n)
   } catch {
     return `${formatNumber(n, lang)} ${code}`
   }
 }
 
 export function formatNumber(n, lang) {
-  return new Intl.NumberFormat(lang).format(Number(n) || 0)
+  return cached(Intl.NumberFormat, lang, {}).format(Number(n) || 0)
 }
 
 /** "09:00" -> "9", "12:30" -> "12:30": hours as people say them. */

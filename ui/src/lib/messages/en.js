@@ -20,9 +20,6 @@ export default {
   'nav.cases': 'Cases',
   'nav.tasks': 'Tasks',
 
-  'soon.title': '{page} is coming soon',
-  'soon.body': 'This part of the workspace is not built yet. Meanwhile, the dashboard has every record.',
-  'soon.dashboard': 'Open the dashboard',
   'notfound.title': 'Page not found',
   'notfound.body': 'There is nothing at this address.',
   'notfound.home': 'Go to Home',

@@ -19,9 +19,6 @@ export default {
   'nav.cases': 'Solicitações',
   'nav.tasks': 'Tarefas',
 
-  'soon.title': '{page}: em breve',
-  'soon.body': 'Esta parte da área da equipe ainda não está pronta. Enquanto isso, o painel tem todos os registros.',
-  'soon.dashboard': 'Abrir o painel',
   'notfound.title': 'Página não encontrada',
   'notfound.body': 'Não há nada neste endereço.',
   'notfound.home': 'Ir para o Início',

@@ -269,6 +269,8 @@ export default {
   'public.privacy': 'We use your name and email only to handle this request and tell you about it.',
   'public.done_body': 'We also sent it to {email}.',
   'public.track_it': 'Follow this request',
+  'profile.email_password': 'Your password',
+  'profile.email_password_needed': 'Please type your password to change your email.',
   'confirm_email.title': 'Your new email',
   'confirm_email.working': 'Confirming your new email…',
   'confirm_email.done': 'Done: we will write to {email} from now on.',

@@ -267,6 +267,8 @@ export default {
   'public.privacy': 'Usamos seu nome e e-mail só para cuidar deste pedido e avisar você sobre ele.',
   'public.done_body': 'Também enviamos para {email}.',
   'public.track_it': 'Acompanhar este pedido',
+  'profile.email_password': 'Sua senha',
+  'profile.email_password_needed': 'Digite sua senha para trocar o e-mail.',
   'confirm_email.title': 'Seu novo e-mail',
   'confirm_email.working': 'Confirmando seu novo e-mail…',
   'confirm_email.done': 'Pronto: a partir de agora escrevemos para {email}.',
