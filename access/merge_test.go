@@ -53,8 +53,9 @@ func mergeRow(w *world) map[string]any {
 		"expires": "2026-12-24 10:00:00.000Z"}
 }
 
-// An agent merges away only contacts they own (the delete rule); readonly
-// staff and customers never; a merge is listed to staff only.
+// An agent merges away only contacts they own (the delete rule) and only
+// when no portal account or consent would be deleted; readonly staff and
+// customers never; a merge is listed to staff only.
 func TestMergeAccess(t *testing.T) {
 	w := newWorld(t)
 	try := func(actor, survivor, other string) int {
@@ -73,14 +74,23 @@ func TestMergeAccess(t *testing.T) {
 			t.Errorf("%s merging %s into %s: status %d, want %d", c.actor, c.other, c.survivor, got, c.status)
 		}
 	}
+	// ctA and ctB both have a portal account: the merge would close cuB,
+	// which only a manager may delete.
+	if got := try(agent, "ctA", "ctB"); got != http.StatusForbidden {
+		t.Errorf("agent merging their own ctB into ctA, closing B's portal account: status %d, want 403", got)
+	}
 	if n := w.count(t, crm.Merges); n != 0 {
 		t.Fatalf("refused merges wrote %d merges rows", n)
 	}
-	if got := try(agent, "ctA", "ctB"); got != http.StatusOK {
-		t.Fatalf("agent merging their own ctB into ctA: status %d", got)
+	w.make(t, "ctE", crm.Contacts, map[string]any{"name": "Ana A (duplicate)", "email": "a2@cust.test", "owner": w.id("stG")})
+	if got := try(agent, "ctA", "ctE"); got != http.StatusOK {
+		t.Fatalf("agent merging their own ctE into ctA: status %d", got)
 	}
 	if got := try(manager, "ctA", "ctX"); got != http.StatusOK {
 		t.Fatalf("manager merging ctX into ctA: status %d", got)
+	}
+	if got := try(manager, "ctA", "ctB"); got != http.StatusOK {
+		t.Fatalf("manager merging ctB into ctA, closing B's portal account: status %d", got)
 	}
 	for _, actor := range actors {
 		res := w.srv.Do(t, http.MethodGet, "/api/collections/merges/records", w.tokens[actor], nil)
@@ -90,8 +100,8 @@ func TestMergeAccess(t *testing.T) {
 		if res.Status == http.StatusOK {
 			res.JSON(t, &page)
 		}
-		if want := slices.Contains(staffAll, actor); want != (len(page.Items) == 2) {
-			t.Errorf("%s lists %d merges (status %d), staff should see 2, others none", actor, len(page.Items), res.Status)
+		if want := slices.Contains(staffAll, actor); want != (len(page.Items) == 3) {
+			t.Errorf("%s lists %d merges (status %d), staff should see 3, others none", actor, len(page.Items), res.Status)
 		}
 		// The snapshot holds the merged portal account's row, password hash included.
 		for _, it := range page.Items {

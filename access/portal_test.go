@@ -23,7 +23,7 @@ func init() {
 		route{http.MethodGet, "/api/crm/portal/cases/{csC}", nil, []string{custC}, http.StatusOK},
 		route{http.MethodPost, "/api/crm/portal/cases/{csA}/read", nil, []string{custA}, http.StatusOK},
 		route{http.MethodPost, "/api/crm/portal/cases/{csAshared}/read", nil, []string{custA}, http.StatusOK},
-		route{http.MethodPost, "/api/crm/cases/{csA}/read", nil, staffAll, http.StatusOK},
+		route{http.MethodPost, "/api/crm/cases/{csA}/read", nil, writers, http.StatusOK}, // readonly staff only read
 		route{http.MethodPost, "/api/crm/portal/subscriptions/{sbA}/action", map[string]any{"action": "fly"}, []string{custA}, http.StatusBadRequest},
 		route{http.MethodPost, "/api/crm/portal/subscriptions/{sbBco}/action", map[string]any{"action": "fly"}, []string{custB}, http.StatusBadRequest},
 		route{http.MethodPost, "/api/crm/portal/subscriptions/{sbC}/action", map[string]any{"action": "fly"}, []string{custC}, http.StatusBadRequest},

@@ -6,7 +6,8 @@
 //
 // Staff only. The collection's list rule and the filter are applied exactly
 // as the record API's list applies them, with the requester's own auth, so
-// an export never shows more than the list would. One SELECT is read row by
+// an export never shows more than the list would; a filter the list refuses
+// (@collection. or @request. for non-superusers) is refused too. One SELECT is read row by
 // row and written and flushed every PageSize rows: memory stays flat
 // whatever the size of the export.
 package exporter
@@ -124,6 +125,9 @@ func handle(e *core.RequestEvent) error {
 		if err == errForbidden {
 			return e.ForbiddenError("You cannot list these records.", nil)
 		}
+		if so, ok := err.(*superuserOnlyError); ok {
+			return e.ForbiddenError(so.message, invalid(so.field, "validation_superuser_only_filter", so.message))
+		}
 		return e.InternalServerError("The export could not start.", err)
 	}
 	audit(e, p)
@@ -182,6 +186,36 @@ func clip(s string, n int) string {
 
 var errForbidden = fmt.Errorf("forbidden")
 
+// superuserOnlyFields are what PocketBase's record list refuses in a
+// non-superuser's filter or sort (apis/record_helpers.go, v0.40:
+// superuserOnlyRuleFields): @collection. joins any collection without its
+// rules, @request. reads the requester's hidden fields.
+var superuserOnlyFields = []string{"@collection.", "@request."}
+
+// superuserOnlyError is a filter the record list would refuse: 403.
+type superuserOnlyError struct{ field, message string }
+
+func (e *superuserOnlyError) Error() string { return e.message }
+
+// checkSuperuserOnly refuses, for a non-superuser, a filter using what the
+// record list keeps for superusers; the same loose substring test as
+// PocketBase's checkForSuperuserOnlyRuleFields, so both refuse alike.
+func checkSuperuserOnly(info *core.RequestInfo, field, filter string) error {
+	if info.HasSuperuserAuth() {
+		return nil
+	}
+	for _, f := range superuserOnlyFields {
+		if strings.Contains(filter, f) {
+			msg := "Only superusers can filter by " + f
+			if field == "segment" {
+				msg = "This segment's filter uses " + f + ", which only superusers can filter by."
+			}
+			return &superuserOnlyError{field: field, message: msg}
+		}
+	}
+	return nil
+}
+
 // export is one export: what it reads and the columns it writes.
 type export struct {
 	app        core.App
@@ -201,12 +235,20 @@ func newExport(app core.App, info *core.RequestInfo, p Params) (*export, error) 
 		return nil, errForbidden
 	}
 	ex := &export{app: app, info: info, p: p, collection: c}
+	if err := checkSuperuserOnly(info, "filter", p.Filter); err != nil {
+		return nil, err
+	}
 	if p.Segment != "" {
 		seg, err := app.FindRecordById(crm.Segments, p.Segment)
 		if err != nil {
 			return nil, invalid("segment", "validation_not_found", "No such segment.")
 		}
 		ex.segment = seg.GetString("filter")
+		// A segment's filter is any staff writer's text: the list would get
+		// it as a filter, so it meets the same refusal.
+		if err := checkSuperuserOnly(info, "segment", ex.segment); err != nil {
+			return nil, err
+		}
 	}
 	// Build the query before anything is sent: a filter that does not
 	// parse is the requester's mistake, answered with a 400.

@@ -277,3 +277,95 @@ func TestExportOtherKinds(t *testing.T) {
 		t.Errorf("companies: %v", rows)
 	}
 }
+
+// The export refuses exactly the filters the record list refuses for the
+// same requester (@collection. and @request. are superusers' only, hidden
+// fields nobody's but theirs), and otherwise gives the rows the list gives.
+func TestExportFilterIsRefusedLikeTheList(t *testing.T) {
+	f := setup(t)
+	cu, err := f.app.FindFirstRecordByData(crm.Customers, "email", "ana@x.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk := cu.TokenKey()
+	testkit.Save(t, f.app, crm.AuditLog, map[string]any{"actor_type": "staff", "action": "read", "contact": f.contct.Id, "ip": "10.9.8.7"})
+	testkit.Save(t, f.app, crm.Contacts, map[string]any{"name": "Bruno", "email": "bruno@x.test"})
+	filters := []string{
+		"name = 'Ana Souza'", // control: allowed to all staff
+		"@collection.customers.tokenKey = '" + tk + "'",
+		"@collection.customers.password != ''",
+		"@collection.customers.email = 'ana@x.test'",
+		"@collection.customers.contact = id",
+		"@collection._superusers.email != ''",
+		"@collection.audit_log.ip = '10.9.8.7'",
+		"@request.auth.tokenKey != ''",
+		"@request.auth.id != ''",
+		"customers_via_contact.tokenKey = '" + tk + "'",
+		"customers_via_contact.password != ''",
+		"customers_via_contact.email = 'ana@x.test'",
+		"audit_log_via_contact.ip = '10.9.8.7'",
+	}
+	type answer struct {
+		status int
+		ids    []string
+	}
+	ids := func(t *testing.T, body []byte, key string) []string {
+		var out []string
+		var page struct{ Items []map[string]any }
+		var rows []map[string]any
+		if key == "items" {
+			if err := json.Unmarshal(body, &page); err != nil {
+				t.Fatalf("list: %v: %s", err, body)
+			}
+			rows = page.Items
+		} else if err := json.Unmarshal(body, &rows); err != nil {
+			t.Fatalf("export: %v: %s", err, body)
+		}
+		for _, r := range rows {
+			out = append(out, fmt.Sprint(r["id"]))
+		}
+		return out
+	}
+	agent := testkit.Token(t, f.agent)
+	refused := 0
+	for who, tok := range map[string]string{"readonly": f.staff, "agent": agent, "superuser": f.super} {
+		for _, flt := range filters {
+			q := url.QueryEscape(flt)
+			lres, lbody := f.get(t, "/api/collections/contacts/records?sort=id&perPage=500&filter="+q, tok)
+			list := answer{status: lres.StatusCode}
+			if list.status == http.StatusOK {
+				list.ids = ids(t, lbody, "items")
+			}
+			eres, ebody := f.get(t, "/api/crm/export/contacts?format=json&filter="+q, tok)
+			exp := answer{status: eres.StatusCode}
+			if exp.status == http.StatusOK {
+				exp.ids = ids(t, ebody, "")
+			}
+			if list.status != exp.status || strings.Join(list.ids, ",") != strings.Join(exp.ids, ",") {
+				t.Errorf("%s %q: list %v, export %v: %s", who, flt, list, exp, ebody)
+			}
+			if exp.status != http.StatusOK {
+				refused++
+				if !strings.Contains(string(ebody), `"filter"`) {
+					t.Errorf("%s %q: the refusal does not name filter: %s", who, flt, ebody)
+				}
+			}
+			if who != "superuser" && strings.HasPrefix(flt, "@") && exp.status != http.StatusForbidden {
+				t.Errorf("%s %q: export status %d, want 403 as the list", who, flt, exp.status)
+			}
+		}
+	}
+	if refused == 0 {
+		t.Fatal("nothing was refused: the comparison proves nothing")
+	}
+
+	// A segment's stored filter meets the same refusal, naming segment.
+	seg := testkit.Save(t, f.app, crm.Segments, map[string]any{"name": "Has an account", "filter": "@collection.customers.contact = id"})
+	res, body := f.get(t, "/api/crm/export/contacts?format=json&segment="+seg.Id, f.staff)
+	if res.StatusCode != http.StatusForbidden || !strings.Contains(string(body), `"segment"`) {
+		t.Errorf("segment with @collection for staff: status %d: %s", res.StatusCode, body)
+	}
+	if res, body := f.get(t, "/api/crm/export/contacts?format=json&segment="+seg.Id, f.super); res.StatusCode != http.StatusOK || !strings.Contains(string(body), "ana@x.test") {
+		t.Errorf("segment with @collection for a superuser: status %d: %s", res.StatusCode, body)
+	}
+}

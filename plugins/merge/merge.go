@@ -15,10 +15,17 @@
 // accounts of one person, two consents for one purpose and channel) one row
 // is kept: the survivor's portal account, the most recent consent; the other
 // row's own references move to the kept one before it is deleted, and the
-// undo restores it.
+// undo restores it. A merge that deletes such a row is for managers and
+// superusers; an agent's may delete only what the API rules let the agent
+// delete (neither a portal account nor a consent).
+//
+// A multi relation (a JSON array of ids) gets the kept id in place of the
+// other's, once. A portal account whose company changes in a contact merge
+// loses its admin role (see settleRoles).
 package merge
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -77,16 +84,46 @@ type Snapshot struct {
 	Deleted        []Deleted                 `json:"deleted"`         // clashing rows removed, in order
 	Notes          []string                  `json:"notes,omitempty"` // what the staff member should know
 	Moved          map[string]map[string]int `json:"moved"`           // counts per collection and field, for people
+	// SurvivorAfter holds the Changed columns as the merge wrote them: the
+	// undo restores a column only where it still holds this value.
+	SurvivorAfter map[string]any `json:"survivor_after,omitempty"`
+	Roles         []RoleChange   `json:"roles,omitempty"` // portal accounts whose company_role the merge changed
+}
+
+// RoleChange is a portal account's company_role set From -> To by a merge.
+type RoleChange struct {
+	Customer string `json:"customer"`
+	From     string `json:"from"`
+	To       string `json:"to"`
 }
 
 // Move is one UPDATE: the rows Ids of Collection whose Field went From -> To.
+// For a multi relation, Before and After hold each row's JSON array as it
+// was and as the merge wrote it.
 type Move struct {
-	Collection string   `json:"collection"`
-	Field      string   `json:"field"`
-	From       string   `json:"from"`
-	To         string   `json:"to"`
-	Ids        []string `json:"ids"`
+	Collection string            `json:"collection"`
+	Field      string            `json:"field"`
+	From       string            `json:"from"`
+	To         string            `json:"to"`
+	Ids        []string          `json:"ids"`
+	Multi      bool              `json:"multi,omitempty"`
+	Before     map[string]string `json:"before,omitempty"`
+	After      map[string]string `json:"after,omitempty"`
 }
+
+// NeedsManagerError refuses a merge that would delete rows the requester's
+// API rules do not let them delete (a portal account, a consent).
+type NeedsManagerError struct {
+	What []string // what would be deleted, for people
+}
+
+func (e *NeedsManagerError) Error() string {
+	return "Only a manager can make this merge: it would " + strings.Join(e.What, " and ") + "."
+}
+
+// DeletePolicy says whether the merge may delete rec, a row clashing with
+// the one kept. nil lets it delete any.
+type DeletePolicy func(tx core.App, rec *core.Record) (bool, error)
 
 // Deleted is a row removed because it clashed with one kept.
 type Deleted struct {
@@ -189,6 +226,19 @@ func handleMerge(e *core.RequestEvent) error {
 		return e.ForbiddenError("Agents can merge away only records they own.", nil)
 	}
 
+	// Clashing rows are deleted as the record API would: an agent may not
+	// close a portal account (managers only) nor delete a consent (nobody).
+	var mayDelete DeletePolicy
+	if !isManager(e) {
+		info, err := e.RequestInfo()
+		if err != nil {
+			return e.BadRequestError("", err)
+		}
+		mayDelete = func(tx core.App, rec *core.Record) (bool, error) {
+			return tx.CanAccessRecord(rec, info, rec.Collection().DeleteRule)
+		}
+	}
+
 	actor := timeline.FromRequest(e)
 	staffID := ""
 	if !e.HasSuperuserAuth() {
@@ -197,13 +247,17 @@ func handleMerge(e *core.RequestEvent) error {
 	var result *Result
 	err = e.App.RunInTransaction(func(tx core.App) error {
 		var err error
-		result, err = Merge(tx, collection, req.Survivor, req.Other, req.Fields, actor, staffID)
+		result, err = Merge(tx, collection, req.Survivor, req.Other, req.Fields, actor, staffID, mayDelete)
 		return err
 	})
 	if err != nil {
 		var ve validation.Errors
 		if errors.As(err, &ve) {
 			return e.BadRequestError("The merged values are not valid.", ve)
+		}
+		var nm *NeedsManagerError
+		if errors.As(err, &nm) {
+			return e.ForbiddenError(nm.Error(), fieldError("other", "validation_needs_manager", nm.Error()))
 		}
 		return e.InternalServerError("The merge failed; nothing was changed.", err)
 	}
@@ -213,7 +267,9 @@ func handleMerge(e *core.RequestEvent) error {
 // Merge merges other into survivor inside tx (which must be a transaction).
 // choices say, field by field, whose value the survivor keeps; a field not
 // named keeps the survivor's value, or the other's when the survivor's is empty.
-func Merge(tx core.App, collection *core.Collection, survivorID, otherID string, choices map[string]string, actor timeline.Actor, staffID string) (*Result, error) {
+// mayDelete rules on each clashing row to delete; a refusal fails the whole
+// merge with a *NeedsManagerError, so the transaction must be rolled back.
+func Merge(tx core.App, collection *core.Collection, survivorID, otherID string, choices map[string]string, actor timeline.Actor, staffID string, mayDelete DeletePolicy) (*Result, error) {
 	survivor, err := tx.FindRecordById(collection, survivorID)
 	if err != nil {
 		return nil, err
@@ -222,7 +278,7 @@ func Merge(tx core.App, collection *core.Collection, survivorID, otherID string,
 	if err != nil {
 		return nil, err
 	}
-	m := &mover{tx: tx, snap: &Snapshot{Moved: map[string]map[string]int{}}}
+	m := &mover{tx: tx, snap: &Snapshot{Moved: map[string]map[string]int{}}, mayDelete: mayDelete}
 	if m.snap.Other, err = rawRow(tx, collection.Name, otherID); err != nil {
 		return nil, err
 	}
@@ -231,6 +287,9 @@ func Merge(tx core.App, collection *core.Collection, survivorID, otherID string,
 	}
 	if err := m.absorb(collection, survivorID, otherID); err != nil {
 		return nil, err
+	}
+	if len(m.refused) > 0 {
+		return nil, &NeedsManagerError{What: m.refused}
 	}
 
 	for _, field := range MergeableFields(collection) {
@@ -253,12 +312,17 @@ func Merge(tx core.App, collection *core.Collection, survivorID, otherID string,
 	if err != nil {
 		return nil, err
 	}
+	m.snap.SurvivorAfter = map[string]any{}
 	for col, v := range after {
 		if fmt.Sprint(v) != fmt.Sprint(m.snap.SurvivorBefore[col]) {
 			m.snap.Changed = append(m.snap.Changed, col)
+			m.snap.SurvivorAfter[col] = v
 		}
 	}
 	slices.Sort(m.snap.Changed)
+	if err := m.settleRoles(collection, survivor, other); err != nil {
+		return nil, err
+	}
 
 	if collection.Name == crm.Contacts {
 		err = timeline.Merged(tx, survivor, other, actor)
@@ -337,9 +401,11 @@ func isEmpty(v any) bool {
 
 // mover moves references and records what it did.
 type mover struct {
-	tx    core.App
-	snap  *Snapshot
-	moved int
+	tx        core.App
+	snap      *Snapshot
+	moved     int
+	mayDelete DeletePolicy
+	refused   []string // what the requester may not delete, for people
 }
 
 // reference is a relation field of one collection pointing at another.
@@ -376,7 +442,10 @@ func (m *mover) absorb(target *core.Collection, keepID, dropID string) error {
 	for _, ref := range refs {
 		c, field := ref.collection, ref.field.Name
 		if ref.field.IsMultiple() {
-			return fmt.Errorf("%s.%s holds several records: merging through it is not supported", c.Name, field)
+			if err := m.moveInArrays(c, field, keepID, dropID); err != nil {
+				return err
+			}
+			continue
 		}
 		if err := m.resolveClashes(c, field, keepID, dropID); err != nil {
 			return err
@@ -395,13 +464,70 @@ func (m *mover) absorb(target *core.Collection, keepID, dropID string) error {
 		if _, err := m.tx.DB().Update(c.Name, dbx.Params{field: keepID}, dbx.HashExp{field: dropID}).Execute(); err != nil {
 			return err
 		}
-		m.snap.Moves = append(m.snap.Moves, Move{Collection: c.Name, Field: field, From: dropID, To: keepID, Ids: ids})
-		if m.snap.Moved[c.Name] == nil {
-			m.snap.Moved[c.Name] = map[string]int{}
-		}
-		m.snap.Moved[c.Name][field] += len(ids)
+		m.record(Move{Collection: c.Name, Field: field, From: dropID, To: keepID, Ids: ids})
 	}
 	return nil
+}
+
+func (m *mover) record(mv Move) {
+	m.snap.Moves = append(m.snap.Moves, mv)
+	if m.snap.Moved[mv.Collection] == nil {
+		m.snap.Moved[mv.Collection] = map[string]int{}
+	}
+	m.snap.Moved[mv.Collection][mv.Field] += len(mv.Ids)
+}
+
+// moveInArrays puts keepID in place of dropID in the multi relation field
+// of c (a JSON array of ids), keeping one keepID where a row had both.
+func (m *mover) moveInArrays(c *core.Collection, field, keepID, dropID string) error {
+	var rows []struct {
+		ID    string `db:"id"`
+		Value string `db:"v"`
+	}
+	q := fmt.Sprintf("SELECT [[id]], [[%[2]s]] AS v FROM {{%[1]s}} WHERE json_valid([[%[2]s]]) AND EXISTS (SELECT 1 FROM json_each([[%[2]s]]) WHERE json_each.value = {:drop}) ORDER BY [[id]]", c.Name, field)
+	if err := m.tx.DB().NewQuery(q).Bind(dbx.Params{"drop": dropID}).All(&rows); err != nil {
+		return err
+	}
+	mv := Move{Collection: c.Name, Field: field, From: dropID, To: keepID, Multi: true, Before: map[string]string{}, After: map[string]string{}}
+	for _, row := range rows {
+		var ids []string
+		if json.Unmarshal([]byte(row.Value), &ids) != nil {
+			continue // not an array of ids: nothing of ours to move
+		}
+		next := replaceID(ids, dropID, keepID)
+		raw, err := json.Marshal(next)
+		if err != nil {
+			return err
+		}
+		if _, err := m.tx.DB().Update(c.Name, dbx.Params{field: string(raw)}, dbx.HashExp{"id": row.ID}).Execute(); err != nil {
+			return err
+		}
+		mv.Ids = append(mv.Ids, row.ID)
+		mv.Before[row.ID], mv.After[row.ID] = row.Value, string(raw)
+	}
+	if len(mv.Ids) == 0 {
+		return nil
+	}
+	m.moved += len(mv.Ids)
+	if m.moved > maxMovedPerMerge {
+		return fmt.Errorf("more than %d records would move", maxMovedPerMerge)
+	}
+	m.record(mv)
+	return nil
+}
+
+// replaceID returns ids with from replaced by to, each id once, in order.
+func replaceID(ids []string, from, to string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id == from {
+			id = to
+		}
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // resolveClashes finds the rows of c pointing at dropID that a unique index
@@ -467,6 +593,19 @@ func (m *mover) resolveClashes(c *core.Collection, field, keepID, dropID string)
 			if err != nil {
 				return err
 			}
+			if m.mayDelete != nil {
+				ok, err := m.mayDelete(m.tx, rec)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					// Go on, so the refusal names everything needing a manager;
+					// the caller fails the merge and nothing is kept.
+					if what := deletionName(c.Name); !slices.Contains(m.refused, what) {
+						m.refused = append(m.refused, what)
+					}
+				}
+			}
 			if err := m.tx.Delete(rec); err != nil {
 				return err
 			}
@@ -474,6 +613,97 @@ func (m *mover) resolveClashes(c *core.Collection, field, keepID, dropID string)
 		}
 	}
 	return nil
+}
+
+func deletionName(collection string) string {
+	switch collection {
+	case crm.Customers:
+		return "close a portal account (customers)"
+	case crm.Consents:
+		return "delete a consent record (consents)"
+	}
+	return "delete a record of " + collection
+}
+
+// settleRoles runs once the survivor has its merged values. In a contact
+// merge, a portal account of the survivor (moved from the other or its own)
+// whose company changes stops being an admin: the admin role was given for
+// one company and would otherwise open another company's shared records.
+// In a company merge the admins of the other company keep their role: both
+// records were one business, so they administer the same company as before;
+// the notes name them so that staff can check.
+func (m *mover) settleRoles(collection *core.Collection, survivor, other *core.Record) error {
+	if collection.Name == crm.Companies {
+		var contacts []any
+		for _, mv := range m.snap.Moves {
+			if mv.Collection == crm.Contacts && mv.Field == crm.FieldCompany && !mv.Multi {
+				for _, id := range mv.Ids {
+					contacts = append(contacts, id)
+				}
+			}
+		}
+		if len(contacts) == 0 {
+			return nil
+		}
+		admins, err := m.tx.FindAllRecords(crm.Customers, dbx.In(crm.FieldContact, contacts...), dbx.HashExp{crm.FieldCompanyRole: crm.CompanyAdmin})
+		if err != nil || len(admins) == 0 {
+			return err
+		}
+		var names []string
+		for _, a := range admins {
+			names = append(names, a.GetString(crm.FieldEmail))
+		}
+		slices.Sort(names)
+		m.snap.Notes = append(m.snap.Notes, fmt.Sprintf("Portal admins of %s are now admins of %s (the same business): %s.",
+			other.GetString("name"), survivor.GetString("name"), strings.Join(names, ", ")))
+		return nil
+	}
+	if collection.Name != crm.Contacts {
+		return nil
+	}
+	final := survivor.GetString(crm.FieldCompany)
+	movedFrom := map[string]bool{} // accounts moved from the other contact
+	for _, mv := range m.snap.Moves {
+		if mv.Collection == crm.Customers && mv.Field == crm.FieldContact && mv.From == other.Id && !mv.Multi {
+			for _, id := range mv.Ids {
+				movedFrom[id] = true
+			}
+		}
+	}
+	accounts, err := m.tx.FindAllRecords(crm.Customers, dbx.HashExp{crm.FieldContact: survivor.Id})
+	if err != nil {
+		return err
+	}
+	for _, a := range accounts {
+		if a.GetString(crm.FieldCompanyRole) != crm.CompanyAdmin {
+			continue
+		}
+		before, _ := m.snap.SurvivorBefore[crm.FieldCompany].(string)
+		if movedFrom[a.Id] {
+			before = other.GetString(crm.FieldCompany)
+		}
+		if before == final {
+			continue
+		}
+		if _, err := m.tx.DB().Update(crm.Customers, dbx.Params{crm.FieldCompanyRole: crm.CompanyMember}, dbx.HashExp{"id": a.Id}).Execute(); err != nil {
+			return err
+		}
+		m.snap.Roles = append(m.snap.Roles, RoleChange{Customer: a.Id, From: crm.CompanyAdmin, To: crm.CompanyMember})
+		m.snap.Notes = append(m.snap.Notes, fmt.Sprintf("The portal account %s was an admin of %s; it now belongs to %s and was made a member; staff can make it an admin again if that is right.",
+			a.GetString(crm.FieldEmail), m.companyName(before), m.companyName(final)))
+	}
+	return nil
+}
+
+func (m *mover) companyName(id string) string {
+	if id == "" {
+		return "no company"
+	}
+	var name string
+	if err := m.tx.DB().Select("name").From(crm.Companies).Where(dbx.HashExp{"id": id}).Row(&name); err != nil || name == "" {
+		return "company " + id
+	}
+	return name
 }
 
 // rawRow reads a row as SQLite holds it, so that the undo writes back the

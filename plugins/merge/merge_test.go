@@ -128,7 +128,8 @@ func TestMergeThenUndoGivesBackTheSameRows(t *testing.T) {
 	w := newWorld(t)
 	before := dump(t, w.app)
 
-	res := w.post(t, "/api/crm/merge", w.token["stG"], map[string]any{
+	// A manager: the merge closes O's portal account and deletes S's old consent.
+	res := w.post(t, "/api/crm/merge", w.token["stM"], map[string]any{
 		"kind": "contacts", "survivor": w.id("S"), "other": w.id("O"),
 		"fields": map[string]string{"email": "other", "company": "other", "name": "survivor"},
 	})
@@ -188,16 +189,16 @@ func TestMergeThenUndoGivesBackTheSameRows(t *testing.T) {
 		t.Errorf("moved %v", result.Moved)
 	}
 	entries, err := w.app.FindAllRecords(crm.Activities, dbx.HashExp{"event": timeline.ContactMerged, "contact": w.id("S")})
-	if err != nil || len(entries) != 1 || entries[0].GetString("staff") != w.id("stG") || entries[0].GetString("ref_id") != w.id("O") {
-		t.Errorf("timeline: %d merge entries (%v), want one by the agent about O", len(entries), err)
+	if err != nil || len(entries) != 1 || entries[0].GetString("staff") != w.id("stM") || entries[0].GetString("ref_id") != w.id("O") {
+		t.Errorf("timeline: %d merge entries (%v), want one by the manager about O", len(entries), err)
 	}
 	m, err := w.app.FindRecordById(crm.Merges, result.Merge)
-	if err != nil || m.GetString("staff") != w.id("stG") || m.GetDateTime("expires").IsZero() {
+	if err != nil || m.GetString("staff") != w.id("stM") || m.GetDateTime("expires").IsZero() {
 		t.Fatalf("merges record: %v", err)
 	}
 
 	// Undo: every row is back, byte for byte.
-	res = w.post(t, "/api/crm/merges/"+result.Merge+"/undo", w.token["stG"], nil)
+	res = w.post(t, "/api/crm/merges/"+result.Merge+"/undo", w.token["stM"], nil)
 	if res.Status != http.StatusOK {
 		t.Fatalf("undo: status %d: %s", res.Status, res.Body)
 	}
@@ -257,9 +258,18 @@ func TestMergeCompaniesAndExpiry(t *testing.T) {
 		t.Fatalf("merge companies: status %d: %s", res.Status, res.Body)
 	}
 	var result struct {
-		Merge string `json:"merge"`
+		Merge string   `json:"merge"`
+		Notes []string `json:"notes"`
 	}
 	res.JSON(t, &result)
+	// O's admin administers the same business after a company merge: the
+	// role stays, and the notes name the account.
+	if cu, _ := w.app.FindRecordById(crm.Customers, w.id("cuO")); cu == nil || cu.GetString("company_role") != crm.CompanyAdmin {
+		t.Error("a company merge should keep the admin role of the other company's admin")
+	}
+	if notes := strings.Join(result.Notes, " "); !strings.Contains(notes, "ana@new.test") || !strings.Contains(notes, "admins") {
+		t.Errorf("notes %q should name the other company's portal admins", result.Notes)
+	}
 	for _, c := range []struct{ collection, label string }{{crm.Contacts, "O"}, {crm.Deals, "dlO"}, {crm.Cases, "csO"}, {crm.Subscriptions, "sbO"}} {
 		r, _ := w.app.FindRecordById(c.collection, w.id(c.label))
 		if r == nil || r.GetString("company") != w.id("coS") {
@@ -334,5 +344,234 @@ func TestMergeRefusals(t *testing.T) {
 	res.JSON(t, &result)
 	if res := w.post(t, "/api/crm/merges/"+result.Merge+"/undo", w.token["stG2"], nil); res.Status != 403 {
 		t.Errorf("another agent's undo: status %d, want 403", res.Status)
+	}
+}
+
+// mergeResult is the answer of a merge, as the tests read it.
+type mergeResult struct {
+	Merge string                    `json:"merge"`
+	Moved map[string]map[string]int `json:"moved"`
+	Notes []string                  `json:"notes"`
+}
+
+func (w *world) merge(t *testing.T, token string, body map[string]any) mergeResult {
+	t.Helper()
+	res := w.post(t, "/api/crm/merge", token, body)
+	if res.Status != http.StatusOK {
+		t.Fatalf("merge: status %d: %s", res.Status, res.Body)
+	}
+	var r mergeResult
+	res.JSON(t, &r)
+	return r
+}
+
+func (w *world) reload(t *testing.T, collection, label string) *core.Record {
+	t.Helper()
+	r, err := w.app.FindRecordById(collection, w.id(label))
+	if err != nil {
+		t.Fatalf("%s %s: %v", collection, label, err)
+	}
+	return r
+}
+
+// An admin of O's company whose account moves to S (of another company)
+// must not become an admin of S's company: the account is made a member,
+// the notes say so, and the undo gives the role back.
+func TestMergeMovedAdminLosesRoleInAnotherCompany(t *testing.T) {
+	w := newWorld(t)
+	if err := w.app.Delete(w.rec["cuS"]); err != nil { // S has no account: O's moves to S
+		t.Fatal(err)
+	}
+	w.make(t, "Y", crm.Contacts, map[string]any{"name": "Yara (colleague at Acme)", "company": w.id("coS")})
+	w.make(t, "csY", crm.Cases, map[string]any{"type": w.id("tp"), "contact": w.id("Y"), "company": w.id("coS"), "subject": "ACME-SECRET shared case", "shared": true, "reference": "SUP-0099"})
+	tokO := testkit.Token(t, w.rec["cuO"])
+	sees := func(what string) bool {
+		t.Helper()
+		res := w.srv.Do(t, http.MethodGet, "/api/collections/cases/records", tokO, nil)
+		if res.Status != http.StatusOK {
+			t.Fatalf("cases list with O's account: status %d: %s", res.Status, res.Body)
+		}
+		return strings.Contains(string(res.Body), what)
+	}
+	if sees("ACME-SECRET") {
+		t.Fatal("before the merge O's account already sees Acme's shared case: the test proves nothing")
+	}
+
+	r := w.merge(t, w.token["stM"], map[string]any{"kind": "contacts", "survivor": w.id("S"), "other": w.id("O")})
+	cu := w.reload(t, crm.Customers, "cuO")
+	if cu.GetString("contact") != w.id("S") || cu.GetString("company_role") != crm.CompanyMember {
+		t.Errorf("O's account after the merge: contact %s role %q, want S's and member", cu.GetString("contact"), cu.GetString("company_role"))
+	}
+	if !sees("Broken") { // its own case, moved to S: the list works
+		t.Error("O's account does not see its own case after the merge")
+	}
+	if sees("ACME-SECRET") {
+		t.Error("O's account, admin of ACME Ltda, sees Acme's shared case after the merge")
+	}
+	if notes := strings.Join(r.Notes, " "); !strings.Contains(notes, "ana@new.test") || !strings.Contains(notes, "member") || !strings.Contains(notes, "ACME Ltda") {
+		t.Errorf("notes %q should say that ana@new.test, admin of ACME Ltda, is now a member", r.Notes)
+	}
+
+	if res := w.post(t, "/api/crm/merges/"+r.Merge+"/undo", w.token["stM"], nil); res.Status != http.StatusOK {
+		t.Fatalf("undo: status %d: %s", res.Status, res.Body)
+	}
+	cu = w.reload(t, crm.Customers, "cuO")
+	if cu.GetString("contact") != w.id("O") || cu.GetString("company_role") != crm.CompanyAdmin {
+		t.Errorf("after the undo: contact %s role %q, want O's and admin", cu.GetString("contact"), cu.GetString("company_role"))
+	}
+}
+
+// The survivor's own account changes company when the other's company is
+// chosen: it loses the admin role too.
+func TestMergeSurvivorAdminLosesRoleWhenCompanyChanges(t *testing.T) {
+	w := newWorld(t)
+	if _, err := w.app.DB().NewQuery("UPDATE customers SET company_role = 'admin' WHERE id = {:id}").Bind(dbx.Params{"id": w.id("cuS")}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	r := w.merge(t, w.token["stM"], map[string]any{"kind": "contacts", "survivor": w.id("S"), "other": w.id("O"), "fields": map[string]string{"company": "other"}})
+	if role := w.reload(t, crm.Customers, "cuS").GetString("company_role"); role != crm.CompanyMember {
+		t.Errorf("S's admin account moved from Acme to ACME Ltda keeps role %q", role)
+	}
+	if !strings.Contains(strings.Join(r.Notes, " "), "ana@old.test") {
+		t.Errorf("notes %q should name ana@old.test", r.Notes)
+	}
+	if res := w.post(t, "/api/crm/merges/"+r.Merge+"/undo", w.token["stM"], nil); res.Status != http.StatusOK {
+		t.Fatalf("undo: status %d: %s", res.Status, res.Body)
+	}
+	if role := w.reload(t, crm.Customers, "cuS").GetString("company_role"); role != crm.CompanyAdmin {
+		t.Errorf("after the undo S's account is %q, want admin", role)
+	}
+}
+
+// An edit of the survivor made after the merge survives its undo, and the
+// undo's answer names the field; values not edited since are restored.
+func TestUndoKeepsEditsMadeAfterTheMerge(t *testing.T) {
+	w := newWorld(t)
+	r := w.merge(t, w.token["stM"], map[string]any{"kind": "contacts", "survivor": w.id("S"), "other": w.id("O"), "fields": map[string]string{"email": "other", "phone": "survivor"}})
+	if s := w.reload(t, crm.Contacts, "S"); s.GetString("email") != "ana@new.test" || s.GetString("mobile") != "+5511900000009" {
+		t.Fatalf("merge did not take O's email and mobile: %q %q", s.GetString("email"), s.GetString("mobile"))
+	}
+	res := w.srv.Do(t, http.MethodPatch, "/api/collections/contacts/records/"+w.id("S"), w.token["stM"], map[string]any{"email": "corrected@after.test", "job_title": "CFO"})
+	if res.Status != http.StatusOK {
+		t.Fatalf("edit after the merge: status %d: %s", res.Status, res.Body)
+	}
+	res = w.post(t, "/api/crm/merges/"+r.Merge+"/undo", w.token["stM"], nil)
+	if res.Status != http.StatusOK {
+		t.Fatalf("undo: status %d: %s", res.Status, res.Body)
+	}
+	var undo struct {
+		Notes []string `json:"notes"`
+		Kept  []string `json:"kept"`
+	}
+	res.JSON(t, &undo)
+	s := w.reload(t, crm.Contacts, "S")
+	if s.GetString("email") != "corrected@after.test" || s.GetString("job_title") != "CFO" {
+		t.Errorf("the undo overwrote the later edit: email %q job_title %q", s.GetString("email"), s.GetString("job_title"))
+	}
+	if s.GetString("mobile") != "" || s.GetString("stage") != "lead" {
+		t.Errorf("values the merge changed and nobody edited since are not restored: mobile %q stage %q", s.GetString("mobile"), s.GetString("stage"))
+	}
+	if !reflect.DeepEqual(undo.Kept, []string{"email"}) || !strings.Contains(strings.Join(undo.Notes, " "), "email") {
+		t.Errorf("undo answer kept %v notes %q, want the email named", undo.Kept, undo.Notes)
+	}
+}
+
+// An agent may not close a portal account nor delete a consent through the
+// API: a merge that would is refused with 403 naming what needs a manager,
+// and writes nothing. Without a clash the agent's merge goes through.
+func TestMergeByAgentThatWouldDeleteNeedsManager(t *testing.T) {
+	body := func(w *world) map[string]any {
+		return map[string]any{"kind": "contacts", "survivor": w.id("S"), "other": w.id("O")}
+	}
+	for _, c := range []struct {
+		name     string
+		drop     []string // rows removed first, so that only some clashes remain
+		want     []string
+		wantNot  []string
+		wantCode int
+	}{
+		{"account and consent", nil, []string{"portal account", "consent"}, nil, http.StatusForbidden},
+		{"account", []string{"cnS"}, []string{"portal account"}, []string{"consent"}, http.StatusForbidden},
+		{"consent", []string{"cuS"}, []string{"consent"}, []string{"portal account"}, http.StatusForbidden},
+		{"no clash", []string{"cuS", "cnS"}, nil, nil, http.StatusOK},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(t)
+			for _, l := range c.drop {
+				if err := w.app.Delete(w.rec[l]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := dump(t, w.app)
+			res := w.post(t, "/api/crm/merge", w.token["stG"], body(w))
+			if res.Status != c.wantCode {
+				t.Fatalf("agent's merge: status %d, want %d: %s", res.Status, c.wantCode, res.Body)
+			}
+			if c.wantCode == http.StatusOK {
+				return
+			}
+			var e struct{ Message string }
+			res.JSON(t, &e)
+			for _, s := range c.want {
+				if !strings.Contains(e.Message, s) || !strings.Contains(e.Message, "manager") {
+					t.Errorf("message %q should say a manager is needed to %s", e.Message, s)
+				}
+			}
+			for _, s := range c.wantNot {
+				if strings.Contains(e.Message, s) {
+					t.Errorf("message %q names %s, which is not deleted", e.Message, s)
+				}
+			}
+			if after := dump(t, w.app); !reflect.DeepEqual(before, after) {
+				t.Error("a refused merge changed data")
+			}
+			// The same merge by a manager goes through.
+			w.merge(t, w.token["stM"], body(w))
+		})
+	}
+}
+
+// A multi relation to contacts (a collection added later, say by a JS
+// migration) gets S in place of O in its arrays, and O back on undo: the
+// exact array where nobody touched it, O in S's place where it was edited.
+func TestMergeMovesIdsInsideMultiRelations(t *testing.T) {
+	w := newWorld(t)
+	contacts, err := w.app.FindCollectionByNameOrId(crm.Contacts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	projects := core.NewBaseCollection("projects")
+	projects.Fields.Add(&core.TextField{Name: "name"}, &core.RelationField{Name: "members", CollectionId: contacts.Id, MaxSelect: 10})
+	if err := w.app.Save(projects); err != nil {
+		t.Fatal(err)
+	}
+	w.make(t, "p1", "projects", map[string]any{"name": "O and X", "members": []string{w.id("O"), w.id("X")}})
+	w.make(t, "p2", "projects", map[string]any{"name": "S and O", "members": []string{w.id("S"), w.id("O")}})
+	w.make(t, "p3", "projects", map[string]any{"name": "O alone", "members": []string{w.id("O")}})
+	w.make(t, "p4", "projects", map[string]any{"name": "X alone", "members": []string{w.id("X")}})
+	members := func(label string) []string { return w.reload(t, "projects", label).GetStringSlice("members") }
+
+	r := w.merge(t, w.token["stM"], map[string]any{"kind": "contacts", "survivor": w.id("S"), "other": w.id("O")})
+	for label, want := range map[string][]string{"p1": {w.id("S"), w.id("X")}, "p2": {w.id("S")}, "p3": {w.id("S")}, "p4": {w.id("X")}} {
+		if got := members(label); !reflect.DeepEqual(got, want) {
+			t.Errorf("after the merge %s members = %v, want %v", label, got, want)
+		}
+	}
+	if r.Moved["projects"]["members"] != 3 {
+		t.Errorf("moved %v, want 3 projects.members", r.Moved["projects"])
+	}
+	p3 := w.reload(t, "projects", "p3")
+	p3.Set("members", []string{w.id("S"), w.id("X")}) // edited after the merge
+	if err := w.app.Save(p3); err != nil {
+		t.Fatal(err)
+	}
+
+	if res := w.post(t, "/api/crm/merges/"+r.Merge+"/undo", w.token["stM"], nil); res.Status != http.StatusOK {
+		t.Fatalf("undo: status %d: %s", res.Status, res.Body)
+	}
+	for label, want := range map[string][]string{"p1": {w.id("O"), w.id("X")}, "p2": {w.id("S"), w.id("O")}, "p3": {w.id("O"), w.id("X")}, "p4": {w.id("X")}} {
+		if got := members(label); !reflect.DeepEqual(got, want) {
+			t.Errorf("after the undo %s members = %v, want %v", label, got, want)
+		}
 	}
 }

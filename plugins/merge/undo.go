@@ -1,9 +1,12 @@
 package merge
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -38,8 +41,11 @@ func handleUndo(e *core.RequestEvent) error {
 	if !e.HasSuperuserAuth() {
 		staffID = e.Auth.Id
 	}
+	var undone *Undone
 	err = e.App.RunInTransaction(func(tx core.App) error {
-		return Undo(tx, rec.Id, actor, staffID, time.Now())
+		var err error
+		undone, err = Undo(tx, rec.Id, actor, staffID, time.Now())
+		return err
 	})
 	switch {
 	case errors.Is(err, ErrUndone), errors.Is(err, ErrClash):
@@ -51,41 +57,58 @@ func handleUndo(e *core.RequestEvent) error {
 	}
 	survivor, _ := e.App.FindRecordById(rec.GetString("kind"), rec.GetString("survivor"))
 	other, _ := e.App.FindRecordById(rec.GetString("kind"), rec.GetString("other_id"))
-	return e.JSON(http.StatusOK, map[string]any{"survivor": survivor, "other": other})
+	return e.JSON(http.StatusOK, map[string]any{"survivor": survivor, "other": other, "notes": undone.Notes, "kept": undone.Kept})
+}
+
+// Undone says what an undo left as it found it.
+type Undone struct {
+	Kept  []string // survivor fields edited since the merge, left with the edit
+	Notes []string // for people
 }
 
 // Undo restores the merged record with its id, moves back what moved,
 // restores the rows removed for clashing and the survivor's values the merge
-// changed, inside tx (a transaction).
-func Undo(tx core.App, mergeID string, actor timeline.Actor, staffID string, now time.Time) error {
+// changed and not edited since, inside tx (a transaction).
+func Undo(tx core.App, mergeID string, actor timeline.Actor, staffID string, now time.Time) (*Undone, error) {
 	rec, err := tx.FindRecordById(crm.Merges, mergeID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !rec.GetDateTime("undone_at").IsZero() {
-		return ErrUndone
+		return nil, ErrUndone
 	}
 	if now.After(rec.GetDateTime("expires").Time()) {
-		return ErrExpired
+		return nil, ErrExpired
 	}
 	var snap Snapshot
 	if err := rec.UnmarshalJSONField("snapshot", &snap); err != nil {
-		return fmt.Errorf("merge %s: unreadable snapshot: %w", mergeID, err)
+		return nil, fmt.Errorf("merge %s: unreadable snapshot: %w", mergeID, err)
 	}
 	kind := rec.GetString("kind")
 	survivorID, otherID := rec.GetString("survivor"), rec.GetString("other_id")
-	if _, err := tx.FindRecordById(kind, survivorID); err != nil {
-		return fmt.Errorf("%w (the kept record was deleted since)", ErrClash)
+	collection, err := tx.FindCachedCollectionByNameOrId(kind)
+	if err != nil {
+		return nil, err
 	}
+	if _, err := tx.FindRecordById(kind, survivorID); err != nil {
+		return nil, fmt.Errorf("%w (the kept record was deleted since)", ErrClash)
+	}
+	undone := &Undone{Kept: []string{}, Notes: []string{}}
 
 	if err := insertRow(tx, kind, snap.Other); err != nil {
-		return err
+		return nil, err
 	}
 	// Back in reverse order, before the clashing rows return (they would
 	// clash again with the rows still moved). Relations are not foreign
 	// keys, so a row may point at a clashing record a moment before it is back.
 	for i := len(snap.Moves) - 1; i >= 0; i-- {
 		mv := snap.Moves[i]
+		if mv.Multi {
+			if err := unmoveInArrays(tx, mv); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		for start := 0; start < len(mv.Ids); start += 500 {
 			ids := make([]any, 0, 500)
 			for _, id := range mv.Ids[start:min(start+500, len(mv.Ids))] {
@@ -95,22 +118,55 @@ func Undo(tx core.App, mergeID string, actor timeline.Actor, staffID string, now
 			_, err := tx.DB().Update(mv.Collection, dbx.Params{mv.Field: mv.From},
 				dbx.And(dbx.In("id", ids...), dbx.HashExp{mv.Field: mv.To})).Execute()
 			if err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	for i := len(snap.Deleted) - 1; i >= 0; i-- {
 		if err := insertRow(tx, snap.Deleted[i].Collection, snap.Deleted[i].Row); err != nil {
-			return err
+			return nil, err
 		}
 	}
+	for _, rc := range snap.Roles {
+		res, err := tx.DB().Update(crm.Customers, dbx.Params{crm.FieldCompanyRole: rc.From},
+			dbx.HashExp{"id": rc.Customer, crm.FieldCompanyRole: rc.To}).Execute()
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			undone.Notes = append(undone.Notes, fmt.Sprintf("The role of portal account %s was changed since the merge: it was left as it is.", rc.Customer))
+		}
+	}
+
+	// The survivor's values: only where they still hold what the merge
+	// wrote; a value edited since is the newer decision and stays.
 	if len(snap.Changed) > 0 {
+		current, err := rawRow(tx, kind, survivorID)
+		if err != nil {
+			return nil, err
+		}
 		values := dbx.Params{}
 		for _, col := range snap.Changed {
-			values[col] = snap.SurvivorBefore[col]
+			before, now := snap.SurvivorBefore[col], current[col]
+			if sameValue(now, before) {
+				continue
+			}
+			// Snapshots written before SurvivorAfter existed restore as they did.
+			if after, ok := snap.SurvivorAfter[col]; ok && !sameValue(now, after) {
+				if f := collection.Fields.GetByName(col); f != nil && f.Type() != core.FieldTypeAutodate {
+					undone.Kept = append(undone.Kept, col)
+				}
+				continue
+			}
+			values[col] = before
 		}
-		if _, err := tx.DB().Update(kind, values, dbx.HashExp{"id": survivorID}).Execute(); err != nil {
-			return err
+		if len(values) > 0 {
+			if _, err := tx.DB().Update(kind, values, dbx.HashExp{"id": survivorID}).Execute(); err != nil {
+				return nil, err
+			}
+		}
+		if len(undone.Kept) > 0 {
+			undone.Notes = append(undone.Notes, "Changes made since the merge were kept: "+strings.Join(undone.Kept, ", ")+".")
 		}
 	}
 
@@ -124,11 +180,67 @@ func Undo(tx core.App, mergeID string, actor timeline.Actor, staffID string, now
 		entry.Subject = "Merge undone: " + name + " is a separate company again"
 	}
 	if _, err := timeline.Write(tx, entry); err != nil {
-		return err
+		return nil, err
 	}
 	rec.Set("undone_at", types.NowDateTime())
 	rec.Set("undone_by", staffID)
-	return tx.Save(rec)
+	return undone, tx.Save(rec)
+}
+
+// sameValue compares raw column values, one of them possibly read back
+// from the snapshot's JSON (where every number is a float64).
+func sameValue(a, b any) bool {
+	return fmt.Sprint(normalValue(a)) == fmt.Sprint(normalValue(b))
+}
+
+func normalValue(v any) any {
+	switch x := v.(type) {
+	case int64:
+		return float64(x)
+	case int:
+		return float64(x)
+	case []byte:
+		return string(x)
+	}
+	return v
+}
+
+// unmoveInArrays puts mv.From back in the JSON arrays the merge changed:
+// the very array it had where the row still holds what the merge wrote;
+// otherwise, where the row still names mv.To, mv.From in its place (or
+// beside it, where the row had both), keeping the edits made since.
+func unmoveInArrays(tx core.App, mv Move) error {
+	for _, id := range mv.Ids {
+		var current string
+		err := tx.DB().Select(mv.Field).From(mv.Collection).Where(dbx.HashExp{"id": id}).Row(&current)
+		if err != nil {
+			continue // deleted since (or emptied to NULL): nothing to give back
+		}
+		next := mv.Before[id]
+		if current != mv.After[id] {
+			var ids, before []string
+			if json.Unmarshal([]byte(current), &ids) != nil || !slices.Contains(ids, mv.To) {
+				continue // re-pointed since: the edit stays
+			}
+			_ = json.Unmarshal([]byte(mv.Before[id]), &before)
+			if slices.Contains(before, mv.To) {
+				if !slices.Contains(ids, mv.From) {
+					ids = append(ids, mv.From)
+				}
+			} else {
+				ids = replaceID(ids, mv.To, mv.From)
+			}
+			raw, err := json.Marshal(ids)
+			if err != nil {
+				return err
+			}
+			next = string(raw)
+		}
+		if _, err := tx.DB().Update(mv.Collection, dbx.Params{mv.Field: next}, dbx.HashExp{"id": id}).Execute(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // insertRow writes back a row read by rawRow.

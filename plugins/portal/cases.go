@@ -171,8 +171,11 @@ func markReadByStaff(e *core.RequestEvent) error {
 	if e.Auth == nil {
 		return e.UnauthorizedError("Sign in first.", nil)
 	}
-	if e.Auth.Collection().Name != crm.Staff && !e.HasSuperuserAuth() {
-		return e.ForbiddenError("Only the team marks customers' messages read.", nil)
+	// Read state is a write: managers and agents, like the record rules' isWriter.
+	writer := e.Auth.Collection().Name == crm.Staff &&
+		(e.Auth.GetString(crm.FieldRole) == crm.RoleManager || e.Auth.GetString(crm.FieldRole) == crm.RoleAgent)
+	if !writer && !e.HasSuperuserAuth() {
+		return e.ForbiddenError("Only managers and agents mark customers' messages read.", nil)
 	}
 	kase, err := e.App.FindRecordById(crm.Cases, e.Request.PathValue("id"))
 	if err != nil {

@@ -250,3 +250,55 @@ func TestPortalPreferencesObeyOutbox(t *testing.T) {
 	expect(paused, outbox.StateRefused, "withdrawn")
 	expect(quiet, outbox.StateRefused, "withdrawn")
 }
+
+// My data exports a whitelist of fields per collection (portal.MyDataFields):
+// orders' internal notes, a note's earlier wordings, the team's side of the
+// audit log and the contact's internal fields stay out. REST hides the same
+// fields from customers.
+func TestPortalMyDataWhitelist(t *testing.T) {
+	w := newWorld(t)
+	w.make(t, "", crm.Orders, map[string]any{"number": "O-1", "contact": w.id("ctA"), "items": []any{map[string]any{"name": "x"}},
+		"currency": "BRL", "status": "placed", "placed_at": "2026-11-01 10:00:00.000Z", "internal_notes": "SECRET-NOTES: bad payer"})
+	w.make(t, "", crm.Activities, map[string]any{"type": "note", "actor_type": "staff", "staff": w.id("staff"), "contact": w.id("ctA"),
+		"public": true, "subject": "Visit booked", "body": "See you Monday", "occurred_at": "2026-11-02 10:00:00.000Z",
+		"edits": []map[string]any{{"body": "OLD-WORDING: difficult customer"}}})
+	w.make(t, "", crm.AuditLog, map[string]any{"actor_type": "staff", "staff": w.id("staff"), "action": "read", "collection": crm.Contacts,
+		"record": w.id("ctA"), "contact": w.id("ctA"), "ip": "10.9.8.7", "user_agent": "AGENT-BROWSER/1.0"})
+
+	res := must(t, w.do(t, http.MethodGet, "/api/crm/portal/my-data", "A", nil), http.StatusOK, "my data")
+	var data map[string]any
+	res.JSON(t, &data)
+	for _, leak := range []string{"SECRET-NOTES", "internal_notes", "OLD-WORDING", `"edits"`, "10.9.8.7", "AGENT-BROWSER", `"score"`, `"tags"`, `"owner"`, w.id("staff")} {
+		if contains(res.Body, leak) {
+			t.Errorf("my data holds %s", leak)
+		}
+	}
+	// every section holds only whitelisted fields
+	sections := map[string]string{"orders": crm.Orders, "timeline": crm.Activities, "audit_log": crm.AuditLog, "cases": crm.Cases,
+		"subscriptions": crm.Subscriptions, "consents": crm.Consents, "messages_to_you": crm.Outbox}
+	for section, collection := range sections {
+		items, _ := data[section].([]any)
+		for _, it := range items {
+			for key := range it.(map[string]any) {
+				if !slices.Contains(portal.MyDataFields[collection], key) && key != "messages" && key != portal.NextAnswerKey {
+					t.Errorf("my data %s holds %s", section, key)
+				}
+			}
+		}
+	}
+	for section, want := range map[string]string{"orders": "O-1", "timeline": "See you Monday", "audit_log": `"action": "read"`} {
+		if items, _ := data[section].([]any); len(items) == 0 || !contains(res.Body, want) {
+			t.Errorf("my data %s lacks %s", section, want)
+		}
+	}
+
+	for _, path := range []string{"/api/collections/activities/records", "/api/collections/audit_log/records"} {
+		res := must(t, w.do(t, http.MethodGet, path, "A", nil), http.StatusOK, path)
+		if contains(res.Body, "OLD-WORDING") || contains(res.Body, "10.9.8.7") || !contains(res.Body, `"items":[{`) {
+			t.Errorf("%s as a customer: %s", path, res.Body)
+		}
+	}
+	if res := must(t, w.do(t, http.MethodGet, "/api/collections/activities/records", "staff", nil), http.StatusOK, "staff"); !contains(res.Body, "OLD-WORDING") {
+		t.Errorf("staff lost a note's history: %s", res.Body)
+	}
+}

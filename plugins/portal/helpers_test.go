@@ -76,7 +76,8 @@ func newWorld(t *testing.T, tune ...func(*crm.Config)) *world {
 	w.make(t, "tpInt", crm.CaseTypes, map[string]any{"name": "Internal", "code": "INT", "category": "support", "statuses": statuses, "active": true})
 	w.make(t, "prFibre", crm.Products, map[string]any{"name": "Fibre 300", "code": "F300", "price": 100, "currency": "BRL", "kind": "subscription",
 		"active": true, "customer_can_pause": true, "customer_can_cancel": true, "customer_can_change_plan": true})
-	w.make(t, "prFibre2", crm.Products, map[string]any{"name": "Fibre 600", "code": "F600", "price": 150, "currency": "BRL", "kind": "subscription", "active": true})
+	w.make(t, "prFibre2", crm.Products, map[string]any{"name": "Fibre 600", "code": "F600", "price": 150, "currency": "BRL", "kind": "subscription",
+		"active": true, "customer_can_change_plan": true})
 	w.make(t, "prLocked", crm.Products, map[string]any{"name": "Contract line", "code": "LINE", "price": 80, "currency": "BRL", "kind": "subscription", "active": true})
 
 	for label, a := range map[string]string{"A": "cuA", "B": "cuB", "C": "cuC", "staff": "staff"} {

@@ -14,9 +14,26 @@ import (
 	"vinculo/crm/contactcard"
 )
 
-// outboxExported: what a message to the customer says and what became of it.
-var outboxExported = []string{"id", "purpose", "channel", "sent_channel", "subject", "body", "state", "reason",
-	"not_before", "sent_at", "case", "created", "updated"}
+// MyDataFields are, per collection, the fields "my data" exports: a
+// whitelist, so a field added later stays out until someone decides it is
+// the customer's to see. Left out on purpose: the internal request fields
+// (InternalCaseFields), orders' internal notes, a note's earlier wordings
+// (activities.edits), which team member wrote or read (author_staff, staff,
+// deal, and the audit entry's ip and user agent), the contact fields
+// internal to the business (score, stage, tags, owner, ...), and the
+// outbox's template data and attempts.
+var MyDataFields = map[string][]string{
+	crm.Cases: {"id", "reference", "type", "subject", "description", "data", "status_label", "closed", "channel", "shared",
+		"first_response_at", "closed_at", "rating", "rating_comment", "rated_at", "attachments", "created", "updated"},
+	crm.CaseMessages: {"id", "case", "body", "author_customer", "attachments", "read_at", "read_by_customer_at", "read_by_staff_at", "created", "updated"},
+	crm.Activities: {"id", "type", "channel", "direction", "subject", "body", "occurred_at", "actor_type", "case", "outcome", "duration_minutes",
+		"event", "ref_collection", "ref_id", "created", "updated"},
+	crm.Orders:        {"id", "number", "company", "items", "total", "currency", "status", "placed_at", "cancelled_at", "created", "updated"},
+	crm.Subscriptions: {"id", "company", "product", "plan", "quantity", "price", "currency", "status", "started_at", "renews_at", "paused_until", "cancelled_at", "created", "updated"},
+	crm.Consents:      {"id", "purpose", "channel", "state", "text", "source", "at", "history", "created", "updated"},
+	crm.AuditLog:      {"id", "actor_type", "action", "collection", "record", "reason", "created"},
+	crm.Outbox:        {"id", "purpose", "channel", "sent_channel", "subject", "body", "state", "reason", "not_before", "sent_at", "case", "created", "updated"},
+}
 
 // myData is GET /api/crm/portal/my-data?format=json|vcf: everything held
 // about the signed-in customer's own contact, as a download. Records of the
@@ -44,11 +61,11 @@ func myData(e *core.RequestEvent, c *customer) error {
 	}
 }
 
-func exportAll(records []*core.Record, hide ...string) []map[string]any {
+// exportAll exports each record's whitelisted fields (MyDataFields).
+func exportAll(records []*core.Record) []map[string]any {
 	out := make([]map[string]any, 0, len(records))
 	for _, r := range records {
-		r.Hide(hide...)
-		out = append(out, r.PublicExport())
+		out = append(out, pick(r, MyDataFields[r.Collection().Name]))
 	}
 	return out
 }
@@ -85,8 +102,7 @@ func myDataJSON(e *core.RequestEvent, c *customer) error {
 			return e.InternalServerError("Could not gather your data.", err)
 		}
 		next := nextAnswerBy(k)
-		k.Hide(InternalCaseFields...)
-		item := k.PublicExport()
+		item := pick(k, MyDataFields[crm.Cases])
 		if !next.IsZero() {
 			item[NextAnswerKey] = next.String()
 		}
@@ -116,17 +132,12 @@ func myDataJSON(e *core.RequestEvent, c *customer) error {
 	if err != nil {
 		return e.InternalServerError("Could not gather your data.", err)
 	}
-	var messages []map[string]any
-	for _, m := range outbox {
-		messages = append(messages, pick(m, outboxExported))
-	}
-	sections["messages_to_you"] = messages
+	sections["messages_to_you"] = exportAll(outbox)
 
 	account := customerJSON(c.record)
 	account["created"] = c.record.GetDateTime("created")
 	account["updated"] = c.record.GetDateTime("updated")
-	contact := c.contact.Fresh()
-	sections["contact"] = contact.PublicExport()
+	sections["contact"] = contactJSON(c.contact)
 	sections["portal_account"] = account
 	sections["generated_at"] = time.Now().UTC().Format(time.RFC3339)
 	if id := c.company(); id != "" {

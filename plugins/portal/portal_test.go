@@ -536,3 +536,71 @@ func TestPortalAttachments(t *testing.T) {
 		t.Errorf("staff download: %d", res.Status)
 	}
 }
+
+// change_plan moves only to an active product that allows it too and is
+// billed the same way; the plan's name is the product's, never words from
+// the body.
+func TestPortalChangePlanTargetChecked(t *testing.T) {
+	w := newWorld(t, func(c *crm.Config) {
+		c.Portal.SubscriptionActions = []string{"pause", "resume", "cancel", "change_plan"}
+	})
+	w.make(t, "prYearly", crm.Products, map[string]any{"name": "Fibre 1G yearly", "code": "F1GY", "price": 900, "currency": "BRL", "kind": "subscription",
+		"interval": "year", "active": true, "customer_can_change_plan": true})
+	w.make(t, "prOld", crm.Products, map[string]any{"name": "Fibre 50", "code": "F50", "price": 20, "currency": "BRL", "kind": "subscription",
+		"active": false, "customer_can_change_plan": true})
+	s := w.make(t, "", crm.Subscriptions, map[string]any{"contact": w.id("ctA"), "product": w.id("prFibre"), "price": 100, "currency": "BRL", "status": "active", "plan": "Fibre 300"})
+	act := func(body map[string]any) testkit.Response {
+		body["action"] = "change_plan"
+		return w.do(t, http.MethodPost, "/api/crm/portal/subscriptions/"+s.Id+"/action", "A", body)
+	}
+	unchanged := func(what string) {
+		t.Helper()
+		r := w.reload(t, crm.Subscriptions, s.Id)
+		if r.GetString("product") != w.id("prFibre") || r.GetString("plan") != "Fibre 300" || r.GetFloat("price") != 100 {
+			t.Errorf("%s changed the subscription: %s %s %v", what, r.GetString("product"), r.GetString("plan"), r.GetFloat("price"))
+		}
+	}
+	for _, c := range []struct {
+		what   string
+		body   map[string]any
+		status int
+		field  string
+	}{
+		{"a free-text plan", map[string]any{"plan": "Enterprise 10G (price agreed by phone)"}, http.StatusBadRequest, `"plan"`},
+		{"a free-text plan with a product", map[string]any{"plan": "Anything", "product": w.id("prFibre2")}, http.StatusBadRequest, `"plan"`},
+		{"a product that forbids it", map[string]any{"product": w.id("prLocked")}, http.StatusForbidden, "get in touch"},
+		{"an inactive product", map[string]any{"product": w.id("prOld")}, http.StatusBadRequest, `"product"`},
+		{"another billing interval", map[string]any{"product": w.id("prYearly")}, http.StatusBadRequest, `"product"`},
+		{"no product", map[string]any{}, http.StatusBadRequest, `"product"`},
+	} {
+		res := act(c.body)
+		if res.Status != c.status || !contains(res.Body, c.field) {
+			t.Errorf("%s: %d %s, want %d naming %s", c.what, res.Status, res.Body, c.status, c.field)
+		}
+		unchanged(c.what)
+	}
+	must(t, act(map[string]any{"product": w.id("prFibre2")}), http.StatusOK, "change to an allowed plan")
+	if r := w.reload(t, crm.Subscriptions, s.Id); r.GetString("product") != w.id("prFibre2") || r.GetString("plan") != "Fibre 600" || r.GetFloat("price") != 150 {
+		t.Errorf("after the change: %s %s %v", r.GetString("product"), r.GetString("plan"), r.GetFloat("price"))
+	}
+}
+
+// Readonly staff read; marking messages read is a write.
+func TestPortalReadonlyStaffCannotMarkRead(t *testing.T) {
+	w := newWorld(t)
+	ro := w.make(t, "ro", crm.Staff, map[string]any{"email": "ro@staff.test", "name": "RO", "role": crm.RoleReadonly, "password": "12345678aa"})
+	w.tok["ro"] = testkit.Token(t, ro)
+	id := w.openCase(t, "A", "ctA", "Mine", false)
+	var msg struct {
+		ID string `json:"id"`
+	}
+	must(t, w.do(t, http.MethodPost, "/api/collections/case_messages/records", "A", map[string]any{"case": id, "body": "hi"}), http.StatusOK, "msg").JSON(t, &msg)
+	must(t, w.do(t, http.MethodPost, "/api/crm/cases/"+id+"/read", "ro", nil), http.StatusForbidden, "readonly marks read")
+	if at := w.reload(t, crm.CaseMessages, msg.ID).GetString("read_by_staff_at"); at != "" {
+		t.Errorf("readonly staff marked the message read at %s", at)
+	}
+	must(t, w.do(t, http.MethodPost, "/api/crm/cases/"+id+"/read", "staff", nil), http.StatusOK, "agent marks read")
+	if at := w.reload(t, crm.CaseMessages, msg.ID).GetString("read_by_staff_at"); at == "" {
+		t.Error("the agent's read was not recorded")
+	}
+}

@@ -26,7 +26,7 @@ var productFlag = map[string]string{
 
 type actionBody struct {
 	Action  string `json:"action"`
-	Plan    string `json:"plan"`
+	Plan    string `json:"plan"` // refused: the plan comes from the product
 	Product string `json:"product"`
 	Until   string `json:"until"`
 }
@@ -107,30 +107,31 @@ func subscriptionAction(e *core.RequestEvent, c *customer, cfg *crm.Config) erro
 		if status == "cancelled" {
 			return badField(e, "action", "validation_cancelled", "A cancelled subscription can't change plan.")
 		}
-		plan, productID := strings.TrimSpace(body.Plan), strings.TrimSpace(body.Product)
-		if plan == "" && productID == "" {
-			return badField(e, "plan", "validation_required", "Choose the new plan.")
+		// The plan is a product on offer, never words of the customer's.
+		if body.Plan != "" {
+			return badField(e, "plan", "validation_plan_from_product", "Choose the new plan from the list of plans on offer.")
 		}
-		if len([]rune(plan)) > 120 {
-			return badField(e, "plan", "validation_length_too_long", "Use at most 120 characters.")
+		productID := strings.TrimSpace(body.Product)
+		if productID == "" {
+			return badField(e, "product", "validation_required", "Choose the new plan.")
 		}
-		if productID != "" && productID != sub.GetString("product") {
-			next, err := e.App.FindRecordById(crm.Products, productID)
-			if err != nil || !next.GetBool("active") || next.GetString("kind") != "subscription" {
-				return badField(e, "product", "validation_unknown_product", "Choose one of the plans on offer.")
-			}
-			if next.GetString("currency") != sub.GetString("currency") {
-				return badField(e, "product", "validation_currency", "That plan is sold in another currency: please get in touch with us.")
-			}
-			sub.Set("product", next.Id)
-			sub.Set("price", next.GetFloat("price"))
-			if plan == "" {
-				plan = next.GetString("name")
-			}
+		if productID == sub.GetString("product") {
+			return badField(e, "product", "validation_same_plan", "That is already your plan.")
 		}
-		if plan != "" {
-			sub.Set("plan", plan)
+		next, err := e.App.FindRecordById(crm.Products, productID)
+		if err != nil || !next.GetBool("active") || next.GetString("kind") != "subscription" {
+			return badField(e, "product", "validation_unknown_product", "Choose one of the plans on offer.")
 		}
+		if !next.GetBool(productFlag["change_plan"]) {
+			return e.ForbiddenError(fmt.Sprintf("Moving to %s can't be done online: please get in touch with us and we will do it for you.",
+				next.GetString("name")), nil)
+		}
+		if next.GetString("currency") != sub.GetString("currency") || next.GetString("interval") != product.GetString("interval") {
+			return badField(e, "product", "validation_billing", "That plan is billed differently: please get in touch with us.")
+		}
+		sub.Set("product", next.Id)
+		sub.Set("price", next.GetFloat("price"))
+		sub.Set("plan", next.GetString("name"))
 	}
 	timeline.SetActor(sub, timeline.Actor{Type: timeline.ActorCustomer, Customer: c.record.Id, Channel: timeline.ChannelPortal})
 	if err := e.App.Save(sub); err != nil {

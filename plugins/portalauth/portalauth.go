@@ -46,6 +46,37 @@ func Register(app core.App, cfg *crm.Config) error {
 		return e.Next()
 	})
 
+	// A company admin's role is for that company: when staff move the
+	// contact to another company, their portal account becomes a member
+	// there (an admin of the new company is named by staff, not inherited).
+	app.OnRecordUpdate(crm.Contacts).BindFunc(func(e *core.RecordEvent) error {
+		// The stored row, not Original(): a record saved twice in Go keeps
+		// its first loaded state as the original.
+		stored, err := e.App.FindRecordById(crm.Contacts, e.Record.Id)
+		if err != nil || stored.GetString(crm.FieldCompany) == e.Record.GetString(crm.FieldCompany) {
+			return e.Next()
+		}
+		original := e.App
+		defer func() { e.App = original }()
+		return e.App.RunInTransaction(func(tx core.App) error {
+			e.App = tx
+			if err := e.Next(); err != nil {
+				return err
+			}
+			admins, err := tx.FindAllRecords(crm.Customers, dbx.HashExp{crm.FieldContact: e.Record.Id, crm.FieldCompanyRole: crm.CompanyAdmin})
+			if err != nil {
+				return err
+			}
+			for _, a := range admins {
+				a.Set(crm.FieldCompanyRole, crm.CompanyMember)
+				if err := tx.Save(a); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.POST("/api/crm/contacts/{id}/invite", func(e *core.RequestEvent) error {
 			return invite(e, cfg)

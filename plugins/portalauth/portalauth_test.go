@@ -356,3 +356,38 @@ func TestInvite(t *testing.T) {
 		t.Fatalf("refused invitations wrote mail: %d -> %d", mailsBefore, n)
 	}
 }
+
+// Moving a contact to another company makes their portal account a member
+// there: a company admin's role does not travel with them.
+func TestMovingAContactEndsTheirAdminRole(t *testing.T) {
+	app, _, _ := setup(t)
+	first := testkit.Save(t, app, crm.Companies, map[string]any{"name": "Padaria Pão Dourado"})
+	second := testkit.Save(t, app, crm.Companies, map[string]any{"name": "Oficina Rota Sul"})
+	contact := testkit.Save(t, app, crm.Contacts, map[string]any{"name": "Ana", "email": "ana@padaria.test", "company": first.Id})
+	account := testkit.Save(t, app, crm.Customers, map[string]any{"email": "ana@padaria.test", "password": "a-long-test-password",
+		"contact": contact.Id, "company_role": crm.CompanyAdmin})
+
+	contact.Set("name", "Ana Luísa") // same company: the role stays
+	if err := app.Save(contact); err != nil {
+		t.Fatal(err)
+	}
+	if role := reload(t, app, account).GetString(crm.FieldCompanyRole); role != crm.CompanyAdmin {
+		t.Fatalf("a rename changed the role to %s", role)
+	}
+	contact.Set("company", second.Id)
+	if err := app.Save(contact); err != nil {
+		t.Fatal(err)
+	}
+	if role := reload(t, app, account).GetString(crm.FieldCompanyRole); role != crm.CompanyMember {
+		t.Errorf("after moving to another company the account is %s, want member", role)
+	}
+}
+
+func reload(t *testing.T, app core.App, r *core.Record) *core.Record {
+	t.Helper()
+	fresh, err := app.FindRecordById(r.Collection().Name, r.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fresh
+}

@@ -111,6 +111,8 @@ export default {
   'merge.empty': "(empty)",
   'merge.moves': "Everything of {name} (timeline, requests, deals, orders, subscriptions, consents and portal account) moves to {kept}, and {name} is deleted. You can undo it for 30 days.",
   'merge.confirm': "Merge",
+  'merge.needs_manager': 'Only a manager can make this merge: it would close a portal account or delete a consent.',
+  'merge.undo_kept': 'Fields edited since the merge keep their new values: {fields}.',
   'merge.only_own': "Agents can merge away only contacts they own. Ask a manager, or the owner, to do it.",
   'merge.cancel': "Cancel",
   'merge.done': "Merged: {name} is now part of {kept}.",

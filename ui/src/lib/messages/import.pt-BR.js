@@ -111,6 +111,8 @@ export default {
   'merge.empty': "(vazio)",
   'merge.moves': "Tudo de {name} (linha do tempo, solicitações, negócios, pedidos, assinaturas, consentimentos e conta do portal) passa para {kept}, e {name} é excluído. Dá para desfazer por 30 dias.",
   'merge.confirm': "Mesclar",
+  'merge.needs_manager': 'Só um gerente pode fazer esta fusão: ela encerraria uma conta do portal ou apagaria um consentimento.',
+  'merge.undo_kept': 'Campos editados depois da fusão mantêm os novos valores: {fields}.',
   'merge.only_own': "Agentes só podem incorporar contatos de que são responsáveis. Peça a um gerente ou ao responsável.",
   'merge.cancel': "Cancelar",
   'merge.done': "Mesclado: {name} agora faz parte de {kept}.",
