@@ -23,16 +23,16 @@ import (
 // internal to the business (score, stage, tags, owner, ...), and the
 // outbox's template data and attempts.
 var MyDataFields = map[string][]string{
-	crm.Cases: {"id", "reference", "type", "subject", "description", "data", "status_label", "closed", "channel", "shared",
+	crm.Cases: {"id", "contact", "reference", "type", "subject", "description", "data", "status_label", "closed", "channel", "shared",
 		"first_response_at", "closed_at", "rating", "rating_comment", "rated_at", "attachments", "created", "updated"},
 	crm.CaseMessages: {"id", "case", "body", "author_customer", "attachments", "read_at", "read_by_customer_at", "read_by_staff_at", "created", "updated"},
-	crm.Activities: {"id", "type", "channel", "direction", "subject", "body", "occurred_at", "actor_type", "case", "outcome", "duration_minutes",
+	crm.Activities: {"id", "contact", "type", "channel", "direction", "subject", "body", "occurred_at", "actor_type", "case", "outcome", "duration_minutes",
 		"event", "ref_collection", "ref_id", "created", "updated"},
-	crm.Orders:        {"id", "number", "company", "items", "total", "currency", "status", "placed_at", "cancelled_at", "created", "updated"},
-	crm.Subscriptions: {"id", "company", "product", "plan", "quantity", "price", "currency", "status", "started_at", "renews_at", "paused_until", "cancelled_at", "created", "updated"},
-	crm.Consents:      {"id", "purpose", "channel", "state", "text", "source", "at", "history", "created", "updated"},
+	crm.Orders:        {"id", "contact", "number", "company", "items", "total", "currency", "status", "placed_at", "cancelled_at", "created", "updated"},
+	crm.Subscriptions: {"id", "contact", "company", "product", "plan", "quantity", "price", "currency", "status", "started_at", "renews_at", "paused_until", "cancelled_at", "created", "updated"},
+	crm.Consents:      {"id", "contact", "purpose", "channel", "state", "text", "source", "at", "history", "created", "updated"},
 	crm.AuditLog:      {"id", "actor_type", "action", "collection", "record", "reason", "created"},
-	crm.Outbox:        {"id", "purpose", "channel", "sent_channel", "subject", "body", "state", "reason", "not_before", "sent_at", "case", "created", "updated"},
+	crm.Outbox:        {"id", "contact", "purpose", "channel", "sent_channel", "subject", "body", "state", "reason", "not_before", "sent_at", "case", "created", "updated"},
 }
 
 // myData is GET /api/crm/portal/my-data?format=json|vcf: everything held
