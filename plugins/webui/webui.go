@@ -55,6 +55,9 @@ func Handler(site fs.FS, built bool, placeholder fs.FS) func(*core.RequestEvent)
 
 		if !built {
 			h.Set("Cache-Control", "no-cache")
+			if p == "/portal" || strings.HasPrefix(p, "/portal/") {
+				return e.FileFS(placeholder, "portal.html")
+			}
 			return e.FileFS(site, "index.html")
 		}
 		name := strings.TrimPrefix(path.Clean("/"+e.Request.PathValue("path")), "/")

@@ -105,8 +105,9 @@ func TestBuiltWorkspaceIsASinglePageApp(t *testing.T) {
 	}
 }
 
-// Without a build (a fresh clone built with Go alone) every page path is the
-// placeholder, which says how to build the workspace.
+// Without a build (a fresh clone built with Go alone) every page path is a
+// placeholder (the workspace's, or the portal's under /portal/), which says
+// how to build the pages.
 func TestPlaceholderSaysHowToBuild(t *testing.T) {
 	app := testkit.NewApp(t)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
@@ -119,6 +120,9 @@ func TestPlaceholderSaysHowToBuild(t *testing.T) {
 		if res.Status != http.StatusOK || !strings.Contains(string(res.Body), "make ui") {
 			t.Errorf("GET %s: %d %.80s, want the placeholder with how to build", path, res.Status, res.Body)
 		}
+	}
+	if res := srv.Do(t, http.MethodGet, "/portal/requests/abc", "", nil); !strings.Contains(string(res.Body), "customer portal") {
+		t.Errorf("GET /portal/requests/abc: %d %.120s, want the portal's placeholder", res.Status, res.Body)
 	}
 }
 
