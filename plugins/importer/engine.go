@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"regexp"
 	"slices"
@@ -360,7 +361,9 @@ func (w *run) prepare(app core.App) error {
 	if err := w.exec("DROP TABLE IF EXISTS " + keysTable); err != nil {
 		return err
 	}
-	if err := w.exec("CREATE TEMP TABLE " + strings.TrimPrefix(keysTable, "temp.") + " (k TEXT PRIMARY KEY, id TEXT NOT NULL, line INTEGER NOT NULL) WITHOUT ROWID"); err != nil {
+	// Keys are stored as 64-bit hashes (keyHash): half the size of the
+	// text, and the key table's size is what the import's memory grows with.
+	if err := w.exec("CREATE TEMP TABLE " + strings.TrimPrefix(keysTable, "temp.") + " (k INTEGER PRIMARY KEY, id TEXT NOT NULL, line INTEGER NOT NULL)"); err != nil {
 		return err
 	}
 	var err error
@@ -374,31 +377,28 @@ func (w *run) prepare(app core.App) error {
 	} else {
 		w.records = newBulk(w.conn, crm.Contacts, "INSERT", contactColumns...)
 	}
-	// Keys SQL can make itself, then those that need Go (folding).
-	for _, q := range []string{
-		"INSERT OR IGNORE INTO " + keysTable + " SELECT 'e:' || lower(email), id, 0 FROM contacts WHERE email != ''",
-		"INSERT OR IGNORE INTO " + keysTable + " SELECT 'p:' || phone, id, 0 FROM contacts WHERE phone != ''",
-		"INSERT OR IGNORE INTO " + keysTable + " SELECT 'p:' || mobile, id, 0 FROM contacts WHERE mobile != ''",
-		"INSERT OR IGNORE INTO " + keysTable + " SELECT 'd:' || lower(domain), id, 0 FROM companies WHERE domain != ''",
-	} {
-		if !strings.Contains(q, "FROM contacts") || w.opts.Kind == KindContacts {
-			if err := w.exec(q); err != nil {
-				return err
-			}
-		}
-	}
-	if err := w.scanKeys("SELECT rowid, id, name, '' FROM companies WHERE rowid > ? ORDER BY rowid LIMIT 5000",
-		func(name, _ string) string { return "c:" + CompanyKey(name) }); err != nil {
-		return err
+	// The keys of what is stored already.
+	scans := []struct {
+		query string
+		key   func(a, b string) string
+	}{
+		{"SELECT rowid, id, name, '' FROM companies WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(name, _ string) string { return prefixed("c:", CompanyKey(name)) }},
+		{"SELECT rowid, id, domain, '' FROM companies WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(d, _ string) string { return prefixed("d:", strings.ToLower(d)) }},
 	}
 	if w.opts.Kind == KindContacts {
-		if err := w.scanKeys("SELECT c.rowid, c.id, c.name, IFNULL(co.name, '') FROM contacts c LEFT JOIN companies co ON co.id = c.company WHERE c.rowid > ? ORDER BY c.rowid LIMIT 5000",
-			func(name, company string) string {
-				if k := NameKey(name, company); k != "" {
-					return "n:" + k
-				}
-				return ""
-			}); err != nil {
+		scans = append(scans, []struct {
+			query string
+			key   func(a, b string) string
+		}{
+			{"SELECT rowid, id, email, '' FROM contacts WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(e, _ string) string { return prefixed("e:", strings.ToLower(e)) }},
+			{"SELECT rowid, id, phone, '' FROM contacts WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(p, _ string) string { return prefixed("p:", p) }},
+			{"SELECT rowid, id, mobile, '' FROM contacts WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(p, _ string) string { return prefixed("p:", p) }},
+			{"SELECT c.rowid, c.id, c.name, IFNULL(co.name, '') FROM contacts c LEFT JOIN companies co ON co.id = c.company WHERE c.rowid > ? ORDER BY c.rowid LIMIT 5000",
+				func(name, company string) string { return prefixed("n:", NameKey(name, company)) }},
+		}...)
+	}
+	for _, scan := range scans {
+		if err := w.scanKeys(scan.query, scan.key); err != nil {
 			return err
 		}
 	}
@@ -439,7 +439,7 @@ func (w *run) scanKeys(query string, key func(name, company string) string) erro
 			}
 			n++
 			after = rowid
-			if k := key(name, company); k != "" && !strings.HasSuffix(k, ":") {
+			if k := key(name, company); k != "" {
 				page = append(page, kv{k, id})
 			}
 		}
@@ -451,7 +451,7 @@ func (w *run) scanKeys(query string, key func(name, company string) string) erro
 			return nil
 		}
 		for _, p := range page {
-			if err := w.keyRows.add(p.k, p.id, 0); err != nil {
+			if err := w.keyRows.add(keyHash(p.k), p.id, 0); err != nil {
 				return err
 			}
 		}
@@ -463,7 +463,7 @@ func (w *run) scanKeys(query string, key func(name, company string) string) erro
 
 // find looks keys up, in the order given (the first found wins).
 func (w *run) find(keys ...string) (hit, bool, error) {
-	args := [4]any{"", "", "", ""}
+	var args [4]any
 	n := 0
 	for _, k := range keys {
 		if k == "" {
@@ -473,31 +473,36 @@ func (w *run) find(keys ...string) (hit, bool, error) {
 			return h, true, nil
 		}
 		if n < 4 {
-			args[n] = k
+			args[n] = keyHash(k)
 			n++
 		}
 	}
 	if n == 0 {
 		return hit{}, false, nil
 	}
+	for i := n; i < 4; i++ {
+		args[i] = args[0]
+	}
 	rows, err := w.lookup.QueryContext(w.ctx, args[:]...)
 	if err != nil {
 		return hit{}, false, err
 	}
 	defer rows.Close()
-	found := map[string]hit{}
+	found := map[int64]hit{}
 	for rows.Next() {
 		var h hit
-		if err := rows.Scan(&h.key, &h.id, &h.line); err != nil {
+		var k int64
+		if err := rows.Scan(&k, &h.id, &h.line); err != nil {
 			return hit{}, false, err
 		}
-		found[h.key] = h
+		found[k] = h
 	}
 	if err := rows.Err(); err != nil {
 		return hit{}, false, err
 	}
 	for _, k := range keys {
-		if h, ok := found[k]; ok && k != "" {
+		if h, ok := found[keyHash(k)]; ok && k != "" {
+			h.key = k
 			return h, true, nil
 		}
 	}
@@ -513,7 +518,7 @@ func (w *run) remember(id string, line int, keys ...string) error {
 			continue
 		}
 		w.pending[k] = hit{id: id, line: line, key: k}
-		if err := w.keyRows.add(k, id, line); err != nil {
+		if err := w.keyRows.add(keyHash(k), id, line); err != nil {
 			return err
 		}
 	}
@@ -739,7 +744,7 @@ func (w *run) companyID(name string) (string, error) {
 		return "", fmt.Errorf("company %q: %w", name, err)
 	}
 	w.res.CompaniesCreated++
-	return id, w.exec("INSERT OR IGNORE INTO "+keysTable+" (k, id, line) VALUES (?, ?, 0)", key, id)
+	return id, w.exec("INSERT OR IGNORE INTO "+keysTable+" (k, id, line) VALUES (?, ?, 0)", keyHash(key), id)
 }
 
 var domainPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
@@ -886,4 +891,12 @@ func Read(r io.Reader, kind string, mapping map[string]string, each func(Row) er
 			return res, err
 		}
 	}
+}
+
+// keyHash is a duplicate key as stored: 64 bits of FNV-1a (the odds that
+// two of the 3 million keys of a million rows collide: about 1 in 4 million).
+func keyHash(k string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(k))
+	return int64(h.Sum64())
 }
