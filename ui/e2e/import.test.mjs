@@ -168,6 +168,32 @@ describe('import, export and merge in Chromium', { timeout: 300000 }, () => {
     await page.context().close()
   })
 
+  test('two companies are merged: the duplicate’s people move over, and back on undo', async () => {
+    const kept = await api(server.url, token, '/api/collections/companies/records', { method: 'POST', body: { name: 'Serralheria Aço Forte', owner: rafaelId } })
+    const dup = await api(server.url, token, '/api/collections/companies/records', { method: 'POST', body: { name: 'Serralheria Aco Forte Ltda', domain: 'acoforte.example', owner: rafaelId } })
+    const person = await api(server.url, token, '/api/collections/contacts/records', { method: 'POST', body: { name: 'Otávio Ferreira', company: dup.id, owner: rafaelId } })
+
+    const page = await newPage()
+    await signIn(page)
+    await page.goto(`${server.url}/companies/${kept.id}`)
+    await page.getByRole('link', { name: 'Merge…' }).click()
+    await page.getByRole('heading', { name: 'Merge Serralheria Aço Forte with a duplicate' }).waitFor()
+    await page.locator('#merge-search').fill('Serralheria')
+    await page.locator('.hits li', { hasText: 'Serralheria Aco Forte Ltda' }).getByRole('button', { name: 'Choose' }).click()
+    await page.getByText('Everything of Serralheria Aco Forte Ltda (its people').waitFor()
+    await page.screenshot({ path: `${SHOTS}merge-company-chooser.png`, fullPage: true })
+    await page.getByRole('button', { name: 'Merge', exact: true }).click()
+    await page.getByText('Merged: Serralheria Aco Forte Ltda is now part of Serralheria Aço Forte.').first().waitFor()
+    const merged = await api(server.url, token, `/api/collections/companies/records/${kept.id}`)
+    assert.equal(merged.domain, 'acoforte.example', 'an empty field takes the duplicate’s value by default')
+    assert.equal((await api(server.url, token, `/api/collections/contacts/records/${person.id}`)).company, kept.id)
+
+    await page.getByRole('button', { name: 'Undo the merge' }).click()
+    await page.getByText('Merge undone: Serralheria Aco Forte Ltda is a separate company again.').first().waitFor()
+    assert.equal((await api(server.url, token, `/api/collections/contacts/records/${person.id}`)).company, dup.id)
+    await page.context().close()
+  })
+
   test('no page errors', () => {
     assert.deepEqual(pageErrors, [])
   })

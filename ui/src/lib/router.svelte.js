@@ -7,6 +7,7 @@ const ROUTES = [
   ['contact', /^\/contacts\/([^/]+)\/?$/, ['id']],
   ['merge', /^\/contacts\/([^/]+)\/merge\/?$/, ['id']],
   ['import', /^\/import\/?$/],
+  ['merge-company', /^\/companies\/([^/]+)\/merge\/?$/, ['id']],
   ['companies', /^\/companies(?:\/([^/]+))?\/?$/, ['id']],
   ['deals', /^\/deals(?:\/([^/]+))?\/?$/, ['id']],
   ['cases', /^\/cases(?:\/([^/]+))?\/?$/, ['id']],
