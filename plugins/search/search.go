@@ -148,6 +148,7 @@ type candidate struct {
 	Collection string  `db:"collection"`
 	Record     string  `db:"record"`
 	Rank       float64 `db:"relevance"`
+	group      int // groupRanked, groupNewest or groupText (see candidates)
 	tier       int
 	title      string
 	subtitle   string
@@ -155,9 +156,11 @@ type candidate struct {
 
 // Search finds the records that match p.Q and that info's caller may list,
 // best first: records whose name is the query, then whose name starts with
-// it, then whose name holds every word of it, then the rest, each tier in
-// bm25 order (names, titles and subjects weigh most, long text least). Score
-// is the tier's bonus (1000 per tier above the last) plus the bm25 relevance.
+// it, then whose name holds every word of it, then the rest; in each tier
+// what matched in names, titles, subjects, details, phones and tags comes
+// first, in bm25 order (newest first when there are too many to rank),
+// then what matched only in long text, newest first (see candidates). Score is the tier's bonus (1000 per tier above the last)
+// plus the bm25 relevance (0 for long-text matches).
 func Search(app core.App, info *core.RequestInfo, p Params) ([]Hit, error) {
 	q, problem := parseQuery(p.Q)
 	if problem != "" {
@@ -181,14 +184,7 @@ func Search(app core.App, info *core.RequestInfo, p Params) ([]Hit, error) {
 		}
 		filter = " AND m.collection IN (" + strings.Join(names, ", ") + ")"
 	}
-	// Rank more than a page, so that name matches bm25 places lower, and
-	// records the caller may not list, do not leave the page short.
-	var found []*candidate
-	err := app.DB().NewQuery(fmt.Sprintf(
-		"SELECT `%[1]s`.rowid AS doc, m.collection AS collection, m.record AS record, %[3]s AS relevance"+
-			" FROM `%[1]s` JOIN `%[2]s` m ON m.id = `%[1]s`.rowid"+
-			" WHERE `%[1]s` MATCH {:match}%[4]s ORDER BY relevance LIMIT {:n}",
-		Table, MapTable, bm25, filter)).Bind(params).All(&found)
+	found, err := candidates(app, q.match, filter, params)
 	if err != nil {
 		return nil, err
 	}
@@ -215,6 +211,12 @@ func Search(app core.App, info *core.RequestInfo, p Params) ([]Hit, error) {
 	slices.SortStableFunc(allowed, func(a, b *candidate) int {
 		if a.tier != b.tier {
 			return a.tier - b.tier
+		}
+		if a.group != b.group {
+			return a.group - b.group
+		}
+		if a.group != groupRanked {
+			return int(b.Doc - a.Doc) // newest first
 		}
 		switch {
 		case a.Rank < b.Rank:
@@ -245,6 +247,80 @@ func Search(app core.App, info *core.RequestInfo, p Params) ([]Hit, error) {
 		}
 	}
 	return hits, nil
+}
+
+// Groups of candidates, in the order they rank within a tier.
+const (
+	groupRanked = iota // matched in the short columns, ranked by bm25
+	groupNewest        // matched in the short columns, too many to rank: newest first
+	groupText          // matched only in long text: newest first
+)
+
+// rankAtMost: above this many matches in the short columns, bm25 is not
+// worth its cost (it reads every match) and the newest are taken instead.
+// A variable for the tests.
+var rankAtMost = 2000
+
+// candidates finds what matches, in two bounded steps of at most n (params
+// "n") documents each, so that a common word costs about what a rare one
+// does. First the matches in the short columns (names, titles, subjects,
+// details, phones, tags): ranked by bm25 when there are at most rankAtMost
+// of them, else the newest. Then the newest matches anywhere, long text
+// included, unranked. Ranking every match of a common word (a word in a
+// million timeline entries) takes seconds, and among thousands of matches
+// the recent ones are what a person looks for; the name tiers of Search
+// still put the records named like the query first. Both steps take more
+// than a page, so that records the caller may not list do not leave the
+// page short.
+func candidates(app core.App, match, filter string, params dbx.Params) ([]*candidate, error) {
+	short := dbx.Params{"short": "{name detail keys} : (" + match + ")", "most": rankAtMost + 1}
+	for k, v := range params {
+		short[k] = v
+	}
+	var matches int
+	err := app.DB().NewQuery(fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM `%[1]s` WHERE `%[1]s` MATCH {:short} LIMIT {:most})", Table)).
+		Bind(short).Row(&matches)
+	if err != nil {
+		return nil, err
+	}
+	relevance, order, group := bm25, "relevance", groupRanked
+	if matches > rankAtMost {
+		relevance, order, group = "0", "`"+Table+"`.rowid DESC", groupNewest
+	}
+	var found []*candidate
+	err = app.DB().NewQuery(fmt.Sprintf(
+		"SELECT `%[1]s`.rowid AS doc, m.collection AS collection, m.record AS record, %[3]s AS relevance"+
+			" FROM `%[1]s` JOIN `%[2]s` m ON m.id = `%[1]s`.rowid"+
+			" WHERE `%[1]s` MATCH {:short}%[4]s ORDER BY %[5]s LIMIT {:n}",
+		Table, MapTable, relevance, filter, order)).Bind(short).All(&found)
+	if err != nil {
+		return nil, err
+	}
+	seen := make(map[int64]bool, len(found))
+	for _, c := range found {
+		c.group = group
+		seen[c.Doc] = true
+	}
+	// Long-text matches rank after these: with n of them there is no room.
+	if n, _ := params["n"].(int); len(found) >= n {
+		return found, nil
+	}
+	var newest []*candidate
+	err = app.DB().NewQuery(fmt.Sprintf(
+		"SELECT `%[1]s`.rowid AS doc, m.collection AS collection, m.record AS record, 0 AS relevance"+
+			" FROM `%[1]s` JOIN `%[2]s` m ON m.id = `%[1]s`.rowid"+
+			" WHERE `%[1]s` MATCH {:match}%[3]s ORDER BY `%[1]s`.rowid DESC LIMIT {:n}",
+		Table, MapTable, filter)).Bind(params).All(&newest)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range newest {
+		if !seen[c.Doc] {
+			c.group = groupText
+			found = append(found, c)
+		}
+	}
+	return found, nil
 }
 
 // listable loads the candidates of one collection that the caller could

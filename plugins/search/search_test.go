@@ -533,3 +533,52 @@ func TestSearchFollowsListRules(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+// A word mentioned in many long texts: the search ranks the names and
+// subjects that hold it, then the newest mentions, without ranking every
+// mention (what keeps a common word as quick as a rare one).
+func TestManyMentionsNewestFirst(t *testing.T) {
+	e := newEnv(t)
+	agent := e.staff[crm.RoleAgent]
+	var notes []string
+	for i := range 120 {
+		notes = append(notes, e.activity(t, agent, fmt.Sprintf("Visita %d", i), "O cliente pediu um orçamento novo.").Id)
+	}
+	named := e.save(t, crm.Contacts, map[string]any{"name": "Orçamento Rápido Ltda"})
+	subject := e.activity(t, agent, "Orçamento de dezembro", "")
+
+	hits := e.find(t, "orcamento", "limit", "10")
+	got := ids(hits)
+	// The two names that start with the word (their order is bm25's), then the mentions.
+	if len(got) != 10 || !slices.Contains(got[:2], named.Id) || !slices.Contains(got[:2], subject.Id) {
+		t.Fatalf("order %+v: want the name %s, then the subject %s, then mentions (newest %s)", hits, named.Id, subject.Id, notes[len(notes)-1])
+	}
+	// Then the mentions, newest first.
+	for i, id := range got[2:] {
+		if want := notes[len(notes)-1-i]; id != want {
+			t.Errorf("mention %d: %s, want %s (the newest first)", i, id, want)
+		}
+	}
+	for i := 1; i < len(hits); i++ {
+		if hits[i].Score > hits[i-1].Score {
+			t.Errorf("scores not descending at %d: %+v", i, hits)
+		}
+	}
+}
+
+// Too many matches in names to rank: the newest come, still in name tiers.
+func TestTooManyNameMatchesNewestFirst(t *testing.T) {
+	old := search.SetRankAtMost(5)
+	t.Cleanup(func() { search.SetRankAtMost(old) })
+	e := newEnv(t)
+	exact := e.save(t, crm.Contacts, map[string]any{"name": "Tereza"})
+	var others []string
+	for i := range 12 {
+		others = append(others, e.save(t, crm.Contacts, map[string]any{"name": fmt.Sprintf("Tereza %02d", i)}).Id)
+	}
+	got := ids(e.find(t, "tereza", "limit", "6"))
+	want := append([]string{exact.Id}, others[11], others[10], others[9], others[8], others[7])
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want the exact name, then the newest: %v", got, want)
+	}
+}
