@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// bulk queues rows and writes them with multi-row INSERTs prepared once, on
-// the import's pinned connection, inside whatever transaction is open: the
+// bulk queues rows and writes them with multi-row INSERTs prepared once per
+// connection taken by the import, inside whatever transaction is open: the
 // same shape as the demo's bulk writer and the raw SQLite baseline of make
 // bench.
 type bulk struct {
@@ -74,6 +74,13 @@ func (b *bulk) flush() error {
 }
 
 func (b *bulk) reset() { clear(b.args); b.args = b.args[:0] }
+
+// use moves b to another connection (a valid-only run takes the pool's
+// connection again for each batch); its statement is prepared anew there.
+func (b *bulk) use(conn *sql.Conn) {
+	b.close()
+	b.conn = conn
+}
 
 func (b *bulk) close() {
 	if b.stmt != nil {

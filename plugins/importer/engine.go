@@ -172,15 +172,17 @@ func (o Options) Validate() error {
 }
 
 // Run imports the rows of r into app, streaming: memory does not grow with
-// the file. It holds the database's single writer connection for its whole
-// run. Rows are written with multi-row INSERTs (the search index's triggers
-// fire as for any write); duplicates are found through a temporary table of
+// the file. Rows are written with multi-row INSERTs (the search index's
+// triggers fire as for any write); duplicates are found through a table of
 // keys (email, E.164 phone, name + company; see NameKey) filled from the
 // database first and from the file as it goes, so duplicates within the file
 // are found as well as those already stored.
 //
-// A dry run and an all-or-nothing run are one transaction, rolled back at
-// the end of a dry run, and of an all-or-nothing run that met a bad row. A valid-only run commits every BatchRows rows.
+// A dry run and an all-or-nothing run are one transaction, so they hold the
+// database's single writer connection for their whole run (other writes
+// wait): rolled back at the end of a dry run, and of an all-or-nothing run
+// that met a bad row. A valid-only run commits every BatchRows rows and
+// gives the connection back between batches, so other writes run between.
 // The error return is for what stops the import as a whole (a file that is
 // not a table, a database failure, ctx done); bad rows are in the Result.
 func Run(ctx context.Context, app core.App, r io.Reader, opts Options) (*Result, error) {
@@ -199,17 +201,10 @@ func Run(ctx context.Context, app core.App, r io.Reader, opts Options) (*Result,
 	if !ok {
 		return res, fmt.Errorf("import needs the app's own database, not a transaction")
 	}
-	conn, err := db.DB().Conn(ctx)
-	if err != nil {
-		return res, err
-	}
-	defer conn.Close()
-	w := &run{ctx: ctx, conn: conn, opts: opts, res: res, pending: map[string]hit{}}
+	w := &run{ctx: ctx, db: db.DB(), opts: opts, res: res, pending: map[string]hit{},
+		keysTable: keysTablePrefix + core.GenerateDefaultRandomId()}
 	defer w.close()
-	// PocketBase keeps temporary tables in memory; the key table of a
-	// million rows belongs on disk, so memory stays flat. (Outside any
-	// transaction: SQLite refuses the change inside one.)
-	if err := w.exec("PRAGMA temp_store = FILE"); err != nil {
+	if err := w.acquire(); err != nil {
 		return res, err
 	}
 	if err := w.begin(); err != nil {
@@ -248,6 +243,13 @@ func Run(ctx context.Context, app core.App, r io.Reader, opts Options) (*Result,
 			if err := w.commit(); err != nil {
 				return res, err
 			}
+			// Between batches the pool's one connection is free for the
+			// app's other writes. The key table is a table of the main
+			// database, so it does not depend on getting the same
+			// physical connection back.
+			if err := w.acquire(); err != nil {
+				return res, err
+			}
 			if err := w.begin(); err != nil {
 				return res, err
 			}
@@ -268,7 +270,7 @@ func Run(ctx context.Context, app core.App, r io.Reader, opts Options) (*Result,
 }
 
 // BatchRows is how many rows a valid-only run writes per transaction.
-const BatchRows = 20000
+var BatchRows = 20000
 
 // hit is a key found: the record it belongs to, and the file line that
 // made it (0: the record was in the database before).
@@ -280,27 +282,76 @@ type hit struct {
 
 type run struct {
 	ctx     context.Context
-	conn    *sql.Conn
+	db      *sql.DB   // PocketBase's nonconcurrent pool: one connection
+	conn    *sql.Conn // taken from db while a transaction is open
 	opts    Options
 	res     *Result
 	inTx    int
 	open    bool
 	pending map[string]hit // keys queued in keyRows, not yet in the table
 
-	records *bulk // contacts or companies
-	keyRows *bulk
-	lookup  *sql.Stmt
-	staff   map[string]string // email and folded name -> staff id
-	now     string
+	// keysTable is a regular table of the main database, made and dropped
+	// by the run (a name of its own: valid-only runs may overlap between
+	// batches). A TEMP table grew the process's memory with the file (about
+	// 0.2 KB a row, in SQLite's allocations, though temp_store was FILE);
+	// in the main database its pages go through the main page cache,
+	// which is bounded, and memory stays flat.
+	keysTable string
+	records   *bulk // contacts or companies
+	keyRows   *bulk
+	lookup    *sql.Stmt
+	staff     map[string]string // email and folded name -> staff id
+	now       string
 }
 
-const keysTable = "temp.vinculo_import_keys"
+// keysTablePrefix names the runs' key tables; those a stopped server left
+// are dropped when it starts again (dropLeftKeyTables).
+const keysTablePrefix = "_vinculo_import_keys_"
 
 var contactColumns = []string{"id", "name", "email", "phone", "mobile", "job_title", "address", "company", "owner", "stage", "tags", "source", "created", "updated"}
 var companyColumns = []string{"id", "name", "domain", "phone", "address", "city", "country", "industry", "created", "updated"}
 
 func (w *run) exec(q string, args ...any) error {
 	_, err := w.conn.ExecContext(w.ctx, q, args...)
+	return err
+}
+
+// acquire takes the pool's connection (again) and prepares the statements
+// on it; a valid-only run gives it back after each commit (release).
+func (w *run) acquire() error {
+	w.release()
+	conn, err := w.db.Conn(w.ctx)
+	if err != nil {
+		return err
+	}
+	w.conn = conn
+	if w.records == nil { // prepare has not run yet
+		return nil
+	}
+	w.records.use(conn)
+	w.keyRows.use(conn)
+	return w.prepareLookup()
+}
+
+// release gives the connection back to the pool (outside a transaction).
+func (w *run) release() {
+	if w.conn == nil {
+		return
+	}
+	if w.lookup != nil {
+		w.lookup.Close()
+		w.lookup = nil
+	}
+	if w.records != nil {
+		w.records.close()
+		w.keyRows.close()
+	}
+	w.conn.Close()
+	w.conn = nil
+}
+
+func (w *run) prepareLookup() (err error) {
+	w.lookup, err = w.conn.PrepareContext(w.ctx, "SELECT k, id, line FROM `"+w.keysTable+"` WHERE k IN (?, ?, ?, ?)")
 	return err
 }
 
@@ -323,6 +374,7 @@ func (w *run) commit() error {
 		return err
 	}
 	w.open = false
+	w.release()
 	return nil
 }
 
@@ -340,37 +392,42 @@ func (w *run) rollback() error {
 }
 
 func (w *run) close() {
-	w.rollback()
-	for _, s := range []*sql.Stmt{w.lookup} {
-		if s != nil {
-			s.Close()
+	if w.conn != nil {
+		w.rollback()
+	}
+	w.release()
+	// A fresh context: the job's may be done, and the table must go. (In
+	// a one-transaction run that was rolled back, it is gone already.)
+	w.db.ExecContext(context.Background(), "DROP TABLE IF EXISTS `"+w.keysTable+"`")
+}
+
+// dropLeftKeyTables drops the key tables of runs a stopped server left.
+func dropLeftKeyTables(app core.App) error {
+	var names []string
+	err := app.DB().NewQuery("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE {:p}").
+		Bind(dbx.Params{"p": keysTablePrefix + "%"}).Column(&names)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if _, err := app.NonconcurrentDB().NewQuery("DROP TABLE IF EXISTS `" + n + "`").Execute(); err != nil {
+			return err
 		}
 	}
-	if w.records != nil {
-		w.records.close()
-		w.keyRows.close()
-	}
-	// A fresh context: the job's may be done, and the table must go.
-	w.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+keysTable)
-	w.conn.ExecContext(context.Background(), "PRAGMA temp_store = MEMORY") // PocketBase's own setting
-
+	return nil
 }
 
 // prepare makes the key table and fills it from the database.
 func (w *run) prepare(app core.App) error {
-	if err := w.exec("DROP TABLE IF EXISTS " + keysTable); err != nil {
-		return err
-	}
 	// Keys are stored as 64-bit hashes (keyHash): half the size of the
-	// text, and the key table's size is what the import's memory grows with.
-	if err := w.exec("CREATE TEMP TABLE " + strings.TrimPrefix(keysTable, "temp.") + " (k INTEGER PRIMARY KEY, id TEXT NOT NULL, line INTEGER NOT NULL)"); err != nil {
+	// text.
+	if err := w.exec("CREATE TABLE `" + w.keysTable + "` (k INTEGER PRIMARY KEY, id TEXT NOT NULL, line INTEGER NOT NULL)"); err != nil {
 		return err
 	}
-	var err error
-	if w.lookup, err = w.conn.PrepareContext(w.ctx, "SELECT k, id, line FROM "+keysTable+" WHERE k IN (?, ?, ?, ?)"); err != nil {
+	if err := w.prepareLookup(); err != nil {
 		return err
 	}
-	w.keyRows = newBulk(w.conn, keysTable, "INSERT OR IGNORE", "k", "id", "line")
+	w.keyRows = newBulk(w.conn, w.keysTable, "INSERT OR IGNORE", "k", "id", "line")
 	w.keyRows.onFlush = func() { clear(w.pending) }
 	if w.opts.Kind == KindCompanies {
 		w.records = newBulk(w.conn, crm.Companies, "INSERT", companyColumns...)
@@ -744,7 +801,7 @@ func (w *run) companyID(name string) (string, error) {
 		return "", fmt.Errorf("company %q: %w", name, err)
 	}
 	w.res.CompaniesCreated++
-	return id, w.exec("INSERT OR IGNORE INTO "+keysTable+" (k, id, line) VALUES (?, ?, 0)", keyHash(key), id)
+	return id, w.exec("INSERT OR IGNORE INTO `"+w.keysTable+"` (k, id, line) VALUES (?, ?, 0)", keyHash(key), id)
 }
 
 var domainPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)

@@ -35,6 +35,9 @@ func Register(app core.App, cfg *crm.Config) error {
 		if err := failInterrupted(se.App); err != nil {
 			return err
 		}
+		if err := dropLeftKeyTables(se.App); err != nil {
+			return err
+		}
 		g := se.Router.Group("/api/crm/import")
 		g.POST("", func(e *core.RequestEvent) error { return handleStart(e, cfg, ctx) }).Bind(apis.BodyLimit(MaxUpload))
 		g.GET("/{job}/errors.csv", func(e *core.RequestEvent) error { return handleErrors(e, cfg) })
