@@ -102,7 +102,7 @@ func TestCustomerWithdrawsAConsentGivenElsewhere(t *testing.T) {
 	for _, source := range []string{"public_form", "phone", "paper", "import"} {
 		consent := testkit.Save(t, app, crm.Consents, map[string]any{"contact": contact.Id, "purpose": "marketing",
 			"channel": map[string]string{"public_form": "email", "phone": "sms", "paper": "letter", "import": "whatsapp"}[source],
-			"state": "granted", "source": source, "text": "Ofertas."})
+			"state":   "granted", "source": source, "text": "Ofertas."})
 
 		res := srv.Do(t, http.MethodPatch, "/api/collections/consents/records/"+consent.Id, token, map[string]any{"state": "withdrawn", "source": "staff"})
 		if res.Status == http.StatusOK {

@@ -148,7 +148,7 @@ type candidate struct {
 	Collection string  `db:"collection"`
 	Record     string  `db:"record"`
 	Rank       float64 `db:"relevance"`
-	group      int // groupRanked, groupNewest or groupText (see candidates)
+	group      int     // groupRanked, groupNewest or groupText (see candidates)
 	tier       int
 	title      string
 	subtitle   string

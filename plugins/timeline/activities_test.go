@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-
 	"vinculo/crm"
 	"vinculo/plugins/timeline"
 )
