@@ -130,3 +130,29 @@ func (c Calendar) OpenBetween(a, b time.Time) time.Duration {
 	}
 	return total
 }
+
+// AddBusinessDays is days business days after t, at the same local time in
+// the calendar's zone: a call on Friday at 15:00 plus 2 is Tuesday at 15:00.
+// A business day is a day with opening hours that is not closed. A calendar
+// with no business day at all counts calendar days.
+func (c Calendar) AddBusinessDays(t time.Time, days int) time.Time {
+	if days <= 0 {
+		return t
+	}
+	loc := c.loc()
+	local := t.In(loc)
+	y, m, d := local.Date()
+	h, min, s := local.Clock()
+	at := func(offset int) time.Time { return time.Date(y, m, d+offset, h, min, s, local.Nanosecond(), loc) }
+	count := 0
+	for offset := 1; offset <= searchDays; offset++ {
+		day := at(offset)
+		if len(c.Hours[day.Weekday()]) > 0 && !c.Closed[day.Format("2006-01-02")] {
+			count++
+			if count == days {
+				return day
+			}
+		}
+	}
+	return at(days)
+}
