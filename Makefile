@@ -15,10 +15,13 @@ run: ui build
 	@if [ ! -f "$(DATA)/data.db" ]; then ./vinculo demo --dir "$(DATA)"; fi
 	./vinculo serve --dir "$(DATA)" --http "$(HTTP)"
 
-test:
+# The UI is built first, so that the Go tests weigh and serve the pages
+# that ship (VINCULO_UI_BUILT makes a missing build a failure, not a skip).
+test: ui
 	go vet ./...
-	go test -count=1 ./...
-	$(MAKE) ui-test
+	VINCULO_UI_BUILT=1 go test -count=1 ./...
+	cd ui && npm test
+	cd ui && npm run e2e
 
 # The staff workspace (Svelte + Vite, Node.js 20.19+): installs the locked
 # packages and builds ui/dist, which the next `go build` embeds.

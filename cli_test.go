@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -13,22 +12,18 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"vinculo/testkit"
 )
+
+func TestMain(m *testing.M) { os.Exit(testkit.RunRemovingBinary(m)) }
 
 // TestCLI builds the real binary once and runs it as a subprocess, as people
 // do. Each subtest uses its own working dir and data dir.
 func TestCLI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "vinculo")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := testkit.Binary(t)
 
 	t.Run("config prints every key with its source", func(t *testing.T) { testCLIConfig(t, bin) })
 	t.Run("config finds the file in the data dir", func(t *testing.T) { testCLIConfigDataDir(t, bin) })
@@ -52,7 +47,7 @@ func runVinculo(t *testing.T, bin, dir string, env []string, args ...string) res
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
-	cmd.Env = append(cleanEnv(), env...)
+	cmd.Env = testkit.CleanEnv(env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -68,16 +63,6 @@ func runVinculo(t *testing.T, bin, dir string, env []string, args ...string) res
 		t.Fatalf("vinculo %s did not finish in time; stderr:\n%s", strings.Join(args, " "), stderr.String())
 	}
 	return result{stdout.String(), stderr.String(), code}
-}
-
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "VINCULO_") {
-			env = append(env, kv)
-		}
-	}
-	return env
 }
 
 func writeFile(t *testing.T, path, content string) {
@@ -273,80 +258,11 @@ func testCLIDemo(t *testing.T, bin string) {
 	}
 }
 
-// lockedBuffer collects a running process's output for reading meanwhile.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func freeLoopbackAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}
-
 func testCLIServe(t *testing.T, bin string) {
 	work := t.TempDir()
 	data := filepath.Join(work, "data")
-	addr := freeLoopbackAddr(t)
-	base := "http://" + addr
-
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	t.Cleanup(cancel)
-	cmd := exec.CommandContext(ctx, bin, "serve", "--dir", data, "--http", addr)
-	cmd.Dir = work
-	cmd.Env = cleanEnv()
-	var stdout, stderr lockedBuffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.WaitDelay = 10 * time.Second
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	stop := sync.OnceFunc(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	})
-	t.Cleanup(stop)
-
-	// waitFor polls until ready says yes, the server exits, or the deadline.
-	waitFor := func(what string, ready func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(time.Minute)
-		for !ready() {
-			select {
-			case <-exited:
-				t.Fatalf("serve exited before %s; stdout:\n%s\nstderr:\n%s", what, stdout.String(), stderr.String())
-			case <-time.After(50 * time.Millisecond):
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("no %s within a minute; stdout:\n%s\nstderr:\n%s", what, stdout.String(), stderr.String())
-			}
-		}
-	}
+	p := testkit.StartBinary(t, bin, work, data)
+	base := p.URL
 	client := &http.Client{Timeout: 5 * time.Second}
 	get := func(path string) (int, string, error) {
 		resp, err := client.Get(base + path)
@@ -357,7 +273,6 @@ func testCLIServe(t *testing.T, bin string) {
 		body, err := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(body), err
 	}
-	waitFor("answer on "+addr, func() bool { _, _, err := get("/api/health"); return err == nil })
 
 	for _, path := range []string{"/", "/portal/", "/api/health", "/_/"} {
 		status, body, err := get(path)
@@ -370,8 +285,8 @@ func testCLIServe(t *testing.T, bin string) {
 		t.Errorf("GET /_/ answered with Vinculo's page instead of the dashboard")
 	}
 
-	waitFor("start message", func() bool { return strings.Contains(stdout.String(), "REST API:") })
-	out := stdout.String()
+	p.WaitFor(t, "start message", func() bool { return strings.Contains(p.Stdout.String(), "REST API:") })
+	out := p.Stdout.String()
 	for _, want := range []string{
 		"Staff workspace: " + base + "/",
 		"Customer portal: " + base + "/portal/",
@@ -384,8 +299,8 @@ func testCLIServe(t *testing.T, bin string) {
 		}
 	}
 	if strings.Contains(out, "reachable beyond this machine") {
-		t.Errorf("start message warns of a non-loopback address for %s:\n%s", addr, out)
+		t.Errorf("start message warns of a non-loopback address for %s:\n%s", p.Addr, out)
 	}
 
-	stop()
+	p.Stop()
 }

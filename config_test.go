@@ -64,7 +64,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		DataDir:       "./vinculo_data",
 		PublicURL:     "http://127.0.0.1:8090",
 		HooksDir:      "./hooks",
-		HooksPoolSize: defaultPoolSize(),
+		HooksPoolSize: crm.DefaultPoolSize(),
 		MigrationsDir: "./pb_migrations",
 		RateLimits:    true,
 		FollowUps:     true,
@@ -82,7 +82,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		Portal:      crm.Portal{SubscriptionActions: []string{"pause", "resume", "cancel"}},
 		SMTP:        crm.SMTP{Port: 587, SenderName: "Vinculo"},
 		Automations: crm.Automations{NotifyOwner: true, RatingRequest: true, RatingPage: true, HoldMarketing: true},
-		Webhooks:    crm.Webhooks{Events: defaultWebhookEvents},
+		Webhooks:    crm.Webhooks{Events: crm.DefaultWebhookEvents},
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("default configuration:\n got %+v\nwant %+v", cfg, want)
@@ -138,7 +138,7 @@ func TestLoadConfigLayerPrecedence(t *testing.T) {
 			flags:  layer{flag: "--rate-limits=false", want: false},
 		},
 		{
-			key: "hooks.pool_size", get: func(c *crm.Config) any { return c.HooksPoolSize }, def: defaultPoolSize(),
+			key: "hooks.pool_size", get: func(c *crm.Config) any { return c.HooksPoolSize }, def: crm.DefaultPoolSize(),
 			file:   layer{yaml: "hooks:\n  pool_size: 3\n", want: 3},
 			envVar: layer{env: "0", want: 0},
 			flags:  layer{flag: "--hooks-pool-size=40", want: 40},

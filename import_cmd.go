@@ -81,7 +81,7 @@ func importCommand(app core.App, cfg *crm.Config) *cobra.Command {
 				return err
 			}
 			res, runErr := importer.RunJob(context.Background(), app, cfg, job, args[0], opts, false)
-			printImport(cmd.OutOrStdout(), args[0], opts, res, importer.ErrorsPath(cfg, job.Id))
+			printImport(cmd.OutOrStdout(), args[0], opts, res, importer.ErrorsPath(cfg, job.Id), runErr != nil)
 			if runErr != nil {
 				return fmt.Errorf("import: %w", runErr)
 			}
@@ -106,7 +106,9 @@ func importCommand(app core.App, cfg *crm.Config) *cobra.Command {
 }
 
 // printImport prints the report: counts, then errors as "line N: field: reason".
-func printImport(w io.Writer, file string, opts importer.Options, res *importer.Result, errorsPath string) {
+// A valid-only run that stopped (stopped: it ended with an error) after
+// committing batches reports what those batches wrote.
+func printImport(w io.Writer, file string, opts importer.Options, res *importer.Result, errorsPath string, stopped bool) {
 	if res == nil {
 		return
 	}
@@ -128,12 +130,19 @@ func printImport(w io.Writer, file string, opts importer.Options, res *importer.
 		}
 		fmt.Fprintf(w, "Columns: %s\n", strings.Join(parts, ", "))
 	}
-	verb := "would be"
+	verb, c := "would be", res.Counts
 	if res.Written {
 		verb = "were"
 	}
+	if stopped && res.Written {
+		fmt.Fprintf(w, "Stopped after %d rows read; the batches committed before it stopped stay imported:\n", res.Processed)
+		c = res.Committed
+	}
 	fmt.Fprintf(w, "%d rows read: %d %s created, %d updated, %d duplicates, %d skipped, %d with errors; %d companies created along.\n",
-		res.Processed, res.Created, verb, res.Updated, res.Duplicate, res.Skipped, res.Counts.Errors, res.CompaniesCreated)
+		c.Processed, c.Created, verb, c.Updated, c.Duplicate, c.Skipped, c.Errors, c.CompaniesCreated)
+	if stopped && res.Written {
+		fmt.Fprintln(w, "Run the file again with --on-duplicate skip to import the rest.")
+	}
 	for _, d := range res.Duplicates[:min(len(res.Duplicates), 20)] {
 		fmt.Fprintf(w, "  duplicate %s\n", d)
 	}

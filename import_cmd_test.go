@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"vinculo/crm"
+	"vinculo/plugins/importer"
 	"vinculo/testkit"
 )
 
@@ -64,5 +68,51 @@ func TestImportCLI(t *testing.T) {
 	}
 	if _, err := run(); !errors.As(err, &cfgErr) {
 		t.Errorf("no file: %v, want exit 2", err)
+	}
+}
+
+// A valid-only `vinculo import` that stops part way (here the database
+// refuses the 250th contact) reports what the batches committed before it
+// stopped wrote, not what it read, and exits with an error.
+func TestImportCLIStoppedValidOnlyPrintsWhatWasCommitted(t *testing.T) {
+	app := testkit.NewApp(t)
+	cfg := testkit.Config(t)
+	oldBatch := importer.BatchRows
+	importer.BatchRows = 100
+	t.Cleanup(func() { importer.BatchRows = oldBatch })
+	var file strings.Builder
+	file.WriteString("name,email\n")
+	for i := 1; i <= 500; i++ {
+		fmt.Fprintf(&file, "Stopped Person %d,stopped%d@cli.test\n", i, i)
+	}
+	path := filepath.Join(t.TempDir(), "people.csv")
+	if err := os.WriteFile(path, []byte(file.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.NonconcurrentDB().NewQuery("CREATE TRIGGER refuse_250th AFTER INSERT ON contacts " +
+		"WHEN (SELECT count(*) FROM contacts) >= 250 BEGIN SELECT RAISE(FAIL, 'the disk is full (test)'); END").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	cmd := importCommand(app, cfg)
+	var out bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	cmd.SetArgs([]string{path, "--valid-only"})
+	err := cmd.Execute()
+	var cfgErr *configError
+	if err == nil || errors.As(err, &cfgErr) || !strings.Contains(err.Error(), "the disk is full (test)") {
+		t.Fatalf("stopped import: %v, want the database's error (exit 1)\n%s", err, out.String())
+	}
+	if n, _ := app.CountRecords(crm.Contacts); n != 200 {
+		t.Fatalf("%d contacts stayed, want the 2 batches of 100 committed before the stop", n)
+	}
+	for _, want := range []string{
+		"the batches committed before it stopped stay imported:",
+		"200 rows read: 200 were created, 0 updated, 0 duplicates, 0 skipped, 0 with errors; 0 companies created along.",
+		"Run the file again with --on-duplicate skip to import the rest.",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the report lacks %q:\n%s", want, out.String())
+		}
 	}
 }

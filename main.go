@@ -17,6 +17,7 @@ import (
 	"vinculo/plugins"
 	"vinculo/plugins/demo"
 	"vinculo/plugins/hooksapi"
+	"vinculo/plugins/signin"
 )
 
 func main() {
@@ -54,7 +55,7 @@ func main() {
 	_ = serve.PersistentFlags().Set("http", cfg.HTTP)
 	serve.PersistentFlags().Lookup("http").Changed = false
 	app.RootCmd.AddCommand(serve, cmd.NewSuperuserCommand(app), demo.Command(app, cfg))
-	app.RootCmd.AddCommand(importCommand(app, cfg))
+	app.RootCmd.AddCommand(importCommand(app, cfg), signin.Command(app))
 
 	if err := app.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "vinculo:", err)

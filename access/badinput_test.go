@@ -17,7 +17,7 @@ func TestBadInputNamesTheField(t *testing.T) {
 		field                                  string
 	}
 	deal := func(extra map[string]any) map[string]any {
-		body := map[string]any{"title": "Deal", "pipeline": w.id("pl1"), "stage": w.id("ps1"), "status": "open"}
+		body := map[string]any{"title": "Deal", "pipeline": w.ID("pl1"), "stage": w.ID("ps1"), "status": "open"}
 		for k, v := range extra {
 			body[k] = v
 		}
@@ -38,11 +38,11 @@ func TestBadInputNamesTheField(t *testing.T) {
 		{"deal with a negative amount", agent, http.MethodPost, crm.Deals, "", deal(map[string]any{"amount": -5}), "amount"},
 		{"deal in a currency that is not a code", agent, http.MethodPost, crm.Deals, "", deal(map[string]any{"currency": "reais"}), "currency"},
 		{"deal with a probability over 100", agent, http.MethodPost, crm.Deals, "", deal(map[string]any{"probability": 150}), "probability"},
-		{"case without a subject", custA, http.MethodPost, crm.Cases, "", map[string]any{"type": w.id("tpSup"), "contact": w.id("ctA")}, "subject"},
-		{"case of no known type", agent, http.MethodPost, crm.Cases, "", map[string]any{"type": "nosuchtype12345", "contact": w.id("ctA"), "subject": "x"}, "type"},
+		{"case without a subject", custA, http.MethodPost, crm.Cases, "", map[string]any{"type": w.ID("tpSup"), "contact": w.ID("ctA")}, "subject"},
+		{"case of no known type", agent, http.MethodPost, crm.Cases, "", map[string]any{"type": "nosuchtype12345", "contact": w.ID("ctA"), "subject": "x"}, "type"},
 		{"case moved to a status its type does not have", agent, http.MethodPatch, crm.Cases, "csA", map[string]any{"status": "teleported"}, "status"},
 		{"rating of 9", custA, http.MethodPatch, crm.Cases, "csAclosed", map[string]any{"rating": 9}, "rating"},
-		{"second consent for the same purpose and channel", custA, http.MethodPost, crm.Consents, "", map[string]any{"contact": w.id("ctA"), "purpose": "marketing", "channel": "email", "state": "granted"}, "contact"},
+		{"second consent for the same purpose and channel", custA, http.MethodPost, crm.Consents, "", map[string]any{"contact": w.ID("ctA"), "purpose": "marketing", "channel": "email", "state": "granted"}, "contact"},
 		{"consent in an unknown state", custA, http.MethodPatch, crm.Consents, "cnA", map[string]any{"state": "maybe"}, "state"},
 		{"task with no title", agent, http.MethodPost, crm.Tasks, "", map[string]any{"status": "open"}, "title"},
 		{"staff with an unknown role", manager, http.MethodPost, crm.Staff, "", map[string]any{"email": "n@staff.test", "password": "a-long-test-password", "passwordConfirm": "a-long-test-password", "name": "N", "role": "owner"}, "role"},
@@ -52,11 +52,11 @@ func TestBadInputNamesTheField(t *testing.T) {
 			path := "/api/collections/" + a.collection + "/records"
 			var before []byte
 			if a.label != "" {
-				path += "/" + w.id(a.label)
-				before, _ = json.Marshal(w.reload(t, a.collection, w.id(a.label)).FieldsData())
+				path += "/" + w.ID(a.label)
+				before, _ = json.Marshal(w.Find(t, a.collection, w.ID(a.label)).FieldsData())
 			}
-			count := w.count(t, a.collection)
-			res := w.srv.Do(t, a.method, path, w.tokens[a.actor], a.body)
+			count := w.Count(t, a.collection, "")
+			res := w.Do(t, a.method, path, a.actor, a.body)
 			if res.Status != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400: %s", res.Status, res.Body)
 			}
@@ -68,11 +68,11 @@ func TestBadInputNamesTheField(t *testing.T) {
 			if _, ok := answer.Data[a.field]; !ok {
 				t.Errorf("the answer does not name the field %q: %s", a.field, res.Body)
 			}
-			if w.count(t, a.collection) != count {
+			if w.Count(t, a.collection, "") != count {
 				t.Errorf("a record was created anyway")
 			}
 			if a.label != "" {
-				after, _ := json.Marshal(w.reload(t, a.collection, w.id(a.label)).FieldsData())
+				after, _ := json.Marshal(w.Find(t, a.collection, w.ID(a.label)).FieldsData())
 				if string(after) != string(before) {
 					t.Errorf("the record changed anyway:\n before %s\n after  %s", before, after)
 				}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"vinculo/crm"
+	"vinculo/testkit"
 )
 
 // Imports: import_jobs are written by the server alone and read by staff;
@@ -21,20 +22,20 @@ func init() {
 }
 
 // importFixtures adds the records the import rows are about, once.
-func importFixtures(w *world) {
-	if _, ok := w.rec["ijM"]; ok {
+func importFixtures(w *testkit.World) {
+	if w.Has("ijM") {
 		return
 	}
 	job := func(staff string) map[string]any {
-		return map[string]any{"kind": "contacts", "mode": "dry_run", "on_duplicate": "skip", "status": "done", "staff": w.id(staff), "filename": "a.csv"}
+		return map[string]any{"kind": "contacts", "mode": "dry_run", "on_duplicate": "skip", "status": "done", "staff": w.ID(staff), "filename": "a.csv"}
 	}
-	w.make(nil2(w), "ijM", crm.ImportJobs, job("stM"))
-	w.make(nil2(w), "ijG", crm.ImportJobs, job("stG"))
+	w.Make(nil2(w), "ijM", crm.ImportJobs, job("stM"))
+	w.Make(nil2(w), "ijG", crm.ImportJobs, job("stG"))
 	preset := func(staff string) map[string]any {
-		return map[string]any{"name": "Planilha", "kind": "contacts", "mapping": map[string]string{"Nome": "name"}, "staff": w.id(staff)}
+		return map[string]any{"name": "Planilha", "kind": "contacts", "mapping": map[string]string{"Nome": "name"}, "staff": w.ID(staff)}
 	}
-	w.make(nil2(w), "ipM", crm.ImportPresets, preset("stM"))
-	w.make(nil2(w), "ipG", crm.ImportPresets, preset("stG"))
+	w.Make(nil2(w), "ipM", crm.ImportPresets, preset("stM"))
+	w.Make(nil2(w), "ipG", crm.ImportPresets, preset("stG"))
 }
 
 // importSpecs: with labels, the fixture records are listed, viewed and heard
@@ -48,33 +49,33 @@ func importSpecs(withLabels bool) []spec {
 	return []spec{
 		{
 			collection: crm.ImportJobs, labels: jobs, sees: staffOnly(jobs...),
-			create: func(*world, string) map[string]any {
+			create: func(*testkit.World, string) map[string]any {
 				return map[string]any{"kind": "contacts", "mode": "dry_run", "on_duplicate": "skip", "status": "queued"}
 			},
 			canCreate: superOnly,
-			update: func(w *world, _ string) (string, map[string]any) {
+			update: func(w *testkit.World, _ string) (string, map[string]any) {
 				importFixtures(w)
 				return "ijG", map[string]any{"status": "failed", "rows_created": 5}
 			},
 			canUpdate: superOnly,
-			remove: func(*world) map[string]any {
+			remove: func(*testkit.World) map[string]any {
 				return map[string]any{"kind": "contacts", "mode": "dry_run", "on_duplicate": "skip", "status": "done"}
 			},
 			canDelete: superOnly,
 		},
 		{
 			collection: crm.ImportPresets, labels: presets, sees: staffOnly(presets...),
-			create: func(*world, string) map[string]any {
+			create: func(*testkit.World, string) map[string]any {
 				return map[string]any{"name": "New", "kind": "companies", "mapping": map[string]string{"Empresa": "name"}}
 			},
 			canCreate: writers,
-			update: func(w *world, _ string) (string, map[string]any) {
+			update: func(w *testkit.World, _ string) (string, map[string]any) {
 				importFixtures(w)
 				return "ipG", map[string]any{"name": "Renamed"}
 			},
 			canUpdate: writers,
-			remove: func(w *world) map[string]any {
-				return map[string]any{"name": "Gone", "kind": "contacts", "mapping": map[string]string{"A": "name"}, "staff": w.id("stG2")}
+			remove: func(w *testkit.World) map[string]any {
+				return map[string]any{"name": "Gone", "kind": "contacts", "mapping": map[string]string{"A": "name"}, "staff": w.ID("stG2")}
 			},
 			canDelete: managers,
 		},
@@ -87,20 +88,10 @@ func TestImportAccess(t *testing.T) {
 	w := newWorld(t)
 	importFixtures(w)
 	for _, s := range importSpecs(true) {
-		t.Run(s.collection, func(t *testing.T) {
-			for _, actor := range actors {
-				checkListAndView(t, w, s, actor)
-			}
-			checkRealtime(t, w, s)
-			for _, actor := range actors {
-				checkCreate(t, w, s, actor)
-				checkUpdate(t, w, s, actor)
-				checkDelete(t, w, s, actor)
-			}
-		})
+		t.Run(s.collection, func(t *testing.T) { checkSpec(t, w, s) })
 	}
 	for _, actor := range actors {
-		res := w.srv.Do(t, http.MethodGet, "/api/crm/import/"+w.id("ijG")+"/errors.csv", w.tokens[actor], nil)
+		res := w.Do(t, http.MethodGet, "/api/crm/import/"+w.ID("ijG")+"/errors.csv", actor, nil)
 		want := http.StatusForbidden
 		switch {
 		case actor == anon:

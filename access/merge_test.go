@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"vinculo/crm"
+	"vinculo/testkit"
 )
 
 // Exports and merges: the routes in the routes matrix, the merges
@@ -26,18 +27,18 @@ func init() {
 	moreSpecFiles = append(moreSpecFiles, func() []spec {
 		// A merges row exists only once someone merged: made on first use,
 		// after the list checks (which then expect none), for the update row.
-		one := func(w *world) string {
-			if _, ok := w.rec["mgA"]; !ok {
-				w.make(nil2(w), "mgA", crm.Merges, mergeRow(w))
+		one := func(w *testkit.World) string {
+			if !w.Has("mgA") {
+				w.Make(nil2(w), "mgA", crm.Merges, mergeRow(w))
 			}
 			return "mgA"
 		}
 		return []spec{{
 			collection: crm.Merges,
 			sees:       map[string][]string{},
-			create:     func(w *world, _ string) map[string]any { return mergeRow(w) },
+			create:     func(w *testkit.World, _ string) map[string]any { return mergeRow(w) },
 			canCreate:  superOnly,
-			update: func(w *world, _ string) (string, map[string]any) {
+			update: func(w *testkit.World, _ string) (string, map[string]any) {
 				return one(w), map[string]any{"undone_at": "2026-11-24 10:00:00.000Z"}
 			},
 			canUpdate: superOnly,
@@ -47,9 +48,9 @@ func init() {
 	})
 }
 
-func mergeRow(w *world) map[string]any {
-	return map[string]any{"kind": crm.Contacts, "survivor": w.id("ctA"), "other_id": "gone00000000001",
-		"snapshot": map[string]any{"other": map[string]any{"id": "gone00000000001"}}, "staff": w.id("stG"),
+func mergeRow(w *testkit.World) map[string]any {
+	return map[string]any{"kind": crm.Contacts, "survivor": w.ID("ctA"), "other_id": "gone00000000001",
+		"snapshot": map[string]any{"other": map[string]any{"id": "gone00000000001"}}, "staff": w.ID("stG"),
 		"expires": "2026-12-24 10:00:00.000Z"}
 }
 
@@ -59,8 +60,8 @@ func mergeRow(w *world) map[string]any {
 func TestMergeAccess(t *testing.T) {
 	w := newWorld(t)
 	try := func(actor, survivor, other string) int {
-		return w.srv.Do(t, http.MethodPost, "/api/crm/merge", w.tokens[actor],
-			map[string]any{"kind": "contacts", "survivor": w.id(survivor), "other": w.id(other)}).Status
+		return w.Do(t, http.MethodPost, "/api/crm/merge", actor,
+			map[string]any{"kind": "contacts", "survivor": w.ID(survivor), "other": w.ID(other)}).Status
 	}
 	for _, c := range []struct {
 		actor, survivor, other string
@@ -79,10 +80,10 @@ func TestMergeAccess(t *testing.T) {
 	if got := try(agent, "ctA", "ctB"); got != http.StatusForbidden {
 		t.Errorf("agent merging their own ctB into ctA, closing B's portal account: status %d, want 403", got)
 	}
-	if n := w.count(t, crm.Merges); n != 0 {
+	if n := w.Count(t, crm.Merges, ""); n != 0 {
 		t.Fatalf("refused merges wrote %d merges rows", n)
 	}
-	w.make(t, "ctE", crm.Contacts, map[string]any{"name": "Ana A (duplicate)", "email": "a2@cust.test", "owner": w.id("stG")})
+	w.Make(t, "ctE", crm.Contacts, map[string]any{"name": "Ana A (duplicate)", "email": "a2@cust.test", "owner": w.ID("stG")})
 	if got := try(agent, "ctA", "ctE"); got != http.StatusOK {
 		t.Fatalf("agent merging their own ctE into ctA: status %d", got)
 	}
@@ -93,7 +94,7 @@ func TestMergeAccess(t *testing.T) {
 		t.Fatalf("manager merging ctB into ctA, closing B's portal account: status %d", got)
 	}
 	for _, actor := range actors {
-		res := w.srv.Do(t, http.MethodGet, "/api/collections/merges/records", w.tokens[actor], nil)
+		res := w.Do(t, http.MethodGet, "/api/collections/merges/records", actor, nil)
 		var page struct {
 			Items []map[string]any `json:"items"`
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"vinculo/crm"
+	"vinculo/testkit"
 )
 
 // The customer portal's routes (plugins/portal) × the eight actors. Rows
@@ -41,11 +42,11 @@ func init() {
 }
 
 // Signing out everywhere ends the customer's sessions; the matrix above
-// runs with tokens it must keep, so this route has its own world.
+// runs with tokens it must keep, so this route gets a World of its own.
 func TestPortalSignOutEverywhereRoute(t *testing.T) {
 	w := newWorld(t)
 	for _, actor := range []string{anon, manager, agent, readonly, superuser, custA, custB, custC} {
-		res := w.srv.Do(t, http.MethodPost, "/api/crm/portal/sign-out-everywhere", w.tokens[actor], nil)
+		res := w.Do(t, http.MethodPost, "/api/crm/portal/sign-out-everywhere", actor, nil)
 		want := http.StatusForbidden
 		switch {
 		case actor == anon:
@@ -58,11 +59,11 @@ func TestPortalSignOutEverywhereRoute(t *testing.T) {
 		}
 	}
 	for _, actor := range customers3 {
-		if res := w.srv.Do(t, http.MethodGet, "/api/crm/portal/me", w.tokens[actor], nil); res.Status != http.StatusUnauthorized {
+		if res := w.Do(t, http.MethodGet, "/api/crm/portal/me", actor, nil); res.Status != http.StatusUnauthorized {
 			t.Errorf("%s still signed in after signing out everywhere: %d", actor, res.Status)
 		}
 	}
-	if res := w.srv.Do(t, http.MethodGet, "/api/crm/contacts/"+w.id("ctA")+"/360", w.tokens[manager], nil); res.Status != http.StatusOK {
+	if res := w.Do(t, http.MethodGet, "/api/crm/contacts/"+w.ID("ctA")+"/360", manager, nil); res.Status != http.StatusOK {
 		t.Errorf("staff signed out by a customer: %d", res.Status)
 	}
 }
@@ -81,13 +82,13 @@ func TestPortalFieldsAreSystemWritten(t *testing.T) {
 			if kase == "" {
 				kase = "csA"
 			}
-			before := w.count(t, crm.CaseMessages)
-			res := w.srv.Do(t, http.MethodPost, "/api/collections/case_messages/records", w.tokens[actor], map[string]any{"case": w.id(kase), "body": "hi", field: stamp})
-			if actor != superuser && (res.Status < 400 || w.count(t, crm.CaseMessages) != before) {
+			before := w.Count(t, crm.CaseMessages, "")
+			res := w.Do(t, http.MethodPost, "/api/collections/case_messages/records", actor, map[string]any{"case": w.ID(kase), "body": "hi", field: stamp})
+			if actor != superuser && (res.Status < 400 || w.Count(t, crm.CaseMessages, "") != before) {
 				t.Errorf("%s created a message with %s: %d %s", actor, field, res.Status, res.Body)
 			}
-			res = w.srv.Do(t, http.MethodPatch, "/api/collections/case_messages/records/"+w.id("cmA"), w.tokens[actor], map[string]any{field: stamp})
-			if actor != superuser && (res.Status < 400 || w.reload(t, crm.CaseMessages, w.id("cmA")).GetString(field) != "") {
+			res = w.Do(t, http.MethodPatch, "/api/collections/case_messages/records/"+w.ID("cmA"), actor, map[string]any{field: stamp})
+			if actor != superuser && (res.Status < 400 || w.Find(t, crm.CaseMessages, w.ID("cmA")).GetString(field) != "") {
 				t.Errorf("%s set %s on a message: %d %s", actor, field, res.Status, res.Body)
 			}
 		}
@@ -96,8 +97,8 @@ func TestPortalFieldsAreSystemWritten(t *testing.T) {
 			if target == "" {
 				target = "cuA"
 			}
-			res := w.srv.Do(t, http.MethodPatch, "/api/collections/customers/records/"+w.id(target), w.tokens[actor], map[string]any{field: true})
-			if actor != superuser && (res.Status < 400 || w.reload(t, crm.Customers, w.id(target)).GetBool(field)) {
+			res := w.Do(t, http.MethodPatch, "/api/collections/customers/records/"+w.ID(target), actor, map[string]any{field: true})
+			if actor != superuser && (res.Status < 400 || w.Find(t, crm.Customers, w.ID(target)).GetBool(field)) {
 				t.Errorf("%s set %s on %s: %d %s", actor, field, target, res.Status, res.Body)
 			}
 		}
@@ -117,11 +118,11 @@ func TestPortalIsolation(t *testing.T) {
 		custC: {"csA": 403, "csAshared": 403, "csB": 403, "csC": 200},
 	} {
 		for label, want := range cases {
-			res := w.srv.Do(t, http.MethodGet, "/api/crm/portal/cases/"+w.id(label), w.tokens[actor], nil)
+			res := w.Do(t, http.MethodGet, "/api/crm/portal/cases/"+w.ID(label), actor, nil)
 			if res.Status != want {
 				t.Errorf("%s portal case %s: %d, want %d", actor, label, res.Status, want)
 			}
-			if want != 200 && strings.Contains(string(res.Body), w.id(label)) {
+			if want != 200 && strings.Contains(string(res.Body), w.ID(label)) {
 				t.Errorf("%s portal case %s: the answer names it", actor, label)
 			}
 		}
@@ -132,12 +133,12 @@ func TestPortalIsolation(t *testing.T) {
 		custB: {"csA", "csAshared", "csC", "orA", "orAco", "sbA", "cnA", "ctA", "ctC", "cmA", "cmAsh"},
 		custC: {"csA", "csB", "orA", "orB", "sbA", "sbBco", "cnA", "ctA", "ctB", "cmA"},
 	} {
-		res := w.srv.Do(t, http.MethodGet, "/api/crm/portal/my-data", w.tokens[actor], nil)
+		res := w.Do(t, http.MethodGet, "/api/crm/portal/my-data", actor, nil)
 		if res.Status != http.StatusOK {
 			t.Fatalf("%s my data: %d", actor, res.Status)
 		}
 		for _, label := range forbidden {
-			if strings.Contains(string(res.Body), w.id(label)) {
+			if strings.Contains(string(res.Body), w.ID(label)) {
 				t.Errorf("%s my data holds %s", actor, label)
 			}
 		}
@@ -154,7 +155,7 @@ func TestPortalIsolation(t *testing.T) {
 		{custB, crm.Subscriptions, []string{"sbBco"}},
 		{custC, crm.Subscriptions, []string{"sbC"}},
 	} {
-		_, ids, body := w.list(t, c.actor, c.collection, nil)
+		_, ids, body := list(t, w, c.actor, c.collection, nil)
 		if got := sorted(labelsFor(w, ids, "csA", "csAshared", "csAclosed", "csB", "csC", "csX", "sbA", "sbBco", "sbC")); !slices.Equal(got, sorted(c.want)) {
 			t.Errorf("%s lists %s: %v, want %v (%s)", c.actor, c.collection, got, c.want, body)
 		}
@@ -176,16 +177,16 @@ func TestPortalIsolation(t *testing.T) {
 	for _, s := range subs {
 		topics := []string{"cases/*", "case_messages/*"}
 		for _, l := range all {
-			topics = append(topics, "cases/"+w.id(l))
+			topics = append(topics, "cases/"+w.ID(l))
 		}
-		c, status := w.srv.Realtime(t, w.tokens[s.actor], topics...)
+		c, status := w.Srv.Realtime(t, w.Token(t, s.actor), topics...)
 		if status != http.StatusNoContent {
 			t.Fatalf("%s subscribe: %d", s.actor, status)
 		}
 		clients[s.actor] = &realtimeSub{c: c}
 	}
 	for _, l := range all {
-		res := w.srv.Do(t, http.MethodPatch, "/api/collections/cases/records/"+w.id(l), w.tokens[agent], map[string]any{"subject": "moved " + l})
+		res := w.Do(t, http.MethodPatch, "/api/collections/cases/records/"+w.ID(l), agent, map[string]any{"subject": "moved " + l})
 		if res.Status != http.StatusOK {
 			t.Fatalf("staff change %s: %d %s", l, res.Status, res.Body)
 		}
@@ -193,7 +194,7 @@ func TestPortalIsolation(t *testing.T) {
 	for _, s := range subs {
 		var expect []string
 		for _, l := range s.hears {
-			expect = append(expect, w.id(l))
+			expect = append(expect, w.ID(l))
 		}
 		heard := map[string]bool{}
 		for _, e := range clients[s.actor].c.Drain(t, expect...) {
@@ -216,10 +217,10 @@ func TestPortalIsolation(t *testing.T) {
 	}
 }
 
-func labelsFor(w *world, ids []string, labels ...string) []string {
+func labelsFor(w *testkit.World, ids []string, labels ...string) []string {
 	var out []string
 	for _, l := range labels {
-		if slices.Contains(ids, w.id(l)) {
+		if slices.Contains(ids, w.ID(l)) {
 			out = append(out, l)
 		}
 	}

@@ -52,14 +52,13 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 }
 
 func runExportPart(ctx context.Context, opts options, root string) error {
-	if _, err := os.Stat(opts.bin); err != nil {
-		return fmt.Errorf("part 7: %v (run `make bench`, which builds ./vinculo first)", err)
+	if err := needBinary(opts.bin, "part 7"); err != nil {
+		return err
 	}
 	n := *exportContacts
 	dir := filepath.Join(root, "export")
 	defer os.RemoveAll(dir)
-	fmt.Printf("[export] vinculo demo --contacts %d --activities-per-contact 0 ...\n", n)
-	if _, err := runDemo(opts.bin, dir, n, 0); err != nil {
+	if err := demoData(opts.bin, dir, "[export]", n); err != nil {
 		return err
 	}
 	s, err := serve(ctx, opts.bin, dir)

@@ -15,7 +15,7 @@
 //     search triggers, the other plugins) against the same create on a bare
 //     copy, and with the search triggers dropped, to split the cost;
 //  5. a record create with a JavaScript hook against the same logic as a Go
-//     hook, and the memory of one pooled JavaScript runtime (part5_hooks.go).
+//     hook, and the memory of one pooled JavaScript runtime (hooks.go).
 //
 // It is a report, not a test: it asserts no timing. See bench/README.md.
 package main
@@ -219,14 +219,44 @@ func run(opts options) int {
 		fmt.Printf("JavaScript hooks and migrations as they were at the start, copied for every vinculo command of the run: %s\n\n", inputs)
 	}
 
+	if err := runParts(ctx, opts, root); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		return 1
+	}
+	fmt.Printf("\nWhole run: %s. Load average at the end: %s\n", time.Since(start).Round(time.Second), loadAverage())
+	return 0
+}
+
+// runParts measures the parts asked for, in order. Parts 1 to 4 print their
+// tables together once all of them are measured; the others print their own.
+func runParts(ctx context.Context, opts options, root string) error {
+	if err := runParts1to4(ctx, opts, root); err != nil {
+		return err
+	}
+	hooks := func(_ context.Context, _ options, root string) error { return runHooksPart(root) }
+	for _, p := range []struct {
+		part string
+		run  func(context.Context, options, string) error
+	}{{"5", hooks}, {"6", runImportPart}, {"7", runExportPart}, {"8", runUIPart}, {"9", runPortalPart}} {
+		if !opts.has(p.part) {
+			continue
+		}
+		if err := p.run(ctx, opts, root); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runParts1to4 measures parts 1 to 4 (those asked for), then prints them.
+func runParts1to4(ctx context.Context, opts options, root string) error {
 	var apiRows []apiRow
 	var demoLines []demoLine
 	if opts.has("1") {
 		for _, n := range opts.sizes {
 			rows, line, err := benchAPI(ctx, opts, root, n)
 			if err != nil {
-				fmt.Fprintf(os.Stderr, "bench: API at %d contacts: %v\n", n, err)
-				return 1
+				return fmt.Errorf("API at %d contacts: %w", n, err)
 			}
 			apiRows = append(apiRows, rows...)
 			demoLines = append(demoLines, line)
@@ -237,8 +267,7 @@ func run(opts options) int {
 		for i, n := range opts.sizes {
 			row, err := benchInserts(opts, root, n, i == 0)
 			if err != nil {
-				fmt.Fprintf(os.Stderr, "bench: inserts of %d rows: %v\n", n, err)
-				return 1
+				return fmt.Errorf("inserts of %d rows: %w", n, err)
 			}
 			insertRows = append(insertRows, row)
 		}
@@ -249,13 +278,12 @@ func run(opts options) int {
 	var searchInputs []string
 	var creates *createResult
 	if opts.has("3a") || opts.has("3b") || opts.has("4") {
+		var err error
 		if big, err = prepareBig(opts, root); err != nil {
-			fmt.Fprintf(os.Stderr, "bench: parts 3-4, filling the data dir: %v\n", err)
-			return 1
+			return fmt.Errorf("parts 3-4, filling the data dir: %w", err)
 		}
 		if r360, rSearch, searchInputs, creates, err = runBig(ctx, opts, big); err != nil {
-			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
-			return 1
+			return err
 		}
 		os.RemoveAll(big.dir)
 	}
@@ -279,38 +307,7 @@ func run(opts options) int {
 	if creates != nil {
 		printCreates(opts, creates)
 	}
-	if opts.has("5") {
-		if err := runHooksPart(root); err != nil {
-			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
-			return 1
-		}
-	}
-	if opts.has("6") {
-		if err := runImportPart(ctx, opts, root); err != nil {
-			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
-			return 1
-		}
-	}
-	if opts.has("7") {
-		if err := runExportPart(ctx, opts, root); err != nil {
-			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
-			return 1
-		}
-	}
-	if opts.has("8") {
-		if err := runUIPart(ctx, opts, root); err != nil {
-			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
-			return 1
-		}
-	}
-	if opts.has("9") {
-		if err := runPortalPart(ctx, opts, root); err != nil {
-			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
-			return 1
-		}
-	}
-	fmt.Printf("\nWhole run: %s. Load average at the end: %s\n", time.Since(start).Round(time.Second), loadAverage())
-	return 0
+	return nil
 }
 
 // loadAverage is the 1, 5 and 15 minute load average, where the OS tells it.

@@ -54,14 +54,13 @@ type portalCustomer struct {
 }
 
 func runPortalPart(ctx context.Context, opts options, root string) error {
-	if _, err := os.Stat(opts.bin); err != nil {
-		return fmt.Errorf("part 9: %v (run `make bench`, which builds ./vinculo first)", err)
+	if err := needBinary(opts.bin, "part 9"); err != nil {
+		return err
 	}
 	n := *portalClients
 	dir := filepath.Join(root, "portal")
 	defer os.RemoveAll(dir)
-	fmt.Printf("[portal] vinculo demo --contacts %d --activities-per-contact 0 ...\n", n+10)
-	if _, err := runDemo(opts.bin, dir, n+10, 0); err != nil {
+	if err := demoData(opts.bin, dir, "[portal]", n+10); err != nil {
 		return err
 	}
 	customers, err := preparePortalCustomers(dir, n)

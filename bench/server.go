@@ -143,6 +143,22 @@ func snapshotInputs(root string) (string, error) {
 	return strings.Join(notes, ", "), nil
 }
 
+// needBinary says how to get the binary a part runs when it is missing.
+func needBinary(bin, part string) error {
+	if _, err := os.Stat(bin); err != nil {
+		return fmt.Errorf("%s: %v (run `make bench`, which builds ./vinculo first)", part, err)
+	}
+	return nil
+}
+
+// demoData fills dir with the demo's contacts (no activities), saying so
+// after tag.
+func demoData(bin, dir, tag string, contacts int) error {
+	fmt.Printf("%s vinculo demo --contacts %d --activities-per-contact 0 ...\n", tag, contacts)
+	_, err := runDemo(bin, dir, contacts, 0)
+	return err
+}
+
 // runDemo fills dir with `vinculo demo` and returns what it printed.
 func runDemo(bin, dir string, contacts, activitiesPerContact int) (string, error) {
 	args := append([]string{"demo", "--dir", dir, "--contacts", strconv.Itoa(contacts), "--activities-per-contact", strconv.Itoa(activitiesPerContact)}, childArgs...)

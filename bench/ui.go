@@ -58,8 +58,8 @@ func msSample(values []float64) sample {
 }
 
 func runUIPart(ctx context.Context, opts options, root string) error {
-	if _, err := os.Stat(opts.bin); err != nil {
-		return fmt.Errorf("part 8: %v (run `make bench`, which builds ./vinculo first)", err)
+	if err := needBinary(opts.bin, "part 8"); err != nil {
+		return err
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -72,9 +72,8 @@ func runUIPart(ctx context.Context, opts options, root string) error {
 	dir := filepath.Join(root, "ui")
 	defer os.RemoveAll(dir)
 	tag := fmt.Sprintf("[ui, %d contacts]", n)
-	fmt.Printf("%s vinculo demo --contacts %d --activities-per-contact 0 ...\n", tag, n)
 	t0 := time.Now()
-	if _, err := runDemo(opts.bin, dir, n, 0); err != nil {
+	if err := demoData(opts.bin, dir, tag, n); err != nil {
 		return err
 	}
 	fmt.Printf("%s   filled in %s\n", tag, time.Since(t0).Round(time.Second))

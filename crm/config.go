@@ -28,6 +28,20 @@ type Config struct {
 	Automations Automations
 	Webhooks    Webhooks
 	Portal      Portal
+	Replication Replication
+}
+
+// Replication is the continuous copy of data.db and auxiliary.db to a replica
+// (Litestream). An empty URL means none.
+type Replication struct {
+	URL             string // s3://bucket/path?endpoint=..., sftp://user@host:port/path or file:///path
+	AccessKeyID     string // S3
+	SecretAccessKey string // S3
+	Password        string // SFTP password
+	KeyPath         string // SFTP private key file
+	HostKey         string // SFTP server's host key ("ssh-ed25519 AAAA..."); empty: not checked
+	SyncSeconds     int    // how often changes are shipped
+	RestoreIfEmpty  bool   // a server started on an empty data dir restores from the replica first
 }
 
 // SubscriptionActions are what a customer can do with a subscription in the portal.

@@ -28,6 +28,11 @@ const (
 	TemplateGeneric    = "generic"
 )
 
+// PendingRequests is the collection of requests sent through the public
+// form that wait for a confirmation from their email address before they
+// become requests (plugins/portal). Superusers only.
+const PendingRequests = "pending_requests"
+
 // Purposes of a message or a consent.
 const (
 	PurposeService   = "service"

@@ -36,6 +36,7 @@ var AllCollections = []string{
 	Activities, Tasks, Consents, Outbox, Segments, AuditLog,
 	Merges,
 	ImportJobs, ImportPresets,
+	WebhookDeliveries, PendingRequests,
 }
 
 // Staff roles (field `role` of the staff collection).
@@ -68,6 +69,7 @@ const (
 	FieldEmail       = "email"
 	FieldRole        = "role"
 	FieldCompanyRole = "company_role"
+	FieldBlocked     = "blocked" // customers: the account may not sign in
 )
 
 // CustomerWritableContactFields are the contact fields a customer keeps

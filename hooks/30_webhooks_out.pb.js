@@ -6,18 +6,22 @@
 // webhooks.events chooses the timeline events (or * for all).
 //
 // Every change that matters writes a timeline entry with its event
-// ("case.opened", "deal.won"...). Once the change is committed, the entries
-// whose event is chosen are posted as JSON to webhooks.url:
+// ("case.opened", "deal.won"...). The entries whose event is chosen are
+// posted as JSON to webhooks.url, once the change is committed:
 //
 //   {"id": "<delivery id>", "event": "case.closed", "occurred_at": "...",
 //    "data": {"entry": {...the timeline entry...}, "record": {...the record it is about...}}}
 //
 // with the headers X-Vinculo-Event, X-Vinculo-Delivery and
 // X-Vinculo-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">.
-// Delivery is in the background, retried on network errors, 429 and 5xx
-// (4 attempts over about a minute and a quarter), and logged if it gives up.
+// Each delivery is written to the database (webhook_deliveries) in the
+// change's transaction, so the change and its webhook are kept or lost
+// together; it is sent in the background once the change commits, retried on
+// network errors, 429 and 5xx (7 attempts over about 8 hours and a half,
+// resumed after a restart), and logged if it gives up.
 if ($crm.enabled("webhooks")) {
-  onRecordAfterCreateSuccess((e) => {
+  onRecordCreate((e) => {
+    e.next()
     const entry = e.record
     const event = entry.getString("event")
     const chosen = $crm.settings().webhooks.events
@@ -37,6 +41,5 @@ if ($crm.enabled("webhooks")) {
         $app.logger().error("webhooks: not queued", "event", event, "entry", entry.id, "error", String(err))
       }
     }
-    return e.next()
   }, "activities")
 }

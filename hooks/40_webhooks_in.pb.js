@@ -14,13 +14,19 @@
 // from: {contact} (an id), {email} or {phone}; a sender nobody knows
 // becomes a new lead. case: a reference or an id, of that contact's
 // requests. A missing or bad signature, or one older than 5 minutes, is
-// refused with 401 and writes nothing; so is a body that is not valid
-// (400). Everything is written in one transaction: all or nothing.
+// refused with 401 and writes nothing; a signature accepted before (a
+// replayed request) with 409; a body that is not valid with 400. Each
+// request is signed anew, retries too. Everything is written in one
+// transaction: all or nothing.
 // Answer: 201 {"contact": id, "activity": id, "message": id or null}.
 if ($crm.enabled("inbound_webhooks")) {
   routerAdd("POST", "/api/crm/inbound", (e) => {
     const raw = toString(e.request.body, 1 << 20)
-    if (!$crm.verifyWebhook(raw, e.request.header.get("X-Vinculo-Signature"))) {
+    const refused = $crm.checkWebhook(raw, e.request.header.get("X-Vinculo-Signature"))
+    if (refused === "replayed") {
+      throw new ApiError(409, "This signed request was received before: sign each request anew.")
+    }
+    if (refused) {
       throw new UnauthorizedError("Missing, bad or stale signature.")
     }
     let msg

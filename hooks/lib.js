@@ -83,4 +83,42 @@ function ratingLink(caseId) {
   return `${$crm.settings().publicUrl}${path}?t=${encodeURIComponent($crm.signLink(path, 30))}`
 }
 
-module.exports = { languageOf, activityType, texts, ratingPath, ratingLink }
+/**
+ * The request a rating link names and the rating page's fields for it, in
+ * its customer's words; null when the link (the path and its token) is not
+ * valid.
+ */
+function ratingPage(caseId, token) {
+  if (!$crm.verifyLink(ratingPath(caseId), token)) {
+    return null
+  }
+  const kase = $app.findRecordById("cases", caseId)
+  const contact = $app.findRecordById("contacts", kase.getString("contact"))
+  const lang = languageOf(contact)
+  const page = {
+    t: texts[lang],
+    lang: lang,
+    business: $crm.settings().business.name,
+    reference: kase.getString("reference"),
+    subject: kase.getString("subject"),
+    status: kase.getString("status_label"),
+    closed: kase.getBool("closed"),
+    rating: kase.getInt("rating"),
+    token: token,
+    action: ratingPath(caseId),
+  }
+  return { kase, contact, page }
+}
+
+/** Answers with the rating page (views/rate.html in views/layout.html). */
+function renderRating(e, status, data) {
+  return e.html(status, $template.loadFiles(`${__hooks}/views/layout.html`, `${__hooks}/views/rate.html`).render(data))
+}
+
+/** Answers a rating link that is not valid: 403, in the business's language. */
+function badRatingLink(e) {
+  const lang = $crm.settings().business.language === "en" ? "en" : "pt-BR"
+  return renderRating(e, 403, { t: texts[lang], business: $crm.settings().business.name, error: texts[lang].badLink })
+}
+
+module.exports = { languageOf, activityType, texts, ratingPath, ratingLink, ratingPage, renderRating, badRatingLink }

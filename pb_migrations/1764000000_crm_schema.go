@@ -56,6 +56,39 @@ const (
 	currency     = `^[A-Z]{3}$`
 )
 
+// rules are a collection's API rules. read is who lists and views its
+// records (and hears about them in realtime); manage is, on an auth
+// collection, who may change an account's email, password and verification.
+// A rule left nil is for superusers only.
+type rules struct {
+	read, create, update, delete, manage *string
+}
+
+// setRules puts r on c.
+func setRules(c *core.Collection, r rules) {
+	c.ListRule, c.ViewRule = r.read, r.read
+	c.CreateRule, c.UpdateRule, c.DeleteRule = r.create, r.update, r.delete
+	c.ManageRule = r.manage
+}
+
+// managersWrite: staff read, managers write (pipelines and their stages).
+func managersWrite() rules {
+	return rules{read: rule(isStaff), create: rule(isManager), update: rule(isManager), delete: rule(isManager)}
+}
+
+// catalogue: staff read everything, customers what is active; managers write.
+func catalogue() rules {
+	return rules{read: or(isStaff, "("+isCustomer+" && active = true)"),
+		create: rule(isManager), update: rule(isManager), delete: rule(isManager)}
+}
+
+// customerOwned: staff read, customers their own and (company admins) their
+// company's; writers write, managers delete.
+func customerOwned() rules {
+	return rules{read: or(isStaff, ownRecord(crm.FieldContact), companyShared(crm.FieldCompany)),
+		create: rule(isWriter), update: rule(isWriter), delete: rule(isManager)}
+}
+
 func staffCollection(app core.App) *core.Collection {
 	c := core.NewAuthCollection(crm.Staff)
 	c.Fields.Add(
@@ -65,13 +98,14 @@ func staffCollection(app core.App) *core.Collection {
 		pattern("timezone", false, 64, tzPattern),
 	)
 	c.Fields.Add(timestamps()...)
-	c.ListRule = rule(isStaff)
-	c.ViewRule = rule(isStaff)
-	c.CreateRule = rule(isManager)
-	// Everyone keeps their own profile; only managers change roles.
-	c.UpdateRule = or(isManager, "(id = @request.auth.id && "+onlyBodyFields(c, "name", "language", "timezone", "password", "oldPassword")+")")
-	c.DeleteRule = rule(isManager + " && id != @request.auth.id")
-	c.ManageRule = rule(isManager)
+	setRules(c, rules{
+		read:   rule(isStaff),
+		create: rule(isManager),
+		// Everyone keeps their own profile; only managers change roles.
+		update: or(isManager, "(id = @request.auth.id && "+onlyBodyFields(c, "name", "language", "timezone", "password", "oldPassword")+")"),
+		delete: rule(isManager + " && id != @request.auth.id"),
+		manage: rule(isManager),
+	})
 	c.PasswordAuth.Enabled = true
 	c.PasswordAuth.IdentityFields = []string{"email"}
 	index(c, false, crm.FieldRole)
@@ -94,11 +128,8 @@ func companiesCollection(app core.App) *core.Collection {
 		jsonField("custom", false, 64<<10),
 	)
 	c.Fields.Add(timestamps()...)
-	c.ListRule = or(isStaff, "("+isCustomer+" && id = @request.auth.contact.company)")
-	c.ViewRule = c.ListRule
-	c.CreateRule = rule(isWriter)
-	c.UpdateRule = rule(isWriter)
-	c.DeleteRule = rule(agentOwns(crm.FieldOwner))
+	setRules(c, rules{read: or(isStaff, "("+isCustomer+" && id = @request.auth.contact.company)"),
+		create: rule(isWriter), update: rule(isWriter), delete: rule(agentOwns(crm.FieldOwner))})
 	index(c, false, "name")
 	index(c, false, "domain")
 	index(c, false, crm.FieldOwner, "created")
@@ -135,11 +166,12 @@ func contactsCollection(app core.App) *core.Collection {
 		jsonField("custom", false, 64<<10),
 	)
 	c.Fields.Add(timestamps()...)
-	c.ListRule = or(isStaff, "("+isCustomer+" && id = @request.auth.contact)")
-	c.ViewRule = c.ListRule
-	c.CreateRule = rule(isWriter)
-	c.UpdateRule = or(isWriter, "("+isCustomer+" && id = @request.auth.contact && "+onlyBodyFields(c, crm.CustomerWritableContactFields...)+")")
-	c.DeleteRule = rule(agentOwns(crm.FieldOwner))
+	setRules(c, rules{
+		read:   or(isStaff, "("+isCustomer+" && id = @request.auth.contact)"),
+		create: rule(isWriter),
+		update: or(isWriter, "("+isCustomer+" && id = @request.auth.contact && "+onlyBodyFields(c, crm.CustomerWritableContactFields...)+")"),
+		delete: rule(agentOwns(crm.FieldOwner)),
+	})
 	index(c, false, crm.FieldEmail)
 	index(c, false, "phone")
 	index(c, false, "mobile")
@@ -162,12 +194,13 @@ func customersCollection(app core.App) *core.Collection {
 	)
 	c.Fields.Add(timestamps()...)
 	self := "(" + isCustomer + " && id = @request.auth.id)"
-	c.ListRule = or(isStaff, self)
-	c.ViewRule = c.ListRule
-	c.CreateRule = rule(isWriter) // staff invite; sign-in by code creates the rest
-	c.UpdateRule = or(isWriter, "("+self+" && "+onlyBodyFields(c, "name", "language", "password", "oldPassword")+")")
-	c.DeleteRule = rule(isManager)
-	c.ManageRule = rule(isWriter)
+	setRules(c, rules{
+		read:   or(isStaff, self),
+		create: rule(isWriter), // staff invite; sign-in by code creates the rest
+		update: or(isWriter, "("+self+" && "+onlyBodyFields(c, "name", "language", "password", "oldPassword")+")"),
+		delete: rule(isManager),
+		manage: rule(isWriter),
+	})
 	// Customers sign in with a one-time code sent to their email; a password
 	// is optional and off until the business turns it on.
 	c.OTP.Enabled = true
@@ -186,11 +219,7 @@ func pipelinesCollection(app core.App) *core.Collection {
 		pattern("currency", false, 3, currency),
 	)
 	c.Fields.Add(timestamps()...)
-	c.ListRule = rule(isStaff)
-	c.ViewRule = rule(isStaff)
-	c.CreateRule = rule(isManager)
-	c.UpdateRule = rule(isManager)
-	c.DeleteRule = rule(isManager)
+	setRules(c, managersWrite())
 	index(c, false, "position")
 	return c
 }
@@ -206,11 +235,7 @@ func pipelineStagesCollection(app core.App) *core.Collection {
 		number("stale_after_days", false, 0, 3650, true),
 	)
 	c.Fields.Add(timestamps()...)
-	c.ListRule = rule(isStaff)
-	c.ViewRule = rule(isStaff)
-	c.CreateRule = rule(isManager)
-	c.UpdateRule = rule(isManager)
-	c.DeleteRule = rule(isManager)
+	setRules(c, managersWrite())
 	index(c, false, "pipeline", "position")
 	return c
 }
@@ -235,11 +260,7 @@ func dealsCollection(app core.App) *core.Collection {
 	)
 	c.Fields.Add(timestamps()...)
 	// Deals are the business's own pipeline: staff only.
-	c.ListRule = rule(isStaff)
-	c.ViewRule = rule(isStaff)
-	c.CreateRule = rule(isWriter)
-	c.UpdateRule = rule(isWriter)
-	c.DeleteRule = rule(agentOwns(crm.FieldOwner))
+	setRules(c, rules{read: rule(isStaff), create: rule(isWriter), update: rule(isWriter), delete: rule(agentOwns(crm.FieldOwner))})
 	index(c, false, crm.FieldContact)
 	index(c, false, crm.FieldCompany)
 	index(c, false, "pipeline", "stage")
@@ -271,11 +292,7 @@ func caseTypesCollection(app core.App) *core.Collection {
 		number("position", false, 0, 1000, true),
 	)
 	c.Fields.Add(timestamps()...)
-	c.ListRule = or(isStaff, "("+isCustomer+" && active = true)")
-	c.ViewRule = c.ListRule
-	c.CreateRule = rule(isManager)
-	c.UpdateRule = rule(isManager)
-	c.DeleteRule = rule(isManager)
+	setRules(c, catalogue())
 	index(c, true, "code")
 	index(c, false, "active", "position")
 	return c
@@ -308,16 +325,17 @@ func casesCollection(app core.App) *core.Collection {
 		files("attachments", 10),
 	)
 	c.Fields.Add(timestamps()...)
-	c.ListRule = or(isStaff, ownRecord(crm.FieldContact), "(shared = true && "+companyShared(crm.FieldCompany)+")")
-	c.ViewRule = c.ListRule
-	// A customer opens requests for themselves only, in their own company or
-	// none; status, assignee, SLA and the rest are the business's to set.
-	c.CreateRule = or(isWriter, "("+ownRecord(crm.FieldContact)+
-		" && (company = '' || company = @request.auth.contact.company) && "+
-		onlyBodyFields(c, "type", crm.FieldContact, crm.FieldCompany, "subject", "description", "data", "channel", "shared", "attachments")+")")
-	// After closing, the customer rates it.
-	c.UpdateRule = or(isWriter, "("+ownRecord(crm.FieldContact)+" && closed = true && "+onlyBodyFields(c, "rating", "rating_comment")+")")
-	c.DeleteRule = rule(isManager)
+	setRules(c, rules{
+		read: or(isStaff, ownRecord(crm.FieldContact), "(shared = true && "+companyShared(crm.FieldCompany)+")"),
+		// A customer opens requests for themselves only, in their own company or
+		// none; status, assignee, SLA and the rest are the business's to set.
+		create: or(isWriter, "("+ownRecord(crm.FieldContact)+
+			" && (company = '' || company = @request.auth.contact.company) && "+
+			onlyBodyFields(c, "type", crm.FieldContact, crm.FieldCompany, "subject", "description", "data", "channel", "shared", "attachments")+")"),
+		// After closing, the customer rates it.
+		update: or(isWriter, "("+ownRecord(crm.FieldContact)+" && closed = true && "+onlyBodyFields(c, "rating", "rating_comment")+")"),
+		delete: rule(isManager),
+	})
 	index(c, true, "reference")
 	index(c, false, crm.FieldContact, "created")
 	index(c, false, crm.FieldCompany, "shared")
@@ -342,15 +360,16 @@ func caseMessagesCollection(app core.App) *core.Collection {
 	)
 	c.Fields.Add(timestamps()...)
 	visibleCase := "(case.contact = @request.auth.contact || (case.shared = true && @request.auth.company_role = 'admin' && @request.auth.contact.company != '' && case.company = @request.auth.contact.company))"
-	c.ListRule = or(isStaff, "("+isCustomer+" && @request.auth.contact != '' && internal = false && "+visibleCase+")")
-	c.ViewRule = c.ListRule
-	c.CreateRule = or(
-		"("+isWriter+" && (author_staff = '' || author_staff = @request.auth.id) && author_customer = '')",
-		"("+isCustomer+" && @request.auth.contact != '' && case.contact = @request.auth.contact && "+
-			onlyBodyFields(c, "case", "body", "attachments", "author_customer")+" && (author_customer = '' || author_customer = @request.auth.id))",
-	)
-	c.UpdateRule = rule(agentOwns("author_staff"))
-	c.DeleteRule = rule(isManager)
+	setRules(c, rules{
+		read: or(isStaff, "("+isCustomer+" && @request.auth.contact != '' && internal = false && "+visibleCase+")"),
+		create: or(
+			"("+isWriter+" && (author_staff = '' || author_staff = @request.auth.id) && author_customer = '')",
+			"("+isCustomer+" && @request.auth.contact != '' && case.contact = @request.auth.contact && "+
+				onlyBodyFields(c, "case", "body", "attachments", "author_customer")+" && (author_customer = '' || author_customer = @request.auth.id))",
+		),
+		update: rule(agentOwns("author_staff")),
+		delete: rule(isManager),
+	})
 	index(c, false, "case", "created")
 	index(c, false, "author_staff")
 	index(c, false, "author_customer")
@@ -374,11 +393,7 @@ func productsCollection(app core.App) *core.Collection {
 		boolean("customer_can_change_plan"),
 	)
 	c.Fields.Add(timestamps()...)
-	c.ListRule = or(isStaff, "("+isCustomer+" && active = true)")
-	c.ViewRule = c.ListRule
-	c.CreateRule = rule(isManager)
-	c.UpdateRule = rule(isManager)
-	c.DeleteRule = rule(isManager)
+	setRules(c, catalogue())
 	index(c, true, "code")
 	index(c, false, "active", "name")
 	return c
@@ -400,11 +415,7 @@ func ordersCollection(app core.App) *core.Collection {
 		text("internal_notes", false, 5000),
 	)
 	c.Fields.Add(timestamps()...)
-	c.ListRule = or(isStaff, ownRecord(crm.FieldContact), companyShared(crm.FieldCompany))
-	c.ViewRule = c.ListRule
-	c.CreateRule = rule(isWriter)
-	c.UpdateRule = rule(isWriter)
-	c.DeleteRule = rule(isManager)
+	setRules(c, customerOwned())
 	index(c, true, "number")
 	index(c, false, crm.FieldContact, "placed_at")
 	index(c, false, crm.FieldCompany)
@@ -430,11 +441,7 @@ func subscriptionsCollection(app core.App) *core.Collection {
 		date("cancelled_at", false),
 	)
 	c.Fields.Add(timestamps()...)
-	c.ListRule = or(isStaff, ownRecord(crm.FieldContact), companyShared(crm.FieldCompany))
-	c.ViewRule = c.ListRule
-	c.CreateRule = rule(isWriter)
-	c.UpdateRule = rule(isWriter)
-	c.DeleteRule = rule(isManager)
+	setRules(c, customerOwned())
 	index(c, false, crm.FieldContact, "created")
 	index(c, false, crm.FieldCompany)
 	index(c, false, "product")
@@ -464,13 +471,14 @@ func activitiesCollection(app core.App) *core.Collection {
 		jsonField("edits", false, 256<<10), // earlier versions of an edited note
 	)
 	c.Fields.Add(timestamps()...)
-	c.ListRule = or(isStaff, "(public = true && "+ownRecord(crm.FieldContact)+")")
-	c.ViewRule = c.ListRule
-	// Staff log their own interactions; the system writes the rest.
-	c.CreateRule = rule(isWriter + " && actor_type = 'staff' && staff = @request.auth.id && customer = '' && @request.body.edits:isset = false")
-	// The timeline is immutable, except notes, which their author (or a manager) edits.
-	c.UpdateRule = rule("type = 'note' && @request.body.type:isset = false && @request.body.edits:isset = false && (" + agentOwns("staff") + ")")
-	c.DeleteRule = rule(isManager)
+	setRules(c, rules{
+		read: or(isStaff, "(public = true && "+ownRecord(crm.FieldContact)+")"),
+		// Staff log their own interactions; the system writes the rest.
+		create: rule(isWriter + " && actor_type = 'staff' && staff = @request.auth.id && customer = '' && @request.body.edits:isset = false"),
+		// The timeline is immutable, except notes, which their author (or a manager) edits.
+		update: rule("type = 'note' && @request.body.type:isset = false && @request.body.edits:isset = false && (" + agentOwns("staff") + ")"),
+		delete: rule(isManager),
+	})
 	index(c, false, crm.FieldContact, "occurred_at")
 	index(c, false, crm.FieldCompany, "occurred_at")
 	index(c, false, "deal", "occurred_at")
@@ -498,11 +506,7 @@ func tasksCollection(app core.App) *core.Collection {
 		relation(app, "activity", crm.Activities, false, false), // the call or visit it follows up
 	)
 	c.Fields.Add(timestamps()...)
-	c.ListRule = rule(isStaff)
-	c.ViewRule = rule(isStaff)
-	c.CreateRule = rule(isWriter)
-	c.UpdateRule = rule(isWriter)
-	c.DeleteRule = rule(agentOwns("assignee", "created_by"))
+	setRules(c, rules{read: rule(isStaff), create: rule(isWriter), update: rule(isWriter), delete: rule(agentOwns("assignee", "created_by"))})
 	index(c, false, "assignee", "status", "due")
 	index(c, false, "status", "due")
 	index(c, false, crm.FieldContact)
@@ -527,17 +531,18 @@ func consentsCollection(app core.App) *core.Collection {
 		jsonField("history", false, 256<<10), // earlier states, kept by the system
 	)
 	c.Fields.Add(timestamps()...)
-	c.ListRule = or(isStaff, ownRecord(crm.FieldContact))
-	c.ViewRule = c.ListRule
 	// Consents are the customer's: they give and withdraw them for themselves.
-	// Staff may record one given by phone or on paper.
+	// Staff may record one given by phone or on paper. History is never
+	// deleted through the API.
 	customerWrites := "(" + ownRecord(crm.FieldContact) + " && @request.body.history:isset = false && (source = '' || source = 'portal'))"
-	c.CreateRule = or(isWriter+" && @request.body.history:isset = false", customerWrites)
-	c.UpdateRule = or(
-		"("+isWriter+" && "+onlyBodyFields(c, "state", "text", "source", "at")+")",
-		"("+customerWrites+" && "+onlyBodyFields(c, "state", "text", "source")+")",
-	)
-	c.DeleteRule = nil // history is never deleted through the API
+	setRules(c, rules{
+		read:   or(isStaff, ownRecord(crm.FieldContact)),
+		create: or(isWriter+" && @request.body.history:isset = false", customerWrites),
+		update: or(
+			"("+isWriter+" && "+onlyBodyFields(c, "state", "text", "source", "at")+")",
+			"("+customerWrites+" && "+onlyBodyFields(c, "state", "text", "source")+")",
+		),
+	})
 	index(c, true, crm.FieldContact, "purpose", "channel")
 	return c
 }
@@ -562,11 +567,12 @@ func outboxCollection(app core.App) *core.Collection {
 		relation(app, "created_by", crm.Staff, false, false),
 	)
 	c.Fields.Add(timestamps()...)
-	c.ListRule = rule(isStaff)
-	c.ViewRule = rule(isStaff)
-	c.CreateRule = rule(isWriter + " && state = 'queued' && @request.body.sent_at:isset = false && @request.body.attempts:isset = false")
-	c.UpdateRule = rule(isManager)
-	c.DeleteRule = rule(isManager)
+	setRules(c, rules{
+		read:   rule(isStaff),
+		create: rule(isWriter + " && state = 'queued' && @request.body.sent_at:isset = false && @request.body.attempts:isset = false"),
+		update: rule(isManager),
+		delete: rule(isManager),
+	})
 	index(c, false, "state", "not_before")
 	index(c, false, crm.FieldContact, "created")
 	index(c, false, "case")
@@ -583,11 +589,7 @@ func segmentsCollection(app core.App) *core.Collection {
 		relation(app, crm.FieldOwner, crm.Staff, false, false),
 	)
 	c.Fields.Add(timestamps()...)
-	c.ListRule = rule(isStaff)
-	c.ViewRule = rule(isStaff)
-	c.CreateRule = rule(isWriter)
-	c.UpdateRule = rule(agentOwns(crm.FieldOwner))
-	c.DeleteRule = rule(agentOwns(crm.FieldOwner))
+	setRules(c, rules{read: rule(isStaff), create: rule(isWriter), update: rule(agentOwns(crm.FieldOwner)), delete: rule(agentOwns(crm.FieldOwner))})
 	index(c, false, crm.FieldOwner)
 	index(c, false, "name")
 	return c
@@ -609,11 +611,8 @@ func auditLogCollection(app core.App) *core.Collection {
 	)
 	c.Fields.Add(&core.AutodateField{Name: "created", OnCreate: true})
 	// Managers audit the team; customers see who looked at their own record.
-	c.ListRule = or(isManager, ownRecord(crm.FieldContact))
-	c.ViewRule = c.ListRule
-	c.CreateRule = nil // written by the system only
-	c.UpdateRule = nil
-	c.DeleteRule = nil
+	// The system alone writes it.
+	setRules(c, rules{read: or(isManager, ownRecord(crm.FieldContact))})
 	index(c, false, crm.FieldContact, "created")
 	index(c, false, "staff", "created")
 	index(c, false, "customer")

@@ -13,12 +13,16 @@ import (
 	"vinculo/plugins/importer"
 	"vinculo/plugins/mailfolder"
 	"vinculo/plugins/merge"
+	"vinculo/plugins/orders"
 	"vinculo/plugins/outbox"
 	"vinculo/plugins/portal"
 	"vinculo/plugins/portalauth"
+	"vinculo/plugins/replication"
 	"vinculo/plugins/requests"
 	"vinculo/plugins/search"
 	"vinculo/plugins/setup"
+	"vinculo/plugins/signin"
+	"vinculo/plugins/storage"
 	"vinculo/plugins/timeline"
 	"vinculo/plugins/webui"
 )
@@ -29,6 +33,8 @@ type Register func(core.App, *crm.Config) error
 // All registers every plugin on app.
 func All(app core.App, cfg *crm.Config) error {
 	for _, register := range []Register{
+		storage.Register,
+		replication.Register,
 		setup.Register,
 		mailfolder.Register,
 		datarules.Register,
@@ -38,7 +44,9 @@ func All(app core.App, cfg *crm.Config) error {
 		timeline.Register,
 		outbox.Register,
 		customer360.Register,
+		orders.Register,
 		portalauth.Register,
+		signin.Register,
 		portal.Register,
 		exporter.Register,
 		importer.Register,

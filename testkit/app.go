@@ -33,31 +33,27 @@ func NewApp(t testing.TB) *tests.TestApp {
 // filesDirs: per test, the folder NewApp made for Config's files.
 var filesDirs sync.Map
 
-// Config is the default configuration, with the mail folder in a temporary dir.
+// Config is the shipped default configuration (crm.DefaultConfig), with the
+// data and mail folders in a temporary dir, and what tests have always run
+// with where it differs from the shipped defaults.
 func Config(t testing.TB) *crm.Config {
 	t.Helper()
-	hours, err := crm.ParseWeekHours("mon-fri 09:00-18:00")
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir, ok := filesDirs.Load(t)
 	if !ok {
 		dir = t.TempDir()
 	}
-	return &crm.Config{
-		HTTP:          "127.0.0.1:8090",
-		DataDir:       dir.(string),
-		PublicURL:     "http://127.0.0.1:8090",
-		HooksDir:      "./hooks",
-		HooksPoolSize: 8,
-		MigrationsDir: "./pb_migrations",
-		MailDir:       dir.(string) + "/mail",
-		FollowUps:     true,
-		FollowUpDays:  2,
-		Business: crm.Business{
-			Name: "Vinculo Test", Country: "BR", Language: "pt-BR", Timezone: "America/Sao_Paulo", Hours: hours,
-		},
-	}
+	cfg := crm.DefaultConfig()
+	cfg.DataDir = dir.(string)
+	cfg.MailDir = dir.(string) + "/mail"
+	cfg.HooksPoolSize = 8 // not 4 × cores: the same on every machine
+	cfg.Business.Name = "Vinculo Test"
+	// Off unless a test turns them on: the rate limiter, the shipped
+	// automations, and the events sent as webhooks (which hooks can read).
+	cfg.RateLimits = false
+	cfg.Automations = crm.Automations{}
+	cfg.Webhooks.Events = nil
+	cfg.SMTP.SenderName = "" // so that the sender follows a Business.Name a test sets
+	return cfg
 }
 
 // Save creates a record as the system would (no request, no rules) and fails

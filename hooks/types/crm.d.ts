@@ -229,12 +229,19 @@ declare namespace crm {
     permanentError(message: string): Error
     /** The X-Vinculo-Signature value of body: "t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">". Default secret: webhooks.secret. */
     signWebhook(body: string, opts?: { secret?: string; timestamp?: number }): string
-    /** Checks a signature in constant time, refusing one more than `tolerance` seconds (default 300) from now. Default secret: webhooks.inbound_secret. */
-    verifyWebhook(body: string, header: string, opts?: { secret?: string; tolerance?: number }): boolean
     /**
-     * Posts {id, event, occurred_at, data} signed to webhooks.url (or opts.url
-     * with opts.secret), in the background, retried; inside a transaction
-     * only once it commits. Returns the delivery id, "" when no URL is set.
+     * Accepts a signed request once: checks the signature in constant time,
+     * refuses one more than `tolerance` seconds (default 300) from now and
+     * one accepted before (kept in the database). Default secret: webhooks.inbound_secret.
+     */
+    verifyWebhook(body: string, header: string, opts?: { secret?: string; tolerance?: number }): boolean
+    /** verifyWebhook that says why it refuses: "" when accepted, else "unsigned", "mismatch", "stale" or "replayed". */
+    checkWebhook(body: string, header: string, opts?: { secret?: string; tolerance?: number }): "" | "unsigned" | "mismatch" | "stale" | "replayed"
+    /**
+     * Queues {id, event, occurred_at, data} to webhooks.url (or opts.url with
+     * opts.secret), kept in the database, in the same transaction as the
+     * change; sent signed in the background once it commits, retried with
+     * back-off, resumed after a restart. Returns the delivery id, "" when no URL is set.
      */
     postWebhook(event: string, data: any, opts?: { url?: string; secret?: string; app?: core.App }): string
     /** A token that proves a link to path was made here, valid `days` days (default 30). */

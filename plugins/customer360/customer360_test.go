@@ -3,7 +3,6 @@ package customer360_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -14,103 +13,71 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"vinculo/crm"
 	"vinculo/plugins"
-	"vinculo/plugins/customer360"
 	"vinculo/plugins/requests"
 	"vinculo/plugins/timeline"
 	"vinculo/testkit"
 )
-
-type world struct {
-	app    *tests.TestApp
-	srv    *testkit.Server
-	rec    map[string]*core.Record
-	tokens map[string]string
-}
-
-func (w *world) make(t *testing.T, label, collection string, fields map[string]any) *core.Record {
-	t.Helper()
-	r := testkit.Save(t, w.app, collection, fields)
-	if label != "" {
-		w.rec[label] = r
-	}
-	return r
-}
-
-func (w *world) id(label string) string { return w.rec[label].Id }
 
 const bulkEntries = 1000
 
 // newWorld is a small business around João, a demo-like customer: his
 // company, deals, requests, tasks, orders, subscriptions, consents,
 // segments, and a long timeline; and Lúcia, whose records must never show
-// on his page.
-func newWorld(t *testing.T) *world {
+// on his page. Staff are labelled by role; João's account is "cu".
+func newWorld(t *testing.T) *testkit.World {
 	t.Helper()
-	app := testkit.NewApp(t)
-	cfg := testkit.Config(t)
-	if err := plugins.All(app, cfg); err != nil {
-		t.Fatal(err)
-	}
-	for _, register := range []plugins.Register{timeline.Register, customer360.Register} {
-		if err := register(app, cfg); err != nil {
-			t.Fatal(err)
-		}
-	}
-	w := &world{app: app, rec: map[string]*core.Record{}, tokens: map[string]string{}}
+	w := testkit.NewWorld(t, testkit.Plugins(plugins.All))
 	for _, role := range []string{crm.RoleManager, crm.RoleAgent, crm.RoleReadonly} {
-		s := w.make(t, role, crm.Staff, map[string]any{"name": role, "email": role + "@vinculo.test", "role": role})
-		w.tokens[role] = testkit.Token(t, s)
+		w.Make(t, role, crm.Staff, map[string]any{"name": role, "email": role + "@vinculo.test", "role": role})
 	}
-	w.make(t, "coA", crm.Companies, map[string]any{"name": "Padaria Pão Dourado"})
-	w.make(t, "joao", crm.Contacts, map[string]any{"name": "João Conceição", "email": "joao@example.com", "company": w.id("coA"),
+	w.Make(t, "coA", crm.Companies, map[string]any{"name": "Padaria Pão Dourado"})
+	w.Make(t, "joao", crm.Contacts, map[string]any{"name": "João Conceição", "email": "joao@example.com", "company": w.ID("coA"),
 		"stage": "customer", "preferred_channel": "whatsapp", "preferred_days": []string{"mon", "wed"}, "preferred_hours_start": "09:00",
 		"preferred_hours_end": "12:00", "timezone": "America/Sao_Paulo", "language": "pt-BR", "max_contacts_per_week": 2})
-	w.make(t, "lucia", crm.Contacts, map[string]any{"name": "Lúcia Brandão", "email": "lucia@example.com", "stage": "lead"})
-	cu := w.make(t, "cu", crm.Customers, map[string]any{"email": "joao@example.com", "contact": w.id("joao"), "company_role": crm.CompanyAdmin})
-	w.tokens["customer"] = testkit.Token(t, cu)
+	w.Make(t, "lucia", crm.Contacts, map[string]any{"name": "Lúcia Brandão", "email": "lucia@example.com", "stage": "lead"})
+	w.Make(t, "cu", crm.Customers, map[string]any{"email": "joao@example.com", "contact": w.ID("joao"), "company_role": crm.CompanyAdmin})
 
-	w.make(t, "pl", crm.Pipelines, map[string]any{"name": "Vendas"})
-	w.make(t, "st", crm.PipelineStages, map[string]any{"pipeline": w.id("pl"), "name": "Proposta", "kind": "open"})
+	w.Make(t, "pl", crm.Pipelines, map[string]any{"name": "Vendas"})
+	w.Make(t, "st", crm.PipelineStages, map[string]any{"pipeline": w.ID("pl"), "name": "Proposta", "kind": "open"})
 	deal := func(label, contact, status string) {
-		w.make(t, label, crm.Deals, map[string]any{"title": label, "contact": w.id(contact), "pipeline": w.id("pl"), "stage": w.id("st"), "status": status})
+		w.Make(t, label, crm.Deals, map[string]any{"title": label, "contact": w.ID(contact), "pipeline": w.ID("pl"), "stage": w.ID("st"), "status": status})
 	}
 	deal("dealOpen1", "joao", "open")
 	deal("dealOpen2", "joao", "open")
 	deal("dealWon", "joao", "won")
 	deal("dealLucia", "lucia", "open")
 
-	w.make(t, "tp", crm.CaseTypes, map[string]any{"name": "Suporte", "code": "SUP", "category": "support", "active": true,
+	w.Make(t, "tp", crm.CaseTypes, map[string]any{"name": "Suporte", "code": "SUP", "category": "support", "active": true,
 		"statuses": []requests.Status{{Key: "new", Label: "Novo", PublicLabel: "Recebido"}, {Key: "solved", Label: "Resolvido", PublicLabel: "Resolvido", Closed: true}}})
 	for i := 1; i <= 2; i++ {
-		w.make(t, fmt.Sprintf("open%d", i), crm.Cases, map[string]any{"type": w.id("tp"), "contact": w.id("joao"), "subject": fmt.Sprintf("Aberto %d", i)})
+		w.Make(t, fmt.Sprintf("open%d", i), crm.Cases, map[string]any{"type": w.ID("tp"), "contact": w.ID("joao"), "subject": fmt.Sprintf("Aberto %d", i)})
 	}
 	for i := 1; i <= 12; i++ { // closed on the 1st to the 12th of October: the 10 newest are 3..12
-		w.make(t, fmt.Sprintf("closed%d", i), crm.Cases, map[string]any{"type": w.id("tp"), "contact": w.id("joao"), "subject": fmt.Sprintf("Fechado %d", i),
+		w.Make(t, fmt.Sprintf("closed%d", i), crm.Cases, map[string]any{"type": w.ID("tp"), "contact": w.ID("joao"), "subject": fmt.Sprintf("Fechado %d", i),
 			"status": "solved", "closed_at": fmt.Sprintf("2026-10-%02d 12:00:00.000Z", i)})
 	}
-	w.make(t, "caseLucia", crm.Cases, map[string]any{"type": w.id("tp"), "contact": w.id("lucia"), "subject": "Dela"})
+	w.Make(t, "caseLucia", crm.Cases, map[string]any{"type": w.ID("tp"), "contact": w.ID("lucia"), "subject": "Dela"})
 
-	w.make(t, "task1", crm.Tasks, map[string]any{"title": "Ligar", "status": "open", "contact": w.id("joao"), "due": "2026-12-02 12:00:00.000Z"})
-	w.make(t, "task2", crm.Tasks, map[string]any{"title": "Enviar proposta", "status": "open", "contact": w.id("joao"), "due": "2026-12-01 12:00:00.000Z"})
-	w.make(t, "taskDone", crm.Tasks, map[string]any{"title": "Feito", "status": "done", "contact": w.id("joao")})
-	w.make(t, "taskLucia", crm.Tasks, map[string]any{"title": "Dela", "status": "open", "contact": w.id("lucia")})
+	w.Make(t, "task1", crm.Tasks, map[string]any{"title": "Ligar", "status": "open", "contact": w.ID("joao"), "due": "2026-12-02 12:00:00.000Z"})
+	w.Make(t, "task2", crm.Tasks, map[string]any{"title": "Enviar proposta", "status": "open", "contact": w.ID("joao"), "due": "2026-12-01 12:00:00.000Z"})
+	w.Make(t, "taskDone", crm.Tasks, map[string]any{"title": "Feito", "status": "done", "contact": w.ID("joao")})
+	w.Make(t, "taskLucia", crm.Tasks, map[string]any{"title": "Dela", "status": "open", "contact": w.ID("lucia")})
 
 	for i, who := range []string{"joao", "joao", "joao", "lucia"} {
-		w.make(t, fmt.Sprintf("order%d", i+1), crm.Orders, map[string]any{"number": fmt.Sprintf("PED-%05d", i+1), "contact": w.id(who),
+		w.Make(t, fmt.Sprintf("order%d", i+1), crm.Orders, map[string]any{"number": fmt.Sprintf("PED-%05d", i+1), "contact": w.ID(who),
 			"items": []map[string]any{{"name": "Pão"}}, "currency": "BRL", "status": "placed", "placed_at": fmt.Sprintf("2026-11-%02d 10:00:00.000Z", i+1)})
 	}
-	w.make(t, "prod", crm.Products, map[string]any{"name": "Internet", "code": "NET", "currency": "BRL", "kind": "subscription"})
+	w.Make(t, "prod", crm.Products, map[string]any{"name": "Internet", "code": "NET", "currency": "BRL", "kind": "subscription"})
 	for i := 1; i <= 2; i++ {
-		w.make(t, fmt.Sprintf("sub%d", i), crm.Subscriptions, map[string]any{"contact": w.id("joao"), "product": w.id("prod"), "currency": "BRL", "status": "active"})
+		w.Make(t, fmt.Sprintf("sub%d", i), crm.Subscriptions, map[string]any{"contact": w.ID("joao"), "product": w.ID("prod"), "currency": "BRL", "status": "active"})
 	}
-	w.make(t, "consentSvc", crm.Consents, map[string]any{"contact": w.id("joao"), "purpose": "service", "channel": "email", "state": "granted"})
-	w.make(t, "consentMkt", crm.Consents, map[string]any{"contact": w.id("joao"), "purpose": "marketing", "channel": "whatsapp", "state": "withdrawn"})
-	w.make(t, "consentLucia", crm.Consents, map[string]any{"contact": w.id("lucia"), "purpose": "service", "channel": "email", "state": "granted"})
+	w.Make(t, "consentSvc", crm.Consents, map[string]any{"contact": w.ID("joao"), "purpose": "service", "channel": "email", "state": "granted"})
+	w.Make(t, "consentMkt", crm.Consents, map[string]any{"contact": w.ID("joao"), "purpose": "marketing", "channel": "whatsapp", "state": "withdrawn"})
+	w.Make(t, "consentLucia", crm.Consents, map[string]any{"contact": w.ID("lucia"), "purpose": "service", "channel": "email", "state": "granted"})
 
 	for label, filter := range map[string]string{
 		"Clientes": "stage = 'customer'",
@@ -120,20 +87,20 @@ func newWorld(t *testing.T) *world {
 		"Quebrado": "nosuchfield = 1",
 		"Escapa":   "1=1) || (1=1", // would widen a filter pasted into text
 	} {
-		w.make(t, label, crm.Segments, map[string]any{"name": label, "filter": filter})
+		w.Make(t, label, crm.Segments, map[string]any{"name": label, "filter": filter})
 	}
 
 	// A long history, in bulk: entries share times in groups, so the order
 	// and the cursor depend on the tie-breakers too.
 	base := time.Now().UTC().Add(-24 * time.Hour)
 	ids := rand.New(rand.NewPCG(1, 2)).Perm(bulkEntries)
-	err := app.RunInTransaction(func(tx core.App) error {
+	err := w.App.RunInTransaction(func(tx core.App) error {
 		for i := 0; i < bulkEntries; i++ {
 			occurred := base.Add(-time.Duration(i/4) * time.Minute).Format(types.DefaultDateLayout)
 			created := base.Add(-time.Duration(i/2) * time.Second).Format(types.DefaultDateLayout)
 			_, err := tx.DB().Insert(crm.Activities, dbx.Params{
-				"id": fmt.Sprintf("tl%013d", ids[i]), "type": "call", "actor_type": "staff", "staff": w.id(crm.RoleAgent),
-				"contact": w.id("joao"), "subject": fmt.Sprintf("Ligação %d", i), "occurred_at": occurred, "created": created, "updated": created,
+				"id": fmt.Sprintf("tl%013d", ids[i]), "type": "call", "actor_type": "staff", "staff": w.ID(crm.RoleAgent),
+				"contact": w.ID("joao"), "subject": fmt.Sprintf("Ligação %d", i), "occurred_at": occurred, "created": created, "updated": created,
 			}).Execute()
 			if err != nil {
 				return err
@@ -144,29 +111,16 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.srv = testkit.Serve(t, app)
+	w.Serve(t)
 	return w
 }
 
-type response struct {
-	Status int
-	Body   []byte
-}
-
-func (w *world) get(t *testing.T, path, token string) response {
+// get sends GET path as who (a label; "" for nobody) with a user agent of
+// its own, which the audit log records.
+func get(t *testing.T, w *testkit.World, path, who string) testkit.Response {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, w.srv.URL+path, nil)
-	req.Header.Set("User-Agent", "vinculo-test/1.0")
-	if token != "" {
-		req.Header.Set("Authorization", token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	return response{res.StatusCode, raw}
+	res, raw := w.Request(t, http.MethodGet, path, who, nil, map[string]string{"User-Agent": "vinculo-test/1.0"})
+	return testkit.Response{Status: res.StatusCode, Body: raw}
 }
 
 type item struct {
@@ -204,17 +158,9 @@ func ids(items []item) []string {
 	return out
 }
 
-func (w *world) labels(names ...string) []string {
-	out := []string{}
-	for _, n := range names {
-		out = append(out, w.id(n))
-	}
-	return out
-}
-
-func (w *world) audits(t *testing.T) []*core.Record {
+func readAudits(t *testing.T, w *testkit.World) []*core.Record {
 	t.Helper()
-	list, err := w.app.FindRecordsByFilter(crm.AuditLog, "", "created", 0, 0)
+	list, err := w.App.FindRecordsByFilter(crm.AuditLog, "", "created", 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +170,7 @@ func (w *world) audits(t *testing.T) []*core.Record {
 func TestCustomer360(t *testing.T) {
 	w := newWorld(t)
 	before := types.NowDateTime()
-	res := w.get(t, "/api/crm/contacts/"+w.id("joao")+"/360", w.tokens[crm.RoleReadonly])
+	res := get(t, w, "/api/crm/contacts/"+w.ID("joao")+"/360", crm.RoleReadonly)
 	if res.Status != http.StatusOK {
 		t.Fatalf("status %d: %s", res.Status, res.Body)
 	}
@@ -233,7 +179,7 @@ func TestCustomer360(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if v.Contact.ID != w.id("joao") || v.Company == nil || v.Company.ID != w.id("coA") {
+	if v.Contact.ID != w.ID("joao") || v.Company == nil || v.Company.ID != w.ID("coA") {
 		t.Errorf("contact %s, company %v", v.Contact.ID, v.Company)
 	}
 	same := func(what string, got, want []string, ordered bool) {
@@ -245,17 +191,17 @@ func TestCustomer360(t *testing.T) {
 			t.Errorf("%s: %v, want %v", what, got, want)
 		}
 	}
-	same("open deals", ids(v.Deals), w.labels("dealOpen1", "dealOpen2"), false)
+	same("open deals", ids(v.Deals), w.IDs("dealOpen1", "dealOpen2"), false)
 	// Open first, then the 10 most recently closed, newest first.
-	same("open cases first", ids(v.Cases[:2]), w.labels("open1", "open2"), false)
-	same("then the recently closed", ids(v.Cases[2:]), w.labels("closed12", "closed11", "closed10", "closed9", "closed8", "closed7", "closed6", "closed5", "closed4", "closed3"), true)
+	same("open cases first", ids(v.Cases[:2]), w.IDs("open1", "open2"), false)
+	same("then the recently closed", ids(v.Cases[2:]), w.IDs("closed12", "closed11", "closed10", "closed9", "closed8", "closed7", "closed6", "closed5", "closed4", "closed3"), true)
 	if v.OpenCases != 2 {
 		t.Errorf("open cases: %d", v.OpenCases)
 	}
-	same("open tasks, soonest first", ids(v.Tasks), w.labels("task2", "task1"), true)
-	same("orders, newest first", ids(v.Orders), w.labels("order3", "order2", "order1"), true)
-	same("subscriptions", ids(v.Subscriptions), w.labels("sub1", "sub2"), false)
-	same("consents", ids(v.Consents), w.labels("consentSvc", "consentMkt"), false)
+	same("open tasks, soonest first", ids(v.Tasks), w.IDs("task2", "task1"), true)
+	same("orders, newest first", ids(v.Orders), w.IDs("order3", "order2", "order1"), true)
+	same("subscriptions", ids(v.Subscriptions), w.IDs("sub1", "sub2"), false)
+	same("consents", ids(v.Consents), w.IDs("consentSvc", "consentMkt"), false)
 	wantPrefs := map[string]any{"preferred_channel": "whatsapp", "preferred_days": []any{"mon", "wed"}, "preferred_hours_start": "09:00",
 		"preferred_hours_end": "12:00", "timezone": "America/Sao_Paulo", "language": "pt-BR", "max_contacts_per_week": float64(2), "paused_until": ""}
 	if fmt.Sprint(v.Preferences) != fmt.Sprint(wantPrefs) {
@@ -267,7 +213,7 @@ func TestCustomer360(t *testing.T) {
 	}
 	for _, s := range v.SegmentErrors {
 		broken = append(broken, s["name"].(string))
-		if s["error"] == "" || s["id"] != w.id(s["name"].(string)) {
+		if s["error"] == "" || s["id"] != w.ID(s["name"].(string)) {
 			t.Errorf("segment error %v", s)
 		}
 	}
@@ -277,24 +223,24 @@ func TestCustomer360(t *testing.T) {
 		t.Errorf("timeline: %d items, next %q", len(v.Timeline.Items), v.Timeline.Next)
 	}
 	for _, it := range v.Timeline.Items {
-		if it.Contact != w.id("joao") {
+		if it.Contact != w.ID("joao") {
 			t.Errorf("timeline entry %s of %s", it.ID, it.Contact)
 		}
 	}
 	for _, other := range []string{"dealLucia", "caseLucia", "taskLucia", "order4", "consentLucia", "lucia"} {
-		if strings.Contains(string(res.Body), w.id(other)) {
+		if strings.Contains(string(res.Body), w.ID(other)) {
 			t.Errorf("Lúcia's %s is on João's page", other)
 		}
 	}
 
 	// The read is in the audit log: who, when, which record, from where.
-	audits := w.audits(t)
+	audits := readAudits(t, w)
 	if len(audits) != 1 {
 		t.Fatalf("%d audit entries, want 1", len(audits))
 	}
 	a := audits[0]
-	wantAudit := map[string]string{"actor_type": "staff", "staff": w.id(crm.RoleReadonly), "action": "read", "collection": "contacts",
-		"record": w.id("joao"), "contact": w.id("joao"), "ip": "127.0.0.1", "user_agent": "vinculo-test/1.0", "customer": ""}
+	wantAudit := map[string]string{"actor_type": "staff", "staff": w.ID(crm.RoleReadonly), "action": "read", "collection": "contacts",
+		"record": w.ID("joao"), "contact": w.ID("joao"), "ip": "127.0.0.1", "user_agent": "vinculo-test/1.0", "customer": ""}
 	for k, v := range wantAudit {
 		if a.GetString(k) != v {
 			t.Errorf("audit %s = %q, want %q", k, a.GetString(k), v)
@@ -306,48 +252,42 @@ func TestCustomer360(t *testing.T) {
 
 	// Every staff role reads it; each read is recorded.
 	for _, role := range []string{crm.RoleManager, crm.RoleAgent} {
-		if res := w.get(t, "/api/crm/contacts/"+w.id("joao")+"/360", w.tokens[role]); res.Status != http.StatusOK {
+		if res := get(t, w, "/api/crm/contacts/"+w.ID("joao")+"/360", role); res.Status != http.StatusOK {
 			t.Errorf("%s: status %d", role, res.Status)
 		}
 	}
-	if n := len(w.audits(t)); n != 3 {
+	if n := len(readAudits(t, w)); n != 3 {
 		t.Errorf("%d audit entries after three reads", n)
 	}
 
 	// A superuser reads it as well, recorded as such.
-	supers, _ := w.app.FindCollectionByNameOrId(core.CollectionNameSuperusers)
-	su := core.NewRecord(supers)
-	su.SetEmail("root@vinculo.test")
-	su.SetPassword("a-long-test-password")
-	if err := w.app.Save(su); err != nil {
-		t.Fatal(err)
-	}
-	if res := w.get(t, "/api/crm/contacts/"+w.id("joao")+"/360", testkit.Token(t, su)); res.Status != http.StatusOK {
+	w.Make(t, "superuser", core.CollectionNameSuperusers, map[string]any{"email": "root@vinculo.test"})
+	if res := get(t, w, "/api/crm/contacts/"+w.ID("joao")+"/360", "superuser"); res.Status != http.StatusOK {
 		t.Errorf("superuser: status %d", res.Status)
 	}
-	if n := w.count(t, "actor_type = 'superuser' AND staff = '' AND record = '"+w.id("joao")+"'"); n != 1 || len(w.audits(t)) != 4 {
+	if n := w.Count(t, crm.AuditLog, "actor_type = 'superuser' AND staff = '' AND record = '"+w.ID("joao")+"'"); n != 1 || len(readAudits(t, w)) != 4 {
 		t.Errorf("superuser read recorded %d times", n)
 	}
 }
 
 func TestCustomer360Refusals(t *testing.T) {
 	w := newWorld(t)
-	joao := "/api/crm/contacts/" + w.id("joao")
+	joao := "/api/crm/contacts/" + w.ID("joao")
 	for _, c := range []struct {
-		name, path, token string
-		status            int
-		field             string
+		name, path, who string
+		status          int
+		field           string
 	}{
 		{"anonymous", joao + "/360", "", http.StatusUnauthorized, ""},
 		{"anonymous timeline", joao + "/timeline", "", http.StatusUnauthorized, ""},
-		{"the customer himself", joao + "/360", w.tokens["customer"], http.StatusForbidden, ""},
-		{"the customer's timeline", joao + "/timeline", w.tokens["customer"], http.StatusForbidden, ""},
-		{"an unknown contact", "/api/crm/contacts/nosuchcontact00/360", w.tokens[crm.RoleManager], http.StatusNotFound, ""},
-		{"an unknown contact's timeline", "/api/crm/contacts/nosuchcontact00/timeline", w.tokens[crm.RoleManager], http.StatusNotFound, ""},
-		{"a forged cursor", joao + "/timeline?cursor=bm90LWEtY3Vyc29y", w.tokens[crm.RoleAgent], http.StatusBadRequest, "cursor"},
-		{"a cursor that is not base64", joao + "/timeline?cursor=%25%25", w.tokens[crm.RoleAgent], http.StatusBadRequest, "cursor"},
+		{"the customer himself", joao + "/360", "cu", http.StatusForbidden, ""},
+		{"the customer's timeline", joao + "/timeline", "cu", http.StatusForbidden, ""},
+		{"an unknown contact", "/api/crm/contacts/nosuchcontact00/360", crm.RoleManager, http.StatusNotFound, ""},
+		{"an unknown contact's timeline", "/api/crm/contacts/nosuchcontact00/timeline", crm.RoleManager, http.StatusNotFound, ""},
+		{"a forged cursor", joao + "/timeline?cursor=bm90LWEtY3Vyc29y", crm.RoleAgent, http.StatusBadRequest, "cursor"},
+		{"a cursor that is not base64", joao + "/timeline?cursor=%25%25", crm.RoleAgent, http.StatusBadRequest, "cursor"},
 	} {
-		res := w.get(t, c.path, c.token)
+		res := get(t, w, c.path, c.who)
 		if res.Status != c.status {
 			t.Errorf("%s: status %d, want %d: %s", c.name, res.Status, c.status, res.Body)
 		}
@@ -358,7 +298,7 @@ func TestCustomer360Refusals(t *testing.T) {
 			t.Errorf("%s: the refusal carries the contact: %s", c.name, res.Body)
 		}
 	}
-	if n := len(w.audits(t)); n != 0 {
+	if n := len(readAudits(t, w)); n != 0 {
 		t.Errorf("refused reads wrote %d audit entries", n)
 	}
 }
@@ -372,8 +312,8 @@ func TestTimelinePagination(t *testing.T) {
 		OccurredAt string `db:"occurred_at"`
 		Created    string `db:"created"`
 	}
-	if err := w.app.DB().NewQuery("SELECT id, occurred_at, created FROM activities WHERE contact = {:c}").
-		Bind(dbx.Params{"c": w.id("joao")}).All(&rows); err != nil {
+	if err := w.App.DB().NewQuery("SELECT id, occurred_at, created FROM activities WHERE contact = {:c}").
+		Bind(dbx.Params{"c": w.ID("joao")}).All(&rows); err != nil {
 		t.Fatal(err)
 	}
 	if len(rows) < bulkEntries+20 { // the bulk, and the entries the fixtures' changes wrote
@@ -391,7 +331,7 @@ func TestTimelinePagination(t *testing.T) {
 		want = append(want, r.ID)
 	}
 
-	res := w.get(t, "/api/crm/contacts/"+w.id("joao")+"/360", w.tokens[crm.RoleAgent])
+	res := get(t, w, "/api/crm/contacts/"+w.ID("joao")+"/360", crm.RoleAgent)
 	var v view
 	if err := json.Unmarshal(res.Body, &v); err != nil || res.Status != http.StatusOK {
 		t.Fatalf("status %d: %s", res.Status, res.Body)
@@ -399,7 +339,7 @@ func TestTimelinePagination(t *testing.T) {
 	got := ids(v.Timeline.Items)
 	next, pages := v.Timeline.Next, 1
 	for next != "" {
-		res := w.get(t, "/api/crm/contacts/"+w.id("joao")+"/timeline?cursor="+url.QueryEscape(next), w.tokens[crm.RoleAgent])
+		res := get(t, w, "/api/crm/contacts/"+w.ID("joao")+"/timeline?cursor="+url.QueryEscape(next), crm.RoleAgent)
 		var p page
 		if err := json.Unmarshal(res.Body, &p); err != nil || res.Status != http.StatusOK {
 			t.Fatalf("page %d: status %d: %s", pages+1, res.Status, res.Body)
@@ -425,22 +365,13 @@ func TestTimelinePagination(t *testing.T) {
 		t.Errorf("%d pages, want %d", pages, wantPages)
 	}
 	// The first page by the timeline route is the 360's.
-	res = w.get(t, "/api/crm/contacts/"+w.id("joao")+"/timeline", w.tokens[crm.RoleReadonly])
+	res = get(t, w, "/api/crm/contacts/"+w.ID("joao")+"/timeline", crm.RoleReadonly)
 	var first page
 	if err := json.Unmarshal(res.Body, &first); err != nil || !slices.Equal(ids(first.Items), want[:timeline.PageSize]) {
 		t.Errorf("first page by the route: %v", ids(first.Items))
 	}
 	// Each page read is recorded too.
-	if n := w.count(t, "collection = 'activities' AND action = 'read'"); n != pages {
+	if n := w.Count(t, crm.AuditLog, "collection = 'activities' AND action = 'read'"); n != pages {
 		t.Errorf("%d timeline reads recorded, want %d", n, pages)
 	}
-}
-
-func (w *world) count(t *testing.T, where string) int {
-	t.Helper()
-	n, err := w.app.CountRecords(crm.AuditLog, dbx.NewExp(where))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return int(n)
 }

@@ -19,8 +19,9 @@ import (
 // rows (deals, cases, tasks); the timeline, the long one, is read in index
 // order.
 func TestEveryQueryIsLedByAnIndex(t *testing.T) {
-	app := testkit.NewApp(t)
-	staff := newStaff(t, app)
+	w := testkit.NewWorld(t)
+	app := w.App
+	staff := w.Make(t, "readonly", crm.Staff, map[string]any{"name": "Beatriz", "email": "b@vinculo.test", "role": crm.RoleReadonly})
 	r := &reader{app: app, info: &core.RequestInfo{Auth: staff, Method: "GET", Context: core.RequestInfoContextDefault}}
 
 	type named struct {
@@ -63,18 +64,6 @@ func TestEveryQueryIsLedByAnIndex(t *testing.T) {
 
 // long: the lists that grow with the customer's history.
 var long = map[string]bool{"timeline": true, "orders": true, "subscriptions": true, "consents": true, "tasks": true}
-
-func newStaff(t *testing.T, app core.App) *core.Record {
-	t.Helper()
-	c, _ := app.FindCollectionByNameOrId(crm.Staff)
-	r := core.NewRecord(c)
-	r.Load(map[string]any{"name": "Beatriz", "email": "b@vinculo.test", "role": crm.RoleReadonly})
-	r.SetPassword("a-long-test-password")
-	if err := app.Save(r); err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
 
 func explain(t *testing.T, app core.App, q *dbx.SelectQuery) string {
 	t.Helper()

@@ -12,25 +12,16 @@ import (
 )
 
 func TestEmailsAreKeptInOneSpelling(t *testing.T) {
-	app := testkit.NewApp(t)
-	if err := datarules.Register(app, testkit.Config(t)); err != nil {
-		t.Fatal(err)
-	}
-	contacts, _ := app.FindCollectionByNameOrId(crm.Contacts)
-	r := core.NewRecord(contacts)
-	r.Set("name", "João")
-	r.Set("email", "  Joao.Conceicao@Example.COM ")
-	if err := app.Save(r); err != nil {
-		t.Fatal(err)
-	}
+	w := testkit.NewWorld(t, testkit.Plugins(datarules.Register))
+	r := w.Make(t, "contact", crm.Contacts, map[string]any{"name": "João", "email": "  Joao.Conceicao@Example.COM "})
 	if got := r.GetString("email"); got != "joao.conceicao@example.com" {
 		t.Errorf("email saved as %q", got)
 	}
 }
 
 func TestCheckNamesTheField(t *testing.T) {
-	app := testkit.NewApp(t)
-	contacts, _ := app.FindCollectionByNameOrId(crm.Contacts)
+	w := testkit.NewWorld(t)
+	contacts, _ := w.App.FindCollectionByNameOrId(crm.Contacts)
 	for _, c := range []struct {
 		fields map[string]any
 		field  string // "" when valid

@@ -26,6 +26,7 @@ import (
 	pbsearch "github.com/pocketbase/pocketbase/tools/search"
 
 	"vinculo/crm"
+	"vinculo/crm/guard"
 	"vinculo/plugins/search"
 )
 
@@ -46,7 +47,7 @@ const (
 // Register adds the route.
 func Register(app core.App, cfg *crm.Config) error {
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{Id: "vinculo.exporter.routes", Func: func(se *core.ServeEvent) error {
-		se.Router.GET("/api/crm/export/{kind}", handle)
+		se.Router.GET("/api/crm/export/{kind}", handle).Bind(guard.Staff())
 		return se.Next()
 	}})
 	return nil
@@ -103,12 +104,6 @@ func ParseParams(kind string, v url.Values) (Params, validation.Errors) {
 }
 
 func handle(e *core.RequestEvent) error {
-	if e.Auth == nil {
-		return e.UnauthorizedError("Sign in as staff to export.", nil)
-	}
-	if !e.HasSuperuserAuth() && e.Auth.Collection().Name != crm.Staff {
-		return e.ForbiddenError("Only staff can export.", nil)
-	}
 	p, errs := ParseParams(e.Request.PathValue("kind"), e.Request.URL.Query())
 	if errs != nil {
 		return e.BadRequestError("Invalid export.", errs)
@@ -166,22 +161,13 @@ func audit(e *core.RequestEvent, p Params) {
 		actor, staff = "staff", e.Auth.Id
 	}
 	reason := fmt.Sprintf("format=%s filter=%q q=%q segment=%q", p.Format, p.Filter, p.Q, p.Segment)
-	if len([]rune(reason)) > 500 {
-		reason = string([]rune(reason)[:500])
-	}
+	reason = crm.Truncate(reason, 500)
 	ip := e.RealIP()
 	r.Load(map[string]any{"actor_type": actor, "staff": staff, "action": "export", "collection": p.Kind,
-		"reason": reason, "ip": ip, "user_agent": clip(e.Request.UserAgent(), 300)})
+		"reason": reason, "ip": ip, "user_agent": crm.Truncate(e.Request.UserAgent(), 300)})
 	if err := e.App.Save(r); err != nil {
 		e.App.Logger().Warn("export: audit entry not written", "error", err)
 	}
-}
-
-func clip(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
-	}
-	return s
 }
 
 var errForbidden = fmt.Errorf("forbidden")

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,55 +18,27 @@ import (
 	"vinculo/testkit"
 )
 
-type fixture struct {
-	app    core.App
-	srv    *testkit.Server
-	staff  string // readonly staff token: reading is enough to export
-	cust   string
-	super  string
-	agent  *core.Record
-	contct *core.Record
+// setup is an app with the timeline and the export, and these records:
+// agent and readonly (staff), Ana (contact "ana", of a company with a
+// hostile name) with her customer account ("cust"), and a superuser.
+// Reading is enough to export: readonly is the usual requester.
+func setup(t *testing.T) *testkit.World {
+	t.Helper()
+	w := testkit.NewWorld(t, testkit.Plugins(timeline.Register, exporter.Register), testkit.Served())
+	w.Make(t, "agent", crm.Staff, map[string]any{"email": "g@staff.test", "name": "Agent", "role": crm.RoleAgent})
+	w.Make(t, "readonly", crm.Staff, map[string]any{"email": "r@staff.test", "name": "Readonly", "role": crm.RoleReadonly})
+	co := w.Make(t, "co", crm.Companies, map[string]any{"name": "=HYPERLINK(\"http://evil\")"})
+	ana := w.Make(t, "ana", crm.Contacts, map[string]any{"name": "Ana Souza", "email": "ana@x.test", "company": co.Id, "stage": "customer"})
+	w.Make(t, "cust", crm.Customers, map[string]any{"email": "ana@x.test", "contact": ana.Id, "company_role": crm.CompanyMember})
+	w.Make(t, "superuser", core.CollectionNameSuperusers, map[string]any{"email": "root@staff.test"})
+	return w
 }
 
-func setup(t *testing.T) *fixture {
+// get sends GET path as who (a label; "" for nobody) and reads the answer
+// whole, headers included.
+func get(t *testing.T, w *testkit.World, path, who string) (*http.Response, []byte) {
 	t.Helper()
-	app := testkit.NewApp(t)
-	for _, reg := range []func(core.App, *crm.Config) error{timeline.Register, exporter.Register} {
-		if err := reg(app, testkit.Config(t)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	f := &fixture{app: app}
-	f.agent = testkit.Save(t, app, crm.Staff, map[string]any{"email": "g@staff.test", "name": "Agent", "role": crm.RoleAgent})
-	ro := testkit.Save(t, app, crm.Staff, map[string]any{"email": "r@staff.test", "name": "Readonly", "role": crm.RoleReadonly})
-	co := testkit.Save(t, app, crm.Companies, map[string]any{"name": "=HYPERLINK(\"http://evil\")"})
-	f.contct = testkit.Save(t, app, crm.Contacts, map[string]any{"name": "Ana Souza", "email": "ana@x.test", "company": co.Id, "stage": "customer"})
-	cu := testkit.Save(t, app, crm.Customers, map[string]any{"email": "ana@x.test", "contact": f.contct.Id, "company_role": crm.CompanyMember})
-	su := testkit.Save(t, app, core.CollectionNameSuperusers, map[string]any{"email": "root@staff.test"})
-	f.staff, f.cust, f.super = testkit.Token(t, ro), testkit.Token(t, cu), testkit.Token(t, su)
-	f.srv = testkit.Serve(t, app)
-	return f
-}
-
-func (f *fixture) get(t *testing.T, path, token string) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, f.srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, body
+	return w.Request(t, http.MethodGet, path, who, nil, nil)
 }
 
 func readCSV(t *testing.T, body []byte) []map[string]string {
@@ -93,12 +64,12 @@ func readCSV(t *testing.T, body []byte) []map[string]string {
 // Every cell a spreadsheet would run as a formula comes out as text; other
 // cells are untouched.
 func TestCSVNeutralisesFormulaCells(t *testing.T) {
-	f := setup(t)
+	w := setup(t)
 	hostile := []string{"=1+2", "+55 11 9999", "-2+3", "@SUM(A1:A2)", "\tTAB", "\rCR", "=cmd|' /C calc'!A0"}
 	for i, name := range hostile {
-		testkit.Save(t, f.app, crm.Contacts, map[string]any{"name": name, "job_title": "=job", "email": fmt.Sprintf("h%d@x.test", i)})
+		w.Make(t, "", crm.Contacts, map[string]any{"name": name, "job_title": "=job", "email": fmt.Sprintf("h%d@x.test", i)})
 	}
-	res, body := f.get(t, "/api/crm/export/contacts?format=csv", f.staff)
+	res, body := get(t, w, "/api/crm/export/contacts?format=csv", "readonly")
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status %d: %s", res.StatusCode, body)
 	}
@@ -130,17 +101,17 @@ func TestCSVNeutralisesFormulaCells(t *testing.T) {
 	if ana["company_name"] != `'=HYPERLINK("http://evil")` {
 		t.Errorf("company_name %q: the company's name must be neutralised too", ana["company_name"])
 	}
-	if ana["email"] != "ana@x.test" || ana["stage"] != "customer" || ana["id"] != f.contct.Id {
+	if ana["email"] != "ana@x.test" || ana["stage"] != "customer" || ana["id"] != w.ID("ana") {
 		t.Errorf("row %v", ana)
 	}
 	for _, c := range []string{"=x", "+x", "-x", "@x", "\tx", "\rx"} {
-		if got := exporter.Neutralise(c); got != "'"+c {
-			t.Errorf("Neutralise(%q) = %q", c, got)
+		if got := crm.NeutraliseCell(c); got != "'"+c {
+			t.Errorf("NeutraliseCell(%q) = %q", c, got)
 		}
 	}
 	for _, c := range []string{"", "x=1", "João", "'quoted", " =x"} {
-		if got := exporter.Neutralise(c); got != c {
-			t.Errorf("Neutralise(%q) = %q, want it unchanged", c, got)
+		if got := crm.NeutraliseCell(c); got != c {
+			t.Errorf("NeutraliseCell(%q) = %q, want it unchanged", c, got)
 		}
 	}
 }
@@ -156,25 +127,25 @@ func keys(m map[string]map[string]string) []string {
 // A filter that does not parse, an unknown format and the rest of bad input
 // are 400s naming the parameter; customers and anonymous get nothing.
 func TestExportRefusals(t *testing.T) {
-	f := setup(t)
+	w := setup(t)
 	cases := []struct {
-		path, token string
-		status      int
-		names       string
+		path, who string
+		status    int
+		names     string
 	}{
-		{"/api/crm/export/contacts?filter=" + url.QueryEscape("name = = 'x"), f.staff, 400, `"filter"`},
-		{"/api/crm/export/contacts?filter=" + url.QueryEscape("nosuchfield = 1"), f.staff, 400, `"filter"`},
-		{"/api/crm/export/contacts?format=xlsx", f.staff, 400, `"format"`},
-		{"/api/crm/export/companies?format=vcf", f.staff, 400, `"format"`},
-		{"/api/crm/export/outbox", f.staff, 400, `"kind"`},
-		{"/api/crm/export/deals?segment=abc", f.staff, 400, `"segment"`},
-		{"/api/crm/export/contacts?segment=nosuchsegment12", f.staff, 400, `"segment"`},
-		{"/api/crm/export/contacts?q=" + url.QueryEscape("*** "), f.staff, 400, `"q"`},
-		{"/api/crm/export/contacts", f.cust, 403, ""},
+		{"/api/crm/export/contacts?filter=" + url.QueryEscape("name = = 'x"), "readonly", 400, `"filter"`},
+		{"/api/crm/export/contacts?filter=" + url.QueryEscape("nosuchfield = 1"), "readonly", 400, `"filter"`},
+		{"/api/crm/export/contacts?format=xlsx", "readonly", 400, `"format"`},
+		{"/api/crm/export/companies?format=vcf", "readonly", 400, `"format"`},
+		{"/api/crm/export/outbox", "readonly", 400, `"kind"`},
+		{"/api/crm/export/deals?segment=abc", "readonly", 400, `"segment"`},
+		{"/api/crm/export/contacts?segment=nosuchsegment12", "readonly", 400, `"segment"`},
+		{"/api/crm/export/contacts?q=" + url.QueryEscape("*** "), "readonly", 400, `"q"`},
+		{"/api/crm/export/contacts", "cust", 403, ""},
 		{"/api/crm/export/contacts", "", 401, ""},
 	}
 	for _, c := range cases {
-		res, body := f.get(t, c.path, c.token)
+		res, body := get(t, w, c.path, c.who)
 		if res.StatusCode != c.status || !strings.Contains(string(body), c.names) {
 			t.Errorf("%s: status %d, want %d naming %s: %s", c.path, res.StatusCode, c.status, c.names, body)
 		}
@@ -187,9 +158,9 @@ func TestExportRefusals(t *testing.T) {
 // Thousands of rows come out complete, each once, in every format, as a
 // chunked stream (no Content-Length: the server never held the whole file).
 func TestExportStreamsManyRows(t *testing.T) {
-	f := setup(t)
+	w := setup(t)
 	const n = 3*exporter.PageSize + 17
-	err := f.app.RunInTransaction(func(tx core.App) error {
+	err := w.App.RunInTransaction(func(tx core.App) error {
 		c, _ := tx.FindCollectionByNameOrId(crm.Contacts)
 		for i := range n {
 			r := core.NewRecord(c)
@@ -205,7 +176,7 @@ func TestExportStreamsManyRows(t *testing.T) {
 	}
 	want := n + 1 // and Ana
 
-	res, body := f.get(t, "/api/crm/export/contacts", f.staff)
+	res, body := get(t, w, "/api/crm/export/contacts", "readonly")
 	if res.StatusCode != 200 || res.ContentLength != -1 || len(res.TransferEncoding) == 0 || res.TransferEncoding[0] != "chunked" {
 		t.Errorf("status %d, length %d, transfer encoding %v: want a chunked 200", res.StatusCode, res.ContentLength, res.TransferEncoding)
 	}
@@ -218,7 +189,7 @@ func TestExportStreamsManyRows(t *testing.T) {
 		t.Errorf("csv: %d rows, %d distinct ids, want %d", len(rows), len(seen), want)
 	}
 
-	res, body = f.get(t, "/api/crm/export/contacts?format=json", f.super)
+	res, body = get(t, w, "/api/crm/export/contacts?format=json", "superuser")
 	var items []map[string]any
 	if err := json.Unmarshal(body, &items); err != nil || res.StatusCode != 200 {
 		t.Fatalf("json: status %d, %v", res.StatusCode, err)
@@ -227,7 +198,7 @@ func TestExportStreamsManyRows(t *testing.T) {
 		t.Errorf("json: %d items, want %d", len(items), want)
 	}
 
-	res, body = f.get(t, "/api/crm/export/contacts?format=vcf", f.staff)
+	res, body = get(t, w, "/api/crm/export/contacts?format=vcf", "readonly")
 	if got := strings.Count(string(body), "BEGIN:VCARD"); got != want || !strings.Contains(string(body), "VERSION:4.0") {
 		t.Errorf("vcf: %d cards, want %d (status %d)", got, want, res.StatusCode)
 	}
@@ -236,26 +207,26 @@ func TestExportStreamsManyRows(t *testing.T) {
 	}
 
 	// A filter, a search and a segment narrow it.
-	_, body = f.get(t, "/api/crm/export/contacts?format=json&filter="+url.QueryEscape("stage = 'customer'"), f.staff)
-	if err := json.Unmarshal(body, &items); err != nil || len(items) != 1 || items[0]["id"] != f.contct.Id {
+	_, body = get(t, w, "/api/crm/export/contacts?format=json&filter="+url.QueryEscape("stage = 'customer'"), "readonly")
+	if err := json.Unmarshal(body, &items); err != nil || len(items) != 1 || items[0]["id"] != w.ID("ana") {
 		t.Errorf("filter stage=customer: %d items (%v), want Ana only", len(items), err)
 	}
-	_, body = f.get(t, "/api/crm/export/contacts?format=json&q=souza", f.staff)
-	if err := json.Unmarshal(body, &items); err != nil || len(items) != 1 || items[0]["id"] != f.contct.Id {
+	_, body = get(t, w, "/api/crm/export/contacts?format=json&q=souza", "readonly")
+	if err := json.Unmarshal(body, &items); err != nil || len(items) != 1 || items[0]["id"] != w.ID("ana") {
 		t.Errorf("q=souza: %d items (%v), want Ana only: %s", len(items), err, body)
 	}
-	seg := testkit.Save(t, f.app, crm.Segments, map[string]any{"name": "Bulk 1xxx", "filter": "name ~ 'Bulk 001'"})
-	_, body = f.get(t, "/api/crm/export/contacts?format=json&segment="+seg.Id, f.staff)
+	seg := w.Make(t, "", crm.Segments, map[string]any{"name": "Bulk 1xxx", "filter": "name ~ 'Bulk 001'"})
+	_, body = get(t, w, "/api/crm/export/contacts?format=json&segment="+seg.Id, "readonly")
 	if err := json.Unmarshal(body, &items); err != nil || len(items) != 100 {
 		t.Errorf("segment: %d items (%v), want 100", len(items), err)
 	}
-	_, body = f.get(t, "/api/crm/export/contacts?format=json&segment="+seg.Id+"&filter="+url.QueryEscape("name ~ 'Bulk 0010'"), f.staff)
+	_, body = get(t, w, "/api/crm/export/contacts?format=json&segment="+seg.Id+"&filter="+url.QueryEscape("name ~ 'Bulk 0010'"), "readonly")
 	if err := json.Unmarshal(body, &items); err != nil || len(items) != 10 {
 		t.Errorf("segment and filter: %d items (%v), want 10", len(items), err)
 	}
 
 	// An export is audited.
-	n2, err := f.app.CountRecords(crm.AuditLog)
+	n2, err := w.App.CountRecords(crm.AuditLog)
 	if err != nil || n2 < 6 {
 		t.Errorf("audit_log has %d rows (%v), want one per export", n2, err)
 	}
@@ -263,16 +234,16 @@ func TestExportStreamsManyRows(t *testing.T) {
 
 // Companies, deals and cases export too.
 func TestExportOtherKinds(t *testing.T) {
-	f := setup(t)
+	w := setup(t)
 	for _, kind := range []string{crm.Companies, crm.Deals, crm.Cases} {
 		for _, format := range []string{"csv", "json"} {
-			res, body := f.get(t, "/api/crm/export/"+kind+"?format="+format, f.staff)
+			res, body := get(t, w, "/api/crm/export/"+kind+"?format="+format, "readonly")
 			if res.StatusCode != 200 {
 				t.Errorf("%s %s: status %d: %s", kind, format, res.StatusCode, body)
 			}
 		}
 	}
-	_, body := f.get(t, "/api/crm/export/companies", f.staff)
+	_, body := get(t, w, "/api/crm/export/companies", "readonly")
 	if rows := readCSV(t, body); len(rows) != 1 || rows[0]["name"] != `'=HYPERLINK("http://evil")` {
 		t.Errorf("companies: %v", rows)
 	}
@@ -282,14 +253,14 @@ func TestExportOtherKinds(t *testing.T) {
 // same requester (@collection. and @request. are superusers' only, hidden
 // fields nobody's but theirs), and otherwise gives the rows the list gives.
 func TestExportFilterIsRefusedLikeTheList(t *testing.T) {
-	f := setup(t)
-	cu, err := f.app.FindFirstRecordByData(crm.Customers, "email", "ana@x.test")
+	w := setup(t)
+	cu, err := w.App.FindFirstRecordByData(crm.Customers, "email", "ana@x.test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	tk := cu.TokenKey()
-	testkit.Save(t, f.app, crm.AuditLog, map[string]any{"actor_type": "staff", "action": "read", "contact": f.contct.Id, "ip": "10.9.8.7"})
-	testkit.Save(t, f.app, crm.Contacts, map[string]any{"name": "Bruno", "email": "bruno@x.test"})
+	w.Make(t, "", crm.AuditLog, map[string]any{"actor_type": "staff", "action": "read", "contact": w.ID("ana"), "ip": "10.9.8.7"})
+	w.Make(t, "", crm.Contacts, map[string]any{"name": "Bruno", "email": "bruno@x.test"})
 	filters := []string{
 		"name = 'Ana Souza'", // control: allowed to all staff
 		"@collection.customers.tokenKey = '" + tk + "'",
@@ -326,17 +297,16 @@ func TestExportFilterIsRefusedLikeTheList(t *testing.T) {
 		}
 		return out
 	}
-	agent := testkit.Token(t, f.agent)
 	refused := 0
-	for who, tok := range map[string]string{"readonly": f.staff, "agent": agent, "superuser": f.super} {
+	for _, who := range []string{"readonly", "agent", "superuser"} {
 		for _, flt := range filters {
 			q := url.QueryEscape(flt)
-			lres, lbody := f.get(t, "/api/collections/contacts/records?sort=id&perPage=500&filter="+q, tok)
+			lres, lbody := get(t, w, "/api/collections/contacts/records?sort=id&perPage=500&filter="+q, who)
 			list := answer{status: lres.StatusCode}
 			if list.status == http.StatusOK {
 				list.ids = ids(t, lbody, "items")
 			}
-			eres, ebody := f.get(t, "/api/crm/export/contacts?format=json&filter="+q, tok)
+			eres, ebody := get(t, w, "/api/crm/export/contacts?format=json&filter="+q, who)
 			exp := answer{status: eres.StatusCode}
 			if exp.status == http.StatusOK {
 				exp.ids = ids(t, ebody, "")
@@ -360,12 +330,12 @@ func TestExportFilterIsRefusedLikeTheList(t *testing.T) {
 	}
 
 	// A segment's stored filter meets the same refusal, naming segment.
-	seg := testkit.Save(t, f.app, crm.Segments, map[string]any{"name": "Has an account", "filter": "@collection.customers.contact = id"})
-	res, body := f.get(t, "/api/crm/export/contacts?format=json&segment="+seg.Id, f.staff)
+	seg := w.Make(t, "", crm.Segments, map[string]any{"name": "Has an account", "filter": "@collection.customers.contact = id"})
+	res, body := get(t, w, "/api/crm/export/contacts?format=json&segment="+seg.Id, "readonly")
 	if res.StatusCode != http.StatusForbidden || !strings.Contains(string(body), `"segment"`) {
 		t.Errorf("segment with @collection for staff: status %d: %s", res.StatusCode, body)
 	}
-	if res, body := f.get(t, "/api/crm/export/contacts?format=json&segment="+seg.Id, f.super); res.StatusCode != http.StatusOK || !strings.Contains(string(body), "ana@x.test") {
+	if res, body := get(t, w, "/api/crm/export/contacts?format=json&segment="+seg.Id, "superuser"); res.StatusCode != http.StatusOK || !strings.Contains(string(body), "ana@x.test") {
 		t.Errorf("segment with @collection for a superuser: status %d: %s", res.StatusCode, body)
 	}
 }

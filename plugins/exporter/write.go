@@ -169,17 +169,17 @@ func (c *csvWriter) begin() error {
 	}
 	c.row = make([]string, len(header))
 	for i, h := range header {
-		c.row[i] = Neutralise(h)
+		c.row[i] = crm.NeutraliseCell(h)
 	}
 	return c.csv.Write(c.row)
 }
 
 func (c *csvWriter) record(r *core.Record, company string) error {
 	for i, col := range c.columns {
-		c.row[i] = Neutralise(Cell(r.Get(col)))
+		c.row[i] = crm.NeutraliseCell(Cell(r.Get(col)))
 	}
 	if c.company {
-		c.row[len(c.columns)] = Neutralise(company)
+		c.row[len(c.columns)] = crm.NeutraliseCell(company)
 	}
 	return c.csv.Write(c.row)
 }
@@ -221,20 +221,6 @@ func Cell(v any) string {
 		return ""
 	}
 	return string(raw)
-}
-
-// Neutralise keeps a spreadsheet from reading a cell as a formula (CSV
-// injection): a cell that starts with =, +, -, @, a tab or a carriage return
-// gets a leading apostrophe, which spreadsheets show as text.
-func Neutralise(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
 }
 
 // jsonWriter: one JSON array, each record as the record API shows it.

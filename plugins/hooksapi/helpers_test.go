@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,7 +16,6 @@ import (
 	"github.com/dop251/goja"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/logger"
 
 	"vinculo/crm"
@@ -38,52 +36,38 @@ func shippedHooks(t testing.TB) string {
 	return dir
 }
 
-// world is a small business with Vinculo's plugins and the hooks of dir.
-type world struct {
-	app *tests.TestApp
-	cfg *crm.Config
-	srv *testkit.Server
-	en  *engine
-
-	manager, agent *core.Record
-	contact        *core.Record // owned by agent, with a portal account
-	customer       *core.Record
-	other          *core.Record // no owner, no account
-	caseType       *core.Record
-	tokens         map[string]string
-}
-
 // monday10 is the outbox's clock: a Monday at 10:00 in São Paulo.
 var monday10 = time.Date(2026, 11, 23, 13, 0, 0, 0, time.UTC)
 
-func newWorld(t *testing.T, dir string, configure ...func(*crm.Config)) *world {
+// newWorld is a small business with Vinculo's plugins and the hooks of dir,
+// served, with the outbox sending only when a test calls outbox.Deliver.
+// Labels: manager, agent (staff); contact (João, the agent's, with a portal
+// account: customer); other (Lúcia, nobody's, no account); caseType
+// (Suporte, which holds marketing).
+func newWorld(t *testing.T, dir string, configure ...func(*crm.Config)) *testkit.World {
 	t.Helper()
-	app := testkit.NewApp(t)
-	cfg := testkit.Config(t)
-	cfg.HooksDir = dir
-	cfg.HooksPoolSize = 2
-	cfg.Automations = crm.Automations{NotifyOwner: true, RatingRequest: true, RatingPage: true, HoldMarketing: true}
-	for _, f := range configure {
-		f(cfg)
-	}
-	if err := Register(app, cfg); err != nil {
-		t.Fatal(err)
-	}
-	if err := plugins.All(app, cfg); err != nil {
-		t.Fatal(err)
-	}
-	if err := outbox.Configure(app, outbox.Options{Manual: true, Now: func() time.Time { return monday10 }}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { engineOf(app).close() })
-	w := &world{app: app, cfg: cfg, en: engineOf(app), tokens: map[string]string{}}
-	w.manager = w.make(t, crm.Staff, map[string]any{"name": "Marina", "email": "marina@vinculo.test", "role": crm.RoleManager})
-	w.agent = w.make(t, crm.Staff, map[string]any{"name": "Rafael", "email": "rafael@vinculo.test", "role": crm.RoleAgent})
-	w.contact = w.make(t, crm.Contacts, map[string]any{"name": "João Conceição", "email": "joao@example.com",
-		"mobile": "+5511987654321", "owner": w.agent.Id, "stage": "customer", "language": "pt-BR"})
-	w.other = w.make(t, crm.Contacts, map[string]any{"name": "Lúcia Brandão", "email": "lucia@example.com", "language": "en"})
-	w.customer = w.make(t, crm.Customers, map[string]any{"email": "joao@example.com", "contact": w.contact.Id, "company_role": crm.CompanyMember})
-	w.caseType = w.make(t, crm.CaseTypes, map[string]any{
+	w := testkit.NewWorld(t, testkit.At(monday10),
+		testkit.Configure(func(cfg *crm.Config) {
+			cfg.HooksDir = dir
+			cfg.HooksPoolSize = 2
+			cfg.Automations = crm.Automations{NotifyOwner: true, RatingRequest: true, RatingPage: true, HoldMarketing: true}
+			for _, f := range configure {
+				f(cfg)
+			}
+		}),
+		testkit.Plugins(Register, plugins.All),
+		testkit.Then(func(w *testkit.World) error {
+			t.Cleanup(func() { engineOf(w.App).close() })
+			return outbox.Configure(w.App, outbox.Options{Manual: true, Now: w.Clock.Now})
+		}),
+		testkit.Served())
+	w.Make(t, "manager", crm.Staff, map[string]any{"name": "Marina", "email": "marina@vinculo.test", "role": crm.RoleManager})
+	w.Make(t, "agent", crm.Staff, map[string]any{"name": "Rafael", "email": "rafael@vinculo.test", "role": crm.RoleAgent})
+	w.Make(t, "contact", crm.Contacts, map[string]any{"name": "João Conceição", "email": "joao@example.com",
+		"mobile": "+5511987654321", "owner": w.ID("agent"), "stage": "customer", "language": "pt-BR"})
+	w.Make(t, "other", crm.Contacts, map[string]any{"name": "Lúcia Brandão", "email": "lucia@example.com", "language": "en"})
+	w.Make(t, "customer", crm.Customers, map[string]any{"email": "joao@example.com", "contact": w.ID("contact"), "company_role": crm.CompanyMember})
+	w.Make(t, "caseType", crm.CaseTypes, map[string]any{
 		"name": "Suporte", "code": "SUP", "category": "support", "active": true, "hold_marketing": true,
 		"statuses": []requests.Status{
 			{Key: "new", Label: "Novo", PublicLabel: "Recebido"},
@@ -92,10 +76,6 @@ func newWorld(t *testing.T, dir string, configure ...func(*crm.Config)) *world {
 		},
 		"transitions": map[string][]string{"new": {"triage", "solved"}, "triage": {"solved"}},
 	})
-	w.srv = testkit.Serve(t, app)
-	w.tokens["manager"] = testkit.Token(t, w.manager)
-	w.tokens["agent"] = testkit.Token(t, w.agent)
-	w.tokens["customer"] = testkit.Token(t, w.customer)
 	return w
 }
 
@@ -115,49 +95,12 @@ func fixture(t *testing.T, files map[string]string) string {
 	return dir
 }
 
-// make saves a record as the system (no request, no rules).
-func (w *world) make(t *testing.T, collection string, fields map[string]any) *core.Record {
-	t.Helper()
-	c, err := w.app.FindCollectionByNameOrId(collection)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := core.NewRecord(c)
-	r.Load(fields)
-	if c.IsAuth() {
-		r.SetPassword("a-long-test-password")
-		r.SetVerified(true)
-	}
-	if err := w.app.Save(r); err != nil {
-		t.Fatalf("create %s: %v", collection, err)
-	}
-	return r
-}
-
-func (w *world) reload(t *testing.T, collection, id string) *core.Record {
-	t.Helper()
-	r, err := w.app.FindRecordById(collection, id)
-	if err != nil {
-		t.Fatalf("reload %s/%s: %v", collection, id, err)
-	}
-	return r
-}
-
-func (w *world) count(t *testing.T, collection, filter string, params dbx.Params) int {
-	t.Helper()
-	n, err := w.app.CountRecords(collection, dbx.NewExp(filter, params))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return int(n)
-}
-
 // counts of every collection a hook may write, to check that nothing changed.
-func (w *world) counts(t *testing.T) map[string]int {
+func counts(t *testing.T, w *testkit.World) map[string]int {
 	t.Helper()
 	out := map[string]int{}
 	for _, c := range []string{crm.Contacts, crm.Activities, crm.Tasks, crm.Cases, crm.CaseMessages, crm.Outbox} {
-		out[c] = w.count(t, c, "1=1", nil)
+		out[c] = w.Count(t, c, "")
 	}
 	return out
 }
@@ -171,81 +114,40 @@ func sameCounts(t *testing.T, what string, before, after map[string]int) {
 	}
 }
 
-// api sends a JSON request to the test server.
-func (w *world) api(t *testing.T, method, path, who string, body any) testkit.Response {
+// sendRaw sends a request with a raw body and headers.
+func sendRaw(t *testing.T, w *testkit.World, method, path string, body []byte, headers map[string]string) (int, string) {
 	t.Helper()
-	return w.srv.Do(t, method, path, w.tokens[who], body)
-}
-
-// raw sends a request with a raw body and headers.
-func (w *world) raw(t *testing.T, method, path string, body []byte, headers map[string]string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest(method, w.srv.URL+path, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	out, _ := io.ReadAll(res.Body)
+	res, out := w.Request(t, method, path, "", bytes.NewReader(body), headers)
 	return res.StatusCode, string(out)
 }
 
 // openCase opens a request as the portal customer, through the API.
-func (w *world) openCase(t *testing.T, subject string) *core.Record {
+func openCase(t *testing.T, w *testkit.World, subject string) *core.Record {
 	t.Helper()
-	res := w.api(t, http.MethodPost, "/api/collections/cases/records", "customer", map[string]any{
-		"type": w.caseType.Id, "contact": w.contact.Id, "subject": subject, "description": "Desde ontem à noite.", "channel": "portal"})
+	res := w.Do(t, http.MethodPost, "/api/collections/cases/records", "customer", map[string]any{
+		"type": w.ID("caseType"), "contact": w.ID("contact"), "subject": subject, "description": "Desde ontem à noite.", "channel": "portal"})
 	if res.Status != http.StatusOK {
 		t.Fatalf("open case: %d %s", res.Status, res.Body)
 	}
 	var out struct{ ID string }
 	res.JSON(t, &out)
-	return w.reload(t, crm.Cases, out.ID)
-}
-
-// mails reads every message in the mail folder.
-func (w *world) mails(t *testing.T) []string {
-	t.Helper()
-	entries, err := os.ReadDir(w.cfg.MailDir)
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".eml") {
-			raw, err := os.ReadFile(filepath.Join(w.cfg.MailDir, e.Name()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, string(raw))
-		}
-	}
-	return out
+	return w.Find(t, crm.Cases, out.ID)
 }
 
 // keepLogs makes the app store its logs (the test app's settings keep none).
-func (w *world) keepLogs() { w.app.Settings().Logs.MaxDays = 1 }
+func keepLogs(w *testkit.World) { w.App.Settings().Logs.MaxDays = 1 }
 
 // logs flushes the app's log buffer and returns the entries whose message
 // contains text.
-func (w *world) logs(t *testing.T, text string) []*core.Log {
+func logs(t *testing.T, w *testkit.World, text string) []*core.Log {
 	t.Helper()
-	if h, ok := w.app.Logger().Handler().(*logger.BatchHandler); ok {
+	if h, ok := w.App.Logger().Handler().(*logger.BatchHandler); ok {
 		if err := h.WriteAll(context.WithValue(context.Background(), logger.BlockKey, true)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var out []*core.Log
-	if err := w.app.LogQuery().AndWhere(dbx.Like("message", text)).All(&out); err != nil {
+	if err := w.App.LogQuery().AndWhere(dbx.Like("message", text)).All(&out); err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -253,10 +155,10 @@ func (w *world) logs(t *testing.T, text string) []*core.Log {
 
 // js runs script on a runtime the pool lends, with $app the app, and
 // returns what it evaluates to, exported.
-func (w *world) js(t *testing.T, script string) (any, error) {
+func js(t *testing.T, w *testkit.World, script string) (any, error) {
 	t.Helper()
 	var out any
-	err := w.en.pool.run(func(vm *goja.Runtime) error {
+	err := engineOf(w.App).pool.run(func(vm *goja.Runtime) error {
 		v, err := vm.RunString(script)
 		if err != nil {
 			return normalizeException(err)
@@ -267,9 +169,9 @@ func (w *world) js(t *testing.T, script string) (any, error) {
 	return out, err
 }
 
-func (w *world) mustJS(t *testing.T, script string) any {
+func mustJS(t *testing.T, w *testkit.World, script string) any {
 	t.Helper()
-	v, err := w.js(t, script)
+	v, err := js(t, w, script)
 	if err != nil {
 		t.Fatalf("script failed: %v\n%s", err, script)
 	}
@@ -319,9 +221,6 @@ func decode(t *testing.T, raw []byte) map[string]any {
 	}
 	return out
 }
-
-// newBareApp is a test app without plugins.
-func newBareApp(t *testing.T) *tests.TestApp { return testkit.NewApp(t) }
 
 func testConfig(t *testing.T, dir string) *crm.Config {
 	t.Helper()

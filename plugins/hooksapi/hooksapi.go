@@ -20,7 +20,7 @@
 //     migrations'). Its Go functions keep no state of their own beyond the
 //     runtime they are bound to, which only one goroutine uses at a time;
 //     what they share (the app, the configuration, the sender registry, the
-//     webhook deliveries) is safe for concurrent use.
+//     webhook delivery worker) is safe for concurrent use.
 //   - Senders. $crm.registerSender(channel, fn) makes fn the outbox's sender
 //     of that channel; each send runs fn on a runtime lent by the pool, never
 //     on the runtime that registered it.
@@ -68,6 +68,7 @@ func Register(app core.App, cfg *crm.Config) error {
 	if err := en.load(); err != nil {
 		return err
 	}
+	en.bindDeliveries(app)
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
 		en.close()
 		return e.Next()
@@ -87,11 +88,12 @@ func engineOf(app core.App) *engine {
 	return en
 }
 
-// Wait returns when the webhook deliveries app's hooks started are done:
-// tests wait for them before they look.
+// Wait returns when app has no webhook delivery due left to send (those
+// waiting for a later retry are not waited for): tests wait for the
+// deliveries a change queued before they look.
 func Wait(app core.App) {
 	if en := engineOf(app); en != nil {
-		en.deliveries.Wait()
+		en.webhooks.wait()
 	}
 }
 
@@ -136,7 +138,7 @@ type engine struct {
 
 	ctx        context.Context // canceled when the app terminates
 	cancel     context.CancelFunc
-	deliveries sync.WaitGroup
+	webhooks   *webhookWorker
 	httpClient httpDoer
 
 	reported reportedErrors
@@ -146,15 +148,17 @@ type engine struct {
 func newEngine(app core.App, cfg *crm.Config) *engine {
 	en := &engine{app: app, cfg: cfg, httpClient: defaultHTTPClient()}
 	en.ctx, en.cancel = context.WithCancel(context.Background())
+	en.webhooks = newWebhookWorker(en)
 	return en
 }
 
-// close stops webhook retries, waits for deliveries in flight and removes
-// the senders this app's hooks registered.
+// close stops the webhook delivery worker (what it had not sent stays due
+// in the database), waits for the requests in flight and removes the
+// senders this app's hooks registered.
 func (en *engine) close() {
 	en.closing.Do(func() {
 		en.cancel()
-		en.deliveries.Wait()
+		en.webhooks.close()
 		unregisterSenders(en)
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
+	"vinculo/testkit"
 )
 
 // Hook files load in byte order of their names, whatever order the file
@@ -52,7 +53,7 @@ func TestHookFilesLoadInNameOrder(t *testing.T) {
 	}
 
 	// Seven files: a map's order would be right once in 5040 loads.
-	app := newBareApp(t)
+	app := testkit.NewApp(t)
 	if err := Register(app, testConfig(t, dir)); err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +73,7 @@ func TestHookFilesLoadInNameOrder(t *testing.T) {
 // A file that fails to load stops Register with its name and line; the
 // guide's recipes load.
 func TestBrokenHookFileStopsStart(t *testing.T) {
-	app := newBareApp(t)
+	app := testkit.NewApp(t)
 	t.Run("the guide's recipes load", func(t *testing.T) {
 		raw, err := os.ReadFile("../../docs/hooks.md")
 		if err != nil {
@@ -142,37 +143,37 @@ routerAdd("POST", "/t/route", (e) => {
 		"lib.js": "module.exports = {\n  fail() {\n    throw new TypeError(\"boom in a module\")\n  },\n}\n",
 	})
 	w := newWorld(t, dir)
-	w.keepLogs()
+	keepLogs(w)
 
 	// The hook works when it does not throw.
-	res := w.api(t, http.MethodPost, "/api/collections/contacts/records", "agent", map[string]any{"name": "Calm"})
+	res := w.Do(t, http.MethodPost, "/api/collections/contacts/records", "agent", map[string]any{"name": "Calm"})
 	if res.Status != http.StatusOK {
 		t.Fatalf("create: %d %s", res.Status, res.Body)
 	}
-	if n := w.count(t, crm.Tasks, "title = 'written before the throw' AND contact IN (SELECT id FROM contacts WHERE name = 'Calm')", nil); n != 1 {
+	if n := w.Count(t, crm.Tasks, "title = 'written before the throw' AND contact IN (SELECT id FROM contacts WHERE name = 'Calm')"); n != 1 {
 		t.Fatalf("the hook wrote %d tasks, want 1", n)
 	}
 
-	before := w.counts(t)
-	res = w.api(t, http.MethodPost, "/api/collections/contacts/records", "agent", map[string]any{"name": "Boom"})
+	before := counts(t, w)
+	res = w.Do(t, http.MethodPost, "/api/collections/contacts/records", "agent", map[string]any{"name": "Boom"})
 	if res.Status != http.StatusBadRequest {
 		t.Errorf("create through a throwing hook: %d %s", res.Status, res.Body)
 	}
-	sameCounts(t, "a throwing record hook", before, w.counts(t))
-	if n := w.count(t, crm.Contacts, "name = 'Boom'", nil); n != 0 {
+	sameCounts(t, "a throwing record hook", before, counts(t, w))
+	if n := w.Count(t, crm.Contacts, "name = 'Boom'"); n != 0 {
 		t.Error("the contact was saved")
 	}
 
 	// Go code saving the same way fails the same way.
-	c, _ := w.app.FindCollectionByNameOrId(crm.Contacts)
+	c, _ := w.App.FindCollectionByNameOrId(crm.Contacts)
 	r := core.NewRecord(c)
 	r.Set("name", "Boom")
-	if err := w.app.Save(r); err == nil || !strings.Contains(err.Error(), "boom in a hook") {
+	if err := w.App.Save(r); err == nil || !strings.Contains(err.Error(), "boom in a hook") {
 		t.Errorf("a Go save through the hook: %v", err)
 	}
-	sameCounts(t, "a throwing record hook under a Go save", before, w.counts(t))
+	sameCounts(t, "a throwing record hook under a Go save", before, counts(t, w))
 
-	logged := w.logs(t, "boom in a hook")
+	logged := logs(t, w, "boom in a hook")
 	if len(logged) == 0 {
 		t.Fatal("the failure is not in the logs")
 	}
@@ -186,13 +187,13 @@ routerAdd("POST", "/t/route", (e) => {
 	}
 
 	// A route: everything in its transaction is undone.
-	before = w.counts(t)
-	code, body := w.raw(t, http.MethodPost, "/t/route", nil, nil)
+	before = counts(t, w)
+	code, body := sendRaw(t, w, http.MethodPost, "/t/route", nil, nil)
 	if code < 400 {
 		t.Errorf("a throwing route answered %d %s", code, body)
 	}
-	sameCounts(t, "a throwing route", before, w.counts(t))
-	logged = w.logs(t, "boom in a module")
+	sameCounts(t, "a throwing route", before, counts(t, w))
+	logged = logs(t, w, "boom in a module")
 	if len(logged) != 1 {
 		t.Fatalf("%d log entries for the route's failure, want 1", len(logged))
 	}
@@ -233,31 +234,31 @@ routerAdd("POST", "/t/save-bad", (e) => {
 `,
 	})
 	w := newWorld(t, dir, func(c *crm.Config) { c.HooksPoolSize = 1 })
-	w.keepLogs()
-	res := w.api(t, http.MethodPost, "/api/collections/contacts/records", "agent", map[string]any{"name": "Refused"})
+	keepLogs(w)
+	res := w.Do(t, http.MethodPost, "/api/collections/contacts/records", "agent", map[string]any{"name": "Refused"})
 	if res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), "Pick another.") {
 		t.Errorf("refusal: %d %s", res.Status, res.Body)
 	}
 	// The save's own validation error passes through the request hook's e.next().
-	res = w.api(t, http.MethodPost, "/api/collections/contacts/records", "agent", map[string]any{"name": "Bad Zone", "timezone": "Mars/Olympus"})
+	res = w.Do(t, http.MethodPost, "/api/collections/contacts/records", "agent", map[string]any{"name": "Bad Zone", "timezone": "Mars/Olympus"})
 	if res.Status != http.StatusBadRequest {
 		t.Errorf("invalid contact: %d %s", res.Status, res.Body)
 	}
 	// ... and through a model hook's e.next().
-	c, _ := w.app.FindCollectionByNameOrId(crm.Tasks)
+	c, _ := w.App.FindCollectionByNameOrId(crm.Tasks)
 	task := core.NewRecord(c)
 	task.Set("status", "bogus")
-	if err := w.app.Save(task); err == nil {
+	if err := w.App.Save(task); err == nil {
 		t.Fatal("an invalid task was saved")
 	}
-	if logged := w.logs(t, "JavaScript hook failed"); len(logged) != 0 {
+	if logged := logs(t, w, "JavaScript hook failed"); len(logged) != 0 {
 		t.Errorf("logged as failures: %v", logged[0].Message)
 	}
 
-	if code, _ := w.raw(t, http.MethodPost, "/t/save-bad", nil, nil); code != http.StatusBadRequest {
+	if code, _ := sendRaw(t, w, http.MethodPost, "/t/save-bad", nil, nil); code != http.StatusBadRequest {
 		t.Errorf("a route whose save fails: %d", code)
 	}
-	logged := w.logs(t, "JavaScript hook failed")
+	logged := logs(t, w, "JavaScript hook failed")
 	if len(logged) != 1 || logged[0].Level != 8 || logged[0].Data["file"] != "10_refuse.pb.js" || fmt.Sprint(logged[0].Data["line"]) != "22" {
 		for _, l := range logged {
 			t.Logf("%d %s %v", l.Level, l.Message, l.Data)
@@ -268,15 +269,15 @@ routerAdd("POST", "/t/save-bad", (e) => {
 	// The pool has hooks.pool_size runtimes; a call that finds them all busy
 	// (a hook whose save runs another hook, with a pool of one) builds a
 	// throw-away runtime and is counted.
-	s := Stats(w.app)
+	s := Stats(w.App)
 	if s.Size != 1 || s.Idle != 1 {
 		t.Fatalf("stats at rest: %+v", s)
 	}
-	w.make(t, crm.Contacts, map[string]any{"name": "Outer"})
-	if w.count(t, crm.Contacts, "name = 'Inner'", nil) != 1 {
+	w.Make(t, "", crm.Contacts, map[string]any{"name": "Outer"})
+	if w.Count(t, crm.Contacts, "name = 'Inner'") != 1 {
 		t.Fatal("the nested hook did not run")
 	}
-	if after := Stats(w.app); after.Overflow != s.Overflow+1 || after.Idle != 1 {
+	if after := Stats(w.App); after.Overflow != s.Overflow+1 || after.Idle != 1 {
 		t.Errorf("stats after a nested call: %+v, want one more overflow than %+v and the runtime back", after, s)
 	}
 }

@@ -13,11 +13,11 @@ func TestHookPageAtAPortalPath(t *testing.T) {
 		"60_help.pb.js": `routerAdd("GET", "/portal/help", (e) => e.html(200, "<h1>Como podemos ajudar?</h1>"))` + "\n",
 	})
 	w := newWorld(t, dir)
-	code, body := w.raw(t, http.MethodGet, "/portal/help", nil, nil)
+	code, body := sendRaw(t, w, http.MethodGet, "/portal/help", nil, nil)
 	if code != http.StatusOK || !strings.Contains(body, "Como podemos ajudar?") {
 		t.Errorf("GET /portal/help: %d %.120s", code, body)
 	}
-	code, body = w.raw(t, http.MethodGet, "/portal/requests", nil, nil)
+	code, body = sendRaw(t, w, http.MethodGet, "/portal/requests", nil, nil)
 	if code != http.StatusOK || strings.Contains(body, "Como podemos ajudar?") {
 		t.Errorf("GET /portal/requests: %d %.120s", code, body)
 	}

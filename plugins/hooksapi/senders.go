@@ -12,14 +12,12 @@ import (
 	"vinculo/plugins/outbox"
 )
 
-// The outbox's senders are one registry for the process
-// (outbox.RegisterSender). A JavaScript sender belongs to the app whose
-// hooks registered it and is removed when that app terminates, unless
-// another app's hooks registered one for that channel meanwhile.
+// The outbox's senders are per app (outbox.SetSender). The channels whose
+// sender an app's hooks set are removed when that app terminates.
 var jsSenders = struct {
 	sync.Mutex
-	owner map[string]*engine // channel -> the engine whose JS sender is registered
-}{owner: map[string]*engine{}}
+	channels map[*engine]map[string]bool // the engine -> the channels its JS senders serve
+}{channels: map[*engine]map[string]bool{}}
 
 // registerSender makes fn the outbox's sender of channel. fn is compiled
 // on its own, like a handler; each send runs it on a runtime the pool
@@ -38,8 +36,11 @@ func (en *engine) registerSender(vm *goja.Runtime, channel string, fn goja.Value
 	h := en.compile(vm, "sender "+channel, fn, plainProgram)
 	jsSenders.Lock()
 	defer jsSenders.Unlock()
-	jsSenders.owner[channel] = en
-	outbox.RegisterSender(channel, func(ctx context.Context, m outbox.Message) error {
+	if jsSenders.channels[en] == nil {
+		jsSenders.channels[en] = map[string]bool{}
+	}
+	jsSenders.channels[en][channel] = true
+	outbox.SetSender(en.app, channel, func(ctx context.Context, m outbox.Message) error {
 		return en.pool.run(func(vm *goja.Runtime) error {
 			stop := context.AfterFunc(ctx, func() { vm.Interrupt("the outbox stopped") })
 			defer stop()
@@ -53,10 +54,8 @@ func (en *engine) registerSender(vm *goja.Runtime, channel string, fn goja.Value
 func unregisterSenders(en *engine) {
 	jsSenders.Lock()
 	defer jsSenders.Unlock()
-	for channel, owner := range jsSenders.owner {
-		if owner == en {
-			outbox.RegisterSender(channel, nil)
-			delete(jsSenders.owner, channel)
-		}
+	for channel := range jsSenders.channels[en] {
+		outbox.SetSender(en.app, channel, nil)
 	}
+	delete(jsSenders.channels, en)
 }

@@ -10,13 +10,14 @@ import (
 
 	"vinculo/crm"
 	"vinculo/plugins/outbox"
+	"vinculo/testkit"
 )
 
 // hooks/05_followup_task.pb.js: a call, meeting or visit logged through the
 // API gets an open follow-up task in the same transaction.
 func TestShippedFollowUpTask(t *testing.T) {
 	w := newWorld(t, shippedHooks(t))
-	kase := w.make(t, crm.Cases, map[string]any{"type": w.caseType.Id, "contact": w.contact.Id, "subject": "Sem sinal"})
+	kase := w.Make(t, "", crm.Cases, map[string]any{"type": w.ID("caseType"), "contact": w.ID("contact"), "subject": "Sem sinal"})
 	sp, err := time.LoadLocation("America/Sao_Paulo")
 	if err != nil {
 		t.Fatal(err)
@@ -24,12 +25,12 @@ func TestShippedFollowUpTask(t *testing.T) {
 	friday := time.Date(2026, 11, 27, 15, 0, 0, 0, sp)
 	log := func(kind string, extra map[string]any) (int, string) {
 		body := map[string]any{"type": kind, "channel": "phone", "direction": "outbound", "subject": "Proposta de renovação",
-			"occurred_at": friday.UTC().Format("2006-01-02 15:04:05.000Z"), "actor_type": "staff", "staff": w.agent.Id,
-			"contact": w.contact.Id, "case": kase.Id, "outcome": "interested", "duration_minutes": 12}
+			"occurred_at": friday.UTC().Format("2006-01-02 15:04:05.000Z"), "actor_type": "staff", "staff": w.ID("agent"),
+			"contact": w.ID("contact"), "case": kase.Id, "outcome": "interested", "duration_minutes": 12}
 		for k, v := range extra {
 			body[k] = v
 		}
-		res := w.api(t, http.MethodPost, "/api/collections/activities/records", "agent", body)
+		res := w.Do(t, http.MethodPost, "/api/collections/activities/records", "agent", body)
 		var out struct{ ID string }
 		if res.Status == http.StatusOK {
 			res.JSON(t, &out)
@@ -37,7 +38,7 @@ func TestShippedFollowUpTask(t *testing.T) {
 		return res.Status, out.ID
 	}
 	tasksOf := func(activity string) []map[string]any {
-		list, err := w.app.FindRecordsByFilter(crm.Tasks, "activity = {:a}", "", 0, 0, dbx.Params{"a": activity})
+		list, err := w.App.FindRecordsByFilter(crm.Tasks, "activity = {:a}", "", 0, 0, dbx.Params{"a": activity})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,14 +57,14 @@ func TestShippedFollowUpTask(t *testing.T) {
 		t.Fatalf("%d follow-ups for a call, want 1", len(tasks))
 	}
 	// Two business days after Friday 15:00 is Tuesday 15:00 in São Paulo.
-	want := map[string]any{"title": "Follow up: Proposta de renovação", "status": "open", "assignee": w.agent.Id,
-		"created_by": w.agent.Id, "contact": w.contact.Id, "case": kase.Id, "due": time.Date(2026, 12, 1, 15, 0, 0, 0, sp).UTC()}
+	want := map[string]any{"title": "Follow up: Proposta de renovação", "status": "open", "assignee": w.ID("agent"),
+		"created_by": w.ID("agent"), "contact": w.ID("contact"), "case": kase.Id, "due": time.Date(2026, 12, 1, 15, 0, 0, 0, sp).UTC()}
 	for k, v := range want {
 		if got := tasks[0][k]; got != v {
 			t.Errorf("follow-up %s = %v, want %v", k, got, v)
 		}
 	}
-	if a := w.reload(t, crm.Tasks, w.firstID(t, crm.Tasks, "activity = {:a}", call)); a.GetString("created_by") != w.agent.Id {
+	if a := w.Find(t, crm.Tasks, firstID(t, w, crm.Tasks, "activity = {:a}", call)); a.GetString("created_by") != w.ID("agent") {
 		t.Errorf("the task's author: %q", a.GetString("created_by"))
 	}
 	for _, kind := range []string{"meeting", "visit"} {
@@ -85,18 +86,18 @@ func TestShippedFollowUpTask(t *testing.T) {
 	}
 
 	// Bad options: 400 naming the field, nothing written.
-	before := w.counts(t)
+	before := counts(t, w)
 	for field, value := range map[string]any{"followup": "maybe", "followup_due": "next week"} {
-		res := w.api(t, http.MethodPost, "/api/collections/activities/records", "agent", map[string]any{
-			"type": "call", "actor_type": "staff", "staff": w.agent.Id, "contact": w.contact.Id, field: value})
+		res := w.Do(t, http.MethodPost, "/api/collections/activities/records", "agent", map[string]any{
+			"type": "call", "actor_type": "staff", "staff": w.ID("agent"), "contact": w.ID("contact"), field: value})
 		if res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), `"`+field+`"`) {
 			t.Errorf("%s %v: %d %s, want 400 naming the field", field, value, res.Status, res.Body)
 		}
 	}
-	sameCounts(t, "refused follow-ups", before, w.counts(t))
+	sameCounts(t, "refused follow-ups", before, counts(t, w))
 
 	// Saved by Go code: no follow-up unless asked.
-	quiet := w.make(t, crm.Activities, map[string]any{"type": "call", "actor_type": "staff", "staff": w.agent.Id, "contact": w.contact.Id})
+	quiet := w.Make(t, "", crm.Activities, map[string]any{"type": "call", "actor_type": "staff", "staff": w.ID("agent"), "contact": w.ID("contact")})
 	if len(tasksOf(quiet.Id)) != 0 {
 		t.Error("a call saved by Go got a follow-up")
 	}
@@ -106,12 +107,12 @@ func TestShippedFollowUpTask(t *testing.T) {
 // open request whose type holds marketing; closing it lets the message go.
 func TestShippedHoldMarketing(t *testing.T) {
 	w := newWorld(t, shippedHooks(t))
-	w.make(t, crm.Consents, map[string]any{"contact": w.contact.Id, "purpose": "marketing", "channel": "email", "state": "granted", "source": "portal"})
-	w.make(t, crm.Consents, map[string]any{"contact": w.other.Id, "purpose": "marketing", "channel": "email", "state": "granted", "source": "portal"})
+	w.Make(t, "", crm.Consents, map[string]any{"contact": w.ID("contact"), "purpose": "marketing", "channel": "email", "state": "granted", "source": "portal"})
+	w.Make(t, "", crm.Consents, map[string]any{"contact": w.ID("other"), "purpose": "marketing", "channel": "email", "state": "granted", "source": "portal"})
 
-	kase := w.openCase(t, "Internet caindo")
+	kase := openCase(t, w, "Internet caindo")
 	queue := func(contact, purpose, subject string) string {
-		res := w.api(t, http.MethodPost, "/api/collections/outbox/records", "agent", map[string]any{
+		res := w.Do(t, http.MethodPost, "/api/collections/outbox/records", "agent", map[string]any{
 			"contact": contact, "purpose": purpose, "channel": "email", "subject": subject, "body": "Promoção de novembro.", "state": "queued"})
 		if res.Status != http.StatusOK {
 			t.Fatalf("queue %s: %d %s", subject, res.Status, res.Body)
@@ -120,33 +121,33 @@ func TestShippedHoldMarketing(t *testing.T) {
 		res.JSON(t, &out)
 		return out.ID
 	}
-	held := w.reload(t, crm.Outbox, queue(w.contact.Id, "marketing", "Ofertas"))
+	held := w.Find(t, crm.Outbox, queue(w.ID("contact"), "marketing", "Ofertas"))
 	wantReason := "waiting while request " + kase.GetString("reference") + " is open (its type holds marketing)"
-	if held.GetString("state") != outbox.StateWaiting || held.GetString("reason") != wantReason {
+	if held.GetString("state") != crm.OutboxWaiting || held.GetString("reason") != wantReason {
 		t.Fatalf("marketing during an open request: %s %q, want waiting %q", held.GetString("state"), held.GetString("reason"), wantReason)
 	}
 	if got, want := held.GetDateTime("not_before").Time(), monday10.Add(24*time.Hour); !got.Equal(want) {
 		t.Errorf("looked at again at %v, want %v", got, want)
 	}
 	// Service to the same contact, marketing to another: not held.
-	if r := w.reload(t, crm.Outbox, queue(w.contact.Id, "service", "Sua fatura")); r.GetString("state") != outbox.StateQueued {
+	if r := w.Find(t, crm.Outbox, queue(w.ID("contact"), "service", "Sua fatura")); r.GetString("state") != crm.OutboxQueued {
 		t.Errorf("service: %s %q", r.GetString("state"), r.GetString("reason"))
 	}
-	if r := w.reload(t, crm.Outbox, queue(w.other.Id, "marketing", "Ofertas")); r.GetString("state") != outbox.StateQueued {
+	if r := w.Find(t, crm.Outbox, queue(w.ID("other"), "marketing", "Ofertas")); r.GetString("state") != crm.OutboxQueued {
 		t.Errorf("another contact's marketing: %s %q", r.GetString("state"), r.GetString("reason"))
 	}
 
 	// The request closes: the message is decided again at once and goes.
-	if res := w.api(t, http.MethodPatch, "/api/collections/cases/records/"+kase.Id, "agent", map[string]any{"status": "solved"}); res.Status != http.StatusOK {
+	if res := w.Do(t, http.MethodPatch, "/api/collections/cases/records/"+kase.Id, "agent", map[string]any{"status": "solved"}); res.Status != http.StatusOK {
 		t.Fatalf("close: %d %s", res.Status, res.Body)
 	}
-	if r := w.reload(t, crm.Outbox, held.Id); !r.GetDateTime("not_before").Time().Equal(monday10) {
+	if r := w.Find(t, crm.Outbox, held.Id); !r.GetDateTime("not_before").Time().Equal(monday10) {
 		t.Errorf("after the request closed: not_before %v, want now (%v)", r.GetDateTime("not_before"), monday10)
 	}
-	if _, err := outbox.Deliver(w.app, monday10); err != nil {
+	if _, err := outbox.Deliver(w.App, monday10); err != nil {
 		t.Fatal(err)
 	}
-	if r := w.reload(t, crm.Outbox, held.Id); r.GetString("state") != outbox.StateSent {
+	if r := w.Find(t, crm.Outbox, held.Id); r.GetString("state") != crm.OutboxSent {
 		t.Errorf("after the request closed: %s %q, want sent", r.GetString("state"), r.GetString("reason"))
 	}
 }
@@ -154,20 +155,20 @@ func TestShippedHoldMarketing(t *testing.T) {
 // With automations.hold_marketing off the hold is not added.
 func TestShippedHoldMarketingSwitchedOff(t *testing.T) {
 	w := newWorld(t, shippedHooks(t), func(c *crm.Config) { c.Automations.HoldMarketing = false })
-	w.make(t, crm.Consents, map[string]any{"contact": w.contact.Id, "purpose": "marketing", "channel": "email", "state": "granted", "source": "portal"})
-	w.openCase(t, "Internet caindo")
-	res := w.api(t, http.MethodPost, "/api/collections/outbox/records", "agent", map[string]any{
-		"contact": w.contact.Id, "purpose": "marketing", "channel": "email", "subject": "Ofertas", "body": "x", "state": "queued"})
+	w.Make(t, "", crm.Consents, map[string]any{"contact": w.ID("contact"), "purpose": "marketing", "channel": "email", "state": "granted", "source": "portal"})
+	openCase(t, w, "Internet caindo")
+	res := w.Do(t, http.MethodPost, "/api/collections/outbox/records", "agent", map[string]any{
+		"contact": w.ID("contact"), "purpose": "marketing", "channel": "email", "subject": "Ofertas", "body": "x", "state": "queued"})
 	var out struct{ ID string }
 	res.JSON(t, &out)
-	if r := w.reload(t, crm.Outbox, out.ID); r.GetString("state") != outbox.StateQueued {
+	if r := w.Find(t, crm.Outbox, out.ID); r.GetString("state") != crm.OutboxQueued {
 		t.Errorf("hold switched off: %s %q", r.GetString("state"), r.GetString("reason"))
 	}
 }
 
-func (w *world) firstID(t *testing.T, collection, filter, value string) string {
+func firstID(t *testing.T, w *testkit.World, collection, filter, value string) string {
 	t.Helper()
-	r, err := w.app.FindFirstRecordByFilter(collection, filter, dbx.Params{"a": value})
+	r, err := w.App.FindFirstRecordByFilter(collection, filter, dbx.Params{"a": value})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/pocketbase/dbx"
 
 	"vinculo/crm"
-	"vinculo/plugins/outbox"
+	"vinculo/testkit"
 )
 
 const (
@@ -22,21 +22,19 @@ const (
 )
 
 // The shipped hooks/ folder, loaded as Vinculo loads it, with every
-// automation on: each one's effect, end to end through the HTTP API.
+// automation on: one request's life end to end through the HTTP API. The
+// steps run in order, each on what the one before left (the webhooks
+// received add up, the rating link comes from the closing).
 func TestShippedAutomations(t *testing.T) {
-	rcv := newReceiver(t)
-	w := newWorld(t, shippedHooks(t), func(c *crm.Config) {
-		c.Webhooks = crm.Webhooks{URL: rcv.URL + "/hooks", Secret: testWebhookSecret,
-			Events: []string{"case.opened", "case.closed", "case.rated"}, InboundSecret: testInboundSecret}
-	})
+	w, rcv := shippedWorld(t)
 
 	// The customer opens a request in the portal.
-	kase := w.openCase(t, "Sem sinal de internet")
-	Wait(w.app)
+	kase := openCase(t, w, "Sem sinal de internet")
+	Wait(w.App)
 
 	t.Run("notify the owner when their customer opens a request", func(t *testing.T) {
 		var toOwner []string
-		for _, m := range w.mails(t) {
+		for _, m := range w.Mails(t) {
 			if strings.Contains(m, "rafael@vinculo.test") {
 				toOwner = append(toOwner, m)
 			}
@@ -44,19 +42,19 @@ func TestShippedAutomations(t *testing.T) {
 		if len(toOwner) != 1 {
 			t.Fatalf("%d mails to the owner, want 1", len(toOwner))
 		}
-		for _, want := range []string{kase.GetString("reference"), "Sem sinal de internet", "João Conceição", "/contacts/" + w.contact.Id} {
+		for _, want := range []string{kase.GetString("reference"), "Sem sinal de internet", "João Conceição", "/contacts/" + w.ID("contact")} {
 			if !strings.Contains(toOwner[0], want) {
 				t.Errorf("the owner's mail does not mention %q:\n%s", want, toOwner[0])
 			}
 		}
 		// Staff opening a request for the customer: no mail to the owner.
-		before := len(w.mails(t))
-		res := w.api(t, http.MethodPost, "/api/collections/cases/records", "agent", map[string]any{
-			"type": w.caseType.Id, "contact": w.contact.Id, "subject": "Aberto pela equipe"})
+		before := len(w.Mails(t))
+		res := w.Do(t, http.MethodPost, "/api/collections/cases/records", "agent", map[string]any{
+			"type": w.ID("caseType"), "contact": w.ID("contact"), "subject": "Aberto pela equipe"})
 		if res.Status != http.StatusOK {
 			t.Fatalf("staff open: %d %s", res.Status, res.Body)
 		}
-		for _, m := range w.mails(t)[before:] {
+		for _, m := range w.Mails(t)[before:] {
 			if strings.Contains(m, "Aberto pela equipe") && strings.Contains(m, "rafael@vinculo.test") {
 				t.Error("the owner was notified of a request staff opened")
 			}
@@ -66,7 +64,7 @@ func TestShippedAutomations(t *testing.T) {
 	t.Run("outbound webhook arrives signed", func(t *testing.T) {
 		// The customer's request and the one staff opened: contact.created
 		// and the other events are not chosen.
-		Wait(w.app)
+		Wait(w.App)
 		got := rcv.all()
 		if len(got) != 2 {
 			t.Fatalf("%d webhooks, want 2 (case.opened twice)", len(got))
@@ -77,11 +75,11 @@ func TestShippedAutomations(t *testing.T) {
 
 	var link string
 	t.Run("ask for a rating when the request closes", func(t *testing.T) {
-		res := w.api(t, http.MethodPatch, "/api/collections/cases/records/"+kase.Id, "agent", map[string]any{"status": "solved"})
+		res := w.Do(t, http.MethodPatch, "/api/collections/cases/records/"+kase.Id, "agent", map[string]any{"status": "solved"})
 		if res.Status != http.StatusOK {
 			t.Fatalf("close: %d %s", res.Status, res.Body)
 		}
-		msgs, err := w.app.FindRecordsByFilter(crm.Outbox, "case = {:c} && subject ~ 'Como foi o atendimento'", "", 0, 0, dbx.Params{"c": kase.Id})
+		msgs, err := w.App.FindRecordsByFilter(crm.Outbox, "case = {:c} && subject ~ 'Como foi o atendimento'", "", 0, 0, dbx.Params{"c": kase.Id})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,14 +87,14 @@ func TestShippedAutomations(t *testing.T) {
 			t.Fatalf("%d rating requests, want 1", len(msgs))
 		}
 		m := msgs[0]
-		if m.GetString("purpose") != "service" || m.GetString("contact") != w.contact.Id || m.GetString("state") != outbox.StateQueued {
+		if m.GetString("purpose") != "service" || m.GetString("contact") != w.ID("contact") || m.GetString("state") != crm.OutboxQueued {
 			t.Errorf("rating request: purpose %q contact %q state %q (%s)", m.GetString("purpose"), m.GetString("contact"), m.GetString("state"), m.GetString("reason"))
 		}
 		link = regexp.MustCompile(`http://\S+/rate/\S+`).FindString(m.GetString("body"))
 		if link == "" {
 			t.Fatalf("no rating link in %q", m.GetString("body"))
 		}
-		Wait(w.app)
+		Wait(w.App)
 		got := rcv.all()
 		if len(got) != 3 {
 			t.Fatalf("%d webhooks, want 3", len(got))
@@ -104,8 +102,8 @@ func TestShippedAutomations(t *testing.T) {
 		checkWebhook(t, got[2], "case.closed", kase.Id)
 
 		// Moving it along again, or closing another way, asks once only.
-		w.api(t, http.MethodPatch, "/api/collections/cases/records/"+kase.Id, "agent", map[string]any{"priority": "high"})
-		if n := w.count(t, crm.Outbox, "`case` = {:c} AND subject LIKE '%Como foi o atendimento%'", dbx.Params{"c": kase.Id}); n != 1 {
+		w.Do(t, http.MethodPatch, "/api/collections/cases/records/"+kase.Id, "agent", map[string]any{"priority": "high"})
+		if n := w.Count(t, crm.Outbox, "`case` = {:c} AND subject LIKE '%Como foi o atendimento%'", dbx.Params{"c": kase.Id}); n != 1 {
 			t.Errorf("%d rating requests after another change, want 1", n)
 		}
 	})
@@ -115,13 +113,13 @@ func TestShippedAutomations(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		code, page := w.raw(t, http.MethodGet, u.RequestURI(), nil, nil)
+		code, page := sendRaw(t, w, http.MethodGet, u.RequestURI(), nil, nil)
 		if code != http.StatusOK || !strings.Contains(page, kase.GetString("reference")) || !strings.Contains(page, "Como foi o atendimento?") {
 			t.Fatalf("GET %s: %d\n%s", u.RequestURI(), code, page)
 		}
 		token := u.Query().Get("t")
 
-		before := w.counts(t)
+		before := counts(t, w)
 		for name, form := range map[string]url.Values{
 			"no token":       {"rating": {"5"}},
 			"bad token":      {"rating": {"5"}, "t": {token + "0"}},
@@ -129,159 +127,181 @@ func TestShippedAutomations(t *testing.T) {
 			"no rating":      {"t": {token}},
 			"rating too big": {"rating": {"9"}, "t": {token}},
 		} {
-			code, body := w.raw(t, http.MethodPost, u.Path, []byte(form.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+			code, body := sendRaw(t, w, http.MethodPost, u.Path, []byte(form.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 			if code != http.StatusForbidden && code != http.StatusBadRequest {
 				t.Errorf("%s: %d\n%s", name, code, body)
 			}
 		}
-		code, _ = w.raw(t, http.MethodGet, u.Path+"?t=x", nil, nil)
+		code, _ = sendRaw(t, w, http.MethodGet, u.Path+"?t=x", nil, nil)
 		if code != http.StatusForbidden {
 			t.Errorf("GET with a bad token: %d", code)
 		}
-		sameCounts(t, "refused ratings", before, w.counts(t))
-		if w.reload(t, crm.Cases, kase.Id).GetInt("rating") != 0 {
+		sameCounts(t, "refused ratings", before, counts(t, w))
+		if w.Find(t, crm.Cases, kase.Id).GetInt("rating") != 0 {
 			t.Fatal("a refused rating was saved")
 		}
 
 		form := url.Values{"rating": {"4"}, "comment": {"Resolveram rápido."}, "t": {token}}
-		code, body := w.raw(t, http.MethodPost, u.Path, []byte(form.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+		code, body := sendRaw(t, w, http.MethodPost, u.Path, []byte(form.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 		if code != http.StatusOK || !strings.Contains(body, "Obrigado") {
 			t.Fatalf("rate: %d\n%s", code, body)
 		}
-		saved := w.reload(t, crm.Cases, kase.Id)
+		saved := w.Find(t, crm.Cases, kase.Id)
 		if saved.GetInt("rating") != 4 || saved.GetString("rating_comment") != "Resolveram rápido." {
 			t.Errorf("saved rating %d %q", saved.GetInt("rating"), saved.GetString("rating_comment"))
 		}
-		rated, err := w.app.FindFirstRecordByFilter(crm.Activities, "event = 'case.rated' && case = {:c}", dbx.Params{"c": kase.Id})
+		rated, err := w.App.FindFirstRecordByFilter(crm.Activities, "event = 'case.rated' && case = {:c}", dbx.Params{"c": kase.Id})
 		if err != nil {
 			t.Fatal("no case.rated entry on the timeline")
 		}
-		if rated.GetString("actor_type") != "customer" || rated.GetString("customer") != w.customer.Id {
-			t.Errorf("rated by %s %s, want the customer %s", rated.GetString("actor_type"), rated.GetString("customer"), w.customer.Id)
+		if rated.GetString("actor_type") != "customer" || rated.GetString("customer") != w.ID("customer") {
+			t.Errorf("rated by %s %s, want the customer %s", rated.GetString("actor_type"), rated.GetString("customer"), w.ID("customer"))
 		}
-		Wait(w.app)
+		Wait(w.App)
 		if got := rcv.all(); len(got) != 4 {
 			t.Errorf("%d webhooks, want 4", len(got))
 		} else {
 			checkWebhook(t, got[3], "case.rated", kase.Id)
 		}
 	})
+}
 
-	t.Run("the rating page refuses an open request", func(t *testing.T) {
-		open := w.openCase(t, "Ainda aberta")
-		path := "/rate/" + open.Id
-		token := mustSign(t, w, path)
-		code, page := w.raw(t, http.MethodGet, path+"?t="+url.QueryEscape(token), nil, nil)
-		if code != http.StatusOK || strings.Contains(page, "<form") || !strings.Contains(page, "ainda não foi concluída") {
-			t.Errorf("GET an open request: %d\n%s", code, page)
-		}
-		form := url.Values{"rating": {"5"}, "t": {token}}
-		code, _ = w.raw(t, http.MethodPost, path, []byte(form.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
-		if code != http.StatusConflict || w.reload(t, crm.Cases, open.Id).GetInt("rating") != 0 {
-			t.Errorf("POST a rating of an open request: %d", code)
-		}
-		Wait(w.app)
+// shippedWorld loads the shipped hooks/ folder with every automation on and
+// webhooks going to a loopback receiver.
+func shippedWorld(t *testing.T) (*testkit.World, *receiver) {
+	t.Helper()
+	rcv := newReceiver(t)
+	w := newWorld(t, shippedHooks(t), func(c *crm.Config) {
+		c.Webhooks = crm.Webhooks{URL: rcv.URL + "/hooks", Secret: testWebhookSecret,
+			Events: []string{"case.opened", "case.closed", "case.rated"}, InboundSecret: testInboundSecret}
 	})
+	return w, rcv
+}
 
-	// With every shipped hook loaded together (its own test is
-	// TestShippedFollowUpTask).
-	t.Run("follow-up task after a call", func(t *testing.T) {
-		res := w.api(t, http.MethodPost, "/api/collections/activities/records", "agent", map[string]any{
-			"type": "call", "channel": "phone", "direction": "outbound", "subject": "Renovação do plano",
-			"actor_type": "staff", "staff": w.agent.Id, "contact": w.contact.Id})
-		if res.Status != http.StatusOK {
-			t.Fatalf("log a call: %d %s", res.Status, res.Body)
-		}
-		call := decode(t, res.Body)["id"]
-		if n := w.count(t, crm.Tasks, "activity = {:a} AND title = 'Follow up: Renovação do plano' AND status = 'open'", dbx.Params{"a": call}); n != 1 {
-			t.Errorf("%d follow-up tasks, want 1", n)
-		}
-		Wait(w.app)
-	})
+// The rating page of a request still open shows no form and takes no rating.
+func TestShippedRatingPageRefusesAnOpenRequest(t *testing.T) {
+	w, _ := shippedWorld(t)
+	open := openCase(t, w, "Ainda aberta")
+	path := "/rate/" + open.Id
+	token := mustSign(t, w, path)
+	code, page := sendRaw(t, w, http.MethodGet, path+"?t="+url.QueryEscape(token), nil, nil)
+	if code != http.StatusOK || strings.Contains(page, "<form") || !strings.Contains(page, "ainda não foi concluída") {
+		t.Errorf("GET an open request: %d\n%s", code, page)
+	}
+	form := url.Values{"rating": {"5"}, "t": {token}}
+	code, _ = sendRaw(t, w, http.MethodPost, path, []byte(form.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	if code != http.StatusConflict || w.Find(t, crm.Cases, open.Id).GetInt("rating") != 0 {
+		t.Errorf("POST a rating of an open request: %d", code)
+	}
+	Wait(w.App)
+}
 
-	t.Run("marketing held while a request is open", func(t *testing.T) {
-		w.make(t, crm.Consents, map[string]any{"contact": w.contact.Id, "purpose": "marketing", "channel": "email", "state": "granted", "source": "portal"})
-		// Requests of this contact are open (the staff's and "Ainda aberta").
-		got := w.mustJS(t, fmt.Sprintf(`$crm.queueMessage({contact: %q, purpose: "marketing", channel: "email", subject: "Promoção", body: "Novos planos"})`, w.contact.Id)).(map[string]any)
-		if got["state"] != outbox.StateWaiting || !strings.Contains(fmt.Sprint(got["reason"]), "is open (its type holds marketing)") {
-			t.Errorf("a marketing message while a request is open: %v", got)
-		}
-		// The other contact has none open: the same message goes.
-		w.make(t, crm.Consents, map[string]any{"contact": w.other.Id, "purpose": "marketing", "channel": "email", "state": "granted", "source": "portal"})
-		got = w.mustJS(t, fmt.Sprintf(`$crm.queueMessage({contact: %q, purpose: "marketing", channel: "email", subject: "Promo", body: "New plans"})`, w.other.Id)).(map[string]any)
-		if got["state"] != outbox.StateQueued {
-			t.Errorf("a marketing message with no request open: %v", got)
-		}
-	})
+// The follow-up task after a call, with every shipped hook loaded together
+// (its own test is TestShippedFollowUpTask).
+func TestShippedFollowUpWithEveryHook(t *testing.T) {
+	w, _ := shippedWorld(t)
+	res := w.Do(t, http.MethodPost, "/api/collections/activities/records", "agent", map[string]any{
+		"type": "call", "channel": "phone", "direction": "outbound", "subject": "Renovação do plano",
+		"actor_type": "staff", "staff": w.ID("agent"), "contact": w.ID("contact")})
+	if res.Status != http.StatusOK {
+		t.Fatalf("log a call: %d %s", res.Status, res.Body)
+	}
+	call := decode(t, res.Body)["id"]
+	if n := w.Count(t, crm.Tasks, "activity = {:a} AND title = 'Follow up: Renovação do plano' AND status = 'open'", dbx.Params{"a": call}); n != 1 {
+		t.Errorf("%d follow-up tasks, want 1", n)
+	}
+	Wait(w.App)
+}
 
-	t.Run("signed inbound webhook", func(t *testing.T) {
-		post := func(body any, sign func([]byte) string) (int, string) {
-			raw, _ := json.Marshal(body)
-			return w.raw(t, http.MethodPost, "/api/crm/inbound", raw, map[string]string{
-				"Content-Type": "application/json", SignatureHeader: sign(raw)})
-		}
-		good := func(raw []byte) string { return Sign(testInboundSecret, raw, time.Now()) }
-		open := w.openCase(t, "Conversa no WhatsApp")
-		Wait(w.app)
-		msg := map[string]any{"channel": "whatsapp", "from": map[string]any{"phone": "+55 11 98765-4321"},
-			"text": "Ainda sem sinal aqui.", "case": open.GetString("reference")}
+// Marketing is held while a request is open, with every shipped hook loaded
+// together (its own test is TestShippedHoldMarketing).
+func TestShippedMarketingHeldWithEveryHook(t *testing.T) {
+	w, _ := shippedWorld(t)
+	openCase(t, w, "Sem sinal de internet")
+	w.Make(t, "", crm.Consents, map[string]any{"contact": w.ID("contact"), "purpose": "marketing", "channel": "email", "state": "granted", "source": "portal"})
+	// A request of this contact is open.
+	got := mustJS(t, w, fmt.Sprintf(`$crm.queueMessage({contact: %q, purpose: "marketing", channel: "email", subject: "Promoção", body: "Novos planos"})`, w.ID("contact"))).(map[string]any)
+	if got["state"] != crm.OutboxWaiting || !strings.Contains(fmt.Sprint(got["reason"]), "is open (its type holds marketing)") {
+		t.Errorf("a marketing message while a request is open: %v", got)
+	}
+	// The other contact has none open: the same message goes.
+	w.Make(t, "", crm.Consents, map[string]any{"contact": w.ID("other"), "purpose": "marketing", "channel": "email", "state": "granted", "source": "portal"})
+	got = mustJS(t, w, fmt.Sprintf(`$crm.queueMessage({contact: %q, purpose: "marketing", channel: "email", subject: "Promo", body: "New plans"})`, w.ID("other"))).(map[string]any)
+	if got["state"] != crm.OutboxQueued {
+		t.Errorf("a marketing message with no request open: %v", got)
+	}
+}
 
-		before := w.counts(t)
-		for name, sign := range map[string]func([]byte) string{
-			"no signature":   func([]byte) string { return "" },
-			"wrong secret":   func(raw []byte) string { return Sign("another-secret-0123456789", raw, time.Now()) },
-			"stale":          func(raw []byte) string { return Sign(testInboundSecret, raw, time.Now().Add(-10*time.Minute)) },
-			"other body":     func(raw []byte) string { return Sign(testInboundSecret, append(raw, ' '), time.Now()) },
-			"garbage header": func([]byte) string { return "t=abc,v1=zz" },
-		} {
-			if code, body := post(msg, sign); code != http.StatusUnauthorized {
-				t.Errorf("%s: %d %s, want 401", name, code, body)
-			}
-		}
-		for name, bad := range map[string]map[string]any{
-			"no text":         {"channel": "chat", "from": map[string]any{"email": "new@example.com"}},
-			"unknown channel": {"channel": "pigeon", "text": "hi", "from": map[string]any{"email": "new@example.com"}},
-			"someone's case":  {"channel": "chat", "text": "hi", "from": map[string]any{"email": "new@example.com"}, "case": open.GetString("reference")},
-			"unknown contact": {"channel": "chat", "text": "hi", "from": map[string]any{"contact": "nosuchcontact00"}},
-		} {
-			if code, body := post(bad, good); code != http.StatusBadRequest {
-				t.Errorf("%s: %d %s, want 400", name, code, body)
-			}
-		}
-		sameCounts(t, "refused inbound messages", before, w.counts(t))
+// The signed inbound webhook: refused unsigned, badly signed or stale, and
+// with a body it cannot use; a message on a request, and one from someone new.
+func TestShippedInboundWebhook(t *testing.T) {
+	w, _ := shippedWorld(t)
+	post := func(body any, sign func([]byte) string) (int, string) {
+		raw, _ := json.Marshal(body)
+		return sendRaw(t, w, http.MethodPost, "/api/crm/inbound", raw, map[string]string{
+			"Content-Type": "application/json", SignatureHeader: sign(raw)})
+	}
+	good := func(raw []byte) string { return Sign(testInboundSecret, raw, time.Now()) }
+	open := openCase(t, w, "Conversa no WhatsApp")
+	Wait(w.App)
+	msg := map[string]any{"channel": "whatsapp", "from": map[string]any{"phone": "+55 11 98765-4321"},
+		"text": "Ainda sem sinal aqui.", "case": open.GetString("reference")}
 
-		code, body := post(msg, good)
-		if code != http.StatusCreated {
-			t.Fatalf("inbound: %d %s", code, body)
+	before := counts(t, w)
+	for name, sign := range map[string]func([]byte) string{
+		"no signature":   func([]byte) string { return "" },
+		"wrong secret":   func(raw []byte) string { return Sign("another-secret-0123456789", raw, time.Now()) },
+		"stale":          func(raw []byte) string { return Sign(testInboundSecret, raw, time.Now().Add(-10*time.Minute)) },
+		"other body":     func(raw []byte) string { return Sign(testInboundSecret, append(raw, ' '), time.Now()) },
+		"garbage header": func([]byte) string { return "t=abc,v1=zz" },
+	} {
+		if code, body := post(msg, sign); code != http.StatusUnauthorized {
+			t.Errorf("%s: %d %s, want 401", name, code, body)
 		}
-		out := decode(t, []byte(body))
-		if out["contact"] != w.contact.Id || out["message"] == nil {
-			t.Fatalf("answer %v", out)
+	}
+	for name, bad := range map[string]map[string]any{
+		"no text":         {"channel": "chat", "from": map[string]any{"email": "new@example.com"}},
+		"unknown channel": {"channel": "pigeon", "text": "hi", "from": map[string]any{"email": "new@example.com"}},
+		"someone's case":  {"channel": "chat", "text": "hi", "from": map[string]any{"email": "new@example.com"}, "case": open.GetString("reference")},
+		"unknown contact": {"channel": "chat", "text": "hi", "from": map[string]any{"contact": "nosuchcontact00"}},
+	} {
+		if code, body := post(bad, good); code != http.StatusBadRequest {
+			t.Errorf("%s: %d %s, want 400", name, code, body)
 		}
-		entry := w.reload(t, crm.Activities, fmt.Sprint(out["activity"]))
-		for field, want := range map[string]string{"type": "chat", "channel": "whatsapp", "direction": "inbound",
-			"actor_type": "integration", "contact": w.contact.Id, "case": open.Id, "body": "Ainda sem sinal aqui."} {
-			if got := entry.GetString(field); got != want {
-				t.Errorf("timeline entry %s = %q, want %q", field, got, want)
-			}
-		}
-		m := w.reload(t, crm.CaseMessages, fmt.Sprint(out["message"]))
-		if m.GetString("case") != open.Id || m.GetString("body") != "Ainda sem sinal aqui." || m.GetBool("internal") {
-			t.Errorf("case message %v", m.PublicExport())
-		}
+	}
+	sameCounts(t, "refused inbound messages", before, counts(t, w))
 
-		// Someone new: a lead, and the entry on their timeline.
-		code, body = post(map[string]any{"channel": "social", "from": map[string]any{"email": "Nova.Pessoa@Example.com", "name": "Nova Pessoa"},
-			"text": "Vocês atendem no sábado?"}, good)
-		if code != http.StatusCreated {
-			t.Fatalf("inbound from someone new: %d %s", code, body)
+	code, body := post(msg, good)
+	if code != http.StatusCreated {
+		t.Fatalf("inbound: %d %s", code, body)
+	}
+	out := decode(t, []byte(body))
+	if out["contact"] != w.ID("contact") || out["message"] == nil {
+		t.Fatalf("answer %v", out)
+	}
+	entry := w.Find(t, crm.Activities, fmt.Sprint(out["activity"]))
+	for field, want := range map[string]string{"type": "chat", "channel": "whatsapp", "direction": "inbound",
+		"actor_type": "integration", "contact": w.ID("contact"), "case": open.Id, "body": "Ainda sem sinal aqui."} {
+		if got := entry.GetString(field); got != want {
+			t.Errorf("timeline entry %s = %q, want %q", field, got, want)
 		}
-		lead := w.reload(t, crm.Contacts, fmt.Sprint(decode(t, []byte(body))["contact"]))
-		if lead.GetString("email") != "nova.pessoa@example.com" || lead.GetString("stage") != "lead" || lead.GetString("name") != "Nova Pessoa" {
-			t.Errorf("new lead %v", lead.PublicExport())
-		}
-		Wait(w.app)
-	})
+	}
+	m := w.Find(t, crm.CaseMessages, fmt.Sprint(out["message"]))
+	if m.GetString("case") != open.Id || m.GetString("body") != "Ainda sem sinal aqui." || m.GetBool("internal") {
+		t.Errorf("case message %v", m.PublicExport())
+	}
+
+	// Someone new: a lead, and the entry on their timeline.
+	code, body = post(map[string]any{"channel": "social", "from": map[string]any{"email": "Nova.Pessoa@Example.com", "name": "Nova Pessoa"},
+		"text": "Vocês atendem no sábado?"}, good)
+	if code != http.StatusCreated {
+		t.Fatalf("inbound from someone new: %d %s", code, body)
+	}
+	lead := w.Find(t, crm.Contacts, fmt.Sprint(decode(t, []byte(body))["contact"]))
+	if lead.GetString("email") != "nova.pessoa@example.com" || lead.GetString("stage") != "lead" || lead.GetString("name") != "Nova Pessoa" {
+		t.Errorf("new lead %v", lead.PublicExport())
+	}
+	Wait(w.App)
 }
 
 // With every switch off, the shipped hooks do nothing: no mail to the
@@ -294,34 +314,34 @@ func TestShippedAutomationsSwitchedOff(t *testing.T) {
 		c.FollowUps = false
 	})
 	_ = rcv
-	res := w.api(t, http.MethodPost, "/api/collections/activities/records", "agent", map[string]any{
-		"type": "call", "subject": "Sem follow-up", "actor_type": "staff", "staff": w.agent.Id, "contact": w.contact.Id})
-	if res.Status != http.StatusOK || w.count(t, crm.Tasks, "1=1", nil) != 0 {
-		t.Errorf("a call with followups.enabled off: %d, %d tasks", res.Status, w.count(t, crm.Tasks, "1=1", nil))
+	res := w.Do(t, http.MethodPost, "/api/collections/activities/records", "agent", map[string]any{
+		"type": "call", "subject": "Sem follow-up", "actor_type": "staff", "staff": w.ID("agent"), "contact": w.ID("contact")})
+	if res.Status != http.StatusOK || w.Count(t, crm.Tasks, "") != 0 {
+		t.Errorf("a call with followups.enabled off: %d, %d tasks", res.Status, w.Count(t, crm.Tasks, ""))
 	}
-	kase := w.openCase(t, "Sem sinal")
-	res = w.api(t, http.MethodPatch, "/api/collections/cases/records/"+kase.Id, "agent", map[string]any{"status": "solved"})
+	kase := openCase(t, w, "Sem sinal")
+	res = w.Do(t, http.MethodPatch, "/api/collections/cases/records/"+kase.Id, "agent", map[string]any{"status": "solved"})
 	if res.Status != http.StatusOK {
 		t.Fatalf("close: %d %s", res.Status, res.Body)
 	}
-	Wait(w.app)
-	for _, m := range w.mails(t) {
+	Wait(w.App)
+	for _, m := range w.Mails(t) {
 		if strings.Contains(m, "rafael@vinculo.test") {
 			t.Error("the owner was notified")
 		}
 	}
-	if n := w.count(t, crm.Outbox, "subject LIKE '%Como foi o atendimento%'", nil); n != 0 {
+	if n := w.Count(t, crm.Outbox, "subject LIKE '%Como foi o atendimento%'"); n != 0 {
 		t.Errorf("%d rating requests", n)
 	}
 	// (GET falls through to the staff workspace's page.)
-	if _, page := w.raw(t, http.MethodGet, "/rate/"+kase.Id+"?t="+url.QueryEscape(mustSign(t, w, "/rate/"+kase.Id)), nil, nil); strings.Contains(page, kase.GetString("reference")) {
+	if _, page := sendRaw(t, w, http.MethodGet, "/rate/"+kase.Id+"?t="+url.QueryEscape(mustSign(t, w, "/rate/"+kase.Id)), nil, nil); strings.Contains(page, kase.GetString("reference")) {
 		t.Error("the rating page answers")
 	}
-	if code, _ := w.raw(t, http.MethodPost, "/api/crm/inbound", []byte(`{}`), nil); code != http.StatusNotFound {
+	if code, _ := sendRaw(t, w, http.MethodPost, "/api/crm/inbound", []byte(`{}`), nil); code != http.StatusNotFound {
 		t.Errorf("the inbound webhook answers %d, want 404", code)
 	}
 	// Vinculo's own request status messages (Go, not hooks) are still queued.
-	if n := w.count(t, crm.Outbox, "`case` = {:c}", dbx.Params{"c": kase.Id}); n != 2 {
+	if n := w.Count(t, crm.Outbox, "`case` = {:c}", dbx.Params{"c": kase.Id}); n != 2 {
 		t.Errorf("%d messages about the request, want 2 (opened, closed)", n)
 	}
 }
@@ -343,9 +363,9 @@ func checkWebhook(t *testing.T, r received, event, caseID string) {
 	}
 }
 
-func mustSign(t *testing.T, w *world, path string) string {
+func mustSign(t *testing.T, w *testkit.World, path string) string {
 	t.Helper()
-	token, err := w.en.signLink(w.app, path, time.Hour, time.Now())
+	token, err := engineOf(w.App).signLink(w.App, path, time.Hour, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,104 +2,32 @@ package hooksapi
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/security"
+	"github.com/pocketbase/pocketbase/tools/types"
 	"github.com/spf13/cast"
 
 	"vinculo/crm"
 )
 
-// Webhooks are signed like this (the scheme Stripe made common): the header
-//
-//	X-Vinculo-Signature: t=1767225600,v1=5257a869e7...
-//
-// carries the Unix time of signing and the hex HMAC-SHA256, keyed with the
-// shared secret, of "<t>.<raw body>". A receiver recomputes it over the raw
-// body, compares in constant time, and refuses a time too far from its
-// clock (DefaultTolerance), so a captured request cannot be replayed
-// later. Several v1= entries may be given (while a secret is rotated); one
-// match is enough.
+// Outbound webhooks are kept in the database (crm.WebhookDeliveries): each
+// delivery with its URL, event, payload, attempts, next try, state and last
+// error. postWebhook writes one in the caller's transaction, so a change
+// and its webhook are committed, or rolled back, together; the delivery
+// worker (deliveries.go) sends it once committed and retries it with
+// back-off, and a restart resumes what is due.
+
+// Headers of an outbound webhook, besides its SignatureHeader.
 const (
-	SignatureHeader  = "X-Vinculo-Signature"
-	EventHeader      = "X-Vinculo-Event"
-	DeliveryHeader   = "X-Vinculo-Delivery"
-	DefaultTolerance = 5 * time.Minute
+	EventHeader    = "X-Vinculo-Event"
+	DeliveryHeader = "X-Vinculo-Delivery"
 )
-
-// Errors of Verify.
-var (
-	ErrNoSignature  = errors.New("no signature")
-	ErrBadSignature = errors.New("the signature does not match")
-	ErrStale        = errors.New("the signature's time is too far from now")
-)
-
-// Sign returns the signature header value of body at t.
-func Sign(secret string, body []byte, t time.Time) string {
-	ts := strconv.FormatInt(t.Unix(), 10)
-	return "t=" + ts + ",v1=" + hex.EncodeToString(mac(secret, ts, body))
-}
-
-func mac(secret, ts string, body []byte) []byte {
-	h := hmac.New(sha256.New, []byte(secret))
-	h.Write([]byte(ts))
-	h.Write([]byte("."))
-	h.Write(body)
-	return h.Sum(nil)
-}
-
-// Verify checks a signature header value for body at now. An empty secret
-// verifies nothing.
-func Verify(secret string, body []byte, header string, tolerance time.Duration, now time.Time) error {
-	if secret == "" || strings.TrimSpace(header) == "" {
-		return ErrNoSignature
-	}
-	var ts string
-	var sigs [][]byte
-	for _, part := range strings.Split(header, ",") {
-		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if !ok {
-			continue
-		}
-		switch k {
-		case "t":
-			ts = v
-		case "v1":
-			if sig, err := hex.DecodeString(v); err == nil {
-				sigs = append(sigs, sig)
-			}
-		}
-	}
-	unix, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil || len(sigs) == 0 {
-		return ErrNoSignature
-	}
-	want := mac(secret, ts, body)
-	match := false
-	for _, sig := range sigs {
-		if hmac.Equal(sig, want) { // constant time
-			match = true
-		}
-	}
-	if !match {
-		return ErrBadSignature
-	}
-	if d := now.Sub(time.Unix(unix, 0)); d > tolerance || d < -tolerance {
-		return ErrStale
-	}
-	return nil
-}
 
 // Payload is the JSON body of an outbound webhook.
 type Payload struct {
@@ -115,17 +43,20 @@ type httpDoer interface {
 
 func defaultHTTPClient() httpDoer { return &http.Client{Timeout: 10 * time.Second} }
 
-// Delivery attempts and the waits between them.
-var retryWaits = []time.Duration{0, 2 * time.Second, 10 * time.Second, time.Minute}
+// retryWaits: a delivery's attempts and the wait before each (7 attempts
+// over about 8 hours and a half).
+var retryWaits = []time.Duration{0, 5 * time.Second, time.Minute, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 6 * time.Hour}
 
-// postWebhook sends event with data to opts.url (default webhooks.url),
-// signed with opts.secret (default webhooks.secret), in the background.
-// Inside a transaction it goes once the transaction commits, and not at all
-// when it rolls back. It returns the delivery id, or "" when no URL is set.
+// postWebhook queues event with data to opts.url (default webhooks.url),
+// signed with opts.secret (default webhooks.secret). Inside a transaction
+// the delivery is written in it: it goes once the transaction commits, and
+// not at all when it rolls back. It returns the delivery id, or "" when no
+// URL is set.
 func (en *engine) postWebhook(app core.App, event string, data any, opts map[string]any) (string, error) {
 	url := cast.ToString(opt(opts, "url"))
 	secret := cast.ToString(opt(opts, "secret"))
-	if url == "" {
+	own := url != "" // a delivery with its own secret keeps it
+	if !own {
 		url, secret = en.cfg.Webhooks.URL, en.cfg.Webhooks.Secret
 	}
 	if url == "" {
@@ -134,124 +65,88 @@ func (en *engine) postWebhook(app core.App, event string, data any, opts map[str
 	if secret == "" {
 		return "", errors.New("postWebhook: no secret to sign with")
 	}
-	id := security.RandomString(20)
-	body, err := json.Marshal(Payload{ID: id, Event: event, OccurredAt: time.Now().UTC().Format(time.RFC3339), Data: data})
+	coll, err := app.FindCachedCollectionByNameOrId(crm.WebhookDeliveries)
+	if err != nil {
+		return "", fmt.Errorf("postWebhook: %w", err)
+	}
+	rec := core.NewRecord(coll)
+	rec.Id = core.GenerateDefaultRandomId()
+	body, err := json.Marshal(Payload{ID: rec.Id, Event: event, OccurredAt: time.Now().UTC().Format(time.RFC3339), Data: data})
 	if err != nil {
 		return "", fmt.Errorf("postWebhook: the data is not JSON: %w", err)
 	}
-	send := func() {
-		en.deliveries.Add(1)
-		go func() {
-			defer en.deliveries.Done()
-			en.deliver(url, secret, event, id, body)
-		}()
+	rec.Set("url", url)
+	if own {
+		rec.Set("secret", secret)
 	}
-	if info := app.TxInfo(); info != nil {
-		info.OnComplete(func(txErr error) error {
-			if txErr == nil {
-				send()
-			}
-			return nil
-		})
-	} else {
-		send()
+	rec.Set("event", event)
+	rec.Set("payload", types.JSONRaw(body))
+	rec.Set("state", crm.WebhookPending)
+	rec.Set("next_at", types.NowDateTime())
+	if err := app.Save(rec); err != nil {
+		return "", fmt.Errorf("postWebhook: %w", err)
 	}
-	return id, nil
+	return rec.Id, nil
 }
 
-// deliver posts until a 2xx answer, retrying after a network error, a 429
-// or a 5xx, and logs a delivery that gives up. It stops when the app does.
-func (en *engine) deliver(url, secret, event, id string, body []byte) {
-	var last string
-	for i, wait := range retryWaits {
-		if wait > 0 {
-			select {
-			case <-en.ctx.Done():
-				en.app.Logger().Warn("Webhook not delivered: the app stopped", "url", url, "event", event, "delivery", id, "attempts", i, "error", last)
-				return
-			case <-time.After(wait):
-			}
-		}
-		req, err := http.NewRequestWithContext(en.ctx, http.MethodPost, url, bytes.NewReader(body))
-		if err != nil {
-			last = err.Error()
-			break
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("User-Agent", "Vinculo-Webhooks/1")
-		req.Header.Set(EventHeader, event)
-		req.Header.Set(DeliveryHeader, id)
-		req.Header.Set(SignatureHeader, Sign(secret, body, time.Now()))
-		res, err := en.httpClient.Do(req)
-		if err != nil {
-			last = err.Error()
-			if en.ctx.Err() != nil {
-				break
-			}
-			continue
-		}
-		io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
-		res.Body.Close()
-		if res.StatusCode/100 == 2 {
-			return
-		}
-		last = res.Status
-		if res.StatusCode != http.StatusTooManyRequests && res.StatusCode < 500 {
-			break // the receiver refuses it: retrying will not help
-		}
+// attempt posts a delivery once and saves its outcome: sent on a 2xx
+// answer; tried again later after a network error, a 429 or a 5xx, until
+// its attempts run out; failed at once when the receiver refuses it (other
+// 4xx). An attempt cut short because the app stops is not counted: the
+// delivery stays due, for the next start.
+func (en *engine) attempt(rec *core.Record) {
+	secret := rec.GetString("secret")
+	if secret == "" {
+		secret = en.cfg.Webhooks.Secret
 	}
-	en.app.Logger().Error("Webhook not delivered", "url", url, "event", event, "delivery", id, "error", last)
+	failure, permanent := en.post(rec.GetString("url"), secret, rec.GetString("event"), rec.Id, []byte(rec.GetString("payload")))
+	if failure != "" && en.ctx.Err() != nil {
+		return
+	}
+	attempts := rec.GetInt("attempts") + 1
+	rec.Set("attempts", attempts)
+	rec.Set("last_error", crm.Clip(failure, 1000))
+	switch {
+	case failure == "":
+		rec.Set("state", crm.WebhookSent)
+		rec.Set("sent_at", types.NowDateTime())
+		rec.Set("next_at", nil)
+	case permanent || attempts >= len(retryWaits):
+		rec.Set("state", crm.WebhookFailed)
+		rec.Set("next_at", nil)
+		en.app.Logger().Error("Webhook not delivered", "url", rec.GetString("url"), "event", rec.GetString("event"),
+			"delivery", rec.Id, "attempts", attempts, "error", failure)
+	default:
+		rec.Set("next_at", types.NowDateTime().Add(retryWaits[attempts]))
+	}
+	if err := en.app.Save(rec); err != nil {
+		en.app.Logger().Error("Webhook delivery: its outcome could not be saved", "delivery", rec.Id, "error", err)
+	}
 }
 
-// Signed links let a page trust a link it sent (a rating link in an email)
-// without a sign-in: the token is "<expiry unix>.<hex HMAC-SHA256 of
-// path and expiry>", keyed with a key derived from the customers
-// collection's token secret (regenerating that secret voids every link).
-
-func (en *engine) linkKey(app core.App) ([]byte, error) {
-	c, err := app.FindCachedCollectionByNameOrId(crm.Customers)
+// post sends one signed request, and says what went wrong ("" when the
+// receiver answered 2xx) and whether retrying cannot help.
+func (en *engine) post(url, secret, event, id string, body []byte) (failure string, permanent bool) {
+	if secret == "" {
+		return "no secret to sign with (webhooks.secret)", true
+	}
+	req, err := http.NewRequestWithContext(en.ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return nil, err
+		return err.Error(), true
 	}
-	if c.AuthToken.Secret == "" {
-		return nil, errors.New("signed links: the customers collection has no token secret")
-	}
-	h := hmac.New(sha256.New, []byte(c.AuthToken.Secret))
-	h.Write([]byte("vinculo.links.v1"))
-	return h.Sum(nil), nil
-}
-
-func (en *engine) signLink(app core.App, path string, valid time.Duration, now time.Time) (string, error) {
-	if valid <= 0 {
-		valid = 30 * 24 * time.Hour
-	}
-	key, err := en.linkKey(app)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Vinculo-Webhooks/1")
+	req.Header.Set(EventHeader, event)
+	req.Header.Set(DeliveryHeader, id)
+	req.Header.Set(SignatureHeader, Sign(secret, body, time.Now()))
+	res, err := en.httpClient.Do(req)
 	if err != nil {
-		return "", err
+		return err.Error(), false
 	}
-	exp := strconv.FormatInt(now.Add(valid).Unix(), 10)
-	h := hmac.New(sha256.New, key)
-	h.Write([]byte(path + "\n" + exp))
-	return exp + "." + hex.EncodeToString(h.Sum(nil)), nil
-}
-
-var errBadLink = errors.New("the link is not valid")
-
-func (en *engine) verifyLink(app core.App, path, token string, now time.Time) error {
-	exp, sig, ok := strings.Cut(token, ".")
-	unix, err := strconv.ParseInt(exp, 10, 64)
-	got, hexErr := hex.DecodeString(sig)
-	if !ok || err != nil || hexErr != nil {
-		return errBadLink
+	io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+	res.Body.Close()
+	if res.StatusCode/100 == 2 {
+		return "", false
 	}
-	key, err := en.linkKey(app)
-	if err != nil {
-		return err
-	}
-	h := hmac.New(sha256.New, key)
-	h.Write([]byte(path + "\n" + exp))
-	if !hmac.Equal(got, h.Sum(nil)) || now.Unix() > unix {
-		return errBadLink
-	}
-	return nil
+	return res.Status, res.StatusCode != http.StatusTooManyRequests && res.StatusCode < 500
 }

@@ -1,45 +1,24 @@
 package importer_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"vinculo/crm"
+	"vinculo/plugins"
 	"vinculo/plugins/importer"
 	"vinculo/testkit"
 )
 
-// postImport sends the multipart form of POST /api/crm/import.
-func postImport(t *testing.T, srv *testkit.Server, token, filename string, file []byte, fields map[string]string) (int, []byte) {
+// postImport sends the multipart form of POST /api/crm/import as who.
+func postImport(t *testing.T, w *testkit.World, who, filename string, file []byte, fields map[string]string) (int, []byte) {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	for k, v := range fields {
-		mw.WriteField(k, v)
-	}
-	if file != nil {
-		fw, _ := mw.CreateFormFile("file", filename)
-		fw.Write(file)
-	}
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/crm/import", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if token != "" {
-		req.Header.Set("Authorization", token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
+	body, contentType := testkit.Form(fields, "file", filename, file)
+	res, raw := w.Request(t, http.MethodPost, "/api/crm/import", who, body, map[string]string{"Content-Type": contentType})
 	return res.StatusCode, raw
 }
 
@@ -57,16 +36,26 @@ type jobEvent struct {
 // Through a real server: 202 at once, the job runs in the background, its
 // progress reaches staff in realtime, it ends done, and its errors download
 // as CSV.
-func TestImportAPI(t *testing.T) {
-	app := newApp(t)
-	srv := testkit.Serve(t, app)
-	manager := testkit.Save(t, app, crm.Staff, map[string]any{"email": "m@staff.test", "name": "Manager", "role": crm.RoleManager})
-	reader := testkit.Save(t, app, crm.Staff, map[string]any{"email": "r@staff.test", "name": "Reader", "role": crm.RoleReadonly})
-	token, readToken := testkit.Token(t, manager), testkit.Token(t, reader)
+// importValidOnly posts a valid-only import of contacts as who, waits for it
+// to end and returns its job.
+func importValidOnly(t *testing.T, w *testkit.World, who, filename string, file []byte) (started struct{ Job string }) {
+	t.Helper()
+	code, body := postImport(t, w, who, filename, file,
+		map[string]string{"kind": "contacts", "mode": "valid_only", "on_duplicate": "skip"})
+	if code != http.StatusAccepted {
+		t.Fatalf("POST: %d %s", code, body)
+	}
+	json.Unmarshal(body, &started)
+	importer.Wait(w.App)
+	return started
+}
 
-	old := importer.ProgressEvery
-	importer.ProgressEvery = 0 // a progress event every 256 rows
-	t.Cleanup(func() { importer.ProgressEvery = old })
+func TestImportAPI(t *testing.T) {
+	w := testkit.NewWorld(t, testkit.Plugins(plugins.All), testkit.Served())
+	manager := w.Make(t, "manager", crm.Staff, map[string]any{"email": "m@staff.test", "name": "Manager", "role": crm.RoleManager})
+	w.Make(t, "reader", crm.Staff, map[string]any{"email": "r@staff.test", "name": "Reader", "role": crm.RoleReadonly})
+
+	set(t, &importer.ProgressEvery, 0) // a progress event every 256 rows
 
 	var csv strings.Builder
 	csv.WriteString("Nome;E-mail;Celular\n")
@@ -79,20 +68,13 @@ func TestImportAPI(t *testing.T) {
 		fmt.Fprintf(&csv, "Pessoa Número %d;%s;(11) 9%04d-%04d\n", i, email, i/10000, i%10000)
 	}
 
-	live, status := srv.Realtime(t, readToken, crm.ImportJobs+"/*")
+	live, status := w.Srv.Realtime(t, w.Token(t, "reader"), crm.ImportJobs+"/*")
 	if status != http.StatusNoContent {
 		t.Fatalf("subscribe: %d", status)
 	}
-	code, body := postImport(t, srv, token, "pessoas.csv", []byte(csv.String()),
-		map[string]string{"kind": "contacts", "mode": "valid_only", "on_duplicate": "skip"})
-	if code != http.StatusAccepted {
-		t.Fatalf("POST: %d %s", code, body)
-	}
-	var started struct{ Job string }
-	json.Unmarshal(body, &started)
-	importer.Wait(app)
+	started := importValidOnly(t, w, "manager", "pessoas.csv", []byte(csv.String()))
 
-	job, err := app.FindRecordById(crm.ImportJobs, started.Job)
+	job, err := w.App.FindRecordById(crm.ImportJobs, started.Job)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +108,7 @@ func TestImportAPI(t *testing.T) {
 	}
 
 	// The error list.
-	res := srv.Do(t, http.MethodGet, "/api/crm/import/"+started.Job+"/errors.csv", readToken, nil)
+	res := w.Do(t, http.MethodGet, "/api/crm/import/"+started.Job+"/errors.csv", "reader", nil)
 	lines := strings.Split(strings.TrimSpace(string(res.Body)), "\n")
 	if res.Status != http.StatusOK || len(lines) != 3 || lines[0] != "line,field,value,reason" ||
 		!strings.HasPrefix(lines[1], "1001,email,sem-arroba,") || !strings.HasPrefix(lines[2], "2501,email,") {
@@ -134,7 +116,7 @@ func TestImportAPI(t *testing.T) {
 	}
 
 	// One timeline entry for the job, none per row.
-	if n, _ := app.CountRecords(crm.Activities); n != 1 {
+	if n := w.Count(t, crm.Activities, ""); n != 1 {
 		t.Errorf("%d timeline entries, want 1", n)
 	}
 
@@ -146,36 +128,36 @@ func TestImportAPI(t *testing.T) {
 		"mapping":      {"mapping": `{"Nome": "salary"}`},
 		"preset":       {"preset": "nosuchpreset123"},
 	} {
-		code, body := postImport(t, srv, token, "x.csv", []byte("Nome\nA\n"), form)
+		code, body := postImport(t, w, "manager", "x.csv", []byte("Nome\nA\n"), form)
 		if code != http.StatusBadRequest || !strings.Contains(string(body), `"`+field+`"`) {
 			t.Errorf("%s: %d %s", field, code, body)
 		}
 	}
-	if code, body := postImport(t, srv, token, "", nil, map[string]string{"kind": "contacts"}); code != http.StatusBadRequest || !strings.Contains(string(body), `"file"`) {
+	if code, body := postImport(t, w, "manager", "", nil, map[string]string{"kind": "contacts"}); code != http.StatusBadRequest || !strings.Contains(string(body), `"file"`) {
 		t.Errorf("no file: %d %s", code, body)
 	}
-	if code, _ := postImport(t, srv, readToken, "x.csv", []byte("Nome\nA\n"), nil); code != http.StatusForbidden {
+	if code, _ := postImport(t, w, "reader", "x.csv", []byte("Nome\nA\n"), nil); code != http.StatusForbidden {
 		t.Errorf("readonly: %d, want 403", code)
 	}
-	if n, _ := app.CountRecords(crm.ImportJobs); n != 1 {
+	if n := w.Count(t, crm.ImportJobs, ""); n != 1 {
 		t.Errorf("%d jobs, want 1", n)
 	}
 
 	// A preset's mapping, and an all-or-nothing run that fails.
-	preset := testkit.Save(t, app, crm.ImportPresets, map[string]any{"name": "Planilha", "kind": "contacts", "mapping": map[string]string{"Quem": "name", "Onde": "email"}, "staff": manager.Id})
-	code, body = postImport(t, srv, token, "p.csv", []byte("Quem,Onde\nPreset Pessoa,preset@exemplo.com\nRuim,ruim\n"),
+	preset := w.Make(t, "preset", crm.ImportPresets, map[string]any{"name": "Planilha", "kind": "contacts", "mapping": map[string]string{"Quem": "name", "Onde": "email"}, "staff": manager.Id})
+	code, body := postImport(t, w, "manager", "p.csv", []byte("Quem,Onde\nPreset Pessoa,preset@exemplo.com\nRuim,ruim\n"),
 		map[string]string{"mode": "all_or_nothing", "preset": preset.Id})
 	if code != http.StatusAccepted {
 		t.Fatalf("preset: %d %s", code, body)
 	}
 	json.Unmarshal(body, &started)
-	importer.Wait(app)
-	job, _ = app.FindRecordById(crm.ImportJobs, started.Job)
+	importer.Wait(w.App)
+	job, _ = w.App.FindRecordById(crm.ImportJobs, started.Job)
 	if job.GetString("status") != importer.StatusFailed || job.GetString("layout") != importer.LayoutMapped || job.GetInt("rows_created") != 0 ||
 		!strings.Contains(job.GetString("error"), "nothing was imported") {
 		t.Errorf("all or nothing with a bad row: %v", job.PublicExport())
 	}
-	if _, err := app.FindFirstRecordByData(crm.Contacts, "email", "preset@exemplo.com"); err == nil {
+	if _, err := w.App.FindFirstRecordByData(crm.Contacts, "email", "preset@exemplo.com"); err == nil {
 		t.Error("all or nothing wrote a row")
 	}
 }

@@ -2,7 +2,6 @@ package importer_test
 
 import (
 	"context"
-	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
+	"vinculo/plugins"
 	"vinculo/plugins/importer"
 	"vinculo/testkit"
 )
@@ -20,26 +20,21 @@ import (
 // right after that batch's commit instead of after the whole import. And
 // duplicates are still found across batches.
 func TestImportValidOnlyLetsOtherWritesRunBetweenBatches(t *testing.T) {
-	app := newApp(t)
-	oldBatch, oldEvery := importer.BatchRows, importer.ProgressEvery
-	importer.BatchRows, importer.ProgressEvery = 300, 0 // 5 batches; progress every 256 rows
-	t.Cleanup(func() { importer.BatchRows, importer.ProgressEvery = oldBatch, oldEvery })
+	w := testkit.NewWorld(t, testkit.Plugins(plugins.All))
+	set(t, &importer.BatchRows, 300)   // 5 batches
+	set(t, &importer.ProgressEvery, 0) // progress every 256 rows
 
 	const rows = 1500
-	var file strings.Builder
-	file.WriteString("name,email\n")
-	for i := 1; i <= rows; i++ {
-		fmt.Fprintf(&file, "Batch Person %d,batch%d@import.test\n", i, i)
-	}
+	file := people(rows, "Batch Person %d,batch%d@import.test")
 	file.WriteString("Batch Again,batch2@import.test\n") // line 2's email, 4 batches later
 
-	before := count(t, app, crm.Contacts)
-	contacts, err := app.FindCollectionByNameOrId(crm.Contacts)
+	before := w.Count(t, crm.Contacts, "")
+	contacts, err := w.App.FindCollectionByNameOrId(crm.Contacts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool := app.NonconcurrentDB().(*dbx.DB).DB()
-	var seen int64 // contacts the other write saw, in its own transaction
+	pool := w.App.NonconcurrentDB().(*dbx.DB).DB()
+	var seen int // contacts the other write saw, in its own transaction
 	written := make(chan error, 1)
 	started := false
 	opts := importer.Options{Kind: importer.KindContacts, Mode: importer.ModeValidOnly, OnDuplicate: importer.DupSkip, Country: "BR",
@@ -50,7 +45,7 @@ func TestImportValidOnlyLetsOtherWritesRunBetweenBatches(t *testing.T) {
 			started = true // in the first batch: the import holds the connection
 			waits := pool.Stats().WaitCount
 			go func() {
-				written <- app.RunInTransaction(func(tx core.App) error {
+				written <- w.App.RunInTransaction(func(tx core.App) error {
 					rec := core.NewRecord(contacts)
 					rec.Set("name", "Other Writer")
 					rec.Set("email", "other.writer@import.test")
@@ -65,7 +60,7 @@ func TestImportValidOnlyLetsOtherWritesRunBetweenBatches(t *testing.T) {
 				runtime.Gosched()
 			}
 		}}
-	res, err := importer.Run(context.Background(), app, strings.NewReader(file.String()), opts)
+	res, err := importer.Run(context.Background(), w.App, strings.NewReader(file.String()), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,14 +79,14 @@ func TestImportValidOnlyLetsOtherWritesRunBetweenBatches(t *testing.T) {
 	if seen >= before+rows+1 {
 		t.Errorf("the other write saw %d contacts, all %d of the import's: it waited for the whole import", seen, rows)
 	}
-	if seen != before+int64(importer.BatchRows)+1 {
+	if seen != before+importer.BatchRows+1 {
 		t.Errorf("the other write saw %d contacts, want the first batch's %d and its own", seen, importer.BatchRows)
 	}
-	if n := count(t, app, crm.Contacts); n != before+rows+1 {
+	if n := w.Count(t, crm.Contacts, ""); n != before+rows+1 {
 		t.Errorf("%d contacts, want %d", n, before+rows+1)
 	}
 	var left int
-	if err := app.DB().NewQuery("SELECT count(*) FROM sqlite_master WHERE name LIKE '_vinculo_import_keys_%'").Row(&left); err != nil || left != 0 {
+	if err := w.App.DB().NewQuery("SELECT count(*) FROM sqlite_master WHERE name LIKE '_vinculo_import_keys_%'").Row(&left); err != nil || left != 0 {
 		t.Errorf("key tables left: %d (%v)", left, err)
 	}
 }
@@ -99,13 +94,13 @@ func TestImportValidOnlyLetsOtherWritesRunBetweenBatches(t *testing.T) {
 // The key table a run leaves when the server stops mid-import goes when
 // the server starts again.
 func TestImportLeftKeyTablesDroppedOnServe(t *testing.T) {
-	app := newApp(t)
-	if _, err := app.NonconcurrentDB().NewQuery("CREATE TABLE `_vinculo_import_keys_left` (k INTEGER PRIMARY KEY, id TEXT, line INTEGER)").Execute(); err != nil {
+	w := testkit.NewWorld(t, testkit.Plugins(plugins.All))
+	if _, err := w.App.NonconcurrentDB().NewQuery("CREATE TABLE `_vinculo_import_keys_left` (k INTEGER PRIMARY KEY, id TEXT, line INTEGER)").Execute(); err != nil {
 		t.Fatal(err)
 	}
-	testkit.Serve(t, app)
+	w.Serve(t)
 	var left int
-	if err := app.DB().NewQuery("SELECT count(*) FROM sqlite_master WHERE name LIKE '_vinculo_import_keys_%'").Row(&left); err != nil || left != 0 {
+	if err := w.App.DB().NewQuery("SELECT count(*) FROM sqlite_master WHERE name LIKE '_vinculo_import_keys_%'").Row(&left); err != nil || left != 0 {
 		t.Errorf("key tables left after serve: %d (%v)", left, err)
 	}
 }

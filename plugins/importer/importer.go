@@ -23,24 +23,28 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
+	"vinculo/crm/guard"
 )
 
 // MaxUpload bounds an uploaded file: a million contacts are about 150 MB.
 const MaxUpload = 2 << 30
 
-// Register adds the import routes and fails the jobs a stopped server left.
+// Register adds the import routes and, when the server starts, fails the
+// jobs a stopped server left and removes their uploads.
 func Register(app core.App, cfg *crm.Config) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		if err := failInterrupted(se.App); err != nil {
+		if err := failInterrupted(se.App, cfg); err != nil {
 			return err
 		}
 		if err := dropLeftKeyTables(se.App); err != nil {
 			return err
 		}
 		g := se.Router.Group("/api/crm/import")
-		g.POST("", func(e *core.RequestEvent) error { return handleStart(e, cfg, ctx) }).Bind(apis.BodyLimit(MaxUpload))
-		g.GET("/{job}/errors.csv", func(e *core.RequestEvent) error { return handleErrors(e, cfg) })
+		g.POST("", func(e *core.RequestEvent) error { return handleStart(e, cfg, ctx) }).
+			Bind(apis.BodyLimit(MaxUpload), guard.Writer())
+		g.GET("/{job}/errors.csv", func(e *core.RequestEvent) error { return handleErrors(e, cfg) }).
+			Bind(guard.Staff())
 		return se.Next()
 	})
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
@@ -55,31 +59,6 @@ func badField(e *core.RequestEvent, field, msg string) error {
 	return e.BadRequestError(msg, validation.Errors{field: validation.NewError("validation_import_"+field, msg)})
 }
 
-// writer: managers, agents and superusers import; readonly staff and
-// customers do not.
-func writer(e *core.RequestEvent) (staff string, err error) {
-	if e.Auth == nil {
-		return "", e.UnauthorizedError("Sign in to import.", nil)
-	}
-	if e.Auth.IsSuperuser() {
-		return "", nil
-	}
-	if e.Auth.Collection().Name != crm.Staff || !slices.Contains([]string{crm.RoleManager, crm.RoleAgent}, e.Auth.GetString(crm.FieldRole)) {
-		return "", e.ForbiddenError("Only managers and agents import.", nil)
-	}
-	return e.Auth.Id, nil
-}
-
-func isStaff(e *core.RequestEvent) error {
-	if e.Auth == nil {
-		return e.UnauthorizedError("Sign in to see imports.", nil)
-	}
-	if !e.Auth.IsSuperuser() && e.Auth.Collection().Name != crm.Staff {
-		return e.ForbiddenError("Only staff see imports.", nil)
-	}
-	return nil
-}
-
 func formValue(e *core.RequestEvent, name, fallback string) string {
 	if v := e.Request.FormValue(name); v != "" {
 		return v
@@ -88,11 +67,12 @@ func formValue(e *core.RequestEvent, name, fallback string) string {
 }
 
 // handleStart: POST /api/crm/import (multipart: file, kind, mode,
-// on_duplicate, mapping, preset) -> 202 {"job": id}.
+// on_duplicate, mapping, preset) -> 202 {"job": id}. Managers, agents and
+// superusers import; the job names the staff member who started it.
 func handleStart(e *core.RequestEvent, cfg *crm.Config, ctx context.Context) error {
-	staff, err := writer(e)
-	if err != nil {
-		return err
+	staff := e.Auth.Id
+	if e.Auth.IsSuperuser() {
+		staff = ""
 	}
 	if err := e.Request.ParseMultipartForm(8 << 20); err != nil {
 		return badField(e, "file", "Send the file as multipart/form-data in the field \"file\".")
@@ -179,9 +159,6 @@ func saveUpload(path string, src io.Reader) error {
 // handleErrors: GET /api/crm/import/{job}/errors.csv, the job's full error
 // list (line, field, value, reason).
 func handleErrors(e *core.RequestEvent, cfg *crm.Config) error {
-	if err := isStaff(e); err != nil {
-		return err
-	}
 	job, err := e.App.FindRecordById(crm.ImportJobs, e.Request.PathValue("job"))
 	if err != nil {
 		return e.NotFoundError("There is no such import.", nil)

@@ -18,6 +18,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"vinculo/crm"
+	"vinculo/crm/guard"
 	"vinculo/plugins/timeline"
 )
 
@@ -59,20 +60,13 @@ func NewJob(app core.App, opts Options, filename, staff string) (*core.Record, e
 	}
 	job := core.NewRecord(c)
 	job.Load(map[string]any{
-		"kind": opts.Kind, "mode": opts.Mode, "on_duplicate": opts.OnDuplicate, "filename": clip(filepath.Base(filename), 255),
+		"kind": opts.Kind, "mode": opts.Mode, "on_duplicate": opts.OnDuplicate, "filename": crm.TruncateBytes(filepath.Base(filename), 255),
 		"status": StatusQueued, "staff": staff,
 	})
 	if opts.Mapping != nil {
 		job.Set("report", map[string]any{"mapping": opts.Mapping})
 	}
 	return job, app.Save(job)
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }
 
 // RunJob runs job over the file at path (which it removes at the end when
@@ -87,6 +81,7 @@ func RunJob(ctx context.Context, app core.App, cfg *crm.Config, job *core.Record
 		defer os.Remove(path)
 	}
 	opts.Kind, opts.Mode, opts.OnDuplicate = job.GetString("kind"), job.GetString("mode"), job.GetString("on_duplicate")
+	opts.Job = job.Id
 	if opts.Country == "" {
 		opts.Country = cfg.Business.Country
 	}
@@ -122,8 +117,8 @@ func RunJob(ctx context.Context, app core.App, cfg *crm.Config, job *core.Record
 		setCounts(job, res)
 		publish(app, job)
 	}
-	opts.OnProblem = func(p Problem) {
-		errCSV.Write([]string{fmt.Sprint(p.Line), p.Field, p.Value, p.Reason})
+	opts.OnProblem = func(p Problem) { // the cells repeat the file's text: never as a formula
+		errCSV.Write([]string{fmt.Sprint(p.Line), crm.NeutraliseCell(p.Field), crm.NeutraliseCell(p.Value), crm.NeutraliseCell(p.Reason)})
 	}
 	res, runErr := Run(ctx, app, f, opts)
 	errCSV.Flush()
@@ -133,11 +128,16 @@ func RunJob(ctx context.Context, app core.App, cfg *crm.Config, job *core.Record
 	return res, finish(app, job, res, runErr)
 }
 
-// finish saves the job's outcome and writes its timeline entry.
+// finish saves the job's outcome and, in the same transaction, its
+// timeline entry. The job's counts of rows created and updated are what was
+// committed: nothing for a dry run or a rolled back run, the committed
+// batches of a valid-only run that stopped.
 func finish(app core.App, job *core.Record, res *Result, runErr error) error {
 	job.Set("finished", types.NowDateTime())
 	mode := job.GetString("mode")
+	var committed Counts
 	if res != nil {
+		committed = res.Committed
 		setCounts(job, res)
 		job.Set("total_rows", res.Processed)
 		job.Set("report", res.Report(mode))
@@ -145,11 +145,15 @@ func finish(app core.App, job *core.Record, res *Result, runErr error) error {
 	switch {
 	case runErr != nil:
 		job.Set("status", StatusFailed)
+		job.Set("rows_created", committed.Created)
+		job.Set("rows_updated", committed.Updated)
 		msg := runErr.Error()
-		if mode != ModeValidOnly || res == nil || !res.Written {
+		if committed.Created == 0 && committed.Updated == 0 {
 			msg += " (nothing was imported)"
+		} else {
+			msg += fmt.Sprintf(" (%s)", keptNote(committed.Processed, committed.Created, committed.Updated))
 		}
-		job.Set("error", clip(msg, 2000))
+		job.Set("error", crm.TruncateBytes(msg, 2000))
 	case mode == ModeAllOrNothing && !res.Written:
 		job.Set("status", StatusFailed)
 		job.Set("error", fmt.Sprintf("%d rows have errors, so nothing was imported: fix them, or import only the valid rows", res.Counts.Errors))
@@ -159,26 +163,54 @@ func finish(app core.App, job *core.Record, res *Result, runErr error) error {
 	default:
 		job.Set("status", StatusDone)
 	}
-	if err := app.Save(job); err != nil {
-		return errors.Join(runErr, err)
-	}
-	if res != nil && res.Written && (res.Created > 0 || res.Updated > 0) {
-		actor := timeline.System
-		if staff := job.GetString("staff"); staff != "" {
-			actor = timeline.Actor{Type: timeline.ActorStaff, Staff: staff, Channel: timeline.ChannelWeb}
+	err := app.RunInTransaction(func(tx core.App) error {
+		if err := tx.Save(job); err != nil {
+			return err
 		}
-		_, err := timeline.Write(app, timeline.Entry{
-			Event:   EventImported,
-			Subject: fmt.Sprintf("Import of %s from %s: %d created, %d updated", job.GetString("kind"), job.GetString("filename"), res.Created, res.Updated),
-			Body: fmt.Sprintf("%d rows read: %d created, %d updated, %d duplicates, %d skipped, %d with errors; %d companies created.",
-				res.Processed, res.Created, res.Updated, res.Duplicate, res.Skipped, res.Counts.Errors, res.CompaniesCreated),
-			Actor: actor, RefCollection: crm.ImportJobs, RefID: job.Id,
-		})
-		if err != nil {
-			app.Logger().Warn("import: timeline entry", "job", job.Id, "error", err)
+		return writeImported(tx, job, committed, runErr != nil, true)
+	})
+	if err != nil {
+		// The outcome matters more than its timeline entry.
+		app.Logger().Warn("import: the job and its timeline entry", "job", job.Id, "error", err)
+		if err := app.Save(job); err != nil {
+			return errors.Join(runErr, err)
 		}
 	}
 	return runErr
+}
+
+// keptNote says what a stopped valid-only import left imported.
+func keptNote(read, created, updated int64) string {
+	return fmt.Sprintf("the batches committed before it stopped stay imported: %d rows read, %d created, %d updated; "+
+		"run the file again with duplicates skipped to import the rest", read, created, updated)
+}
+
+// writeImported writes the timeline entry of a job that wrote rows, with
+// the committed counts c (companies known only while the job runs).
+func writeImported(tx core.App, job *core.Record, c Counts, stopped, withCompanies bool) error {
+	if c.Created == 0 && c.Updated == 0 {
+		return nil
+	}
+	actor := timeline.System
+	if staff := job.GetString("staff"); staff != "" {
+		actor = timeline.Actor{Type: timeline.ActorStaff, Staff: staff, Channel: timeline.ChannelWeb}
+	}
+	verb := "Import"
+	if stopped {
+		verb = "Stopped import"
+	}
+	body := fmt.Sprintf("%d rows read: %d created, %d updated, %d duplicates, %d skipped, %d with errors",
+		c.Processed, c.Created, c.Updated, c.Duplicate, c.Skipped, c.Errors)
+	if withCompanies {
+		body += fmt.Sprintf("; %d companies created", c.CompaniesCreated)
+	}
+	_, err := timeline.Write(tx, timeline.Entry{
+		Event:   EventImported,
+		Subject: fmt.Sprintf("%s of %s from %s: %d created, %d updated", verb, job.GetString("kind"), job.GetString("filename"), c.Created, c.Updated),
+		Body:    body + ".",
+		Actor:   actor, RefCollection: crm.ImportJobs, RefID: job.Id,
+	})
+	return err
 }
 
 func setCounts(job *core.Record, res *Result) {
@@ -235,7 +267,7 @@ func publish(app core.App, job *core.Record) {
 	prefixes := []string{name + "/*?", cid + "/*?", name + "/" + job.Id + "?", cid + "/" + job.Id + "?", name + "?", cid + "?"}
 	for _, client := range app.SubscriptionsBroker().Clients() {
 		auth, _ := client.Get(apis.RealtimeClientAuthKey).(*core.Record)
-		if auth == nil || !(auth.IsSuperuser() || auth.Collection().Name == crm.Staff) {
+		if !guard.IsStaff(auth) {
 			continue
 		}
 		for sub := range client.Subscriptions(prefixes...) {
@@ -244,23 +276,44 @@ func publish(app core.App, job *core.Record) {
 	}
 }
 
-// failInterrupted marks the jobs a stopped server left queued or running.
-// Nothing of theirs was committed, except the finished batches of a
-// valid-only run.
-func failInterrupted(app core.App) error {
+// failInterrupted marks the jobs a stopped server left queued or running as
+// failed, saying what of each stayed (the batches a valid-only run
+// committed, whose counts the job holds: see Options.Job) with its timeline
+// entry, and removes the uploads they left. It runs when the server starts,
+// before any import of its own.
+func failInterrupted(app core.App, cfg *crm.Config) error {
 	jobs, err := app.FindAllRecords(crm.ImportJobs, dbx.In("status", StatusQueued, StatusRunning))
 	if err != nil {
 		return err
 	}
 	for _, j := range jobs {
-		s := j.GetString("status")
-		if s != StatusQueued && s != StatusRunning {
-			continue
+		c := Counts{Processed: int64(j.GetInt("processed_rows")), Created: int64(j.GetInt("rows_created")),
+			Updated: int64(j.GetInt("rows_updated")), Skipped: int64(j.GetInt("rows_skipped")),
+			Duplicate: int64(j.GetInt("rows_duplicate")), Errors: int64(j.GetInt("rows_error"))}
+		msg := "the server stopped before this import finished; nothing was imported: run it again"
+		if c.Created > 0 || c.Updated > 0 {
+			msg = "the server stopped before this import finished; " + keptNote(c.Processed, c.Created, c.Updated)
 		}
 		j.Set("status", StatusFailed)
-		j.Set("error", "the server stopped before this import finished; run it again")
+		j.Set("error", msg)
 		j.Set("finished", types.NowDateTime())
-		if err := app.Save(j); err != nil {
+		err := app.RunInTransaction(func(tx core.App) error {
+			if err := tx.Save(j); err != nil {
+				return err
+			}
+			return writeImported(tx, j, c, true, false)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	// No import runs yet: every upload waiting in the folder is a dead one's.
+	uploads, err := filepath.Glob(filepath.Join(Dir(cfg), "*.upload"))
+	if err != nil {
+		return err
+	}
+	for _, u := range uploads {
+		if err := os.Remove(u); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
 		}
 	}

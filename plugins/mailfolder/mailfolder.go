@@ -10,8 +10,10 @@ import (
 	"html"
 	"mime"
 	"net/mail"
+	"net/textproto"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -41,7 +43,8 @@ func Register(app core.App, cfg *crm.Config) error {
 	return nil
 }
 
-// Write saves the message as an .eml file in dir and returns its path.
+// Write saves the message as an .eml file in dir and returns its path: its
+// addresses, subject and own headers, then its text.
 func Write(dir string, m *mailer.Message) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
@@ -54,6 +57,7 @@ func Write(dir string, m *mailer.Message) (string, error) {
 		fmt.Fprintf(&b, "Cc: %s\r\n", addresses(m.Cc))
 	}
 	fmt.Fprintf(&b, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", m.Subject))
+	writeHeaders(&b, m.Headers)
 	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
 	b.WriteString(Text(m))
 	b.WriteString("\r\n")
@@ -65,6 +69,44 @@ func Write(dir string, m *mailer.Message) (string, error) {
 		return "", err
 	}
 	return path, os.Rename(tmp, path)
+}
+
+// ownHeaders are the headers Write sets itself; the message's own headers
+// of these names are left out.
+var ownHeaders = map[string]bool{
+	"Date": true, "From": true, "To": true, "Cc": true, "Bcc": true, "Subject": true,
+	"Mime-Version": true, "Content-Type": true, "Content-Transfer-Encoding": true,
+}
+
+// writeHeaders writes the message's own headers (X-Vinculo-Message, the
+// outbox record a mail comes from, among them), sorted by name, one line
+// each: a name that is not a header name is left out, line breaks in a
+// value become spaces, and a value that is not ASCII is encoded.
+func writeHeaders(b *bytes.Buffer, headers map[string]string) {
+	names := make([]string, 0, len(headers))
+	for name := range headers {
+		if validHeaderName(name) && !ownHeaders[textproto.CanonicalMIMEHeaderKey(name)] {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		value := strings.TrimSpace(strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(headers[name]))
+		fmt.Fprintf(b, "%s: %s\r\n", textproto.CanonicalMIMEHeaderKey(name), mime.QEncoding.Encode("utf-8", value))
+	}
+}
+
+// validHeaderName: printable ASCII but the colon and the space (RFC 5322).
+func validHeaderName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, r := range name {
+		if r <= ' ' || r > '~' || r == ':' {
+			return false
+		}
+	}
+	return true
 }
 
 // Text is the message's plain text, or its HTML with the tags stripped.

@@ -185,3 +185,58 @@ func containsLine(text, want string) bool {
 	}
 	return false
 }
+
+// The message's own headers go in the file (the outbox's X-Vinculo-Message
+// names the outbox record a mail comes from), each on one line; they never
+// replace the file's own headers.
+func TestEmlFileKeepsTheMessageHeaders(t *testing.T) {
+	app := testkit.NewApp(t)
+	cfg := testkit.Config(t)
+	if err := mailfolder.Register(app, cfg); err != nil {
+		t.Fatal(err)
+	}
+	err := app.NewMailClient().Send(&mailer.Message{
+		From: mail.Address{Address: "no-reply@vinculo.localhost"}, To: []mail.Address{{Address: "joao@example.com"}},
+		Subject: "Seu pedido", Text: "Chegou.",
+		Headers: map[string]string{
+			"X-Vinculo-Message": "k3x9q2m1p0w8z7a",
+			"x-note":            "açaí",
+			"X-Folded":          "first\r\nBcc: someone@example.com",
+			"subject":           "Another subject",
+			"Bad Name":          "left out",
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := emlFiles(t, cfg.MailDir)
+	if len(files) != 1 {
+		t.Fatalf("want 1 .eml file, got %d", len(files))
+	}
+	msg, body := readEml(t, files[0])
+	if got := msg.Header.Get("X-Vinculo-Message"); got != "k3x9q2m1p0w8z7a" {
+		t.Errorf("X-Vinculo-Message = %q", got)
+	}
+	if got, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("X-Note")); err != nil || got != "açaí" {
+		t.Errorf("X-Note = %q (%v), want açaí", got, err)
+	}
+	if got := msg.Header.Get("X-Folded"); got != "first Bcc: someone@example.com" {
+		t.Errorf("X-Folded = %q, want one line", got)
+	}
+	if got := msg.Header["Bcc"]; got != nil {
+		t.Errorf("a header value became a Bcc header: %v", got)
+	}
+	if got := msg.Header["Subject"]; len(got) != 1 || decodedSubject(t, msg) != "Seu pedido" {
+		t.Errorf("Subject = %v, want the message's subject only", got)
+	}
+	raw, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), "left out") {
+		t.Errorf("a header with a bad name was written:\n%s", raw)
+	}
+	if msg.Header.Get("Content-Type") != "text/plain; charset=utf-8" || strings.TrimSpace(body) != "Chegou." {
+		t.Errorf("the file's format changed: %q / %q", msg.Header.Get("Content-Type"), body)
+	}
+}

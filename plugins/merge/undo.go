@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -23,42 +22,6 @@ var (
 	ErrExpired = errors.New("This merge is more than 30 days old and can no longer be undone.")
 	ErrClash   = errors.New("The merged record cannot come back: a record with its id or a unique value exists again.")
 )
-
-func handleUndo(e *core.RequestEvent) error {
-	if err := writer(e, "undo a merge"); err != nil {
-		return err
-	}
-	rec, err := e.App.FindRecordById(crm.Merges, e.Request.PathValue("id"))
-	if err != nil {
-		return e.NotFoundError("That merge was not found.", nil)
-	}
-	// Managers undo any merge; agents the ones they made.
-	if !isManager(e) && rec.GetString("staff") != e.Auth.Id {
-		return e.ForbiddenError("Only a manager or the person who merged can undo this merge.", nil)
-	}
-	actor := timeline.FromRequest(e)
-	staffID := ""
-	if !e.HasSuperuserAuth() {
-		staffID = e.Auth.Id
-	}
-	var undone *Undone
-	err = e.App.RunInTransaction(func(tx core.App) error {
-		var err error
-		undone, err = Undo(tx, rec.Id, actor, staffID, time.Now())
-		return err
-	})
-	switch {
-	case errors.Is(err, ErrUndone), errors.Is(err, ErrClash):
-		return e.Error(http.StatusConflict, err.Error(), nil)
-	case errors.Is(err, ErrExpired):
-		return e.BadRequestError(err.Error(), nil)
-	case err != nil:
-		return e.InternalServerError("The undo failed; nothing was changed.", err)
-	}
-	survivor, _ := e.App.FindRecordById(rec.GetString("kind"), rec.GetString("survivor"))
-	other, _ := e.App.FindRecordById(rec.GetString("kind"), rec.GetString("other_id"))
-	return e.JSON(http.StatusOK, map[string]any{"survivor": survivor, "other": other, "notes": undone.Notes, "kept": undone.Kept})
-}
 
 // Undone says what an undo left as it found it.
 type Undone struct {
@@ -98,14 +61,38 @@ func Undo(tx core.App, mergeID string, actor timeline.Actor, staffID string, now
 	if err := insertRow(tx, kind, snap.Other); err != nil {
 		return nil, err
 	}
-	// Back in reverse order, before the clashing rows return (they would
-	// clash again with the rows still moved). Relations are not foreign
-	// keys, so a row may point at a clashing record a moment before it is back.
+	if err := moveBack(tx, &snap); err != nil {
+		return nil, err
+	}
+	for i := len(snap.Deleted) - 1; i >= 0; i-- {
+		if err := insertRow(tx, snap.Deleted[i].Collection, snap.Deleted[i].Row); err != nil {
+			return nil, err
+		}
+	}
+	if err := restoreRoles(tx, &snap, undone); err != nil {
+		return nil, err
+	}
+	if err := restoreSurvivor(tx, collection, survivorID, &snap, undone); err != nil {
+		return nil, err
+	}
+	if err := writeUnmerged(tx, kind, survivorID, otherID, fmt.Sprint(snap.Other["name"]), actor); err != nil {
+		return nil, err
+	}
+	rec.Set("undone_at", types.NowDateTime())
+	rec.Set("undone_by", staffID)
+	return undone, tx.Save(rec)
+}
+
+// moveBack points back at the other record what moved, in reverse order,
+// before the clashing rows return (they would clash again with the rows
+// still moved). Relations are not foreign keys, so a row may point at a
+// clashing record a moment before it is back.
+func moveBack(tx core.App, snap *Snapshot) error {
 	for i := len(snap.Moves) - 1; i >= 0; i-- {
 		mv := snap.Moves[i]
 		if mv.Multi {
 			if err := unmoveInArrays(tx, mv); err != nil {
-				return nil, err
+				return err
 			}
 			continue
 		}
@@ -118,60 +105,69 @@ func Undo(tx core.App, mergeID string, actor timeline.Actor, staffID string, now
 			_, err := tx.DB().Update(mv.Collection, dbx.Params{mv.Field: mv.From},
 				dbx.And(dbx.In("id", ids...), dbx.HashExp{mv.Field: mv.To})).Execute()
 			if err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
-	for i := len(snap.Deleted) - 1; i >= 0; i-- {
-		if err := insertRow(tx, snap.Deleted[i].Collection, snap.Deleted[i].Row); err != nil {
-			return nil, err
-		}
-	}
+	return nil
+}
+
+// restoreRoles gives back the company roles the merge changed, where
+// nobody changed them since.
+func restoreRoles(tx core.App, snap *Snapshot, undone *Undone) error {
 	for _, rc := range snap.Roles {
 		res, err := tx.DB().Update(crm.Customers, dbx.Params{crm.FieldCompanyRole: rc.From},
 			dbx.HashExp{"id": rc.Customer, crm.FieldCompanyRole: rc.To}).Execute()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			undone.Notes = append(undone.Notes, fmt.Sprintf("The role of portal account %s was changed since the merge: it was left as it is.", rc.Customer))
 		}
 	}
+	return nil
+}
 
-	// The survivor's values: only where they still hold what the merge
-	// wrote; a value edited since is the newer decision and stays.
-	if len(snap.Changed) > 0 {
-		current, err := rawRow(tx, kind, survivorID)
-		if err != nil {
-			return nil, err
+// restoreSurvivor gives the survivor back the values the merge changed,
+// only where they still hold what the merge wrote; a value edited since is
+// the newer decision and stays.
+func restoreSurvivor(tx core.App, collection *core.Collection, survivorID string, snap *Snapshot, undone *Undone) error {
+	if len(snap.Changed) == 0 {
+		return nil
+	}
+	current, err := rawRow(tx, collection.Name, survivorID)
+	if err != nil {
+		return err
+	}
+	values := dbx.Params{}
+	for _, col := range snap.Changed {
+		before, now := snap.SurvivorBefore[col], current[col]
+		if sameValue(now, before) {
+			continue
 		}
-		values := dbx.Params{}
-		for _, col := range snap.Changed {
-			before, now := snap.SurvivorBefore[col], current[col]
-			if sameValue(now, before) {
-				continue
+		// Snapshots written before SurvivorAfter existed restore as they did.
+		if after, ok := snap.SurvivorAfter[col]; ok && !sameValue(now, after) {
+			if f := collection.Fields.GetByName(col); f != nil && f.Type() != core.FieldTypeAutodate {
+				undone.Kept = append(undone.Kept, col)
 			}
-			// Snapshots written before SurvivorAfter existed restore as they did.
-			if after, ok := snap.SurvivorAfter[col]; ok && !sameValue(now, after) {
-				if f := collection.Fields.GetByName(col); f != nil && f.Type() != core.FieldTypeAutodate {
-					undone.Kept = append(undone.Kept, col)
-				}
-				continue
-			}
-			values[col] = before
+			continue
 		}
-		if len(values) > 0 {
-			if _, err := tx.DB().Update(kind, values, dbx.HashExp{"id": survivorID}).Execute(); err != nil {
-				return nil, err
-			}
-		}
-		if len(undone.Kept) > 0 {
-			undone.Notes = append(undone.Notes, "Changes made since the merge were kept: "+strings.Join(undone.Kept, ", ")+".")
+		values[col] = before
+	}
+	if len(values) > 0 {
+		if _, err := tx.DB().Update(collection.Name, values, dbx.HashExp{"id": survivorID}).Execute(); err != nil {
+			return err
 		}
 	}
+	if len(undone.Kept) > 0 {
+		undone.Notes = append(undone.Notes, "Changes made since the merge were kept: "+strings.Join(undone.Kept, ", ")+".")
+	}
+	return nil
+}
 
+// writeUnmerged puts the undo on the survivor's timeline.
+func writeUnmerged(tx core.App, kind, survivorID, otherID, name string, actor timeline.Actor) error {
 	entry := timeline.Entry{Actor: actor, RefCollection: kind, RefID: otherID}
-	name := fmt.Sprint(snap.Other["name"])
 	if kind == crm.Contacts {
 		entry.Event, entry.Contact = ContactUnmerged, survivorID
 		entry.Subject = "Merge undone: " + name + " is a separate contact again"
@@ -179,12 +175,8 @@ func Undo(tx core.App, mergeID string, actor timeline.Actor, staffID string, now
 		entry.Event, entry.Company = CompanyUnmerged, survivorID
 		entry.Subject = "Merge undone: " + name + " is a separate company again"
 	}
-	if _, err := timeline.Write(tx, entry); err != nil {
-		return nil, err
-	}
-	rec.Set("undone_at", types.NowDateTime())
-	rec.Set("undone_by", staffID)
-	return undone, tx.Save(rec)
+	_, err := timeline.Write(tx, entry)
+	return err
 }
 
 // sameValue compares raw column values, one of them possibly read back

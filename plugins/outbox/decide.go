@@ -15,13 +15,14 @@ import (
 	"vinculo/crm"
 )
 
-// States of a message.
+// States of a message: the names crm gives them, for code that already
+// speaks of the outbox.
 const (
-	StateQueued  = "queued"  // due: the worker sends it (or retries it at not_before)
-	StateWaiting = "waiting" // the customer's rules hold it until not_before
-	StateSent    = "sent"
-	StateRefused = "refused" // the customer's rules forbid it; final
-	StateFailed  = "failed"  // it could not be sent; final
+	StateQueued  = crm.OutboxQueued
+	StateWaiting = crm.OutboxWaiting
+	StateSent    = crm.OutboxSent
+	StateRefused = crm.OutboxRefused
+	StateFailed  = crm.OutboxFailed
 )
 
 const week = 7 * 24 * time.Hour
@@ -64,7 +65,7 @@ func (p *plugin) decide(tx core.App, rec *core.Record, now time.Time) (decision,
 	loc := p.location(contact)
 	purpose := rec.GetString("purpose")
 	var d decision
-	if purpose == "service" {
+	if purpose == crm.PurposeService {
 		d, err = p.serviceChannel(tx, rec, contact)
 	} else {
 		d, err = p.consentedChannel(tx, rec, contact, purpose)
@@ -83,7 +84,7 @@ func (p *plugin) decide(tx core.App, rec *core.Record, now time.Time) (decision,
 // channel it goes on the first of preferred, email, then the other
 // consented channels that can carry it.
 func (p *plugin) serviceChannel(tx core.App, rec, contact *core.Record) (decision, error) {
-	consents, err := consentStates(tx, contact.Id, "service")
+	consents, err := consentStates(tx, contact.Id, crm.PurposeService)
 	if err != nil {
 		return decision{}, err
 	}
@@ -223,7 +224,7 @@ func (p *plugin) reach(tx core.App, contact *core.Record, ch string) (decision, 
 	if to == "" {
 		return refuse("%s for the %s channel", missing, ch), nil
 	}
-	if !canSend(ch) {
+	if !canSend(tx, ch) {
 		return fail("no sender is registered for the %s channel", ch), nil
 	}
 	return decision{channel: ch, to: to}, nil
@@ -233,7 +234,7 @@ func (p *plugin) reach(tx core.App, contact *core.Record, ch string) (decision, 
 // a later time may fall foul of another rule, so they are applied until
 // none moves it: the result is the first allowed minute.
 func (p *plugin) timing(tx core.App, rec, contact *core.Record, purpose string, d decision, loc *time.Location, now time.Time) (decision, error) {
-	service := purpose == "service"
+	service := purpose == crm.PurposeService
 	if !service {
 		until, reason, err := held(tx, rec, contact, now)
 		if err != nil {
@@ -248,7 +249,7 @@ func (p *plugin) timing(tx core.App, rec, contact *core.Record, purpose string, 
 	limit := contact.GetInt("max_contacts_per_week")
 	if !service && limit > 0 {
 		var err error
-		if sent, err = recentSends(tx, contact.Id, rec.Id, now); err != nil {
+		if sent, err = recentSends(tx, contact.Id, rec.Id, now, p.options().claimTTL()); err != nil {
 			return d, err
 		}
 	}
@@ -295,11 +296,13 @@ func (p *plugin) timing(tx core.App, rec, contact *core.Record, purpose string, 
 }
 
 // recentSends: when the contact's non-service messages went in the last
-// week, counting those another worker is sending right now.
-func recentSends(tx core.App, contact, self string, now time.Time) ([]time.Time, error) {
+// week, counting those another worker is sending right now (a claim
+// younger than ttl).
+func recentSends(tx core.App, contact, self string, now time.Time, ttl time.Duration) ([]time.Time, error) {
 	list, err := tx.FindRecordsByFilter(crm.Outbox,
-		"contact = {:c} && purpose != 'service' && id != {:self} && ((state = 'sent' && sent_at > {:since}) || (claim != '' && claimed_at > {:stale}))",
-		"", 0, 0, dbx.Params{"c": contact, "self": self, "since": stamp(now.Add(-week)), "stale": stamp(now.Add(-claimTTL))})
+		"contact = {:c} && purpose != {:service} && id != {:self} && ((state = {:sent} && sent_at > {:since}) || (claim != '' && claimed_at > {:stale}))",
+		"", 0, 0, dbx.Params{"c": contact, "service": crm.PurposeService, "sent": StateSent, "self": self,
+			"since": stamp(now.Add(-week)), "stale": stamp(now.Add(-ttl))})
 	if err != nil {
 		return nil, err
 	}

@@ -12,17 +12,13 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/mailer"
-	"github.com/pocketbase/pocketbase/tools/security"
 
 	"vinculo/crm"
 )
 
 const (
-	// claimTTL: a claim older than this belongs to a worker that died while
-	// sending; another worker takes the message over (and may send it a
-	// second time: delivery is at least once).
-	claimTTL = 10 * time.Minute
-	// sendTimeout bounds a registered sender, well within claimTTL.
+	// sendTimeout bounds a registered sender (and half the claim's time,
+	// Options.ClaimTTL, bounds it too): a claim outlives its send.
 	sendTimeout = 2 * time.Minute
 	batchSize   = 100
 )
@@ -56,8 +52,8 @@ func (r *Result) count(outcome string) {
 // is decided again, claimed and marked in one transaction, sent outside any
 // transaction, and its outcome recorded in another. Runs may overlap (two
 // processes, a cron tick and a queue): a claimed message is never sent by
-// two of them. The cron job and every queue call it; tests call it with
-// the time they want.
+// two of them. The cron job, every queue and the start of the server call
+// it; tests call it with the time they want.
 func Deliver(app core.App, now time.Time) (Result, error) {
 	p, err := pluginOf(app)
 	if err != nil {
@@ -66,6 +62,9 @@ func Deliver(app core.App, now time.Time) (Result, error) {
 	if app.IsTransactional() {
 		return Result{}, errors.New("outbox: Deliver sends messages and must not run inside a transaction")
 	}
+	p.enter()
+	defer p.leave()
+	ttl := p.options().claimTTL()
 	var res Result
 	var errs []error
 	// A handled message leaves the due set; one that comes back (an error
@@ -73,7 +72,7 @@ func Deliver(app core.App, now time.Time) (Result, error) {
 	seen := map[string]bool{}
 	var skip []any
 	for p.ctx.Err() == nil {
-		ids, err := dueIDs(app, now, skip)
+		ids, err := dueIDs(app, now, ttl, skip)
 		if err != nil {
 			errs = append(errs, err)
 			break
@@ -101,12 +100,13 @@ func Deliver(app core.App, now time.Time) (Result, error) {
 	return res, errors.Join(errs...)
 }
 
-// dueIDs lists due messages, oldest first, but those in skip.
-func dueIDs(app core.App, now time.Time, skip []any) ([]string, error) {
+// dueIDs lists due messages, oldest first, but those in skip: a claim
+// older than ttl no longer holds its message.
+func dueIDs(app core.App, now time.Time, ttl time.Duration, skip []any) ([]string, error) {
 	q := app.DB().Select("id").From(crm.Outbox).
 		Where(dbx.In("state", StateQueued, StateWaiting)).
 		AndWhere(dbx.NewExp("([[not_before]] = '' OR [[not_before]] <= {:now})", dbx.Params{"now": stamp(now)})).
-		AndWhere(dbx.NewExp("([[claim]] = '' OR [[claimed_at]] < {:stale})", dbx.Params{"stale": stamp(now.Add(-claimTTL))})).
+		AndWhere(dbx.NewExp("([[claim]] = '' OR [[claimed_at]] < {:stale})", dbx.Params{"stale": stamp(now.Add(-ttl))})).
 		OrderBy("not_before", "created").
 		Limit(batchSize)
 	if len(skip) > 0 {
@@ -117,7 +117,7 @@ func dueIDs(app core.App, now time.Time, skip []any) ([]string, error) {
 	return ids, err
 }
 
-func isDue(rec *core.Record, now time.Time) bool {
+func isDue(rec *core.Record, now time.Time, ttl time.Duration) bool {
 	state := rec.GetString("state")
 	if state != StateQueued && state != StateWaiting {
 		return false
@@ -125,7 +125,7 @@ func isDue(rec *core.Record, now time.Time) bool {
 	if nb := rec.GetDateTime("not_before"); !nb.IsZero() && nb.Time().After(now) {
 		return false
 	}
-	if rec.GetString("claim") != "" && rec.GetDateTime("claimed_at").Time().After(now.Add(-claimTTL)) {
+	if rec.GetString("claim") != "" && rec.GetDateTime("claimed_at").Time().After(now.Add(-ttl)) {
 		return false
 	}
 	return true
@@ -140,7 +140,7 @@ type job struct {
 // deliverOne decides, claims, sends and records one message. The outcome
 // is a state, "retrying", or "" when someone else had it.
 func (p *plugin) deliverOne(app core.App, id string, now time.Time) (string, error) {
-	token := security.RandomString(24)
+	token := p.newClaim()
 	var j *job
 	var outcome string
 	err := app.RunInTransaction(func(tx core.App) error {
@@ -151,7 +151,7 @@ func (p *plugin) deliverOne(app core.App, id string, now time.Time) (string, err
 		if err != nil {
 			return err
 		}
-		if !isDue(rec, now) {
+		if !isDue(rec, now, p.options().claimTTL()) {
 			return nil // another worker got there first
 		}
 		d, contact, err := p.decide(tx, rec, now)
@@ -229,9 +229,9 @@ func (p *plugin) message(tx core.App, rec, contact *core.Record, d decision) (Me
 // send hands the message to its channel: a registered sender, else for
 // email PocketBase's mailer (the mail folder when no SMTP is configured).
 func (p *plugin) send(app core.App, m Message) error {
-	ctx, cancel := context.WithTimeout(p.ctx, sendTimeout)
+	ctx, cancel := context.WithTimeout(p.ctx, min(sendTimeout, p.options().claimTTL()/2))
 	defer cancel()
-	if fn, ok := senderFor(m.Channel); ok {
+	if fn, ok := senderFor(app, m.Channel); ok {
 		return callSender(ctx, fn, m)
 	}
 	if m.Channel != "email" {
@@ -257,12 +257,20 @@ func (p *plugin) record(app core.App, j *job, token string, sendErr error, now t
 			return err
 		}
 		if rec.GetString("claim") != token {
-			return fmt.Errorf("the claim was taken over while sending (the send outlasted %s); outcome: %v", claimTTL, sendErr)
+			return fmt.Errorf("the claim was taken over while sending (the send outlasted %s); outcome: %v",
+				p.options().claimTTL(), sendErr)
+		}
+		rec.Set("claim", "")
+		rec.Set("claimed_at", "")
+		if p.interrupted(sendErr) {
+			// The stop cut the send short: not an attempt. The message stays
+			// due, for the next run of this or another process.
+			app.Logger().Info("Outbox: a send was interrupted by the stop; the message goes again at the next run",
+				"id", j.ID, "error", sendErr)
+			return tx.Save(rec)
 		}
 		attempts := rec.GetInt("attempts") + 1
 		rec.Set("attempts", attempts)
-		rec.Set("claim", "")
-		rec.Set("claimed_at", "")
 		maxAttempts := p.options().maxAttempts()
 		switch {
 		case sendErr == nil:
@@ -290,10 +298,15 @@ func (p *plugin) record(app core.App, j *job, token string, sendErr error, now t
 	return outcome, err
 }
 
-// clip keeps a text within the reason field's 1000 characters.
+// reasonMax is the size, in characters, of the reason and last_error fields.
+const reasonMax = 1000
+
+// clip keeps a text within reasonMax characters, ending with "…" when it
+// was cut. Unlike crm.Clip it keeps the text as it was up to the cut
+// (spaces included): a provider's error is recorded as it came.
 func clip(s string) string {
-	if r := []rune(s); len(r) > 1000 {
-		return string(r[:999]) + "…"
+	if r := []rune(s); len(r) > reasonMax {
+		return string(r[:reasonMax-1]) + "…"
 	}
 	return s
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
+	"vinculo/plugins"
 	"vinculo/plugins/outbox"
 	"vinculo/testkit"
 )
@@ -20,35 +21,35 @@ import (
 // again when due (here it falls after the customer's hours).
 func TestRetryAfterAFailedSend(t *testing.T) {
 	w := newWorld(t)
-	w.consent(t, w.contact, "service", "sms", "granted")
+	consent(t, w, w.R("contact"), "service", "sms", "granted")
 	sms := &recorder{fail: func(n int) error {
 		if n == 1 {
 			return errors.New("gateway timeout")
 		}
 		return nil
 	}}
-	useSender(t, "sms", sms)
-	m := w.queue(t, "2026-11-24 11:59", map[string]any{"purpose": "service", "channel": "sms", "subject": "Seu pedido", "body": "Chegou."})
+	useSender(t, w, "sms", sms)
+	m := queue(t, w, "2026-11-24 11:59", map[string]any{"purpose": "service", "channel": "sms", "subject": "Seu pedido", "body": "Chegou."})
 
-	if res := w.deliver(t, "2026-11-24 11:59"); res.Retrying != 1 {
+	if res := deliver(t, w, "2026-11-24 11:59"); res.Retrying != 1 {
 		t.Fatalf("first attempt: %+v", res)
 	}
-	m = w.expect(t, m, "queued", "attempt 1 of 5 failed, next at 2026-11-24 12:00 America/Sao_Paulo: gateway timeout")
+	m = expect(t, w, m, crm.OutboxQueued, "attempt 1 of 5 failed, next at 2026-11-24 12:00 America/Sao_Paulo: gateway timeout")
 	expectAt(t, m, "not_before", "2026-11-24 12:00")
 	if m.GetInt("attempts") != 1 || m.GetString("last_error") != "gateway timeout" {
 		t.Errorf("attempts %d last_error %q", m.GetInt("attempts"), m.GetString("last_error"))
 	}
-	if res := w.deliver(t, "2026-11-24 11:59"); res != (outbox.Result{}) {
+	if res := deliver(t, w, "2026-11-24 11:59"); res != (outbox.Result{}) {
 		t.Errorf("retried before its time: %+v", res)
 	}
 
 	// 12:00 is past the customer's hours: the retry waits for tomorrow.
-	w.deliver(t, "2026-11-24 12:00")
-	expectAt(t, w.expect(t, m, "waiting", "the customer's hours"), "not_before", "2026-11-25 09:00")
-	if res := w.deliver(t, "2026-11-25 09:00"); res.Sent != 1 {
+	deliver(t, w, "2026-11-24 12:00")
+	expectAt(t, expect(t, w, m, crm.OutboxWaiting, "the customer's hours"), "not_before", "2026-11-25 09:00")
+	if res := deliver(t, w, "2026-11-25 09:00"); res.Sent != 1 {
 		t.Fatalf("second attempt: %+v", res)
 	}
-	m = w.expect(t, m, "sent", "sent by sms to +5511999990000")
+	m = expect(t, w, m, crm.OutboxSent, "sent by sms to +5511999990000")
 	if m.GetInt("attempts") != 2 || m.GetString("last_error") != "" {
 		t.Errorf("attempts %d last_error %q", m.GetInt("attempts"), m.GetString("last_error"))
 	}
@@ -62,90 +63,76 @@ func TestRetryAfterAFailedSend(t *testing.T) {
 // error. An error marked permanent fails at once.
 func TestRetryGivesUp(t *testing.T) {
 	w := newWorld(t)
-	if err := outbox.Configure(w.app, outbox.Options{Now: w.clock.Now, Manual: true, MaxAttempts: 3, FirstRetry: 2 * time.Minute}); err != nil {
+	if err := outbox.Configure(w.App, outbox.Options{Now: w.Clock.Now, Manual: true, MaxAttempts: 3, FirstRetry: 2 * time.Minute}); err != nil {
 		t.Fatal(err)
 	}
-	w.contact = w.update(t, w.contact, map[string]any{"preferred_days": []string{}, "preferred_hours_start": "", "preferred_hours_end": ""})
-	w.consent(t, w.contact, "service", "sms", "granted")
-	w.consent(t, w.contact, "service", "whatsapp", "granted")
+	w.Update(t, w.R("contact"), map[string]any{"preferred_days": []string{}, "preferred_hours_start": "", "preferred_hours_end": ""})
+	consent(t, w, w.R("contact"), "service", "sms", "granted")
+	consent(t, w, w.R("contact"), "service", "whatsapp", "granted")
 	calls := 0
 	sms := &recorder{fail: func(n int) error { calls = n; return fmt.Errorf("provider down (%d)", n) }}
-	useSender(t, "sms", sms)
-	useSender(t, "whatsapp", &recorder{fail: func(int) error { return fmt.Errorf("%w: not on WhatsApp", outbox.ErrPermanent) }})
+	useSender(t, w, "sms", sms)
+	useSender(t, w, "whatsapp", &recorder{fail: func(int) error { return fmt.Errorf("%w: not on WhatsApp", outbox.ErrPermanent) }})
 
-	m := w.queue(t, "2026-11-24 10:00", map[string]any{"purpose": "service", "channel": "sms", "subject": "Aviso"})
-	w.deliver(t, "2026-11-24 10:00")
-	expectAt(t, w.reload(t, m), "not_before", "2026-11-24 10:02") // 2 minutes
-	w.deliver(t, "2026-11-24 10:02")
-	expectAt(t, w.reload(t, m), "not_before", "2026-11-24 10:06") // then 4
-	w.deliver(t, "2026-11-24 10:05")
+	m := queue(t, w, "2026-11-24 10:00", map[string]any{"purpose": "service", "channel": "sms", "subject": "Aviso"})
+	deliver(t, w, "2026-11-24 10:00")
+	expectAt(t, w.Reload(t, m), "not_before", "2026-11-24 10:02") // 2 minutes
+	deliver(t, w, "2026-11-24 10:02")
+	expectAt(t, w.Reload(t, m), "not_before", "2026-11-24 10:06") // then 4
+	deliver(t, w, "2026-11-24 10:05")
 	if calls != 2 {
 		t.Fatalf("%d calls before 10:06, want 2", calls)
 	}
-	if res := w.deliver(t, "2026-11-24 10:06"); res.Failed != 1 {
+	if res := deliver(t, w, "2026-11-24 10:06"); res.Failed != 1 {
 		t.Fatalf("third attempt: %+v", res)
 	}
-	m = w.expect(t, m, "failed", "failed after 3 attempt(s): provider down (3)")
+	m = expect(t, w, m, crm.OutboxFailed, "failed after 3 attempt(s): provider down (3)")
 	if m.GetInt("attempts") != 3 || m.GetString("last_error") != "provider down (3)" {
 		t.Errorf("attempts %d last_error %q", m.GetInt("attempts"), m.GetString("last_error"))
 	}
-	w.deliver(t, "2026-11-24 12:00")
+	deliver(t, w, "2026-11-24 12:00")
 	if calls != 3 {
 		t.Errorf("%d calls, want 3: a failed message is not tried again", calls)
 	}
 
-	p := w.queue(t, "2026-11-24 12:00", map[string]any{"purpose": "service", "channel": "whatsapp", "subject": "Aviso"})
-	w.deliver(t, "2026-11-24 12:00")
-	w.expect(t, p, "failed", "failed after 1 attempt(s): permanent failure: not on WhatsApp")
+	p := queue(t, w, "2026-11-24 12:00", map[string]any{"purpose": "service", "channel": "whatsapp", "subject": "Aviso"})
+	deliver(t, w, "2026-11-24 12:00")
+	expect(t, w, p, crm.OutboxFailed, "failed after 1 attempt(s): permanent failure: not on WhatsApp")
 }
 
 // All state is in the database: a new app on the same data dir sends what
 // is due, once; a claim left by a dead worker is taken over when it expires.
 func TestSurvivesRestart(t *testing.T) {
 	w := newWorld(t)
-	w.consent(t, w.contact, "marketing", "email", "granted")
-	due := w.queue(t, "2026-11-24 10:00", map[string]any{"purpose": "service", "subject": "Agora"})
-	later := w.queue(t, "2026-11-24 14:00", marketing("Amanhã"))
-	crashed := w.queue(t, "2026-11-24 10:00", map[string]any{"purpose": "service", "subject": "Interrompida"})
-	w.update(t, crashed, map[string]any{"claim": "a-worker-that-died", "claimed_at": at(t, "2026-11-24 10:00").UTC()})
+	consent(t, w, w.R("contact"), "marketing", "email", "granted")
+	due := queue(t, w, "2026-11-24 10:00", map[string]any{"purpose": "service", "subject": "Agora"})
+	later := queue(t, w, "2026-11-24 14:00", marketing("Amanhã"))
+	crashed := queue(t, w, "2026-11-24 10:00", map[string]any{"purpose": "service", "subject": "Interrompida"})
+	w.Update(t, crashed, map[string]any{"claim": "a-worker-that-died", "claimed_at": testkit.Wall(t, "2026-11-24 10:00").UTC()})
 
 	// The process ends as PocketBase ends it.
-	first := w.app
-	dataDir := first.DataDir()
-	err := first.OnTerminate().Trigger(&core.TerminateEvent{App: first}, func(e *core.TerminateEvent) error {
-		return e.App.ResetBootstrapState()
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dataDir := w.Stop(t)
+	w.Reopen(t, dataDir, plugins.All, func(app core.App, _ *crm.Config) error { return manualOutbox(w, app) })
 
-	second := core.NewBaseApp(core.BaseAppConfig{DataDir: dataDir, EncryptionEnv: "pb_test_env"})
-	if err := second.Bootstrap(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = second.ResetBootstrapState() })
-	w.app = second
-	w.register(t, second)
-
-	if res := w.deliver(t, "2026-11-24 10:05"); res.Sent != 1 {
+	if res := deliver(t, w, "2026-11-24 10:05"); res.Sent != 1 {
 		t.Fatalf("after the restart: %+v, want the due one sent", res)
 	}
-	w.expect(t, due, "sent", "")
-	w.expect(t, crashed, "queued", "") // its claim is still fresh
-	if res := w.deliver(t, "2026-11-24 10:11"); res.Sent != 1 {
+	expect(t, w, due, crm.OutboxSent, "")
+	expect(t, w, crashed, crm.OutboxQueued, "") // its claim is still fresh
+	if res := deliver(t, w, "2026-11-24 10:11"); res.Sent != 1 {
 		t.Fatalf("after the claim expired: %+v", res)
 	}
-	w.expect(t, crashed, "sent", "")
-	if res := w.deliver(t, "2026-11-25 09:00"); res.Sent != 1 {
+	expect(t, w, crashed, crm.OutboxSent, "")
+	if res := deliver(t, w, "2026-11-25 09:00"); res.Sent != 1 {
 		t.Fatalf("at the customer's hours: %+v", res)
 	}
-	w.expect(t, later, "sent", "")
+	expect(t, w, later, crm.OutboxSent, "")
 	for _, when := range []string{"2026-11-25 09:00", "2026-11-26 10:00"} {
-		if res := w.deliver(t, when); res != (outbox.Result{}) {
+		if res := deliver(t, w, when); res != (outbox.Result{}) {
 			t.Errorf("at %s: %+v, want nothing", when, res)
 		}
 	}
-	mails := w.mails(t)
+	mails := w.Mails(t)
 	var subjects []string
 	for _, raw := range mails {
 		subjects = append(subjects, parseMail(t, raw).subject)
@@ -158,14 +145,14 @@ func TestSurvivesRestart(t *testing.T) {
 // Deliver runs that overlap never send one message twice.
 func TestConcurrentDeliverSendsEachMessageOnce(t *testing.T) {
 	w := newWorld(t)
-	w.consent(t, w.contact, "service", "chat", "granted")
+	consent(t, w, w.R("contact"), "service", "chat", "granted")
 	chat := &recorder{}
-	useSender(t, "chat", chat)
+	useSender(t, w, "chat", chat)
 	const messages, workers = 120, 8 // more than one batch of due messages
 	for i := range messages {
-		w.queue(t, "2026-11-24 10:00", map[string]any{"purpose": "service", "channel": "chat", "subject": fmt.Sprintf("Mensagem %d", i)})
+		queue(t, w, "2026-11-24 10:00", map[string]any{"purpose": "service", "channel": "chat", "subject": fmt.Sprintf("Mensagem %d", i)})
 	}
-	now := at(t, "2026-11-24 10:00")
+	now := testkit.Wall(t, "2026-11-24 10:00")
 	start := make(chan struct{})
 	results := make([]outbox.Result, workers)
 	errs := make([]error, workers)
@@ -175,7 +162,7 @@ func TestConcurrentDeliverSendsEachMessageOnce(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			results[i], errs[i] = outbox.Deliver(w.app, now)
+			results[i], errs[i] = outbox.Deliver(w.App, now)
 		}()
 	}
 	close(start)
@@ -200,7 +187,7 @@ func TestConcurrentDeliverSendsEachMessageOnce(t *testing.T) {
 			t.Errorf("message %s sent %d times", id, n)
 		}
 	}
-	if n, _ := w.app.CountRecords(crm.Outbox); n != messages {
+	if n, _ := w.App.CountRecords(crm.Outbox); n != messages {
 		t.Errorf("%d messages in the outbox", n)
 	}
 }
@@ -209,17 +196,17 @@ func TestConcurrentDeliverSendsEachMessageOnce(t *testing.T) {
 // rolls back sends nothing.
 func TestQueueStartsDelivery(t *testing.T) {
 	w := newWorld(t)
-	if err := outbox.Configure(w.app, outbox.Options{Now: w.clock.Now}); err != nil {
+	if err := outbox.Configure(w.App, outbox.Options{Now: w.Clock.Now}); err != nil {
 		t.Fatal(err)
 	}
-	m := w.queue(t, "2026-11-24 10:00", map[string]any{"purpose": "service", "subject": "Já"})
-	outbox.Wait(w.app)
-	w.expect(t, m, "sent", "")
+	m := queue(t, w, "2026-11-24 10:00", map[string]any{"purpose": "service", "subject": "Já"})
+	outbox.Wait(w.App)
+	expect(t, w, m, crm.OutboxSent, "")
 
-	outboxes, _ := w.app.FindCollectionByNameOrId(crm.Outbox)
-	err := w.app.RunInTransaction(func(tx core.App) error {
+	outboxes, _ := w.App.FindCollectionByNameOrId(crm.Outbox)
+	err := w.App.RunInTransaction(func(tx core.App) error {
 		r := core.NewRecord(outboxes)
-		r.Load(map[string]any{"contact": w.contact.Id, "purpose": "service", "subject": "Desfeita", "state": "queued"})
+		r.Load(map[string]any{"contact": w.ID("contact"), "purpose": "service", "subject": "Desfeita", "state": crm.OutboxQueued})
 		if err := tx.Save(r); err != nil {
 			return err
 		}
@@ -228,11 +215,11 @@ func TestQueueStartsDelivery(t *testing.T) {
 	if err == nil {
 		t.Fatal("the transaction should fail")
 	}
-	outbox.Wait(w.app)
-	if n, _ := w.app.CountRecords(crm.Outbox); n != 1 {
+	outbox.Wait(w.App)
+	if n, _ := w.App.CountRecords(crm.Outbox); n != 1 {
 		t.Errorf("%d messages, want 1", n)
 	}
-	if n := len(w.mails(t)); n != 1 {
+	if n := len(w.Mails(t)); n != 1 {
 		t.Errorf("%d mails, want 1", n)
 	}
 }
@@ -241,32 +228,32 @@ func TestQueueStartsDelivery(t *testing.T) {
 // 400 that names the field and writes nothing; customers can't queue.
 func TestQueueThroughTheAPI(t *testing.T) {
 	w := newWorld(t)
-	srv := testkit.Serve(t, w.app)
-	agent := w.make(t, crm.Staff, map[string]any{"name": "Rafael", "email": "rafael@vinculo.example", "role": crm.RoleAgent})
-	other := w.make(t, crm.Staff, map[string]any{"name": "Marina", "email": "marina@vinculo.example", "role": crm.RoleManager})
-	customer := w.make(t, crm.Customers, map[string]any{"email": "ana@example.com", "contact": w.contact.Id, "company_role": crm.CompanyMember})
+	srv := w.Serve(t)
+	agent := w.Make(t, "", crm.Staff, map[string]any{"name": "Rafael", "email": "rafael@vinculo.example", "role": crm.RoleAgent})
+	other := w.Make(t, "", crm.Staff, map[string]any{"name": "Marina", "email": "marina@vinculo.example", "role": crm.RoleManager})
+	customer := w.Make(t, "", crm.Customers, map[string]any{"email": "ana@example.com", "contact": w.ID("contact"), "company_role": crm.CompanyMember})
 	staff := testkit.Token(t, agent)
-	w.clock.Set(at(t, "2026-11-24 14:00"))
+	w.Clock.Set(testkit.Wall(t, "2026-11-24 14:00"))
 
 	res := srv.Do(t, http.MethodPost, "/api/collections/outbox/records", staff,
-		map[string]any{"contact": w.contact.Id, "purpose": "service", "state": "queued", "subject": "Olá", "body": "Tudo certo?"})
+		map[string]any{"contact": w.ID("contact"), "purpose": "service", "state": crm.OutboxQueued, "subject": "Olá", "body": "Tudo certo?"})
 	if res.Status != http.StatusOK {
 		t.Fatalf("queue: %d %s", res.Status, res.Body)
 	}
 	var out map[string]any
 	res.JSON(t, &out)
-	if out["state"] != "waiting" || out["created_by"] != agent.Id || !strings.Contains(fmt.Sprint(out["reason"]), "the customer's hours") {
+	if out["state"] != crm.OutboxWaiting || out["created_by"] != agent.Id || !strings.Contains(fmt.Sprint(out["reason"]), "the customer's hours") {
 		t.Errorf("queued: %v", out)
 	}
 
 	count := func() int64 {
-		n, err := w.app.CountRecords(crm.Outbox)
+		n, err := w.App.CountRecords(crm.Outbox)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return n
 	}
-	base := map[string]any{"contact": w.contact.Id, "purpose": "service", "state": "queued", "subject": "Olá"}
+	base := map[string]any{"contact": w.ID("contact"), "purpose": "service", "state": crm.OutboxQueued, "subject": "Olá"}
 	with := func(extra map[string]any, drop ...string) map[string]any {
 		body := map[string]any{}
 		for k, v := range base {
@@ -292,7 +279,7 @@ func TestQueueThroughTheAPI(t *testing.T) {
 		{"data that is not an object", staff, with(map[string]any{"data": []int{1, 2}}), "data"},
 		{"in someone else's name", staff, with(map[string]any{"created_by": other.Id}), "created_by"},
 		{"an unknown purpose", staff, with(map[string]any{"purpose": "spam"}), "purpose"},
-		{"already sent", staff, with(map[string]any{"state": "sent"}), ""},
+		{"already sent", staff, with(map[string]any{"state": crm.OutboxSent}), ""},
 		{"with its own reason", staff, with(map[string]any{"reason": "trust me"}), ""},
 		{"with its own time", staff, with(map[string]any{"not_before": "2026-11-24 12:00:00.000Z"}), ""},
 		{"with a claim", staff, with(map[string]any{"claim": "mine"}), ""},
@@ -321,21 +308,40 @@ func TestQueueThroughTheAPI(t *testing.T) {
 // attempts start over.
 func TestManagerRequeues(t *testing.T) {
 	w := newWorld(t)
-	srv := testkit.Serve(t, w.app)
-	manager := w.make(t, crm.Staff, map[string]any{"name": "Marina", "email": "marina@vinculo.example", "role": crm.RoleManager})
-	w.consent(t, w.contact, "marketing", "sms", "granted")
-	m := w.queue(t, "2026-11-24 10:00", map[string]any{"purpose": "marketing", "channel": "sms", "subject": "Oferta"})
-	w.expect(t, m, "failed", "no sender")
+	srv := w.Serve(t)
+	manager := w.Make(t, "", crm.Staff, map[string]any{"name": "Marina", "email": "marina@vinculo.example", "role": crm.RoleManager})
+	consent(t, w, w.R("contact"), "marketing", "sms", "granted")
+	m := queue(t, w, "2026-11-24 10:00", map[string]any{"purpose": "marketing", "channel": "sms", "subject": "Oferta"})
+	expect(t, w, m, crm.OutboxFailed, "no sender")
 
 	sms := &recorder{}
-	useSender(t, "sms", sms)
-	res := srv.Do(t, http.MethodPatch, "/api/collections/outbox/records/"+m.Id, testkit.Token(t, manager), map[string]any{"state": "queued"})
+	useSender(t, w, "sms", sms)
+	res := srv.Do(t, http.MethodPatch, "/api/collections/outbox/records/"+m.Id, testkit.Token(t, manager), map[string]any{"state": crm.OutboxQueued})
 	if res.Status != http.StatusOK {
 		t.Fatalf("re-queue: %d %s", res.Status, res.Body)
 	}
-	w.expect(t, m, "queued", "due")
-	w.deliver(t, "2026-11-24 10:00")
-	if m = w.expect(t, m, "sent", "sent by sms"); m.GetInt("attempts") != 1 {
+	expect(t, w, m, crm.OutboxQueued, "due")
+	deliver(t, w, "2026-11-24 10:00")
+	if m = expect(t, w, m, crm.OutboxSent, "sent by sms"); m.GetInt("attempts") != 1 {
 		t.Errorf("attempts %d", m.GetInt("attempts"))
+	}
+}
+
+// Senders belong to one app: another app's sender for the channel is no
+// sender here.
+func TestSendersArePerApp(t *testing.T) {
+	w, other := newWorld(t), newWorld(t)
+	sms := &recorder{}
+	useSender(t, other, "sms", sms)
+	consent(t, w, w.R("contact"), crm.PurposeService, "sms", "granted")
+	m := queue(t, w, "2026-11-24 10:00", map[string]any{"purpose": crm.PurposeService, "channel": "sms", "subject": "Aviso"})
+	expect(t, w, m, crm.OutboxFailed, "no sender is registered for the sms channel")
+
+	consent(t, other, other.R("contact"), crm.PurposeService, "sms", "granted")
+	n := queue(t, other, "2026-11-24 10:00", map[string]any{"purpose": crm.PurposeService, "channel": "sms", "subject": "Aviso"})
+	deliver(t, other, "2026-11-24 10:00")
+	expect(t, other, n, crm.OutboxSent, "sent by sms")
+	if got := sms.messages(); len(got) != 1 || got[0].ID != n.Id {
+		t.Errorf("the sender got %+v", got)
 	}
 }

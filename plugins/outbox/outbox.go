@@ -1,62 +1,3 @@
-// Package outbox is the only way anything is sent to a customer. Other
-// plugins, JavaScript hooks and staff queue a message by creating an outbox
-// record with state "queued"; the outbox decides, when it is queued and
-// again whenever it comes due, whether the customer's choices let it go
-// now, later or never, records the decision and its reason on the message,
-// and a worker sends what is due outside any transaction, retrying with
-// back-off. All state is in the database: a restart resumes what is due.
-//
-// The rules, where the issue left the choice open:
-//   - Consent. Marketing, profiling and research need a granted consent
-//     for that purpose on the exact channel. Service messages go on any
-//     channel with a granted service consent; a contact with no service
-//     consent at all (granted or withdrawn) gets them on their preferred
-//     channel and by email.
-//   - Channel. A message with no channel goes on the preferred one (email
-//     when there is no preference). A non-service message never falls back
-//     to another channel: on a channel other than the preferred one it must
-//     name it, and its consent decides. A service message with no channel
-//     goes on the first of preferred, email, then the other service
-//     channels that has a contact point and a sender. A preferred channel
-//     of "none" means "only about my requests": every non-service message
-//     is refused.
-//   - A missing contact point (no email for email, no mobile or phone for
-//     SMS/WhatsApp, no portal account for portal...) refuses; in_person and
-//     web carry no messages.
-//   - Hours. The contact's preferred days (none: every day) and hours (none:
-//     all day; an end before the start spans midnight) in their time zone
-//     (else the business's). A contact who set neither has no quiet hours.
-//     Outside them a message waits with not_before = the first allowed
-//     minute; service messages too unless urgent (urgent lifts only the
-//     hours, and only for service).
-//   - Frequency cap: max_contacts_per_week (0 or empty: no limit) counts the
-//     non-service messages sent in the last 7 days, and those being sent;
-//     over it, a message waits until the oldest that matters leaves the
-//     window.
-//   - paused_until holds every non-service message until then.
-//   - Holds (SetHold): a hold may keep a non-service message waiting until
-//     a time it names. The shipped hook hooks/15_hold_marketing.pb.js holds
-//     marketing while the contact has an open request whose type holds
-//     marketing. Closing, re-typing or deleting a request releases the
-//     contact's waiting marketing to be decided again at once.
-//   - Changes to the contact's preferences release their waiting messages
-//     to be decided again at once. Refused and failed are final: a manager
-//     re-queues a message by setting its state back to queued (attempts
-//     start again).
-//   - Sending. Email goes through PocketBase's mailer (From = the settings'
-//     sender) unless a sender is registered for "email"; other channels go
-//     through RegisterSender. A channel with no sender fails the message at
-//     once with that reason (no retry: it is configuration, not a hiccup).
-//     A send error is retried: 5 attempts in all, 1, 2, 4 and 8 minutes
-//     apart (Options), each retry decided again when due; then failed with
-//     the last error. An error wrapping ErrPermanent fails at once.
-//   - Delivery is at least once: claims keep two workers from sending a
-//     message twice, but a process that dies between the send and recording
-//     it sends that message again after the claim expires (10 minutes).
-//   - Times a Deliver run records (sent_at, decided_at, back-off) are the
-//     run's now.
-//   - Staff queue through the record API; the decision and delivery fields
-//     are the system's, and not_before too: the rules pick the time.
 package outbox
 
 import (
@@ -70,6 +11,7 @@ import (
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/security"
 
 	"vinculo/crm"
 )
@@ -80,9 +22,21 @@ type Options struct {
 	MaxAttempts int              // sends before giving up; 0: 5
 	FirstRetry  time.Duration    // wait after the first failure, doubled after each; 0: 1 minute
 	MaxRetry    time.Duration    // longest wait between attempts; 0: 6 hours
+	// ClaimTTL is how long a message being sent stays claimed by its worker;
+	// a claim older than that belongs to a process that died while sending,
+	// and another run takes the message over (it may go twice). 0: 10 minutes.
+	ClaimTTL time.Duration
 	// Manual turns background delivery off (after a queue, on a release,
-	// the cron job): the caller runs Deliver. For tests.
+	// the cron job, the start of the server): the caller runs Deliver. For
+	// tests.
 	Manual bool
+}
+
+func (o Options) claimTTL() time.Duration {
+	if o.ClaimTTL > 0 {
+		return o.ClaimTTL
+	}
+	return 10 * time.Minute
 }
 
 func (o Options) maxAttempts() int {
@@ -116,12 +70,14 @@ type plugin struct {
 	cfg    *crm.Config
 	ctx    context.Context // canceled when the app terminates
 	cancel context.CancelFunc
+	id     string // this process's mark on its claims (claimPrefix)
 
 	mu      sync.Mutex
 	idle    *sync.Cond
 	opts    Options
 	running bool // a background run is going
 	again   bool // something came due while it ran
+	active  int  // Deliver runs in progress, background or not
 	closed  bool
 }
 
@@ -158,14 +114,17 @@ func (p *plugin) now() time.Time {
 	return time.Now()
 }
 
-// Register binds the decision to every queue, the releases, the API checks,
-// the background worker and its cron job. Registering twice on one app is a
-// no-op, so tests may call it after plugins.All whether or not All lists it.
+// Register binds the decision to every queue, the releases of changed
+// preferences, the API checks, the background worker, its cron job and its
+// run at the start of the server, and the release of this process's claims
+// when the app terminates.
+// Registering twice on one app is a no-op, so tests may call it after
+// plugins.All whether or not All lists it.
 func Register(app core.App, cfg *crm.Config) error {
 	created := false
 	p := app.Store().GetOrSet(storeKey, func() any {
 		created = true
-		p := &plugin{app: app, cfg: cfg}
+		p := &plugin{app: app, cfg: cfg, id: security.RandomString(processIDLength)}
 		p.ctx, p.cancel = context.WithCancel(context.Background())
 		p.idle = sync.NewCond(&p.mu)
 		return p
@@ -173,8 +132,29 @@ func Register(app core.App, cfg *crm.Config) error {
 	if !created {
 		return nil
 	}
+	p.bindQueue(app)
+	p.bindPreferences(app)
+	app.Cron().MustAdd("outbox", "* * * * *", p.kick)
+	// What came due while the server was down, and the claims a graceful
+	// stop released, go at once rather than at the cron's next minute.
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		p.kick()
+		return nil
+	})
+	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
+		p.close()
+		return e.Next()
+	})
+	return nil
+}
 
-	// The decision when a message is queued, in the queuing transaction.
+// bindQueue decides every message queued (by any door, in its transaction)
+// or re-queued by a manager, checks what staff queue through the API, and
+// wakes the worker once a queue commits.
+func (p *plugin) bindQueue(app core.App) {
 	app.OnRecordCreate(crm.Outbox).BindFunc(func(e *core.RecordEvent) error {
 		if e.Record.GetString("state") == StateQueued {
 			if err := p.decideNow(e.App, e.Record); err != nil {
@@ -215,29 +195,11 @@ func Register(app core.App, cfg *crm.Config) error {
 		}
 		return nil
 	})
+}
 
-	// Releases: a closed request lifts its hold on marketing; changed
-	// preferences may let waiting messages go sooner.
-	app.OnRecordUpdate(crm.Cases).BindFunc(func(e *core.RecordEvent) error {
-		old := e.Record.Original()
-		if err := e.Next(); err != nil {
-			return err
-		}
-		var contacts []string
-		if (e.Record.GetBool("closed") && !old.GetBool("closed")) || e.Record.GetString("type") != old.GetString("type") {
-			contacts = append(contacts, e.Record.GetString(crm.FieldContact))
-		}
-		if prev := old.GetString(crm.FieldContact); prev != "" && prev != e.Record.GetString(crm.FieldContact) {
-			contacts = append(contacts, prev)
-		}
-		return p.release(e.App, "marketing", contacts...)
-	})
-	app.OnRecordDelete(crm.Cases).BindFunc(func(e *core.RecordEvent) error {
-		if err := e.Next(); err != nil {
-			return err
-		}
-		return p.release(e.App, "marketing", e.Record.GetString(crm.FieldContact))
-	})
+// bindPreferences: changed preferences may let the contact's waiting
+// messages go sooner.
+func (p *plugin) bindPreferences(app core.App) {
 	app.OnRecordUpdate(crm.Contacts).BindFunc(func(e *core.RecordEvent) error {
 		old := e.Record.Original()
 		if err := e.Next(); err != nil {
@@ -250,13 +212,6 @@ func Register(app core.App, cfg *crm.Config) error {
 		}
 		return nil
 	})
-
-	app.Cron().MustAdd("outbox", "* * * * *", p.kick)
-	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
-		p.close()
-		return e.Next()
-	})
-	return nil
 }
 
 // preferenceFields are the contact fields the decision reads.
@@ -274,6 +229,20 @@ func (p *plugin) decideNow(tx core.App, rec *core.Record) error {
 	return nil
 }
 
+// Release makes the contacts' waiting messages of purpose ("" for every
+// purpose) due now, to be decided again at once, and wakes the worker once
+// tx commits. Whoever owns what a hold looks at calls it, in the
+// transaction of the change that may lift the hold: the requests plugin
+// when a request closes, changes type or is deleted. Without the outbox on
+// the app it does nothing.
+func Release(tx core.App, purpose string, contacts ...string) error {
+	p, err := pluginOf(tx)
+	if err != nil {
+		return nil
+	}
+	return p.release(tx, purpose, contacts...)
+}
+
 // release makes the contacts' waiting messages (of purpose, or all) due
 // now, to be decided again, and wakes the worker after the commit.
 func (p *plugin) release(tx core.App, purpose string, contacts ...string) error {
@@ -283,11 +252,12 @@ func (p *plugin) release(tx core.App, purpose string, contacts ...string) error 
 		if c == "" {
 			continue
 		}
-		filter := "contact = {:c} && state = 'waiting' && not_before > {:now}"
+		filter := "contact = {:c} && state = {:waiting} && not_before > {:now}"
 		if purpose != "" {
 			filter += " && purpose = {:p}"
 		}
-		list, err := tx.FindRecordsByFilter(crm.Outbox, filter, "", 0, 0, map[string]any{"c": c, "now": stamp(now), "p": purpose})
+		list, err := tx.FindRecordsByFilter(crm.Outbox, filter, "", 0, 0,
+			map[string]any{"c": c, "waiting": StateWaiting, "now": stamp(now), "p": purpose})
 		if err != nil {
 			return err
 		}
@@ -407,14 +377,41 @@ func Wait(app core.App) {
 	}
 }
 
-// close stops background delivery and waits for the run in progress, whose
-// registered senders see their context canceled.
-func (p *plugin) close() {
+// enter and leave count the Deliver runs in progress, which close waits for.
+func (p *plugin) enter() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.active++
+}
+
+func (p *plugin) leave() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.active--
+	p.idle.Broadcast()
+}
+
+// close stops background delivery, waits for the runs in progress (their
+// registered senders see their context canceled; each run stops after the
+// message it is sending) and releases the claims this process still holds,
+// so that a restart sends their messages at once. Only the first call
+// does anything.
+func (p *plugin) close() {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return
+	}
 	p.closed = true
 	p.cancel()
-	for p.running {
+	for p.running || p.active > 0 {
 		p.idle.Wait()
+	}
+	p.mu.Unlock()
+	n, err := p.releaseClaims()
+	if err != nil {
+		p.app.Logger().Error("Outbox: the claims of this process could not be released at the stop; they expire by themselves", "error", err)
+	} else if n > 0 {
+		p.app.Logger().Info("Outbox: claims released at the stop", "messages", n)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/pocketbase/pocketbase/core"
 )
 
 // Message is what a sender receives: one message, rendered in the
@@ -36,38 +38,49 @@ type SenderFunc func(ctx context.Context, m Message) error
 // WhatsApp, an address the provider rejects).
 var ErrPermanent = errors.New("permanent failure")
 
-var senders = struct {
+// senders are the app's senders by channel. They live in the app's store,
+// not in the plugin, so JavaScript hooks loaded before the outbox registers
+// can set theirs.
+type senders struct {
 	sync.RWMutex
 	m map[string]SenderFunc
-}{m: map[string]SenderFunc{}}
-
-// RegisterSender makes fn the sender of channel, replacing any earlier one;
-// a nil fn removes it. Email goes through PocketBase's mailer unless a
-// sender is registered for "email". Safe for concurrent use: JavaScript
-// hooks register senders from many runtimes.
-func RegisterSender(channel string, fn func(ctx context.Context, m Message) error) {
-	senders.Lock()
-	defer senders.Unlock()
-	if fn == nil {
-		delete(senders.m, channel)
-		return
-	}
-	senders.m[channel] = fn
 }
 
-func senderFor(channel string) (SenderFunc, bool) {
-	senders.RLock()
-	defer senders.RUnlock()
-	fn, ok := senders.m[channel]
+const sendersKey = "vinculo.outbox.senders"
+
+func sendersOf(app core.App) *senders {
+	return app.Store().GetOrSet(sendersKey, func() any { return &senders{m: map[string]SenderFunc{}} }).(*senders)
+}
+
+// SetSender makes fn the sender of channel on app's outbox, replacing any
+// earlier one; a nil fn removes it. Email goes through PocketBase's mailer
+// unless a sender is set for "email". Safe for concurrent use: JavaScript
+// hooks set senders from many runtimes.
+func SetSender(app core.App, channel string, fn SenderFunc) {
+	s := sendersOf(app)
+	s.Lock()
+	defer s.Unlock()
+	if fn == nil {
+		delete(s.m, channel)
+		return
+	}
+	s.m[channel] = fn
+}
+
+func senderFor(app core.App, channel string) (SenderFunc, bool) {
+	s := sendersOf(app)
+	s.RLock()
+	defer s.RUnlock()
+	fn, ok := s.m[channel]
 	return fn, ok
 }
 
 // canSend: email always can (the mailer, or the mail folder without SMTP).
-func canSend(channel string) bool {
+func canSend(app core.App, channel string) bool {
 	if channel == "email" {
 		return true
 	}
-	_, ok := senderFor(channel)
+	_, ok := senderFor(app, channel)
 	return ok
 }
 

@@ -6,14 +6,17 @@ import (
 	"slices"
 	"strings"
 	"text/template"
+
+	"vinculo/crm"
 )
 
-// Templates of the messages Vinculo writes itself. "generic" (or no
-// template) sends the record's own subject and body as they are.
+// Templates of the messages Vinculo writes itself: the names crm gives
+// them. "generic" (or no template) sends the record's own subject and body
+// as they are.
 const (
-	TemplateCaseOpened = "case_opened" // data: reference, subject, type
-	TemplateCaseStatus = "case_status" // data: reference, subject, status, status_label, type
-	TemplateGeneric    = "generic"
+	TemplateCaseOpened = crm.TemplateCaseOpened // data: reference, subject, type
+	TemplateCaseStatus = crm.TemplateCaseStatus // data: reference, subject, status, status_label, type
+	TemplateGeneric    = crm.TemplateGeneric
 )
 
 type wording struct{ subject, body string }

@@ -150,7 +150,7 @@ func signOutEverywhere(e *core.RequestEvent, c *customer) error {
 // the link sent to the new address, opened while signed in. PocketBase's own
 // confirmation asks for the account's password, which a customer who signs
 // in by code does not have; here the session of that same account stands in
-// for it. The contact's email follows (bindHooks).
+// for it. The contact's email follows (bindAccountSync).
 func confirmEmailChange(e *core.RequestEvent, c *customer) error {
 	var body struct {
 		Token string `json:"token"`

@@ -12,16 +12,16 @@ import (
 // the new email is confirmed the old address is told, in the customer's
 // language.
 func TestPortalEmailChangeGuards(t *testing.T) {
-	w := newWorld(t)
+	w := portalWorld(t)
 	// Without a password (code sign-in only), the session is enough.
-	must(t, w.do(t, http.MethodPost, "/api/collections/customers/request-email-change", "A", map[string]any{"newEmail": "ana.first@a.test"}), http.StatusNoContent, "code-only request")
+	must(t, w.Do(t, http.MethodPost, "/api/collections/customers/request-email-change", "cuA", map[string]any{"newEmail": "ana.first@a.test"}), http.StatusNoContent, "code-only request")
 
 	var auth struct {
 		Token string `json:"token"`
 	}
-	must(t, w.do(t, http.MethodPost, "/api/crm/portal/password", "A", map[string]any{"password": "ana-long-password", "passwordConfirm": "ana-long-password"}), http.StatusOK, "set password").JSON(t, &auth)
+	must(t, w.Do(t, http.MethodPost, "/api/crm/portal/password", "cuA", map[string]any{"password": "ana-long-password", "passwordConfirm": "ana-long-password"}), http.StatusOK, "set password").JSON(t, &auth)
 	ask := func(body map[string]any) (int, string) {
-		res := w.srv.Do(t, http.MethodPost, "/api/collections/customers/request-email-change", auth.Token, body)
+		res := w.Srv.Do(t, http.MethodPost, "/api/collections/customers/request-email-change", auth.Token, body)
 		return res.Status, string(res.Body)
 	}
 	for _, body := range []map[string]any{
@@ -32,21 +32,21 @@ func TestPortalEmailChangeGuards(t *testing.T) {
 			t.Errorf("%v: %d %s, want 400 naming password", body, status, out)
 		}
 	}
-	if mailFolderHas(t, w.cfg.MailDir, "thief@evil.test") {
+	if mailFolderHas(t, w.Cfg.MailDir, "thief@evil.test") {
 		t.Error("a refused request sent a confirmation mail")
 	}
 	if status, out := ask(map[string]any{"newEmail": "ana.new@a.test", "password": "ana-long-password"}); status != http.StatusNoContent {
 		t.Fatalf("with the password: %d %s", status, out)
 	}
 
-	customer := w.reload(t, crm.Customers, w.id("cuA"))
+	customer := w.Find(t, crm.Customers, w.ID("cuA"))
 	oldEmail := customer.Email()
 	token, err := customer.NewEmailChangeToken("ana.new@a.test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	must(t, w.srv.Do(t, http.MethodPost, "/api/crm/portal/confirm-email-change", auth.Token, map[string]any{"token": token}), http.StatusOK, "confirm")
-	if !mailFolderHas(t, w.cfg.MailDir, "ana.new@a.test. A partir de agora") && !mailFolderHas(t, w.cfg.MailDir, "ana.new@a.test. From now on") {
+	must(t, w.Srv.Do(t, http.MethodPost, "/api/crm/portal/confirm-email-change", auth.Token, map[string]any{"token": token}), http.StatusOK, "confirm")
+	if !mailFolderHas(t, w.Cfg.MailDir, "ana.new@a.test. A partir de agora") && !mailFolderHas(t, w.Cfg.MailDir, "ana.new@a.test. From now on") {
 		t.Errorf("the old address %s was not told of the change", oldEmail)
 	}
 }

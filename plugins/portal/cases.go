@@ -6,9 +6,9 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/types"
 
 	"vinculo/crm"
+	"vinculo/plugins/requests"
 )
 
 // me is GET /api/crm/portal/me.
@@ -157,59 +157,9 @@ func markReadByCustomer(e *core.RequestEvent, c *customer) error {
 	if err != nil {
 		return err
 	}
-	n, at, err := markRead(e.App, kase.Id, "read_by_customer_at",
-		dbx.NewExp("internal = FALSE AND author_customer = ''"))
+	n, at, err := requests.MarkRead(e.App, kase.Id, requests.ReaderCustomer)
 	if err != nil {
 		return e.InternalServerError("Could not mark the messages read.", err)
 	}
 	return e.JSON(http.StatusOK, map[string]any{"marked": n, "read_at": at.String()})
-}
-
-// markReadByStaff is POST /api/crm/cases/{id}/read: a team member has read
-// the customer's messages on a request.
-func markReadByStaff(e *core.RequestEvent) error {
-	if e.Auth == nil {
-		return e.UnauthorizedError("Sign in first.", nil)
-	}
-	// Read state is a write: managers and agents, like the record rules' isWriter.
-	writer := e.Auth.Collection().Name == crm.Staff &&
-		(e.Auth.GetString(crm.FieldRole) == crm.RoleManager || e.Auth.GetString(crm.FieldRole) == crm.RoleAgent)
-	if !writer && !e.HasSuperuserAuth() {
-		return e.ForbiddenError("Only managers and agents mark customers' messages read.", nil)
-	}
-	kase, err := e.App.FindRecordById(crm.Cases, e.Request.PathValue("id"))
-	if err != nil {
-		return e.NotFoundError("No request with that id.", nil)
-	}
-	n, at, err := markRead(e.App, kase.Id, "read_by_staff_at", dbx.NewExp("author_customer != ''"))
-	if err != nil {
-		return e.InternalServerError("Could not mark the messages read.", err)
-	}
-	return e.JSON(http.StatusOK, map[string]any{"marked": n, "read_at": at.String()})
-}
-
-// markRead stamps field on the request's unread messages that match which.
-// Each is saved as a record, so open pages hear of it in realtime.
-func markRead(app core.App, caseID, field string, which dbx.Expression) (int, types.DateTime, error) {
-	at := types.NowDateTime()
-	n := 0
-	err := app.RunInTransaction(func(tx core.App) error {
-		var unread []*core.Record
-		err := tx.RecordQuery(crm.CaseMessages).
-			AndWhere(dbx.HashExp{"case": caseID}).AndWhere(which).
-			AndWhere(dbx.NewExp("([" + field + "] = '' OR [" + field + "] IS NULL)")).
-			Limit(1000).All(&unread)
-		if err != nil {
-			return err
-		}
-		for _, m := range unread {
-			m.Set(field, at)
-			if err := tx.Save(m); err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
-	})
-	return n, at, err
 }

@@ -20,30 +20,30 @@ import (
 // My data holds Ana's own records, and none of her colleague's (not even
 // the company's shared ones he opened) or of another company.
 func TestPortalMyData(t *testing.T) {
-	w := newWorld(t)
-	mine := w.openCase(t, "A", "ctA", "Ana's request", false)
-	must(t, w.do(t, http.MethodPost, "/api/collections/case_messages/records", "staff", map[string]any{"case": mine, "body": "Public answer to Ana"}), http.StatusOK, "answer")
-	w.make(t, "", crm.CaseMessages, map[string]any{"case": mine, "body": "INTERNAL-NOTE-ANA", "internal": true, "author_staff": w.id("staff")})
-	brunos := w.openCase(t, "B", "ctB", "Bruno's shared request", true)
-	carlas := w.openCase(t, "C", "ctC", "Carla's request", false)
+	w := portalWorld(t)
+	mine := openCase(t, w, "cuA", "ctA", "Ana's request", false)
+	must(t, w.Do(t, http.MethodPost, "/api/collections/case_messages/records", "staff", map[string]any{"case": mine, "body": "Public answer to Ana"}), http.StatusOK, "answer")
+	w.Make(t, "", crm.CaseMessages, map[string]any{"case": mine, "body": "INTERNAL-NOTE-ANA", "internal": true, "author_staff": w.ID("staff")})
+	brunos := openCase(t, w, "cuB", "ctB", "Bruno's shared request", true)
+	carlas := openCase(t, w, "cuC", "ctC", "Carla's request", false)
 	order := func(contact, company, number string) {
-		w.make(t, "", crm.Orders, map[string]any{"number": number, "contact": w.id(contact), "company": company,
+		w.Make(t, "", crm.Orders, map[string]any{"number": number, "contact": w.ID(contact), "company": company,
 			"items": []map[string]any{{"name": "Bread", "quantity": 1}}, "total": 10, "currency": "BRL", "status": "placed", "placed_at": "2026-11-01 10:00:00.000Z"})
 	}
 	order("ctA", "", "ORD-ANA")
-	order("ctB", w.id("coA"), "ORD-BRUNO")
+	order("ctB", w.ID("coA"), "ORD-BRUNO")
 	order("ctC", "", "ORD-CARLA")
-	w.make(t, "", crm.Subscriptions, map[string]any{"contact": w.id("ctA"), "product": w.id("prFibre"), "price": 100, "currency": "BRL", "status": "active", "plan": "PLAN-ANA"})
-	w.make(t, "", crm.Subscriptions, map[string]any{"contact": w.id("ctB"), "company": w.id("coA"), "product": w.id("prFibre"), "price": 100, "currency": "BRL", "status": "active", "plan": "PLAN-BRUNO"})
-	must(t, w.do(t, http.MethodPost, "/api/collections/consents/records", "A", map[string]any{"contact": w.id("ctA"), "purpose": "marketing", "channel": "email", "state": "granted", "text": "Offers by email"}), http.StatusOK, "consent")
+	w.Make(t, "", crm.Subscriptions, map[string]any{"contact": w.ID("ctA"), "product": w.ID("prFibre"), "price": 100, "currency": "BRL", "status": "active", "plan": "PLAN-ANA"})
+	w.Make(t, "", crm.Subscriptions, map[string]any{"contact": w.ID("ctB"), "company": w.ID("coA"), "product": w.ID("prFibre"), "price": 100, "currency": "BRL", "status": "active", "plan": "PLAN-BRUNO"})
+	must(t, w.Do(t, http.MethodPost, "/api/collections/consents/records", "cuA", map[string]any{"contact": w.ID("ctA"), "purpose": "marketing", "channel": "email", "state": "granted", "text": "Offers by email"}), http.StatusOK, "consent")
 	var consent struct {
 		ID string `json:"id"`
 	}
-	must(t, w.do(t, http.MethodPost, "/api/collections/consents/records", "C", map[string]any{"contact": w.id("ctC"), "purpose": "marketing", "channel": "email", "state": "granted", "text": "CARLA-CONSENT"}), http.StatusOK, "consent C").JSON(t, &consent)
-	anaConsent, _ := w.app.FindFirstRecordByFilter(crm.Consents, "contact = {:c}", map[string]any{"c": w.id("ctA")})
-	must(t, w.do(t, http.MethodPatch, "/api/collections/consents/records/"+anaConsent.Id, "A", map[string]any{"state": "withdrawn"}), http.StatusOK, "withdraw")
+	must(t, w.Do(t, http.MethodPost, "/api/collections/consents/records", "cuC", map[string]any{"contact": w.ID("ctC"), "purpose": "marketing", "channel": "email", "state": "granted", "text": "CARLA-CONSENT"}), http.StatusOK, "consent C").JSON(t, &consent)
+	anaConsent, _ := w.App.FindFirstRecordByFilter(crm.Consents, "contact = {:c}", map[string]any{"c": w.ID("ctA")})
+	must(t, w.Do(t, http.MethodPatch, "/api/collections/consents/records/"+anaConsent.Id, "cuA", map[string]any{"state": "withdrawn"}), http.StatusOK, "withdraw")
 
-	res := must(t, w.do(t, http.MethodGet, "/api/crm/portal/my-data?format=json", "A", nil), http.StatusOK, "my data")
+	res := must(t, w.Do(t, http.MethodGet, "/api/crm/portal/my-data?format=json", "cuA", nil), http.StatusOK, "my data")
 	var data struct {
 		Contact       map[string]any   `json:"contact"`
 		Account       map[string]any   `json:"portal_account"`
@@ -56,7 +56,7 @@ func TestPortalMyData(t *testing.T) {
 	}
 	res.JSON(t, &data)
 	body := string(res.Body)
-	if data.Contact["id"] != w.id("ctA") || data.Account["id"] != w.id("cuA") {
+	if data.Contact["id"] != w.ID("ctA") || data.Account["id"] != w.ID("cuA") {
 		t.Errorf("contact %v account %v", data.Contact["id"], data.Account["id"])
 	}
 	if len(data.Cases) != 1 || data.Cases[0]["id"] != mine {
@@ -74,13 +74,13 @@ func TestPortalMyData(t *testing.T) {
 		t.Errorf("timeline %d entries, messages %d", len(data.Timeline), len(data.Messages))
 	}
 	for _, leak := range []string{brunos, carlas, "ORD-BRUNO", "ORD-CARLA", "PLAN-BRUNO", "CARLA-CONSENT", "INTERNAL-NOTE-ANA",
-		w.id("ctB"), w.id("ctC"), "tokenKey", `"password"`, "bruno@a.test", "carla@c.test"} {
+		w.ID("ctB"), w.ID("ctC"), "tokenKey", `"password"`, "bruno@a.test", "carla@c.test"} {
 		if strings.Contains(body, leak) {
 			t.Errorf("my data of Ana holds %q", leak)
 		}
 	}
 
-	res = must(t, w.do(t, http.MethodGet, "/api/crm/portal/my-data?format=vcf", "A", nil), http.StatusOK, "vcard")
+	res = must(t, w.Do(t, http.MethodGet, "/api/crm/portal/my-data?format=vcf", "cuA", nil), http.StatusOK, "vcard")
 	card, err := vcard.NewDecoder(strings.NewReader(string(res.Body))).Decode()
 	if err != nil {
 		t.Fatalf("vcard: %v: %s", err, res.Body)
@@ -88,7 +88,7 @@ func TestPortalMyData(t *testing.T) {
 	if card.PreferredValue(vcard.FieldFormattedName) != "Ana A" || card.PreferredValue(vcard.FieldEmail) != "ana@a.test" {
 		t.Errorf("card: %s", res.Body)
 	}
-	must(t, w.do(t, http.MethodGet, "/api/crm/portal/my-data?format=xml", "A", nil), http.StatusBadRequest, "bad format")
+	must(t, w.Do(t, http.MethodGet, "/api/crm/portal/my-data?format=xml", "cuA", nil), http.StatusBadRequest, "bad format")
 }
 
 func jsonOf(t *testing.T, v any) string {
@@ -100,59 +100,64 @@ func jsonOf(t *testing.T, v any) string {
 }
 
 func TestPortalPublicRequestAndTrack(t *testing.T) {
-	w := newWorld(t)
+	w := portalWorld(t)
 	// bad input names the field and writes nothing
-	before, _ := w.app.CountRecords(crm.Cases)
-	res := w.do(t, http.MethodPost, "/api/crm/public/requests", "", map[string]any{"type": "INT", "name": "", "email": "nope", "subject": ""})
+	before, _ := w.App.CountRecords(crm.Cases)
+	res := w.Do(t, http.MethodPost, "/api/crm/public/requests", "", map[string]any{"type": "INT", "name": "", "email": "nope", "subject": ""})
 	for _, f := range []string{`"type"`, `"name"`, `"email"`, `"subject"`} {
 		if res.Status != http.StatusBadRequest || !contains(res.Body, f) {
 			t.Errorf("bad form: %d %s lacks %s", res.Status, res.Body, f)
 		}
 	}
-	res = w.do(t, http.MethodPost, "/api/crm/public/requests", "", map[string]any{"type": "SUP", "name": "Zé", "email": "ze@new.test", "subject": "Help", "fields": map[string]any{"colour": "red"}})
+	res = w.Do(t, http.MethodPost, "/api/crm/public/requests", "", map[string]any{"type": "SUP", "name": "Zé", "email": "ze@new.test", "subject": "Help", "fields": map[string]any{"colour": "red"}})
 	if res.Status != http.StatusBadRequest || !contains(res.Body, `"fields"`) {
 		t.Errorf("unknown field: %d %s", res.Status, res.Body)
 	}
-	if after, _ := w.app.CountRecords(crm.Cases); after != before {
+	if after, _ := w.App.CountRecords(crm.Cases); after != before {
 		t.Errorf("a refused form wrote %d cases", after-before)
 	}
-	contactsBefore, _ := w.app.CountRecords(crm.Contacts)
+	contactsBefore, _ := w.App.CountRecords(crm.Contacts)
 
 	var made struct {
 		Reference string `json:"reference"`
 		TrackURL  string `json:"track_url"`
 	}
-	must(t, w.do(t, http.MethodPost, "/api/crm/public/requests", "", map[string]any{"type": "sup", "name": "Zé Novo", "email": "ZE@new.test",
-		"subject": "My oven", "description": "It is cold", "fields": map[string]any{"order_number": "123"}}), http.StatusOK, "public request").JSON(t, &made)
-	if !strings.HasPrefix(made.Reference, "SUP-") || !strings.HasSuffix(made.TrackURL, "reference="+made.Reference) || !strings.HasPrefix(made.TrackURL, w.cfg.PublicURL) {
+	token := sendPublic(t, w, map[string]any{"type": "sup", "name": "Zé Novo", "email": "ZE@new.test",
+		"subject": "My oven", "description": "It is cold", "fields": map[string]any{"order_number": "123"}})
+	if after, _ := w.App.CountRecords(crm.Contacts); after != contactsBefore {
+		t.Errorf("an unconfirmed request made %d contacts", after-contactsBefore)
+	}
+	c := confirmPublic(t, w, token)
+	made.Reference, made.TrackURL = c.Reference, c.TrackURL
+	if !strings.HasPrefix(made.Reference, "SUP-") || !strings.HasSuffix(made.TrackURL, "reference="+made.Reference) || !strings.HasPrefix(made.TrackURL, w.Cfg.PublicURL) {
 		t.Errorf("answer: %+v", made)
 	}
-	kase, err := w.app.FindFirstRecordByFilter(crm.Cases, "reference = {:r}", map[string]any{"r": made.Reference})
+	kase, err := w.App.FindFirstRecordByFilter(crm.Cases, "reference = {:r}", map[string]any{"r": made.Reference})
 	if err != nil {
 		t.Fatal(err)
 	}
-	lead := w.reload(t, crm.Contacts, kase.GetString("contact"))
+	lead := w.Find(t, crm.Contacts, kase.GetString("contact"))
 	if lead.GetString("email") != "ze@new.test" || lead.GetString("stage") != "lead" || lead.GetString("source") != "public_form" {
 		t.Errorf("new contact: %v", lead.PublicExport())
 	}
-	if after, _ := w.app.CountRecords(crm.Contacts); after != contactsBefore+1 {
+	if after, _ := w.App.CountRecords(crm.Contacts); after != contactsBefore+1 {
 		t.Errorf("contacts %d -> %d", contactsBefore, after)
 	}
 	// an existing contact's email links to that contact: no new one
-	must(t, w.do(t, http.MethodPost, "/api/crm/public/requests", "", map[string]any{"type": "SUP", "name": "Ana", "email": "ana@a.test", "subject": "From the form"}), http.StatusOK, "known email").JSON(t, &made)
-	known, _ := w.app.FindFirstRecordByFilter(crm.Cases, "reference = {:r}", map[string]any{"r": made.Reference})
-	if known.GetString("contact") != w.id("ctA") {
+	made.Reference = confirmPublic(t, w, sendPublic(t, w, map[string]any{"type": "SUP", "name": "Ana", "email": "ana@a.test", "subject": "From the form"})).Reference
+	known, _ := w.App.FindFirstRecordByFilter(crm.Cases, "reference = {:r}", map[string]any{"r": made.Reference})
+	if known.GetString("contact") != w.ID("ctA") {
 		t.Errorf("known email linked to %s", known.GetString("contact"))
 	}
 
 	// tracking: code + email, and nothing else
 	var tr map[string]any
-	must(t, w.do(t, http.MethodPost, "/api/crm/public/track", "", map[string]any{"reference": kase.GetString("reference"), "email": "ze@NEW.test"}), http.StatusOK, "track").JSON(t, &tr)
+	must(t, w.Do(t, http.MethodPost, "/api/crm/public/track", "", map[string]any{"reference": kase.GetString("reference"), "email": "ze@NEW.test"}), http.StatusOK, "track").JSON(t, &tr)
 	if tr["status_label"] != "Received" || tr["reference"] != kase.GetString("reference") || len(tr) != 4 {
 		t.Errorf("track: %v", tr)
 	}
-	wrongEmail := w.do(t, http.MethodPost, "/api/crm/public/track", "", map[string]any{"reference": kase.GetString("reference"), "email": "ana@a.test"})
-	wrongCode := w.do(t, http.MethodPost, "/api/crm/public/track", "", map[string]any{"reference": "SUP-999999", "email": "ze@new.test"})
+	wrongEmail := w.Do(t, http.MethodPost, "/api/crm/public/track", "", map[string]any{"reference": kase.GetString("reference"), "email": "ana@a.test"})
+	wrongCode := w.Do(t, http.MethodPost, "/api/crm/public/track", "", map[string]any{"reference": "SUP-999999", "email": "ze@new.test"})
 	if wrongEmail.Status != http.StatusNotFound || string(wrongEmail.Body) != string(wrongCode.Body) || wrongCode.Status != http.StatusNotFound {
 		t.Errorf("mismatches differ: %d %s / %d %s", wrongEmail.Status, wrongEmail.Body, wrongCode.Status, wrongCode.Body)
 	}
@@ -160,11 +165,11 @@ func TestPortalPublicRequestAndTrack(t *testing.T) {
 		t.Error("a wrong email learns something")
 	}
 	// a type not offered publicly
-	must(t, w.do(t, http.MethodPost, "/api/crm/public/requests", "", map[string]any{"type": "INT", "name": "X", "email": "x@x.test", "subject": "Y"}), http.StatusBadRequest, "private type")
+	must(t, w.Do(t, http.MethodPost, "/api/crm/public/requests", "", map[string]any{"type": "INT", "name": "X", "email": "x@x.test", "subject": "Y"}), http.StatusBadRequest, "private type")
 
 	// the form's list of types: the public ones only, and only what the form needs
 	var types []map[string]any
-	must(t, w.do(t, http.MethodGet, "/api/crm/public/request-types", "", nil), http.StatusOK, "request types").JSON(t, &types)
+	must(t, w.Do(t, http.MethodGet, "/api/crm/public/request-types", "", nil), http.StatusOK, "request types").JSON(t, &types)
 	var codes []string
 	for _, ty := range types {
 		codes = append(codes, ty["code"].(string))
@@ -181,16 +186,16 @@ func TestPortalPublicRequestAndTrack(t *testing.T) {
 
 // The public form is rate-limited by PocketBase's limiter, per client IP.
 func TestPortalPublicFormIsRateLimited(t *testing.T) {
-	w := newWorld(t)
-	s := w.app.Settings()
+	w := portalWorld(t)
+	s := w.App.Settings()
 	s.RateLimits.Enabled = true
 	s.RateLimits.Rules = append(portal.RateLimitRules(), setup.RateLimitRules()...)
-	if err := w.app.Save(s); err != nil {
+	if err := w.App.Save(s); err != nil {
 		t.Fatal(err)
 	}
 	limited := 0
 	for i := 0; i < 8; i++ {
-		res := w.do(t, http.MethodPost, "/api/crm/public/requests", "", map[string]any{"type": "SUP", "name": "Spam", "email": "spam@x.test", "subject": "Spam"})
+		res := w.Do(t, http.MethodPost, "/api/crm/public/requests", "", map[string]any{"type": "SUP", "name": "Spam", "email": "spam@x.test", "subject": "Spam"})
 		if res.Status == http.StatusTooManyRequests {
 			limited++
 		} else if res.Status != http.StatusOK {
@@ -205,50 +210,50 @@ func TestPortalPublicFormIsRateLimited(t *testing.T) {
 // A customer's preference changes through the portal make the outbox hold
 // or refuse a queued marketing message.
 func TestPortalPreferencesObeyOutbox(t *testing.T) {
-	w := newWorld(t)
-	must(t, w.do(t, http.MethodPost, "/api/collections/consents/records", "A", map[string]any{"contact": w.id("ctA"), "purpose": "marketing", "channel": "email", "state": "granted", "text": "Offers by email"}), http.StatusOK, "consent")
+	w := portalWorld(t)
+	must(t, w.Do(t, http.MethodPost, "/api/collections/consents/records", "cuA", map[string]any{"contact": w.ID("ctA"), "purpose": "marketing", "channel": "email", "state": "granted", "text": "Offers by email"}), http.StatusOK, "consent")
 	queue := func(subject string) *core.Record {
-		return w.make(t, "", crm.Outbox, map[string]any{"contact": w.id("ctA"), "purpose": "marketing", "channel": "email", "subject": subject, "body": "Buy", "state": "queued"})
+		return w.Make(t, "", crm.Outbox, map[string]any{"contact": w.ID("ctA"), "purpose": "marketing", "channel": "email", "subject": subject, "body": "Buy", "state": crm.OutboxQueued})
 	}
 	expect := func(m *core.Record, state, reason string) {
 		t.Helper()
-		fresh := w.reload(t, crm.Outbox, m.Id)
+		fresh := w.Find(t, crm.Outbox, m.Id)
 		if fresh.GetString("state") != state || !strings.Contains(fresh.GetString("reason"), reason) {
 			t.Errorf("%s: state %q reason %q, want %q with %q", m.GetString("subject"), fresh.GetString("state"), fresh.GetString("reason"), state, reason)
 		}
 	}
 	patch := func(body map[string]any) {
 		t.Helper()
-		must(t, w.do(t, http.MethodPatch, "/api/collections/contacts/records/"+w.id("ctA"), "A", body), http.StatusOK, "preferences")
+		must(t, w.Do(t, http.MethodPatch, "/api/collections/contacts/records/"+w.ID("ctA"), "cuA", body), http.StatusOK, "preferences")
 	}
 	// a pause holds marketing until its date
 	patch(map[string]any{"paused_until": "2026-12-15 00:00:00.000Z"})
 	paused := queue("During the pause")
-	expect(paused, outbox.StateWaiting, "")
-	if got := w.reload(t, crm.Outbox, paused.Id).GetDateTime("not_before").Time(); got.Before(time.Date(2026, 12, 15, 0, 0, 0, 0, time.UTC)) {
+	expect(paused, crm.OutboxWaiting, "")
+	if got := w.Find(t, crm.Outbox, paused.Id).GetDateTime("not_before").Time(); got.Before(time.Date(2026, 12, 15, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("paused message may go at %s", got)
 	}
 	// quiet hours: at 10:00 a message outside 14:00-18:00 waits
 	patch(map[string]any{"paused_until": "", "preferred_hours_start": "14:00", "preferred_hours_end": "18:00", "timezone": "America/Sao_Paulo"})
 	quiet := queue("Outside the hours")
-	expect(quiet, outbox.StateWaiting, "")
+	expect(quiet, crm.OutboxWaiting, "")
 	// preferred channel "none" (only about my requests): marketing is refused
 	patch(map[string]any{"preferred_hours_start": "", "preferred_hours_end": "", "preferred_channel": "none"})
 	none := queue("Channel none")
-	expect(none, outbox.StateRefused, "")
+	expect(none, crm.OutboxRefused, "")
 	// the consent withdrawn: refused
 	patch(map[string]any{"preferred_channel": "email"})
-	consent, _ := w.app.FindFirstRecordByFilter(crm.Consents, "contact = {:c}", map[string]any{"c": w.id("ctA")})
-	must(t, w.do(t, http.MethodPatch, "/api/collections/consents/records/"+consent.Id, "A", map[string]any{"state": "withdrawn"}), http.StatusOK, "withdraw")
+	consent, _ := w.App.FindFirstRecordByFilter(crm.Consents, "contact = {:c}", map[string]any{"c": w.ID("ctA")})
+	must(t, w.Do(t, http.MethodPatch, "/api/collections/consents/records/"+consent.Id, "cuA", map[string]any{"state": "withdrawn"}), http.StatusOK, "withdraw")
 	withdrawn := queue("After withdrawal")
-	expect(withdrawn, outbox.StateRefused, "withdrawn")
+	expect(withdrawn, crm.OutboxRefused, "withdrawn")
 	// and the waiting ones are refused when they come due
-	w.clock.Set(time.Date(2026, 12, 16, 17, 0, 0, 0, time.UTC))
-	if _, err := outbox.Deliver(w.app, w.clock.Now()); err != nil {
+	w.Clock.Set(time.Date(2026, 12, 16, 17, 0, 0, 0, time.UTC))
+	if _, err := outbox.Deliver(w.App, w.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	expect(paused, outbox.StateRefused, "withdrawn")
-	expect(quiet, outbox.StateRefused, "withdrawn")
+	expect(paused, crm.OutboxRefused, "withdrawn")
+	expect(quiet, crm.OutboxRefused, "withdrawn")
 }
 
 // My data exports a whitelist of fields per collection (portal.MyDataFields):
@@ -256,19 +261,19 @@ func TestPortalPreferencesObeyOutbox(t *testing.T) {
 // audit log and the contact's internal fields stay out. REST hides the same
 // fields from customers.
 func TestPortalMyDataWhitelist(t *testing.T) {
-	w := newWorld(t)
-	w.make(t, "", crm.Orders, map[string]any{"number": "O-1", "contact": w.id("ctA"), "items": []any{map[string]any{"name": "x"}},
+	w := portalWorld(t)
+	w.Make(t, "", crm.Orders, map[string]any{"number": "O-1", "contact": w.ID("ctA"), "items": []any{map[string]any{"name": "x"}},
 		"currency": "BRL", "status": "placed", "placed_at": "2026-11-01 10:00:00.000Z", "internal_notes": "SECRET-NOTES: bad payer"})
-	w.make(t, "", crm.Activities, map[string]any{"type": "note", "actor_type": "staff", "staff": w.id("staff"), "contact": w.id("ctA"),
+	w.Make(t, "", crm.Activities, map[string]any{"type": "note", "actor_type": "staff", "staff": w.ID("staff"), "contact": w.ID("ctA"),
 		"public": true, "subject": "Visit booked", "body": "See you Monday", "occurred_at": "2026-11-02 10:00:00.000Z",
 		"edits": []map[string]any{{"body": "OLD-WORDING: difficult customer"}}})
-	w.make(t, "", crm.AuditLog, map[string]any{"actor_type": "staff", "staff": w.id("staff"), "action": "read", "collection": crm.Contacts,
-		"record": w.id("ctA"), "contact": w.id("ctA"), "ip": "10.9.8.7", "user_agent": "AGENT-BROWSER/1.0"})
+	w.Make(t, "", crm.AuditLog, map[string]any{"actor_type": "staff", "staff": w.ID("staff"), "action": "read", "collection": crm.Contacts,
+		"record": w.ID("ctA"), "contact": w.ID("ctA"), "ip": "10.9.8.7", "user_agent": "AGENT-BROWSER/1.0"})
 
-	res := must(t, w.do(t, http.MethodGet, "/api/crm/portal/my-data", "A", nil), http.StatusOK, "my data")
+	res := must(t, w.Do(t, http.MethodGet, "/api/crm/portal/my-data", "cuA", nil), http.StatusOK, "my data")
 	var data map[string]any
 	res.JSON(t, &data)
-	for _, leak := range []string{"SECRET-NOTES", "internal_notes", "OLD-WORDING", `"edits"`, "10.9.8.7", "AGENT-BROWSER", `"score"`, `"tags"`, `"owner"`, w.id("staff")} {
+	for _, leak := range []string{"SECRET-NOTES", "internal_notes", "OLD-WORDING", `"edits"`, "10.9.8.7", "AGENT-BROWSER", `"score"`, `"tags"`, `"owner"`, w.ID("staff")} {
 		if contains(res.Body, leak) {
 			t.Errorf("my data holds %s", leak)
 		}
@@ -293,12 +298,12 @@ func TestPortalMyDataWhitelist(t *testing.T) {
 	}
 
 	for _, path := range []string{"/api/collections/activities/records", "/api/collections/audit_log/records"} {
-		res := must(t, w.do(t, http.MethodGet, path, "A", nil), http.StatusOK, path)
+		res := must(t, w.Do(t, http.MethodGet, path, "cuA", nil), http.StatusOK, path)
 		if contains(res.Body, "OLD-WORDING") || contains(res.Body, "10.9.8.7") || !contains(res.Body, `"items":[{`) {
 			t.Errorf("%s as a customer: %s", path, res.Body)
 		}
 	}
-	if res := must(t, w.do(t, http.MethodGet, "/api/collections/activities/records", "staff", nil), http.StatusOK, "staff"); !contains(res.Body, "OLD-WORDING") {
+	if res := must(t, w.Do(t, http.MethodGet, "/api/collections/activities/records", "staff", nil), http.StatusOK, "staff"); !contains(res.Body, "OLD-WORDING") {
 		t.Errorf("staff lost a note's history: %s", res.Body)
 	}
 }

@@ -8,11 +8,13 @@
 // checks in code what the rules would: the actor is a customer, the record
 // is theirs (or their company's shared one, for a company admin).
 //
-// Choices where the issue was silent:
-//   - A request made through the public form belongs to the oldest contact
-//     with that email, as a portal sign-in does; with none, a new contact is
-//     created as a lead (source "public_form"). The reference goes to that
-//     email through the outbox, like any new request.
+// How the portal behaves:
+//   - A request made through the public form waits until the owner of its
+//     email opens the link mailed there (pending.go); then it belongs to
+//     the oldest contact with that email (portalauth.OldestContactWithEmail),
+//     as a portal sign-in does; with none, a new contact is created as a
+//     lead (source "public_form"). The reference goes to that email through
+//     the outbox, like any new request.
 //   - next_answer_by: while the team has not answered, the first-response
 //     due time; after that, the resolution due time; nothing once closed or
 //     without an SLA.
@@ -20,12 +22,16 @@
 //     collection with the rule "mfa = true && has_password = true", so only
 //     a customer who set a password and asked for MFA signs in with both the
 //     code and the password.
+//   - What customers may do with their subscriptions, and which fields of an
+//     order are the business's own, are plugins/orders' rules: the portal's
+//     route calls it.
 package portal
 
 import (
 	"net/http"
 	"slices"
 
+	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
@@ -33,8 +39,11 @@ import (
 
 // Register binds the portal's routes and hooks.
 func Register(app core.App, cfg *crm.Config) error {
-	bindHooks(app)
+	bindHiddenFields(app)
+	bindQueryGuard(app)
+	bindAccountSync(app)
 	bindEmailChange(app)
+	bindPublicRequests(app, cfg)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		if err := ensureRateLimits(se.App); err != nil {
 			return err
@@ -52,7 +61,6 @@ func Register(app core.App, cfg *crm.Config) error {
 			return subscriptionAction(e, c, cfg)
 		}))
 		se.Router.GET("/api/crm/portal/my-data", withCustomer(myData))
-		se.Router.POST("/api/crm/cases/{id}/read", markReadByStaff)
 		se.Router.POST("/api/crm/public/requests", func(e *core.RequestEvent) error { return publicRequest(e, cfg) })
 		se.Router.POST("/api/crm/public/track", track)
 		se.Router.GET("/api/crm/public/request-types", publicRequestTypes)
@@ -113,6 +121,11 @@ func withCustomer(fn func(e *core.RequestEvent, c *customer) error) func(e *core
 		}
 		return fn(e, &customer{record: e.Auth, contact: contact})
 	}
+}
+
+// badField is a 400 that names the field at fault.
+func badField(e *core.RequestEvent, field, code, msg string) error {
+	return e.BadRequestError(msg, validation.Errors{field: validation.NewError(code, msg)})
 }
 
 // DefaultColor is the portal's colour when the business names none.

@@ -1,18 +1,19 @@
 package portal
 
 import (
-	"database/sql"
-	"errors"
 	"net/http"
 	"net/mail"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
+	"vinculo/plugins/portalauth"
+	"vinculo/plugins/requests"
 	"vinculo/plugins/timeline"
 )
 
@@ -34,14 +35,42 @@ func TrackURL(cfg *crm.Config, reference string) string {
 	return cfg.PublicURL + "/portal/track?reference=" + url.QueryEscape(reference)
 }
 
-// publicRequest is POST /api/crm/public/requests: anyone opens a request of
-// a type the business offers on its public form. It is linked to the
-// oldest contact with that email, or to a new lead contact.
+// publicRequest is POST /api/crm/public/requests: anyone asks for a request
+// of a type the business offers on its public form. Nothing joins anyone's
+// account yet: the request waits (pending_requests) for the owner of the
+// email to open the link mailed to it (confirmPublicRequest). The answer is
+// the same whoever owns the email, or nobody.
 func publicRequest(e *core.RequestEvent, cfg *crm.Config) error {
 	var body publicRequestBody
 	if err := e.BindBody(&body); err != nil {
 		return e.BadRequestError("The request body is not valid JSON.", err)
 	}
+	caseType, errs := checkPublicRequest(e.App, &body)
+	if len(errs) > 0 {
+		return e.BadRequestError("Please check the form.", errs)
+	}
+	held, token, err := holdRequest(e.App, &body, caseType, time.Now())
+	if err != nil {
+		return e.InternalServerError("Could not save your request.", err)
+	}
+	if err := mailConfirmation(e.App, cfg, body.Email, token); err != nil {
+		e.App.Logger().Error("Failed to mail a public request's confirmation link", "pending_request", held.Id, "error", err)
+		if err := e.App.Delete(held); err != nil {
+			e.App.Logger().Error("Failed to drop an unconfirmable public request", "pending_request", held.Id, "error", err)
+		}
+		return e.InternalServerError("We could not send the confirmation email just now. Please try again in a few minutes.", nil)
+	}
+	// a struct, not a map: the same bytes every time, whoever owns the email
+	return e.JSON(http.StatusOK, struct {
+		Status  string `json:"status"`
+		Message string `json:"message"`
+	}{"pending_confirmation", "Check your email: we sent you a link to confirm your request. It works for 7 days."})
+}
+
+// checkPublicRequest tidies the form and names each field at fault: the
+// same checks a request gets when it is filed, so that a confirmed one
+// goes through.
+func checkPublicRequest(app core.App, body *publicRequestBody) (*core.Record, validation.Errors) {
 	body.Email = strings.ToLower(strings.TrimSpace(body.Email))
 	body.Name = strings.TrimSpace(body.Name)
 	body.Subject = strings.TrimSpace(body.Subject)
@@ -58,56 +87,23 @@ func publicRequest(e *core.RequestEvent, cfg *crm.Config) error {
 	if len([]rune(body.Description)) > 20000 {
 		errs["description"] = validation.NewError("validation_length_too_long", "Use at most 20000 characters.")
 	}
-	caseType, err := e.App.FindFirstRecordByFilter(crm.CaseTypes, "code = {:code} && active = true && public = true",
+	caseType, err := app.FindFirstRecordByFilter(crm.CaseTypes, "code = {:code} && active = true && public = true",
 		dbx.Params{"code": strings.ToUpper(strings.TrimSpace(body.Type))})
 	if err != nil {
 		errs["type"] = validation.NewError("validation_unknown_type", "Choose one of the request types on the form.")
+		return nil, errs
 	}
-	if len(errs) > 0 {
-		return e.BadRequestError("Please check the form.", errs)
+	if err := requests.ValidateData(caseType, body.Fields); err != nil {
+		errs["fields"] = err
 	}
-
-	var kase *core.Record
-	err = e.App.RunInTransaction(func(tx core.App) error {
-		contact, err := contactForEmail(tx, body.Name, body.Email)
-		if err != nil {
-			return err
-		}
-		cases, err := tx.FindCachedCollectionByNameOrId(crm.Cases)
-		if err != nil {
-			return err
-		}
-		kase = core.NewRecord(cases)
-		kase.Load(map[string]any{
-			"type": caseType.Id, "contact": contact.Id, "subject": body.Subject,
-			"description": body.Description, "data": body.Fields, "channel": "web",
-		})
-		timeline.SetActor(kase, webVisitor)
-		return tx.Save(kase)
-	})
-	if err != nil {
-		var verrs validation.Errors
-		if errors.As(err, &verrs) {
-			if data, ok := verrs["data"]; ok { // the type's fields answer as "fields" here
-				verrs["fields"] = data
-				delete(verrs, "data")
-			}
-			return e.BadRequestError("Please check the form.", verrs)
-		}
-		return e.InternalServerError("Could not save your request.", err)
-	}
-	ref := kase.GetString("reference")
-	return e.JSON(http.StatusOK, map[string]any{"reference": ref, "track_url": TrackURL(cfg, ref)})
+	return caseType, errs
 }
 
 // contactForEmail is the oldest contact with the email, or a new lead.
 func contactForEmail(tx core.App, name, email string) (*core.Record, error) {
-	existing, err := tx.FindFirstRecordByFilter(crm.Contacts, "email = {:email}", dbx.Params{"email": email})
-	if err == nil {
-		return existing, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
+	existing, err := portalauth.OldestContactWithEmail(tx, email)
+	if existing != nil || err != nil {
+		return existing, err
 	}
 	contacts, err := tx.FindCachedCollectionByNameOrId(crm.Contacts)
 	if err != nil {

@@ -21,10 +21,12 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"vinculo/crm"
+	"vinculo/crm/guard"
 )
 
 // Register binds the sign-in hook and the invitation route.
 func Register(app core.App, cfg *crm.Config) error {
+	app.Store().Set(configKey, cfg)
 	app.OnRecordRequestOTPRequest(crm.Customers).BindFunc(func(e *core.RecordCreateOTPRequestEvent) error {
 		if e.Record == nil {
 			info, err := e.RequestInfo()
@@ -36,15 +38,20 @@ func Register(app core.App, cfg *crm.Config) error {
 			if err != nil {
 				return err
 			}
-			if record == nil {
+			if record == nil || record.GetBool(FieldBlocked) {
 				// Spend what creating an account costs, so the answer's timing
 				// does not tell whether the email is known.
 				_, _ = bcrypt.GenerateFromPassword([]byte(security.RandomString(30)), bcrypt.DefaultCost)
 			}
 			e.Record = record
 		}
+		if e.Record != nil && e.Record.GetBool(FieldBlocked) {
+			e.Record = nil // a blocked account gets no code: the same answer as an unknown email
+		}
 		return e.Next()
 	})
+	bindFollow(app, cfg)
+	bindAccounts(app)
 
 	// A company admin's role is for that company: when staff move the
 	// contact to another company, their portal account becomes a member
@@ -56,13 +63,7 @@ func Register(app core.App, cfg *crm.Config) error {
 		if err != nil || stored.GetString(crm.FieldCompany) == e.Record.GetString(crm.FieldCompany) {
 			return e.Next()
 		}
-		original := e.App
-		defer func() { e.App = original }()
-		return e.App.RunInTransaction(func(tx core.App) error {
-			e.App = tx
-			if err := e.Next(); err != nil {
-				return err
-			}
+		return saveThen(e, func(tx core.App) error {
 			admins, err := tx.FindAllRecords(crm.Customers, dbx.HashExp{crm.FieldContact: e.Record.Id, crm.FieldCompanyRole: crm.CompanyAdmin})
 			if err != nil {
 				return err
@@ -80,10 +81,20 @@ func Register(app core.App, cfg *crm.Config) error {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.POST("/api/crm/contacts/{id}/invite", func(e *core.RequestEvent) error {
 			return invite(e, cfg)
-		})
+		}).Bind(guard.Writer())
 		return se.Next()
 	})
 	return nil
+}
+
+const configKey = "vinculo.portalauth.config"
+
+// configOf is the configuration Register was given (an empty one if none).
+func configOf(app core.App) *crm.Config {
+	if cfg, ok := app.Store().Get(configKey).(*crm.Config); ok {
+		return cfg
+	}
+	return &crm.Config{}
 }
 
 // CreateForEmail creates the portal account of the oldest contact with this
@@ -93,20 +104,39 @@ func CreateForEmail(app core.App, email string) (*core.Record, error) {
 	if email == "" {
 		return nil, nil
 	}
-	contact, err := app.FindFirstRecordByFilter(crm.Contacts, "email = {:email}", dbx.Params{"email": email})
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
+	contact, err := OldestContactWithEmail(app, email)
+	if contact == nil || err != nil {
 		return nil, err
 	}
 	return ensureCustomer(app, contact, email)
 }
 
+// OldestContactWithEmail is the contact a person writing from email is: of
+// the contacts with that email (kept in lower case), the first created, and
+// of those created at the same moment the lowest id. It returns nil, nil
+// when no contact has the email.
+func OldestContactWithEmail(app core.App, email string) (*core.Record, error) {
+	var found []*core.Record
+	err := app.RecordQuery(crm.Contacts).
+		AndWhere(dbx.HashExp{crm.FieldEmail: email}).
+		OrderBy("created ASC", "id ASC").Limit(1).All(&found)
+	if err != nil || len(found) == 0 {
+		return nil, err
+	}
+	return found[0], nil
+}
+
 func ensureCustomer(app core.App, contact *core.Record, email string) (*core.Record, error) {
 	existing, err := app.FindFirstRecordByFilter(crm.Customers, "contact = {:c}", dbx.Params{"c": contact.Id})
 	if err == nil {
-		return existing, nil
+		if sameEmail(existing.Email(), contact.GetString(crm.FieldEmail)) {
+			return existing, nil
+		}
+		// An account left behind its contact's email catches up first.
+		if err := app.RunInTransaction(func(tx core.App) error { return follow(tx, configOf(app), existing.Id, contact) }); err != nil {
+			return nil, err
+		}
+		return app.FindRecordById(crm.Customers, existing.Id)
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
@@ -128,17 +158,10 @@ func ensureCustomer(app core.App, contact *core.Record, email string) (*core.Rec
 	return record, nil
 }
 
-// invite is POST /api/crm/contacts/{id}/invite: staff who may write give a
-// contact a portal account and send them the portal's address.
+// invite is POST /api/crm/contacts/{id}/invite: staff who may write
+// (guard.Writer) give a contact a portal account and send them the portal's
+// address.
 func invite(e *core.RequestEvent, cfg *crm.Config) error {
-	if e.Auth == nil {
-		return e.UnauthorizedError("Sign in as staff to invite customers.", nil)
-	}
-	isWriter := e.Auth.Collection().Name == crm.Staff &&
-		(e.Auth.GetString(crm.FieldRole) == crm.RoleManager || e.Auth.GetString(crm.FieldRole) == crm.RoleAgent)
-	if !isWriter && !e.HasSuperuserAuth() {
-		return e.ForbiddenError("Only managers and agents can invite customers.", nil)
-	}
 	contact, err := e.App.FindRecordById(crm.Contacts, e.Request.PathValue("id"))
 	if err != nil {
 		return e.NotFoundError("No contact with that id.", nil)
@@ -166,4 +189,18 @@ func invite(e *core.RequestEvent, cfg *crm.Config) error {
 		e.App.Logger().Error("Failed to send the portal invitation", "contact", contact.Id, "error", err)
 	}
 	return e.JSON(http.StatusOK, map[string]any{"customer": record.Id, "email": email})
+}
+
+// saveThen saves e's record (the rest of its hooks) and then runs after, in
+// one transaction: both are written or neither is.
+func saveThen(e *core.RecordEvent, after func(tx core.App) error) error {
+	original := e.App
+	defer func() { e.App = original }()
+	return e.App.RunInTransaction(func(tx core.App) error {
+		e.App = tx
+		if err := e.Next(); err != nil {
+			return err
+		}
+		return after(tx)
+	})
 }

@@ -4,17 +4,13 @@ import (
 	"io"
 	"net/http"
 	"net/mail"
-	"os"
-	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tests"
 
 	"vinculo/crm"
 	"vinculo/plugins/mailfolder"
@@ -22,86 +18,39 @@ import (
 	"vinculo/testkit"
 )
 
-// setup is a test app with the mail folder and portal sign-in registered,
+// authWorld is an app with the mail folder and portal sign-in registered,
 // no SMTP server, and a real HTTP server in front of it.
-func setup(t *testing.T) (*tests.TestApp, *crm.Config, *testkit.Server) {
+func authWorld(t *testing.T) *testkit.World {
 	t.Helper()
-	app := testkit.NewApp(t)
-	cfg := testkit.Config(t)
-	app.Settings().SMTP.Enabled = false
-	if err := app.Save(app.Settings()); err != nil {
-		t.Fatal(err)
-	}
-	if err := mailfolder.Register(app, cfg); err != nil {
-		t.Fatal(err)
-	}
-	if err := portalauth.Register(app, cfg); err != nil {
-		t.Fatal(err)
-	}
-	return app, cfg, testkit.Serve(t, app)
-}
-
-func newRecord(t *testing.T, app core.App, collection string, fields map[string]any) *core.Record {
-	t.Helper()
-	c, err := app.FindCollectionByNameOrId(collection)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := core.NewRecord(c)
-	for k, v := range fields {
-		r.Set(k, v)
-	}
-	if c.IsAuth() && r.GetString("password") == "" {
-		r.SetPassword("a-long-test-password")
-	}
-	if err := app.Save(r); err != nil {
-		t.Fatalf("create %s: %v", collection, err)
-	}
-	return r
-}
-
-func count(t *testing.T, app core.App, collection string, where dbx.Expression) int64 {
-	t.Helper()
-	var exprs []dbx.Expression
-	if where != nil {
-		exprs = append(exprs, where)
-	}
-	n, err := app.CountRecords(collection, exprs...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return testkit.NewWorld(t,
+		testkit.Plugins(mailfolder.Register, portalauth.Register),
+		testkit.Then(func(w *testkit.World) error {
+			w.App.Settings().SMTP.Enabled = false
+			return w.App.Save(w.App.Settings())
+		}),
+		testkit.Served(),
+	)
 }
 
 type mailFile struct {
-	path, to, subject, body string
+	to, subject, body string
 }
 
-func readMails(t *testing.T, dir string) []mailFile {
+// readMails are the mails in the world's mail folder, oldest first.
+func readMails(t *testing.T, w *testkit.World) []mailFile {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(dir, "*.eml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	slices.Sort(paths)
 	var out []mailFile
-	for _, p := range paths {
-		f, err := os.Open(p)
+	for i, raw := range w.Mails(t) {
+		msg, err := mail.ReadMessage(strings.NewReader(raw))
 		if err != nil {
-			t.Fatal(err)
-		}
-		msg, err := mail.ReadMessage(f)
-		if err != nil {
-			f.Close()
-			t.Fatalf("%s: %v", p, err)
+			t.Fatalf("mail %d: %v", i, err)
 		}
 		body, _ := io.ReadAll(msg.Body)
-		f.Close()
 		to, err := msg.Header.AddressList("To")
 		if err != nil || len(to) != 1 {
-			t.Fatalf("%s: To %q: %v", p, msg.Header.Get("To"), err)
+			t.Fatalf("mail %d: To %q: %v", i, msg.Header.Get("To"), err)
 		}
-		out = append(out, mailFile{path: p, to: to[0].Address, subject: msg.Header.Get("Subject"), body: string(body)})
+		out = append(out, mailFile{to: to[0].Address, subject: msg.Header.Get("Subject"), body: string(body)})
 	}
 	return out
 }
@@ -125,22 +74,22 @@ var codePattern = regexp.MustCompile(`\b[0-9]{6}\b`)
 // requestCode asks for a sign-in code for email and returns the otpId and
 // the code read from the mail it produced (waiting until PocketBase has
 // recorded the OTP as sent, so the background send is over).
-func requestCode(t *testing.T, app core.App, cfg *crm.Config, srv *testkit.Server, email, sentTo string) (otpID, code string) {
+func requestCode(t *testing.T, w *testkit.World, email, sentTo string) (otpID, code string) {
 	t.Helper()
-	before := len(readMails(t, cfg.MailDir))
-	res := srv.Do(t, http.MethodPost, "/api/collections/customers/request-otp", "", map[string]any{"email": email})
+	before := len(readMails(t, w))
+	res := w.Do(t, http.MethodPost, "/api/collections/customers/request-otp", "", map[string]any{"email": email})
 	if res.Status != http.StatusOK {
 		t.Fatalf("request-otp %s: %d %s", email, res.Status, res.Body)
 	}
 	var out map[string]string
 	res.JSON(t, &out)
 	otpID = out["otpId"]
-	waitFor(t, "the sign-in code mail", func() bool { return len(readMails(t, cfg.MailDir)) > before })
+	waitFor(t, "the sign-in code mail", func() bool { return len(readMails(t, w)) > before })
 	waitFor(t, "the OTP to be marked as sent", func() bool {
-		otp, err := app.FindOTPById(otpID)
+		otp, err := w.App.FindOTPById(otpID)
 		return err == nil && otp.SentTo() != ""
 	})
-	mails := readMails(t, cfg.MailDir)
+	mails := readMails(t, w)
 	if len(mails) != before+1 {
 		t.Fatalf("want exactly one new mail, got %d", len(mails)-before)
 	}
@@ -156,16 +105,16 @@ func requestCode(t *testing.T, app core.App, cfg *crm.Config, srv *testkit.Serve
 }
 
 func TestRequestOTPCreatesThePortalAccountOnce(t *testing.T) {
-	app, cfg, srv := setup(t)
-	company := newRecord(t, app, crm.Companies, map[string]any{"name": "Padaria Pão Dourado Ltda."})
-	contact := newRecord(t, app, crm.Contacts, map[string]any{
+	w := authWorld(t)
+	company := w.Make(t, "company", crm.Companies, map[string]any{"name": "Padaria Pão Dourado Ltda."})
+	contact := w.Make(t, "contact", crm.Contacts, map[string]any{
 		"name": "João Conceição", "email": "joao@padaria.example", "company": company.Id, "language": "pt-BR",
 	})
 
 	// An email no contact has: same answer, nothing created, nothing sent.
-	unknown := srv.Do(t, http.MethodPost, "/api/collections/customers/request-otp", "", map[string]any{"email": "nobody@nowhere.example"})
+	unknown := w.Srv.Do(t, http.MethodPost, "/api/collections/customers/request-otp", "", map[string]any{"email": "nobody@nowhere.example"})
 
-	otpID, _ := requestCode(t, app, cfg, srv, "joao@padaria.example", "joao@padaria.example")
+	otpID, _ := requestCode(t, w, "joao@padaria.example", "joao@padaria.example")
 
 	if unknown.Status != http.StatusOK {
 		t.Fatalf("unknown email: status %d, want %d like a known one: %s", unknown.Status, http.StatusOK, unknown.Body)
@@ -177,10 +126,10 @@ func TestRequestOTPCreatesThePortalAccountOnce(t *testing.T) {
 		t.Fatalf("unknown email answer %s differs in shape from a known one {\"otpId\": %q}", unknown.Body, otpID)
 	}
 
-	if n := count(t, app, crm.Customers, nil); n != 1 {
+	if n := w.Count(t, crm.Customers, ""); n != 1 {
 		t.Fatalf("want exactly 1 customer, got %d", n)
 	}
-	customer, err := app.FindFirstRecordByData(crm.Customers, "contact", contact.Id)
+	customer, err := w.App.FindFirstRecordByData(crm.Customers, "contact", contact.Id)
 	if err != nil {
 		t.Fatalf("no customer linked to the contact: %v", err)
 	}
@@ -190,30 +139,30 @@ func TestRequestOTPCreatesThePortalAccountOnce(t *testing.T) {
 	}
 
 	// Asking again sends a new code but makes no second account.
-	otpID2, code2 := requestCode(t, app, cfg, srv, "joao@padaria.example", "joao@padaria.example")
-	if n := count(t, app, crm.Customers, nil); n != 1 {
+	otpID2, code2 := requestCode(t, w, "joao@padaria.example", "joao@padaria.example")
+	if n := w.Count(t, crm.Customers, ""); n != 1 {
 		t.Fatalf("asking again made a second account: %d customers", n)
 	}
-	if n := count(t, app, crm.Customers, dbx.HashExp{"contact": contact.Id}); n != 1 {
+	if n := w.Count(t, crm.Customers, "contact = {:c}", dbx.Params{"c": contact.Id}); n != 1 {
 		t.Fatalf("want 1 account for the contact, got %d", n)
 	}
 
 	// Only the known address got mail.
-	for _, m := range readMails(t, cfg.MailDir) {
+	for _, m := range readMails(t, w) {
 		if m.to != "joao@padaria.example" {
 			t.Fatalf("mail written to %q, an address that belongs to no contact", m.to)
 		}
 	}
-	if n := len(readMails(t, cfg.MailDir)); n != 2 {
+	if n := len(readMails(t, w)); n != 2 {
 		t.Fatalf("want 2 mails (two codes asked for), got %d", n)
 	}
 
 	// A wrong code is refused; the right one signs the customer in.
-	if res := srv.Do(t, http.MethodPost, "/api/collections/customers/auth-with-otp", "",
+	if res := w.Srv.Do(t, http.MethodPost, "/api/collections/customers/auth-with-otp", "",
 		map[string]any{"otpId": otpID2, "password": wrong(code2)}); res.Status != http.StatusBadRequest {
 		t.Fatalf("wrong code: %d %s", res.Status, res.Body)
 	}
-	res := srv.Do(t, http.MethodPost, "/api/collections/customers/auth-with-otp", "", map[string]any{"otpId": otpID2, "password": code2})
+	res := w.Srv.Do(t, http.MethodPost, "/api/collections/customers/auth-with-otp", "", map[string]any{"otpId": otpID2, "password": code2})
 	if res.Status != http.StatusOK {
 		t.Fatalf("auth-with-otp: %d %s", res.Status, res.Body)
 	}
@@ -226,30 +175,30 @@ func TestRequestOTPCreatesThePortalAccountOnce(t *testing.T) {
 		t.Fatalf("auth answer: %s", res.Body)
 	}
 	// The token works: the customer reads their own contact.
-	if r := srv.Do(t, http.MethodGet, "/api/collections/contacts/records/"+contact.Id, auth.Token, nil); r.Status != http.StatusOK {
+	if r := w.Srv.Do(t, http.MethodGet, "/api/collections/contacts/records/"+contact.Id, auth.Token, nil); r.Status != http.StatusOK {
 		t.Fatalf("customer token cannot read own contact: %d %s", r.Status, r.Body)
 	}
 
 	// Nothing was ever created for the unknown address.
-	if n := count(t, app, crm.Customers, dbx.HashExp{"email": "nobody@nowhere.example"}); n != 0 {
+	if n := w.Count(t, crm.Customers, "email = {:e}", dbx.Params{"e": "nobody@nowhere.example"}); n != 0 {
 		t.Fatalf("an account was created for an unknown email")
 	}
 }
 
 func TestRequestOTPMatchesEmailCaseInsensitively(t *testing.T) {
-	app, cfg, srv := setup(t)
-	contact := newRecord(t, app, crm.Contacts, map[string]any{"name": "Ana Luísa Gonçalves", "email": "ana@example.com"})
+	w := authWorld(t)
+	contact := w.Make(t, "contact", crm.Contacts, map[string]any{"name": "Ana Luísa Gonçalves", "email": "ana@example.com"})
 
-	requestCode(t, app, cfg, srv, "Ana@Example.COM", "ana@example.com")
-	customer, err := app.FindFirstRecordByData(crm.Customers, "contact", contact.Id)
+	requestCode(t, w, "Ana@Example.COM", "ana@example.com")
+	customer, err := w.App.FindFirstRecordByData(crm.Customers, "contact", contact.Id)
 	if err != nil {
 		t.Fatalf("no account for the contact: %v", err)
 	}
 	if customer.Email() != "ana@example.com" {
 		t.Fatalf("account email %q", customer.Email())
 	}
-	requestCode(t, app, cfg, srv, "ANA@example.com", "ana@example.com")
-	if n := count(t, app, crm.Customers, nil); n != 1 {
+	requestCode(t, w, "ANA@example.com", "ana@example.com")
+	if n := w.Count(t, crm.Customers, ""); n != 1 {
 		t.Fatalf("want 1 customer, got %d", n)
 	}
 }
@@ -262,30 +211,29 @@ func wrong(code string) string {
 }
 
 func TestInvite(t *testing.T) {
-	app, cfg, srv := setup(t)
-	staff := map[string]*core.Record{}
+	w := authWorld(t)
 	for _, role := range []string{crm.RoleManager, crm.RoleAgent, crm.RoleReadonly} {
-		staff[role] = newRecord(t, app, crm.Staff, map[string]any{"name": role, "email": role + "@vinculo.example", "role": role})
+		w.Make(t, role, crm.Staff, map[string]any{"name": role, "email": role + "@vinculo.example", "role": role})
 	}
-	first := newRecord(t, app, crm.Contacts, map[string]any{"name": "Marta Simões", "email": "Marta@Example.com"})
-	second := newRecord(t, app, crm.Contacts, map[string]any{"name": "Caio Araújo", "email": "caio@example.com"})
-	noEmail := newRecord(t, app, crm.Contacts, map[string]any{"name": "Sem Email"})
-	other := newRecord(t, app, crm.Contacts, map[string]any{"name": "Other", "email": "other@example.com"})
-	otherCustomer := newRecord(t, app, crm.Customers, map[string]any{
+	first := w.Make(t, "first", crm.Contacts, map[string]any{"name": "Marta Simões", "email": "Marta@Example.com"})
+	second := w.Make(t, "second", crm.Contacts, map[string]any{"name": "Caio Araújo", "email": "caio@example.com"})
+	noEmail := w.Make(t, "noEmail", crm.Contacts, map[string]any{"name": "Sem Email"})
+	other := w.Make(t, "other", crm.Contacts, map[string]any{"name": "Other", "email": "other@example.com"})
+	w.Make(t, "otherCustomer", crm.Customers, map[string]any{
 		"email": "other@example.com", "contact": other.Id, "company_role": crm.CompanyMember,
 	})
 
 	invite := func(contactID, token string) testkit.Response {
-		return srv.Do(t, http.MethodPost, "/api/crm/contacts/"+contactID+"/invite", token, nil)
+		return w.Srv.Do(t, http.MethodPost, "/api/crm/contacts/"+contactID+"/invite", token, nil)
 	}
 
 	for role, contact := range map[string]*core.Record{crm.RoleManager: first, crm.RoleAgent: second} {
-		before := len(readMails(t, cfg.MailDir))
-		res := invite(contact.Id, testkit.Token(t, staff[role]))
+		before := len(readMails(t, w))
+		res := invite(contact.Id, w.Token(t, role))
 		if res.Status != http.StatusOK {
 			t.Fatalf("%s invites: %d %s", role, res.Status, res.Body)
 		}
-		customer, err := app.FindFirstRecordByData(crm.Customers, "contact", contact.Id)
+		customer, err := w.App.FindFirstRecordByData(crm.Customers, "contact", contact.Id)
 		if err != nil {
 			t.Fatalf("%s invited, but no account: %v", role, err)
 		}
@@ -298,35 +246,35 @@ func TestInvite(t *testing.T) {
 		if out["customer"] != customer.Id || out["email"] != email {
 			t.Fatalf("invite answer %s", res.Body)
 		}
-		mails := readMails(t, cfg.MailDir)
+		mails := readMails(t, w)
 		if len(mails) != before+1 {
 			t.Fatalf("%s invites: want 1 new mail, got %d", role, len(mails)-before)
 		}
 		m := mails[len(mails)-1]
-		if m.to != email || !strings.Contains(m.body, cfg.PublicURL+"/portal/") || !strings.Contains(m.body, contact.GetString("name")) {
+		if m.to != email || !strings.Contains(m.body, w.Cfg.PublicURL+"/portal/") || !strings.Contains(m.body, contact.GetString("name")) {
 			t.Fatalf("invitation mail to %q:\n%s", m.to, m.body)
 		}
 	}
 
 	// Inviting again reuses the account.
-	if res := invite(first.Id, testkit.Token(t, staff[crm.RoleAgent])); res.Status != http.StatusOK {
+	if res := invite(first.Id, w.Token(t, crm.RoleAgent)); res.Status != http.StatusOK {
 		t.Fatalf("second invitation: %d %s", res.Status, res.Body)
 	}
-	if n := count(t, app, crm.Customers, dbx.HashExp{"contact": first.Id}); n != 1 {
+	if n := w.Count(t, crm.Customers, "contact = {:c}", dbx.Params{"c": first.Id}); n != 1 {
 		t.Fatalf("second invitation made %d accounts", n)
 	}
 
-	customersBefore := count(t, app, crm.Customers, nil)
-	mailsBefore := len(readMails(t, cfg.MailDir))
+	customersBefore := w.Count(t, crm.Customers, "")
+	mailsBefore := len(readMails(t, w))
 	refused := []struct {
 		name, token, contact string
 		status               int
 	}{
-		{"readonly staff", testkit.Token(t, staff[crm.RoleReadonly]), noEmail.Id, http.StatusForbidden},
-		{"readonly staff, contact with email", testkit.Token(t, staff[crm.RoleReadonly]), second.Id, http.StatusForbidden},
-		{"customer", testkit.Token(t, otherCustomer), other.Id, http.StatusForbidden},
+		{"readonly staff", w.Token(t, crm.RoleReadonly), noEmail.Id, http.StatusForbidden},
+		{"readonly staff, contact with email", w.Token(t, crm.RoleReadonly), second.Id, http.StatusForbidden},
+		{"customer", w.Token(t, "otherCustomer"), other.Id, http.StatusForbidden},
 		{"anonymous", "", first.Id, http.StatusUnauthorized},
-		{"unknown contact", testkit.Token(t, staff[crm.RoleManager]), "zzzzzzzzzzzzzzz", http.StatusNotFound},
+		{"unknown contact", w.Token(t, crm.RoleManager), "zzzzzzzzzzzzzzz", http.StatusNotFound},
 	}
 	for _, c := range refused {
 		if res := invite(c.contact, c.token); res.Status != c.status {
@@ -334,7 +282,7 @@ func TestInvite(t *testing.T) {
 		}
 	}
 
-	res := invite(noEmail.Id, testkit.Token(t, staff[crm.RoleManager]))
+	res := invite(noEmail.Id, w.Token(t, crm.RoleManager))
 	if res.Status != http.StatusBadRequest {
 		t.Fatalf("contact without email: %d %s", res.Status, res.Body)
 	}
@@ -349,10 +297,10 @@ func TestInvite(t *testing.T) {
 		t.Fatalf("the 400 must name the field email with a code and a message: %s", res.Body)
 	}
 
-	if n := count(t, app, crm.Customers, nil); n != customersBefore {
+	if n := w.Count(t, crm.Customers, ""); n != customersBefore {
 		t.Fatalf("refused invitations created accounts: %d -> %d", customersBefore, n)
 	}
-	if n := len(readMails(t, cfg.MailDir)); n != mailsBefore {
+	if n := len(readMails(t, w)); n != mailsBefore {
 		t.Fatalf("refused invitations wrote mail: %d -> %d", mailsBefore, n)
 	}
 }
@@ -360,34 +308,61 @@ func TestInvite(t *testing.T) {
 // Moving a contact to another company makes their portal account a member
 // there: a company admin's role does not travel with them.
 func TestMovingAContactEndsTheirAdminRole(t *testing.T) {
-	app, _, _ := setup(t)
-	first := testkit.Save(t, app, crm.Companies, map[string]any{"name": "Padaria Pão Dourado"})
-	second := testkit.Save(t, app, crm.Companies, map[string]any{"name": "Oficina Rota Sul"})
-	contact := testkit.Save(t, app, crm.Contacts, map[string]any{"name": "Ana", "email": "ana@padaria.test", "company": first.Id})
-	account := testkit.Save(t, app, crm.Customers, map[string]any{"email": "ana@padaria.test", "password": "a-long-test-password",
+	w := authWorld(t)
+	first := w.Make(t, "first", crm.Companies, map[string]any{"name": "Padaria Pão Dourado"})
+	second := w.Make(t, "second", crm.Companies, map[string]any{"name": "Oficina Rota Sul"})
+	contact := w.Make(t, "contact", crm.Contacts, map[string]any{"name": "Ana", "email": "ana@padaria.test", "company": first.Id})
+	account := w.Make(t, "account", crm.Customers, map[string]any{"email": "ana@padaria.test", "password": "a-long-test-password",
 		"contact": contact.Id, "company_role": crm.CompanyAdmin})
 
 	contact.Set("name", "Ana Luísa") // same company: the role stays
-	if err := app.Save(contact); err != nil {
+	if err := w.App.Save(contact); err != nil {
 		t.Fatal(err)
 	}
-	if role := reload(t, app, account).GetString(crm.FieldCompanyRole); role != crm.CompanyAdmin {
+	if role := w.Reload(t, account).GetString(crm.FieldCompanyRole); role != crm.CompanyAdmin {
 		t.Fatalf("a rename changed the role to %s", role)
 	}
 	contact.Set("company", second.Id)
-	if err := app.Save(contact); err != nil {
+	if err := w.App.Save(contact); err != nil {
 		t.Fatal(err)
 	}
-	if role := reload(t, app, account).GetString(crm.FieldCompanyRole); role != crm.CompanyMember {
+	if role := w.Reload(t, account).GetString(crm.FieldCompanyRole); role != crm.CompanyMember {
 		t.Errorf("after moving to another company the account is %s, want member", role)
 	}
 }
 
-func reload(t *testing.T, app core.App, r *core.Record) *core.Record {
-	t.Helper()
-	fresh, err := app.FindRecordById(r.Collection().Name, r.Id)
+// "The oldest contact with this email" is the first created, whatever the
+// order of the ids; at the same moment, the lowest id. A sign-in code makes
+// the portal account of that contact.
+func TestOldestContactWithEmail(t *testing.T) {
+	w := authWorld(t)
+	morning := testkit.Wall(t, "2026-11-24 09:00")
+	// The older contact has the higher id, and is saved second.
+	w.MakeCreated(t, "newer", crm.Contacts, "aaaaaaaaaaaaaaa", morning.Add(time.Hour), map[string]any{"name": "Newer", "email": "same@example.com"})
+	w.MakeCreated(t, "older", crm.Contacts, "zzzzzzzzzzzzzzz", morning, map[string]any{"name": "Older", "email": "same@example.com"})
+	// Created together: the lower id comes first.
+	w.MakeCreated(t, "tieHigh", crm.Contacts, "yyyyyyyyyyyyyyy", morning, map[string]any{"name": "Tie high", "email": "tie@example.com"})
+	w.MakeCreated(t, "tieLow", crm.Contacts, "bbbbbbbbbbbbbbb", morning, map[string]any{"name": "Tie low", "email": "tie@example.com"})
+
+	for email, want := range map[string]string{"same@example.com": "older", "tie@example.com": "tieLow", "nobody@example.com": ""} {
+		got, err := portalauth.OldestContactWithEmail(w.App, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case want == "" && got != nil:
+			t.Errorf("%s: found %s, want none", email, got.Id)
+		case want != "" && (got == nil || got.Id != w.ID(want)):
+			t.Errorf("%s: found %v, want %s (%s)", email, got, want, w.ID(want))
+		}
+	}
+
+	requestCode(t, w, "same@example.com", "same@example.com")
+	account, err := w.App.FindFirstRecordByData(crm.Customers, "email", "same@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fresh
+	if account.GetString(crm.FieldContact) != w.ID("older") || account.GetString("name") != "Older" {
+		t.Errorf("the sign-in made the account of contact %s, want the older %s", account.GetString(crm.FieldContact), w.ID("older"))
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
+	"vinculo/crm/guard"
 )
 
 // OpenCasesKey is the read-only number added to every contact and company in
@@ -84,7 +85,7 @@ func openCasesQuery(app core.App, r *core.Record, auth *core.Record) (*dbx.Selec
 	switch {
 	case auth == nil:
 		return nil, false
-	case auth.IsSuperuser() || auth.Collection().Name == crm.Staff:
+	case guard.IsStaff(auth):
 		return q, true
 	case auth.Collection().Name == crm.Customers:
 		// the cases list rule, for this customer
@@ -116,7 +117,7 @@ const pageCountKey = "@pbInternalOpenCases"
 // list only their own contact and company, so they keep the per-record path.
 func countPage(e *core.RecordsListRequestEvent) error {
 	auth := e.Auth
-	if len(e.Records) < 2 || auth == nil || (!auth.IsSuperuser() && auth.Collection().Name != crm.Staff) {
+	if len(e.Records) < 2 || !guard.IsStaff(auth) {
 		return e.Next()
 	}
 	field := crm.FieldContact

@@ -14,10 +14,10 @@ import (
 )
 
 // storedWithout is the stored row, every column but the skipped ones.
-func storedWithout(t *testing.T, w *world, collection, id string, skip ...string) string {
+func storedWithout(t *testing.T, w *testkit.World, collection, id string, skip ...string) string {
 	t.Helper()
 	row := dbx.NullStringMap{}
-	if err := w.app.DB().Select("*").From(collection).Where(dbx.HashExp{"id": id}).One(row); err != nil {
+	if err := w.App.DB().Select("*").From(collection).Where(dbx.HashExp{"id": id}).One(row); err != nil {
 		t.Fatal(err)
 	}
 	for _, k := range skip {
@@ -30,31 +30,31 @@ func storedWithout(t *testing.T, w *world, collection, id string, skip ...string
 // Every answer about a contact or a company carries its open requests:
 // staff see them all, a customer only those the cases rules show them.
 func TestOpenCasesOnContactsAndCompanies(t *testing.T) {
-	w := setup(t)
-	staff := testkit.Token(t, w.agent)
-	member := testkit.Token(t, w.customer) // João, member of the company
-	colleague := newRecord(t, w.app, crm.Contacts, map[string]any{"name": "Ana Gonçalves", "email": "ana@example.com", "company": w.company.Id})
-	admin := testkit.Token(t, newRecord(t, w.app, crm.Customers, map[string]any{
+	w := newWorld(t)
+	staff := w.Token(t, "agent")
+	member := w.Token(t, "customer") // João, member of the company
+	colleague := w.Make(t, "", crm.Contacts, map[string]any{"name": "Ana Gonçalves", "email": "ana@example.com", "company": w.ID("company")})
+	admin := testkit.Token(t, w.Make(t, "", crm.Customers, map[string]any{
 		"email": "ana@example.com", "contact": colleague.Id, "company_role": crm.CompanyAdmin,
 	}))
 
 	open := func(contact *core.Record, extra map[string]any) string {
 		t.Helper()
-		c, err := w.newCase(t, w.support, contact, extra)
+		c, err := newCase(t, w, w.R("support"), contact, extra)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return c.Id
 	}
-	open(w.contact, nil)
-	open(w.contact, map[string]any{"shared": true})
-	open(w.contact, map[string]any{"status": "solved"}) // closed: not counted
+	open(w.R("contact"), nil)
+	open(w.R("contact"), map[string]any{"shared": true})
+	open(w.R("contact"), map[string]any{"status": "solved"}) // closed: not counted
 	anasPrivate := open(colleague, nil)
-	open(w.stranger, nil)
+	open(w.R("stranger"), nil)
 
 	count := func(token, collection, id string) any {
 		t.Helper()
-		res := w.srv.Do(t, http.MethodGet, "/api/collections/"+collection+"/records/"+id, token, nil)
+		res := w.Srv.Do(t, http.MethodGet, "/api/collections/"+collection+"/records/"+id, token, nil)
 		if res.Status != http.StatusOK {
 			t.Fatalf("view %s/%s: %d %s", collection, id, res.Status, res.Body)
 		}
@@ -64,7 +64,7 @@ func TestOpenCasesOnContactsAndCompanies(t *testing.T) {
 	}
 	listed := func(token, collection string) map[string]any {
 		t.Helper()
-		res := w.srv.Do(t, http.MethodGet, "/api/collections/"+collection+"/records?perPage=100", token, nil)
+		res := w.Srv.Do(t, http.MethodGet, "/api/collections/"+collection+"/records?perPage=100", token, nil)
 		if res.Status != http.StatusOK {
 			t.Fatalf("list %s: %d %s", collection, res.Status, res.Body)
 		}
@@ -90,47 +90,47 @@ func TestOpenCasesOnContactsAndCompanies(t *testing.T) {
 
 	// Staff: every open case.
 	contacts := listed(staff, crm.Contacts)
-	expect("staff list, João", contacts[w.contact.Id], 2.0)
+	expect("staff list, João", contacts[w.ID("contact")], 2.0)
 	expect("staff list, Ana", contacts[colleague.Id], 1.0)
-	expect("staff list, Lúcia", contacts[w.stranger.Id], 1.0)
-	expect("staff list, the company", listed(staff, crm.Companies)[w.company.Id], 3.0)
-	expect("staff view, João", count(staff, crm.Contacts, w.contact.Id), 2.0)
-	expect("staff view, the company", count(staff, crm.Companies, w.company.Id), 3.0)
+	expect("staff list, Lúcia", contacts[w.ID("stranger")], 1.0)
+	expect("staff list, the company", listed(staff, crm.Companies)[w.ID("company")], 3.0)
+	expect("staff view, João", count(staff, crm.Contacts, w.ID("contact")), 2.0)
+	expect("staff view, the company", count(staff, crm.Companies, w.ID("company")), 3.0)
 
 	// João (member): his own requests, on his contact and on his company.
 	mine := listed(member, crm.Contacts)
 	if len(mine) != 1 {
 		t.Errorf("João lists %d contacts", len(mine))
 	}
-	expect("João's list, himself", mine[w.contact.Id], 2.0)
-	expect("João's view, himself", count(member, crm.Contacts, w.contact.Id), 2.0)
-	expect("João's view, his company", count(member, crm.Companies, w.company.Id), 2.0)
-	expect("João's list, his company", listed(member, crm.Companies)[w.company.Id], 2.0)
+	expect("João's list, himself", mine[w.ID("contact")], 2.0)
+	expect("João's view, himself", count(member, crm.Contacts, w.ID("contact")), 2.0)
+	expect("João's view, his company", count(member, crm.Companies, w.ID("company")), 2.0)
+	expect("João's list, his company", listed(member, crm.Companies)[w.ID("company")], 2.0)
 
 	// Ana (admin): her own and the company's shared ones.
 	expect("Ana's view, herself", count(admin, crm.Contacts, colleague.Id), 1.0)
-	expect("Ana's view, her company", count(admin, crm.Companies, w.company.Id), 2.0)
+	expect("Ana's view, her company", count(admin, crm.Companies, w.ID("company")), 2.0)
 
 	// Closing a request takes it off the count.
-	if res := w.patch(t, staff, anasPrivate, map[string]any{"status": "solved"}); res.Status != http.StatusOK {
+	if res := patch(t, w, staff, anasPrivate, map[string]any{"status": "solved"}); res.Status != http.StatusOK {
 		t.Fatal(res.Status)
 	}
-	expect("staff view, the company after closing one", count(staff, crm.Companies, w.company.Id), 2.0)
+	expect("staff view, the company after closing one", count(staff, crm.Companies, w.ID("company")), 2.0)
 
 	// It is not a field: writing it changes nothing, and the answer keeps
 	// the real count.
-	before := storedWithout(t, w, crm.Contacts, w.contact.Id, "updated")
-	res := w.srv.Do(t, http.MethodPatch, "/api/collections/contacts/records/"+w.contact.Id, staff, map[string]any{"open_cases": 99})
+	before := storedWithout(t, w, crm.Contacts, w.ID("contact"), "updated")
+	res := w.Srv.Do(t, http.MethodPatch, "/api/collections/contacts/records/"+w.ID("contact"), staff, map[string]any{"open_cases": 99})
 	var out map[string]any
 	res.JSON(t, &out)
 	if res.Status != http.StatusOK || out["open_cases"] != 2.0 {
 		t.Errorf("writing open_cases: %d %s", res.Status, res.Body)
 	}
-	if after := storedWithout(t, w, crm.Contacts, w.contact.Id, "updated"); after != before {
+	if after := storedWithout(t, w, crm.Contacts, w.ID("contact"), "updated"); after != before {
 		t.Errorf("writing open_cases changed the contact:\n%s\n%s", before, after)
 	}
 	// Creating a contact answers with its count too.
-	res = w.srv.Do(t, http.MethodPost, "/api/collections/contacts/records", staff, map[string]any{"name": "Novo", "open_cases": 5})
+	res = w.Srv.Do(t, http.MethodPost, "/api/collections/contacts/records", staff, map[string]any{"name": "Novo", "open_cases": 5})
 	res.JSON(t, &out)
 	if res.Status != http.StatusOK || out["open_cases"] != 0.0 {
 		t.Errorf("create: %d %s", res.Status, res.Body)
@@ -138,40 +138,40 @@ func TestOpenCasesOnContactsAndCompanies(t *testing.T) {
 
 	// Expanding back-relations does not spill the ids of cases the customer
 	// may not see (PocketBase keeps them as custom data).
-	res = w.srv.Do(t, http.MethodGet, "/api/collections/companies/records/"+w.company.Id+"?expand=cases_via_company,contacts_via_company", member, nil)
+	res = w.Srv.Do(t, http.MethodGet, "/api/collections/companies/records/"+w.ID("company")+"?expand=cases_via_company,contacts_via_company", member, nil)
 	if res.Status != http.StatusOK || strings.Contains(string(res.Body), anasPrivate) || strings.Contains(string(res.Body), colleague.Id) {
 		t.Errorf("the company's answer to João carries Ana's records: %s", res.Body)
 	}
 	// Expanded contacts carry no count (their own nested expands would
 	// otherwise leak the same way); the top-level record does.
-	res = w.srv.Do(t, http.MethodGet, "/api/collections/contacts/records/"+w.contact.Id+"?expand=company.contacts_via_company", staff, nil)
+	res = w.Srv.Do(t, http.MethodGet, "/api/collections/contacts/records/"+w.ID("contact")+"?expand=company.contacts_via_company", staff, nil)
 	res.JSON(t, &out)
 	if res.Status != http.StatusOK || out["open_cases"] != 2.0 {
 		t.Errorf("expand: %d %s", res.Status, res.Body)
 	}
 
 	// Realtime: the count comes with every event, per subscriber.
-	staffRT, status := w.srv.Realtime(t, staff, crm.Contacts+"/*", crm.Companies+"/*")
+	staffRT, status := w.Srv.Realtime(t, staff, crm.Contacts+"/*", crm.Companies+"/*")
 	if status != http.StatusNoContent {
 		t.Fatalf("subscribe: %d", status)
 	}
-	memberRT, status := w.srv.Realtime(t, member, crm.Contacts+"/*", crm.Companies+"/*")
+	memberRT, status := w.Srv.Realtime(t, member, crm.Contacts+"/*", crm.Companies+"/*")
 	if status != http.StatusNoContent {
 		t.Fatalf("subscribe: %d", status)
 	}
-	for _, r := range []string{crm.Contacts + ":" + w.contact.Id, crm.Companies + ":" + w.company.Id} {
+	for _, r := range []string{crm.Contacts + ":" + w.ID("contact"), crm.Companies + ":" + w.ID("company")} {
 		collection, id, _ := strings.Cut(r, ":")
-		r, err := w.app.FindRecordById(collection, id)
+		r, err := w.App.FindRecordById(collection, id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := w.app.Save(r); err != nil {
+		if err := w.App.Save(r); err != nil {
 			t.Fatal(err)
 		}
 	}
 	heard := func(c *testkit.RealtimeClient) map[string]any {
 		out := map[string]any{}
-		for _, e := range c.Drain(t, w.contact.Id, w.company.Id) {
+		for _, e := range c.Drain(t, w.ID("contact"), w.ID("company")) {
 			var msg struct {
 				Record map[string]any `json:"record"`
 			}
@@ -181,9 +181,9 @@ func TestOpenCasesOnContactsAndCompanies(t *testing.T) {
 		return out
 	}
 	got := heard(staffRT)
-	expect("staff realtime, João", got[w.contact.Id], 2.0)
-	expect("staff realtime, the company", got[w.company.Id], 2.0)
+	expect("staff realtime, João", got[w.ID("contact")], 2.0)
+	expect("staff realtime, the company", got[w.ID("company")], 2.0)
 	got = heard(memberRT)
-	expect("João's realtime, himself", got[w.contact.Id], 2.0)
-	expect("João's realtime, his company", got[w.company.Id], 2.0)
+	expect("João's realtime, himself", got[w.ID("contact")], 2.0)
+	expect("João's realtime, his company", got[w.ID("company")], 2.0)
 }

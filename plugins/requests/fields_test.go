@@ -9,17 +9,16 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 
 	"vinculo/crm"
-	"vinculo/testkit"
 )
 
 // The fields a customer fills in are checked against the request type:
 // required present, each value of its type, nothing else; a 400 names
 // data.<field> and nothing is saved.
 func TestDataFollowsTheTypeFields(t *testing.T) {
-	w := setup(t)
-	customer := testkit.Token(t, w.customer)
-	staff := testkit.Token(t, w.agent)
-	visit := newRecord(t, w.app, crm.CaseTypes, map[string]any{
+	w := newWorld(t)
+	customer := w.Token(t, "customer")
+	staff := w.Token(t, "agent")
+	visit := w.Make(t, "", crm.CaseTypes, map[string]any{
 		"name": "Visita técnica", "code": "VIS", "category": "service_order", "active": true,
 		"statuses": []map[string]any{{"key": "new", "label": "Nova", "public_label": "Recebida"}, {"key": "done", "label": "Feita", "public_label": "Concluída", "closed": true}},
 		"fields": []map[string]any{
@@ -31,7 +30,7 @@ func TestDataFollowsTheTypeFields(t *testing.T) {
 		},
 	})
 	body := func(data any) map[string]any {
-		return map[string]any{"type": visit.Id, "contact": w.contact.Id, "subject": "Instalar roteador", "data": data}
+		return map[string]any{"type": visit.Id, "contact": w.ID("contact"), "subject": "Instalar roteador", "data": data}
 	}
 	good := map[string]any{"address": "Rua das Flores, 120", "rooms": 3, "visit_on": "2026-03-12", "plan": "pro", "notify": "joao@example.com"}
 	with := func(k string, v any) map[string]any {
@@ -64,8 +63,8 @@ func TestDataFollowsTheTypeFields(t *testing.T) {
 		{"data that is text", "Rua das Flores", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			before := countCases(t, w.app)
-			res, _ := w.create(t, customer, body(c.data))
+			before := w.Count(t, crm.Cases, "")
+			res, _ := create(t, w, customer, body(c.data))
 			if res.Status != http.StatusBadRequest {
 				t.Fatalf("%d, want 400: %s", res.Status, res.Body)
 			}
@@ -82,32 +81,32 @@ func TestDataFollowsTheTypeFields(t *testing.T) {
 			} else if _, ok := nested["message"]; !ok {
 				t.Errorf("the 400 has no message for data: %s", res.Body)
 			}
-			if countCases(t, w.app) != before {
+			if w.Count(t, crm.Cases, "") != before {
 				t.Errorf("saved anyway")
 			}
 		})
 	}
 
 	// Every door: Go code saving a case gets the same check.
-	_, err := w.newCase(t, visit, w.contact, map[string]any{"data": with("plan", "gold")})
+	_, err := newCase(t, w, visit, w.R("contact"), map[string]any{"data": with("plan", "gold")})
 	var verrs validation.Errors
 	if !errors.As(err, &verrs) || verrs["data"] == nil {
 		t.Fatalf("app.Save with bad data: %v", err)
 	}
 
-	res, out := w.create(t, customer, body(good))
+	res, out := create(t, w, customer, body(good))
 	if res.Status != http.StatusOK {
 		t.Fatalf("good data: %d %s", res.Status, res.Body)
 	}
 	id := out["id"].(string)
 	// Optional fields may be left out; a date may carry a time.
-	if res, _ := w.create(t, customer, body(map[string]any{"address": "Av. Brasil, 9", "visit_on": "2026-03-12 14:00:00.000Z"})); res.Status != http.StatusOK {
+	if res, _ := create(t, w, customer, body(map[string]any{"address": "Av. Brasil, 9", "visit_on": "2026-03-12 14:00:00.000Z"})); res.Status != http.StatusOK {
 		t.Fatalf("only the required field: %d %s", res.Status, res.Body)
 	}
 
 	// An update with bad data: 400 naming data.rooms, the case unchanged.
-	before := snapshot(t, w.reload(t, id))
-	res = w.patch(t, staff, id, map[string]any{"data": with("rooms", true), "subject": "outro"})
+	before := snapshot(t, w.Find(t, crm.Cases, id))
+	res = patch(t, w, staff, id, map[string]any{"data": with("rooms", true), "subject": "outro"})
 	if res.Status != http.StatusBadRequest {
 		t.Fatalf("update with bad data: %d %s", res.Status, res.Body)
 	}
@@ -116,7 +115,7 @@ func TestDataFollowsTheTypeFields(t *testing.T) {
 	if _, ok := nested["rooms"]; !ok {
 		t.Errorf("the 400 does not name data.rooms: %s", res.Body)
 	}
-	if snapshot(t, w.reload(t, id)) != before {
+	if snapshot(t, w.Find(t, crm.Cases, id)) != before {
 		t.Error("refused, yet changed")
 	}
 
@@ -128,13 +127,13 @@ func TestDataFollowsTheTypeFields(t *testing.T) {
 		{"name": "plan", "type": "select", "options": []string{"basic", "pro"}}, {"name": "notify", "type": "email"},
 		{"name": "floor", "label": "Andar", "type": "number", "required": true},
 	})
-	if err := w.app.Save(visit); err != nil {
+	if err := w.App.Save(visit); err != nil {
 		t.Fatal(err)
 	}
-	if res := w.patch(t, staff, id, map[string]any{"status": "done"}); res.Status != http.StatusOK {
+	if res := patch(t, w, staff, id, map[string]any{"status": "done"}); res.Status != http.StatusOK {
 		t.Errorf("move an old request: %d %s", res.Status, res.Body)
 	}
-	if res := w.patch(t, staff, id, map[string]any{"data": with("plan", "basic")}); res.Status != http.StatusBadRequest {
+	if res := patch(t, w, staff, id, map[string]any{"data": with("plan", "basic")}); res.Status != http.StatusBadRequest {
 		t.Errorf("change data without the new required field: %d %s", res.Status, res.Body)
 	}
 }

@@ -2,9 +2,10 @@
 // them: a reference code, the status along the type's workflow with its
 // public label, the fields the customer fills in, the SLA times counted in
 // business hours, the overdue flag, a message to the customer for every
-// step, and the number of open requests shown on every contact and company.
+// step, the read state of the conversation, and the number of open requests
+// shown on every contact and company.
 //
-// Rules chosen where the issue was silent:
+// The rules:
 //   - A type with no transitions allows any move, reopening included. A type
 //     with transitions lists every allowed move: a status that is not a key
 //     of the map has no way out, so a closed status reopens only when the
@@ -18,6 +19,9 @@
 //     written by the server whenever the rating changes.
 //   - A change of type re-files the request: transitions do not apply, the
 //     status and the data must fit the new type.
+//   - A request that closes, changes type or is deleted lets the outbox
+//     decide its contact's waiting marketing again at once (it may have been
+//     held while the request was open).
 package requests
 
 import (
@@ -35,6 +39,7 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 
 	"vinculo/crm"
+	"vinculo/plugins/outbox"
 )
 
 // Status is one step of a request type's workflow.
@@ -77,17 +82,31 @@ func clockFrom(ctx context.Context) time.Time {
 	return now()
 }
 
-// Register binds the hooks and the overdue cron job.
+// Register binds the hooks, the staff's read route and the overdue cron job.
 func Register(app core.App, cfg *crm.Config) error {
-	cal := cfg.Business.Calendar()
-
 	app.OnRecordValidate(crm.CaseTypes).BindFunc(func(e *core.RecordEvent) error {
 		if err := CheckCaseType(e.Record); err != nil {
 			return err
 		}
 		return e.Next()
 	})
+	bindCases(app, cfg.Business.Calendar())
+	bindMessages(app)
+	app.OnRecordEnrich(crm.Contacts, crm.Companies).BindFunc(enrichOpenCases)
+	app.OnRecordsListRequest(crm.Contacts, crm.Companies).BindFunc(countPage)
+	bindRead(app)
 
+	app.Cron().MustAdd("requests_overdue", "* * * * *", func() {
+		if _, err := RefreshOverdue(app, now()); err != nil {
+			app.Logger().Error("requests: refreshing overdue flags failed", "error", err)
+		}
+	})
+	return nil
+}
+
+// bindCases keeps every case consistent however it is saved, and tells its
+// customer of its opening and of every change of status.
+func bindCases(app core.App, cal crm.Calendar) {
 	app.OnRecordCreate(crm.Cases).Bind(&hook.Handler[*core.RecordEvent]{
 		Func: func(e *core.RecordEvent) error {
 			// The case and its message to the customer commit together.
@@ -120,6 +139,9 @@ func Register(app core.App, cfg *crm.Config) error {
 				if err := e.Next(); err != nil {
 					return err
 				}
+				if err := releaseHeld(tx, prev, e.Record); err != nil {
+					return err
+				}
 				if prev.GetString("status") == e.Record.GetString("status") {
 					return nil
 				}
@@ -128,8 +150,17 @@ func Register(app core.App, cfg *crm.Config) error {
 		},
 		Priority: -10,
 	})
+	app.OnRecordDelete(crm.Cases).BindFunc(func(e *core.RecordEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		return outbox.Release(e.App, crm.PurposeMarketing, e.Record.GetString(crm.FieldContact))
+	})
+}
 
-	// The author of a message is whoever sends it.
+// bindMessages: the author of a message is whoever sends it, and the first
+// public answer by staff meets the first-response SLA.
+func bindMessages(app core.App) {
 	app.OnRecordCreateRequest(crm.CaseMessages).BindFunc(func(e *core.RecordRequestEvent) error {
 		if e.Auth != nil {
 			switch e.Auth.Collection().Name {
@@ -142,10 +173,9 @@ func Register(app core.App, cfg *crm.Config) error {
 		}
 		return e.Next()
 	})
-	// The first public answer by staff meets the first-response SLA.
 	for _, bind := range []func(...string) *hook.TaggedHook[*core.RecordEvent]{app.OnRecordCreate, app.OnRecordUpdate} {
 		bind(crm.CaseMessages).BindFunc(func(e *core.RecordEvent) error {
-			if !isStaffAnswer(e.Record) {
+			if !crm.IsStaffAnswer(e.Record) {
 				return e.Next()
 			}
 			return inTransaction(e, func(tx core.App) error {
@@ -156,16 +186,6 @@ func Register(app core.App, cfg *crm.Config) error {
 			})
 		})
 	}
-
-	app.OnRecordEnrich(crm.Contacts, crm.Companies).BindFunc(enrichOpenCases)
-	app.OnRecordsListRequest(crm.Contacts, crm.Companies).BindFunc(countPage)
-
-	app.Cron().MustAdd("requests_overdue", "* * * * *", func() {
-		if _, err := RefreshOverdue(app, now()); err != nil {
-			app.Logger().Error("requests: refreshing overdue flags failed", "error", err)
-		}
-	})
-	return nil
 }
 
 // inTransaction runs fn, and the rest of the hook chain it calls through

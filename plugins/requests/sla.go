@@ -108,11 +108,6 @@ var overdueWhere = []string{
 	"overdue = TRUE",
 }
 
-// isStaffAnswer: a public message written by staff.
-func isStaffAnswer(m *core.Record) bool {
-	return !m.GetBool("internal") && m.GetString("author_staff") != "" && m.GetString("author_customer") == ""
-}
-
 // markFirstResponse records the first public answer on a case.
 func markFirstResponse(tx core.App, ctx context.Context, caseID string) error {
 	c, err := tx.FindRecordById(crm.Cases, caseID)

@@ -14,8 +14,8 @@ import (
 // holidays do not count, and the local day decides, not the UTC one.
 func TestDueTimesInBusinessHours(t *testing.T) {
 	w, slaType := slaWorld(t)
-	staff := testkit.Token(t, w.agent)
-	customer := testkit.Token(t, w.customer)
+	staff := w.Token(t, "agent")
+	customer := w.Token(t, "customer")
 
 	for _, c := range []struct {
 		name, created, firstDue, resolutionDue string
@@ -33,7 +33,7 @@ func TestDueTimesInBusinessHours(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			requests.SetClock(t, at(t, c.created))
-			res, out := w.create(t, c.token, map[string]any{"type": slaType.Id, "contact": w.contact.Id, "subject": "Sem sinal"})
+			res, out := create(t, w, c.token, map[string]any{"type": slaType.Id, "contact": w.ID("contact"), "subject": "Sem sinal"})
 			if res.Status != http.StatusOK {
 				t.Fatalf("create: %d %s", res.Status, res.Body)
 			}
@@ -43,7 +43,7 @@ func TestDueTimesInBusinessHours(t *testing.T) {
 				"resolution_due":     stamp(at(t, c.resolutionDue)),
 				"first_response_at":  "",
 			}
-			stored := w.reload(t, out["id"].(string))
+			stored := w.Find(t, crm.Cases, out["id"].(string))
 			for field, v := range want {
 				if out[field] != v || stored.GetString(field) != v {
 					t.Errorf("%s: answer %v, stored %q, want %q", field, out[field], stored.GetString(field), v)
@@ -57,11 +57,11 @@ func TestDueTimesInBusinessHours(t *testing.T) {
 
 	t.Run("a type without SLA has no due times; due times given are kept", func(t *testing.T) {
 		requests.SetClock(t, at(t, "2026-03-10T13:00:00Z"))
-		_, out := w.create(t, staff, map[string]any{"type": w.support.Id, "contact": w.contact.Id, "subject": "Dúvida"})
+		_, out := create(t, w, staff, map[string]any{"type": w.ID("support"), "contact": w.ID("contact"), "subject": "Dúvida"})
 		if out["first_response_due"] != "" || out["resolution_due"] != "" {
 			t.Errorf("no SLA, yet due times %v %v", out["first_response_due"], out["resolution_due"])
 		}
-		_, out = w.create(t, staff, map[string]any{"type": slaType.Id, "contact": w.contact.Id, "subject": "Acordado",
+		_, out = create(t, w, staff, map[string]any{"type": slaType.Id, "contact": w.ID("contact"), "subject": "Acordado",
 			"resolution_due": "2026-04-01 12:00:00.000Z"})
 		if out["resolution_due"] != "2026-04-01 12:00:00.000Z" || out["first_response_due"] != stamp(at(t, "2026-03-10T17:00:00Z")) {
 			t.Errorf("given resolution_due %v, computed first_response_due %v", out["resolution_due"], out["first_response_due"])
@@ -73,14 +73,14 @@ func TestDueTimesInBusinessHours(t *testing.T) {
 // first response is met only by a public message from staff.
 func TestOverdueFlags(t *testing.T) {
 	w, slaType := slaWorld(t)
-	staff := testkit.Token(t, w.agent)
-	customer := testkit.Token(t, w.customer)
+	staff := w.Token(t, "agent")
+	customer := w.Token(t, "customer")
 
 	// Tuesday 10:00 local: first response due at 14:00 local (17:00 UTC),
 	// resolution at Wednesday 17:00 local (20:00 UTC).
 	requests.SetClock(t, at(t, "2026-03-10T13:00:00Z"))
-	_, a := w.create(t, customer, map[string]any{"type": slaType.Id, "contact": w.contact.Id, "subject": "Fatura errada"})
-	_, b := w.create(t, staff, map[string]any{"type": slaType.Id, "contact": w.stranger.Id, "subject": "Sem retorno"})
+	_, a := create(t, w, customer, map[string]any{"type": slaType.Id, "contact": w.ID("contact"), "subject": "Fatura errada"})
+	_, b := create(t, w, staff, map[string]any{"type": slaType.Id, "contact": w.ID("stranger"), "subject": "Sem retorno"})
 	caseA, caseB := a["id"].(string), b["id"].(string)
 	if a["first_response_due"] != "2026-03-10 17:00:00.000Z" || a["resolution_due"] != "2026-03-11 20:00:00.000Z" {
 		t.Fatalf("due times: %v %v", a["first_response_due"], a["resolution_due"])
@@ -88,7 +88,7 @@ func TestOverdueFlags(t *testing.T) {
 
 	refresh := func(when string, wantChanged int, wantA, wantB bool) {
 		t.Helper()
-		changed, err := requests.RefreshOverdue(w.app, at(t, when))
+		changed, err := requests.RefreshOverdue(w.App, at(t, when))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,10 +104,10 @@ func TestOverdueFlags(t *testing.T) {
 
 	// The customer writing again is no response; neither is an internal note.
 	requests.SetClock(t, at(t, "2026-03-10T17:10:00Z"))
-	w.message(t, customer, caseA, false)
+	message(t, w, customer, caseA, false)
 	requests.SetClock(t, at(t, "2026-03-10T17:20:00Z"))
-	w.message(t, staff, caseA, true)
-	if got := w.reload(t, caseA).GetString("first_response_at"); got != "" {
+	message(t, w, staff, caseA, true)
+	if got := w.Find(t, crm.Cases, caseA).GetString("first_response_at"); got != "" {
 		t.Fatalf("first_response_at set by a customer message or an internal note: %s", got)
 	}
 	refresh("2026-03-10T17:25:00Z", 0, true, true)
@@ -115,15 +115,15 @@ func TestOverdueFlags(t *testing.T) {
 	// A public answer from staff: the first response is met, late; the flag
 	// goes at once, the resolution clock still runs.
 	requests.SetClock(t, at(t, "2026-03-10T17:30:00Z"))
-	w.message(t, staff, caseA, false)
-	if got := w.reload(t, caseA).GetString("first_response_at"); got != "2026-03-10 17:30:00.000Z" {
+	message(t, w, staff, caseA, false)
+	if got := w.Find(t, crm.Cases, caseA).GetString("first_response_at"); got != "2026-03-10 17:30:00.000Z" {
 		t.Fatalf("first_response_at = %q", got)
 	}
 	checkOverdue(t, w, caseA, false)
 	// A second answer does not move it.
 	requests.SetClock(t, at(t, "2026-03-10T18:00:00Z"))
-	w.message(t, staff, caseA, false)
-	if got := w.reload(t, caseA).GetString("first_response_at"); got != "2026-03-10 17:30:00.000Z" {
+	message(t, w, staff, caseA, false)
+	if got := w.Find(t, crm.Cases, caseA).GetString("first_response_at"); got != "2026-03-10 17:30:00.000Z" {
 		t.Fatalf("first_response_at moved to %q", got)
 	}
 	refresh("2026-03-10T17:35:00Z", 0, false, true)
@@ -136,7 +136,7 @@ func TestOverdueFlags(t *testing.T) {
 	// Closing ends both clocks: the flag goes at once and never returns.
 	requests.SetClock(t, at(t, "2026-03-11T20:30:00Z"))
 	for _, id := range []string{caseA, caseB} {
-		if res := w.patch(t, staff, id, map[string]any{"status": "solved"}); res.Status != http.StatusOK {
+		if res := patch(t, w, staff, id, map[string]any{"status": "solved"}); res.Status != http.StatusOK {
 			t.Fatalf("close: %d %s", res.Status, res.Body)
 		}
 	}
@@ -145,9 +145,9 @@ func TestOverdueFlags(t *testing.T) {
 	refresh("2026-04-01T12:00:00Z", 0, false, false)
 }
 
-func checkOverdue(t *testing.T, w *world, id string, want bool) {
+func checkOverdue(t *testing.T, w *testkit.World, id string, want bool) {
 	t.Helper()
-	if got := w.reload(t, id).GetBool("overdue"); got != want {
+	if got := w.Find(t, crm.Cases, id).GetBool("overdue"); got != want {
 		t.Errorf("case %s overdue = %v, want %v", id, got, want)
 	}
 }
@@ -156,31 +156,31 @@ func checkOverdue(t *testing.T, w *world, id string, want bool) {
 // left when the case closed; none left means due at once.
 func TestReopenContinuesResolution(t *testing.T) {
 	w, slaType := slaWorld(t)
-	staff := testkit.Token(t, w.agent)
+	staff := w.Token(t, "agent")
 
 	requests.SetClock(t, at(t, "2026-03-10T13:00:00Z")) // Tue 10:00 local; resolution due Wed 17:00 local
-	_, out := w.create(t, staff, map[string]any{"type": slaType.Id, "contact": w.contact.Id, "subject": "Sem sinal"})
+	_, out := create(t, w, staff, map[string]any{"type": slaType.Id, "contact": w.ID("contact"), "subject": "Sem sinal"})
 	id := out["id"].(string)
 	firstDue := out["first_response_due"]
-	w.message(t, staff, id, false) // answered at once: only resolution counts below
+	message(t, w, staff, id, false) // answered at once: only resolution counts below
 
 	move := func(clock, status string) {
 		t.Helper()
 		requests.SetClock(t, at(t, clock))
-		if res := w.patch(t, staff, id, map[string]any{"status": status}); res.Status != http.StatusOK {
+		if res := patch(t, w, staff, id, map[string]any{"status": status}); res.Status != http.StatusOK {
 			t.Fatalf("to %s: %d %s", status, res.Status, res.Body)
 		}
 	}
 
 	// Closed on Tuesday 12:00 local: 6h left that day + 8h on Wednesday.
 	move("2026-03-10T15:00:00Z", "solved")
-	if got := w.reload(t, id).GetString("closed_at"); got != "2026-03-10 15:00:00.000Z" {
+	if got := w.Find(t, crm.Cases, id).GetString("closed_at"); got != "2026-03-10 15:00:00.000Z" {
 		t.Fatalf("closed_at = %q", got)
 	}
 	// Reopened on Friday 17:00 local: 1h on Friday, 9h on Monday, 4h on
 	// Tuesday -> Tuesday 13:00 local.
 	move("2026-03-13T20:00:00Z", "working")
-	stored := w.reload(t, id)
+	stored := w.Find(t, crm.Cases, id)
 	if got := stored.GetString("resolution_due"); got != "2026-03-17 16:00:00.000Z" {
 		t.Errorf("resolution_due after reopening = %q, want 2026-03-17 16:00:00.000Z", got)
 	}
@@ -193,10 +193,10 @@ func TestReopenContinuesResolution(t *testing.T) {
 	move("2026-03-18T15:00:00Z", "solved")
 	move("2026-03-19T20:00:00Z", "working") // Thursday 17:00 local, open
 	checkOverdue(t, w, id, false)
-	if got := w.reload(t, id).GetString("resolution_due"); got != "2026-03-19 20:00:00.000Z" {
+	if got := w.Find(t, crm.Cases, id).GetString("resolution_due"); got != "2026-03-19 20:00:00.000Z" {
 		t.Errorf("resolution_due after a late close and reopening = %q", got)
 	}
-	if n, err := requests.RefreshOverdue(w.app, at(t, "2026-03-19T20:01:00Z")); err != nil || n != 1 {
+	if n, err := requests.RefreshOverdue(w.App, at(t, "2026-03-19T20:01:00Z")); err != nil || n != 1 {
 		t.Errorf("RefreshOverdue: %d, %v", n, err)
 	}
 	checkOverdue(t, w, id, true)
@@ -205,8 +205,8 @@ func TestReopenContinuesResolution(t *testing.T) {
 // The overdue job and the open_cases counts are served by indexes, never by
 // a scan of all cases.
 func TestQueriesUseIndexes(t *testing.T) {
-	w := setup(t)
-	plans, err := requests.QueryPlans(w.app, w.contact, w.company, w.customer)
+	w := newWorld(t)
+	plans, err := requests.QueryPlans(w.App, w.R("contact"), w.R("company"), w.R("customer"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,8 +228,8 @@ func TestQueriesUseIndexes(t *testing.T) {
 
 // Register schedules the refresh every minute (cron runs only under serve).
 func TestOverdueJobIsScheduled(t *testing.T) {
-	w := setup(t)
-	for _, job := range w.app.Cron().Jobs() {
+	w := newWorld(t)
+	for _, job := range w.App.Cron().Jobs() {
 		if job.Id() == "requests_overdue" && job.Expression() == "* * * * *" {
 			return
 		}

@@ -17,8 +17,8 @@ import (
 // Raw SQL writes, which run no PocketBase hook, are indexed too: the demo's
 // bulk path and plain INSERT, UPDATE, INSERT OR REPLACE and DELETE.
 func TestBulkSQLWritesAreIndexed(t *testing.T) {
-	e := newEnv(t)
-	n, err := demo.InsertContacts(e.app, 200, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
+	w := newWorld(t)
+	n, err := demo.InsertContacts(w.App, 200, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
 	if err != nil || n != 200 {
 		t.Fatalf("demo bulk insert: %d rows, %v", n, err)
 	}
@@ -28,22 +28,22 @@ func TestBulkSQLWritesAreIndexed(t *testing.T) {
 		Email  string `db:"email"`
 		Mobile string `db:"mobile"`
 	}
-	if err := e.app.DB().NewQuery("SELECT id, name, email, mobile FROM contacts WHERE mobile != '' AND email != '' ORDER BY id LIMIT 1 OFFSET 117").One(&row); err != nil {
+	if err := w.App.DB().NewQuery("SELECT id, name, email, mobile FROM contacts WHERE mobile != '' AND email != '' ORDER BY id LIMIT 1 OFFSET 117").One(&row); err != nil {
 		t.Fatal(err)
 	}
-	mustFind(t, e, row.Email, row.ID)
+	mustFind(t, w, row.Email, row.ID)
 	// +55 11 9xxxx-xxxx as people write it: (11) 9xxxx-xxxx.
 	local := fmt.Sprintf("(%s) %s-%s", row.Mobile[3:5], row.Mobile[5:10], row.Mobile[10:])
-	mustFind(t, e, local, row.ID)
+	mustFind(t, w, local, row.ID)
 	found := false
-	for _, h := range e.find(t, row.Name, "limit", "100") {
+	for _, h := range find(t, w, row.Name, "limit", "100") {
 		found = found || h.ID == row.ID
 	}
 	if !found {
 		t.Errorf("name %q does not find %s", row.Name, row.ID)
 	}
 
-	db := e.app.NonconcurrentDB()
+	db := w.App.NonconcurrentDB()
 	run := func(q string, params dbx.Params) {
 		t.Helper()
 		if _, err := db.NewQuery(q).Bind(params).Execute(); err != nil {
@@ -52,37 +52,37 @@ func TestBulkSQLWritesAreIndexed(t *testing.T) {
 	}
 	run("INSERT INTO contacts (id, name, email, mobile, tags) VALUES ('bulkcontact0001', 'Iracema Primeira', 'iracema@bulk.example', '+5585988776655', '[\"vip\",\"atacado\"]'), ('bulkcontact0002', 'Ubirajara Bulk', '', '', '[]')", nil)
 	run("INSERT INTO activities (id, type, actor_type, subject, body) VALUES ('bulkactivity001', 'note', 'system', 'Importado', 'Pedido de Iracema via planilha')", nil)
-	mustFind(t, e, "iracema primeira", "bulkcontact0001")
-	mustFind(t, e, "(85) 98877-6655", "bulkcontact0001")
-	mustFind(t, e, "atacado", "bulkcontact0001")
-	mustFind(t, e, "planilha", "bulkactivity001")
+	mustFind(t, w, "iracema primeira", "bulkcontact0001")
+	mustFind(t, w, "(85) 98877-6655", "bulkcontact0001")
+	mustFind(t, w, "atacado", "bulkcontact0001")
+	mustFind(t, w, "planilha", "bulkactivity001")
 
 	run("UPDATE contacts SET name = 'Iracema Renomeada' WHERE id = 'bulkcontact0001'", nil)
-	mustFind(t, e, "renomeada", "bulkcontact0001")
-	mustNotFind(t, e, "primeira", "bulkcontact0001")
+	mustFind(t, w, "renomeada", "bulkcontact0001")
+	mustNotFind(t, w, "primeira", "bulkcontact0001")
 	run("INSERT OR REPLACE INTO contacts (id, name) VALUES ('bulkcontact0002', 'Ubirajara Replaced')", nil)
-	mustFind(t, e, "replaced", "bulkcontact0002")
-	mustNotFind(t, e, "ubirajara bulk", "bulkcontact0002")
+	mustFind(t, w, "replaced", "bulkcontact0002")
+	mustNotFind(t, w, "ubirajara bulk", "bulkcontact0002")
 	run("DELETE FROM contacts WHERE id = 'bulkcontact0001'", nil)
-	mustNotFind(t, e, "renomeada", "bulkcontact0001")
-	assertIndexMatchesTables(t, e.app)
+	mustNotFind(t, w, "renomeada", "bulkcontact0001")
+	assertIndexMatchesTables(t, w.App)
 }
 
 // The demo generator writes contacts, activities and consents with raw bulk
 // inserts; after it, the index holds every record and finds its people.
 func TestDemoBusinessIsSearchable(t *testing.T) {
-	e := newEnv(t)
-	if _, err := demo.Generate(e.app, demo.Options{Contacts: 40, ActivitiesPerContact: 3, Now: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}); err != nil {
+	w := newWorld(t)
+	if _, err := demo.Generate(w.App, demo.Options{Contacts: 40, ActivitiesPerContact: 3, Now: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}
-	assertIndexMatchesTables(t, e.app)
+	assertIndexMatchesTables(t, w.App)
 	var acts int
-	_ = e.app.DB().NewQuery("SELECT count(*) FROM `" + search.MapTable + "` WHERE collection = 'activities'").Row(&acts)
+	_ = w.App.DB().NewQuery("SELECT count(*) FROM `" + search.MapTable + "` WHERE collection = 'activities'").Row(&acts)
 	if acts == 0 {
 		t.Error("no demo activity in the index")
 	}
 	// The README's portal customer.
-	hits := e.find(t, "joao.conceicao@padariapaodourado1.example")
+	hits := find(t, w, "joao.conceicao@padariapaodourado1.example")
 	if len(hits) == 0 || hits[0].Collection != crm.Contacts {
 		t.Errorf("the demo's portal customer is not found: %+v", hits)
 	}
@@ -92,88 +92,88 @@ func TestDemoBusinessIsSearchable(t *testing.T) {
 // keeps triggers, but DROP COLUMN fails on a column a trigger names. The
 // plugin drops and remakes the triggers around every change.
 func TestIndexSurvivesSchemaChanges(t *testing.T) {
-	e := newEnv(t)
-	before := e.save(t, crm.Contacts, map[string]any{"name": "Anselmo Antes", "job_title": "Torneiro"})
+	w := newWorld(t)
+	before := w.Make(t, "", crm.Contacts, map[string]any{"name": "Anselmo Antes", "job_title": "Torneiro"})
 
-	contacts, _ := e.app.FindCollectionByNameOrId(crm.Contacts)
+	contacts, _ := w.App.FindCollectionByNameOrId(crm.Contacts)
 	contacts.Fields.Add(&core.TextField{Name: "nickname", Max: 100})
-	if err := e.app.Save(contacts); err != nil {
+	if err := w.App.Save(contacts); err != nil {
 		t.Fatalf("add a field: %v", err)
 	}
-	after := e.save(t, crm.Contacts, map[string]any{"name": "Anselmo Depois", "nickname": "Selmo"})
-	mustFind(t, e, "anselmo depois", after.Id)
-	mustFind(t, e, "torneiro", before.Id)
+	after := w.Make(t, "", crm.Contacts, map[string]any{"name": "Anselmo Depois", "nickname": "Selmo"})
+	mustFind(t, w, "anselmo depois", after.Id)
+	mustFind(t, w, "torneiro", before.Id)
 
 	// Remove an indexed field: PocketBase drops its column.
-	contacts, _ = e.app.FindCollectionByNameOrId(crm.Contacts)
+	contacts, _ = w.App.FindCollectionByNameOrId(crm.Contacts)
 	contacts.Fields.RemoveByName("job_title")
-	if err := e.app.Save(contacts); err != nil {
+	if err := w.App.Save(contacts); err != nil {
 		t.Fatalf("remove an indexed field: %v", err)
 	}
-	mustNotFind(t, e, "torneiro", before.Id) // its text left the index with it
-	mustFind(t, e, "anselmo antes", before.Id)
-	third := e.save(t, crm.Contacts, map[string]any{"name": "Anselmo Terceiro"})
-	mustFind(t, e, "terceiro", third.Id)
+	mustNotFind(t, w, "torneiro", before.Id) // its text left the index with it
+	mustFind(t, w, "anselmo antes", before.Id)
+	third := w.Make(t, "", crm.Contacts, map[string]any{"name": "Anselmo Terceiro"})
+	mustFind(t, w, "terceiro", third.Id)
 
 	// Rename an indexed field: SQLite renames it in the triggers, and the
 	// plugin remakes them without it (the index covers the fields it knows).
-	contacts, _ = e.app.FindCollectionByNameOrId(crm.Contacts)
+	contacts, _ = w.App.FindCollectionByNameOrId(crm.Contacts)
 	contacts.Fields.GetByName("tags").SetName("labels")
-	if err := e.app.Save(contacts); err != nil {
+	if err := w.App.Save(contacts); err != nil {
 		t.Fatalf("rename an indexed field: %v", err)
 	}
-	fourth := e.save(t, crm.Contacts, map[string]any{"name": "Anselmo Quarto", "labels": []string{"atacadista"}})
-	mustFind(t, e, "quarto", fourth.Id)
-	mustNotFind(t, e, "atacadista", fourth.Id)
+	fourth := w.Make(t, "", crm.Contacts, map[string]any{"name": "Anselmo Quarto", "labels": []string{"atacadista"}})
+	mustFind(t, w, "quarto", fourth.Id)
+	mustNotFind(t, w, "atacadista", fourth.Id)
 	// Hide one: the index must not reveal what the API hides.
-	contacts, _ = e.app.FindCollectionByNameOrId(crm.Contacts)
+	contacts, _ = w.App.FindCollectionByNameOrId(crm.Contacts)
 	contacts.Fields.GetByName(crm.FieldEmail).SetHidden(true)
-	if err := e.app.Save(contacts); err != nil {
+	if err := w.App.Save(contacts); err != nil {
 		t.Fatal(err)
 	}
-	hidden := e.save(t, crm.Contacts, map[string]any{"name": "Anselmo Oculto", "email": "segredo@hidden.example"})
-	mustNotFind(t, e, "segredo@hidden.example", hidden.Id)
-	mustFind(t, e, "oculto", hidden.Id)
+	hidden := w.Make(t, "", crm.Contacts, map[string]any{"name": "Anselmo Oculto", "email": "segredo@hidden.example"})
+	mustNotFind(t, w, "segredo@hidden.example", hidden.Id)
+	mustFind(t, w, "oculto", hidden.Id)
 
 	// Another indexed collection: a field change on activities, then writes.
-	activities, _ := e.app.FindCollectionByNameOrId(crm.Activities)
+	activities, _ := w.App.FindCollectionByNameOrId(crm.Activities)
 	activities.Fields.Add(&core.BoolField{Name: "pinned"})
-	if err := e.app.Save(activities); err != nil {
+	if err := w.App.Save(activities); err != nil {
 		t.Fatal(err)
 	}
-	note := e.activity(t, e.staff[crm.RoleAgent], "Depois da mudança", "")
-	mustFind(t, e, "mudanca", note.Id)
-	assertIndexMatchesTables(t, e.app)
+	note := activity(t, w, w.R(crm.RoleAgent), "Depois da mudança", "")
+	mustFind(t, w, "mudanca", note.Id)
+	assertIndexMatchesTables(t, w.App)
 }
 
 // Triggers lost behind PocketBase's back (the sqlite3 shell, a migration run
 // without the plugin) come back with Sync, which the plugin runs at every
 // start, and the rows written meanwhile are indexed then.
 func TestSyncHealsLostTriggers(t *testing.T) {
-	e := newEnv(t)
-	if _, err := e.app.NonconcurrentDB().NewQuery("DROP TRIGGER `" + search.Table + "_contacts_ai`").Execute(); err != nil {
+	w := newWorld(t)
+	if _, err := w.App.NonconcurrentDB().NewQuery("DROP TRIGGER `" + search.Table + "_contacts_ai`").Execute(); err != nil {
 		t.Fatal(err)
 	}
-	missed := e.save(t, crm.Contacts, map[string]any{"name": "Perdido Meanwhile"})
-	mustNotFind(t, e, "perdido", missed.Id)
-	if err := search.Sync(e.app); err != nil {
+	missed := w.Make(t, "", crm.Contacts, map[string]any{"name": "Perdido Meanwhile"})
+	mustNotFind(t, w, "perdido", missed.Id)
+	if err := search.Sync(w.App); err != nil {
 		t.Fatal(err)
 	}
-	mustFind(t, e, "perdido", missed.Id)
-	next := e.save(t, crm.Contacts, map[string]any{"name": "Perdido Again"})
-	mustFind(t, e, "perdido again", next.Id)
+	mustFind(t, w, "perdido", missed.Id)
+	next := w.Make(t, "", crm.Contacts, map[string]any{"name": "Perdido Again"})
+	mustFind(t, w, "perdido again", next.Id)
 	// A second Sync has nothing to do and writes nothing.
 	var changes int
-	_ = e.app.NonconcurrentDB().NewQuery("SELECT total_changes()").Row(&changes)
-	if err := search.Sync(e.app); err != nil {
+	_ = w.App.NonconcurrentDB().NewQuery("SELECT total_changes()").Row(&changes)
+	if err := search.Sync(w.App); err != nil {
 		t.Fatal(err)
 	}
 	var after int
-	_ = e.app.NonconcurrentDB().NewQuery("SELECT total_changes()").Row(&after)
+	_ = w.App.NonconcurrentDB().NewQuery("SELECT total_changes()").Row(&after)
 	if after != changes {
 		t.Errorf("Sync wrote %d rows with nothing to do", after-changes)
 	}
-	assertIndexMatchesTables(t, e.app)
+	assertIndexMatchesTables(t, w.App)
 }
 
 // Migrations after the search one run, in tests, before any plugin

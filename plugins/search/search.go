@@ -25,6 +25,7 @@ import (
 	pbsearch "github.com/pocketbase/pocketbase/tools/search"
 
 	"vinculo/crm"
+	"vinculo/crm/guard"
 )
 
 // Page sizes.
@@ -47,7 +48,7 @@ func Register(app core.App, cfg *crm.Config) error {
 		return Sync(e.App)
 	})
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		se.Router.GET("/api/crm/search", handle)
+		se.Router.GET("/api/crm/search", handle).Bind(guard.Staff())
 		return se.Next()
 	})
 	return nil
@@ -122,12 +123,6 @@ func ParseParams(v url.Values) (Params, validation.Errors) {
 }
 
 func handle(e *core.RequestEvent) error {
-	if e.Auth == nil {
-		return e.UnauthorizedError("Sign in as staff to search.", nil)
-	}
-	if !e.Auth.IsSuperuser() && e.Auth.Collection().Name != crm.Staff {
-		return e.ForbiddenError("Only staff can search.", nil)
-	}
 	p, errs := ParseParams(e.Request.URL.Query())
 	if errs != nil {
 		return e.BadRequestError("Invalid search.", errs)

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tests"
 
 	"vinculo/crm"
 	"vinculo/plugins"
@@ -19,46 +18,19 @@ import (
 	"vinculo/testkit"
 )
 
-// env is a real app with every plugin and the search, served over HTTP.
-type env struct {
-	app    *tests.TestApp
-	srv    *testkit.Server
-	staff  map[string]*core.Record // by role
-	tokens map[string]string       // by role, plus "customer" and "superuser"
-	seq    int
-}
-
-func newEnv(t *testing.T) *env {
+// newWorld is a real app with every plugin and the search, served over
+// HTTP, with staff of every role (labelled by role), a customer ("customer",
+// of the contact "contact") and a superuser ("superuser").
+func newWorld(t *testing.T) *testkit.World {
 	t.Helper()
-	app := testkit.NewApp(t)
-	cfg := testkit.Config(t)
-	if err := plugins.All(app, cfg); err != nil { // search included
-		t.Fatal(err)
-	}
-	e := &env{app: app, staff: map[string]*core.Record{}, tokens: map[string]string{}}
+	w := testkit.NewWorld(t, testkit.Plugins(plugins.All), testkit.Served()) // search included
 	for _, role := range []string{crm.RoleManager, crm.RoleAgent, crm.RoleReadonly} {
-		r := e.save(t, crm.Staff, map[string]any{"email": role + "@staff.test", "name": "Staff " + role, "role": role})
-		e.staff[role] = r
-		e.tokens[role] = testkit.Token(t, r)
+		w.Make(t, role, crm.Staff, map[string]any{"email": role + "@staff.test", "name": "Staff " + role, "role": role})
 	}
-	contact := e.save(t, crm.Contacts, map[string]any{"name": "Portal Person", "email": "portal@cust.test"})
-	customer := e.save(t, crm.Customers, map[string]any{"email": "portal@cust.test", "contact": contact.Id, "company_role": crm.CompanyMember})
-	e.tokens["customer"] = testkit.Token(t, customer)
-	su := e.save(t, core.CollectionNameSuperusers, map[string]any{"email": "root@staff.test"})
-	e.tokens["superuser"] = testkit.Token(t, su)
-	e.srv = testkit.Serve(t, app)
-	return e
-}
-
-// save writes a record as Go code does (app.Save: hooks, no API rules).
-func (e *env) save(t testing.TB, collection string, fields map[string]any) *core.Record {
-	t.Helper()
-	return saveWith(t, e.app, collection, fields)
-}
-
-func saveWith(t testing.TB, app core.App, collection string, fields map[string]any) *core.Record {
-	t.Helper()
-	return testkit.Save(t, app, collection, fields)
+	contact := w.Make(t, "contact", crm.Contacts, map[string]any{"name": "Portal Person", "email": "portal@cust.test"})
+	w.Make(t, "customer", crm.Customers, map[string]any{"email": "portal@cust.test", "contact": contact.Id, "company_role": crm.CompanyMember})
+	w.Make(t, "superuser", core.CollectionNameSuperusers, map[string]any{"email": "root@staff.test"})
+	return w
 }
 
 type hit struct {
@@ -71,14 +43,14 @@ type hit struct {
 }
 
 // find searches as a manager and fails the test on anything but 200.
-func (e *env) find(t testing.TB, q string, extra ...string) []hit {
+func find(t testing.TB, w *testkit.World, q string, extra ...string) []hit {
 	t.Helper()
-	return e.findAs(t, crm.RoleManager, q, extra...)
+	return findAs(t, w, crm.RoleManager, q, extra...)
 }
 
-func (e *env) findAs(t testing.TB, who, q string, extra ...string) []hit {
+func findAs(t testing.TB, w *testkit.World, who, q string, extra ...string) []hit {
 	t.Helper()
-	res := e.get(t, who, q, extra...)
+	res := get(t, w, who, q, extra...)
 	if res.Status != http.StatusOK {
 		t.Fatalf("search %q: %d %s", q, res.Status, res.Body)
 	}
@@ -87,13 +59,13 @@ func (e *env) findAs(t testing.TB, who, q string, extra ...string) []hit {
 	return body.Items
 }
 
-func (e *env) get(t testing.TB, who, q string, extra ...string) testkit.Response {
+func get(t testing.TB, w *testkit.World, who, q string, extra ...string) testkit.Response {
 	t.Helper()
 	v := url.Values{"q": {q}}
 	for i := 0; i+1 < len(extra); i += 2 {
 		v.Add(extra[i], extra[i+1])
 	}
-	return e.srv.Do(t, http.MethodGet, "/api/crm/search?"+v.Encode(), e.tokens[who], nil)
+	return w.Do(t, http.MethodGet, "/api/crm/search?"+v.Encode(), who, nil)
 }
 
 func ids(hits []hit) []string {
@@ -106,46 +78,46 @@ func ids(hits []hit) []string {
 
 func has(hits []hit, id string) bool { return slices.Contains(ids(hits), id) }
 
-func mustFind(t testing.TB, e *env, q, id string) {
+func mustFind(t testing.TB, w *testkit.World, q, id string) {
 	t.Helper()
-	if hits := e.find(t, q); !has(hits, id) {
+	if hits := find(t, w, q); !has(hits, id) {
 		t.Errorf("search %q does not find %s; got %+v", q, id, hits)
 	}
 }
 
-func mustNotFind(t testing.TB, e *env, q, id string) {
+func mustNotFind(t testing.TB, w *testkit.World, q, id string) {
 	t.Helper()
-	if hits := e.find(t, q); has(hits, id) {
+	if hits := find(t, w, q); has(hits, id) {
 		t.Errorf("search %q finds %s; want it gone", q, id)
 	}
 }
 
 // fixtures for records that need a pipeline or a request type.
-func (e *env) deal(t testing.TB, title string) *core.Record {
+func newDeal(t testing.TB, w *testkit.World, title string) *core.Record {
 	t.Helper()
-	pl := e.save(t, crm.Pipelines, map[string]any{"name": "Sales"})
-	st := e.save(t, crm.PipelineStages, map[string]any{"pipeline": pl.Id, "name": "Proposal", "position": 1, "kind": "open"})
-	return e.save(t, crm.Deals, map[string]any{"title": title, "pipeline": pl.Id, "stage": st.Id, "status": "open", "amount": 1200, "currency": "BRL"})
+	pl := w.Make(t, "", crm.Pipelines, map[string]any{"name": "Sales"})
+	st := w.Make(t, "", crm.PipelineStages, map[string]any{"pipeline": pl.Id, "name": "Proposal", "position": 1, "kind": "open"})
+	return w.Make(t, "", crm.Deals, map[string]any{"title": title, "pipeline": pl.Id, "stage": st.Id, "status": "open", "amount": 1200, "currency": "BRL"})
 }
 
-func (e *env) kase(t testing.TB, contact, subject, description string) *core.Record {
+func newCase(t testing.TB, w *testkit.World, contact, subject, description string) *core.Record {
 	t.Helper()
-	e.seq++
+	seq := w.Unique()
 	statuses := []map[string]any{{"key": "new", "label": "New", "public_label": "Received"}}
-	tp := e.save(t, crm.CaseTypes, map[string]any{"name": "Support", "code": "S" + strings.Repeat("X", e.seq), "category": "support", "statuses": statuses, "active": true})
-	return e.save(t, crm.Cases, map[string]any{"type": tp.Id, "contact": contact, "subject": subject, "description": description})
+	tp := w.Make(t, "", crm.CaseTypes, map[string]any{"name": "Support", "code": "S" + strings.Repeat("X", seq), "category": "support", "statuses": statuses, "active": true})
+	return w.Make(t, "", crm.Cases, map[string]any{"type": tp.Id, "contact": contact, "subject": subject, "description": description})
 }
 
-func (e *env) activity(t testing.TB, staff *core.Record, subject, body string) *core.Record {
+func activity(t testing.TB, w *testkit.World, staff *core.Record, subject, body string) *core.Record {
 	t.Helper()
-	return e.save(t, crm.Activities, map[string]any{"type": "note", "actor_type": "staff", "staff": staff.Id, "subject": subject, "body": body})
+	return w.Make(t, "", crm.Activities, map[string]any{"type": "note", "actor_type": "staff", "staff": staff.Id, "subject": subject, "body": body})
 }
 
 func TestAccentsAndCaseFoldBothWays(t *testing.T) {
-	e := newEnv(t)
-	accented := e.save(t, crm.Contacts, map[string]any{"name": "João Conceição"})
-	plain := e.save(t, crm.Contacts, map[string]any{"name": "Joao Silva"})
-	other := e.save(t, crm.Contacts, map[string]any{"name": "Maria Souza"})
+	w := newWorld(t)
+	accented := w.Make(t, "", crm.Contacts, map[string]any{"name": "João Conceição"})
+	plain := w.Make(t, "", crm.Contacts, map[string]any{"name": "Joao Silva"})
+	other := w.Make(t, "", crm.Contacts, map[string]any{"name": "Maria Souza"})
 
 	for q, want := range map[string][]string{
 		"joão":           {accented.Id, plain.Id},
@@ -157,7 +129,7 @@ func TestAccentsAndCaseFoldBothWays(t *testing.T) {
 		"joão silva":     {plain.Id},
 		"souza":          {other.Id},
 	} {
-		got := ids(e.find(t, q))
+		got := ids(find(t, w, q))
 		slices.Sort(got)
 		slices.Sort(want)
 		if !slices.Equal(got, want) {
@@ -165,81 +137,81 @@ func TestAccentsAndCaseFoldBothWays(t *testing.T) {
 		}
 	}
 	// The exact name comes first, with its title as stored.
-	hits := e.find(t, "joao conceicao")
+	hits := find(t, w, "joao conceicao")
 	if len(hits) == 0 || hits[0].Title != "João Conceição" || hits[0].Collection != crm.Contacts {
 		t.Errorf("first hit %+v, want the contact João Conceição", hits)
 	}
 }
 
 func TestPrefixes(t *testing.T) {
-	e := newEnv(t)
-	joao := e.save(t, crm.Contacts, map[string]any{"name": "João Conceição", "job_title": "Gerente de compras"})
-	company := e.save(t, crm.Companies, map[string]any{"name": "Padaria Pão Dourado", "city": "São Paulo"})
+	w := newWorld(t)
+	joao := w.Make(t, "", crm.Contacts, map[string]any{"name": "João Conceição", "job_title": "Gerente de compras"})
+	company := w.Make(t, "", crm.Companies, map[string]any{"name": "Padaria Pão Dourado", "city": "São Paulo"})
 	for q, id := range map[string]string{
 		"joa": joao.Id, "Jo": joao.Id, "joao conc": joao.Id, "conc jo": joao.Id, "gerente comp": joao.Id,
 		"pada": company.Id, "pao dour": company.Id, "sao pau": company.Id,
 	} {
-		mustFind(t, e, q, id)
+		mustFind(t, w, q, id)
 	}
-	mustNotFind(t, e, "joaquim", joao.Id)
+	mustNotFind(t, w, "joaquim", joao.Id)
 }
 
 func TestPhoneSpellings(t *testing.T) {
-	e := newEnv(t)
-	mobile := e.save(t, crm.Contacts, map[string]any{"name": "Ana Mobile", "mobile": "+5511987654321"})
-	phone := e.save(t, crm.Contacts, map[string]any{"name": "Bia Phone", "phone": "+551133224455"})
-	company := e.save(t, crm.Companies, map[string]any{"name": "Loja", "phone": "+551133224455"})
-	other := e.save(t, crm.Contacts, map[string]any{"name": "Caio Other", "mobile": "+5521912345678"})
+	w := newWorld(t)
+	mobile := w.Make(t, "", crm.Contacts, map[string]any{"name": "Ana Mobile", "mobile": "+5511987654321"})
+	phone := w.Make(t, "", crm.Contacts, map[string]any{"name": "Bia Phone", "phone": "+551133224455"})
+	company := w.Make(t, "", crm.Companies, map[string]any{"name": "Loja", "phone": "+551133224455"})
+	other := w.Make(t, "", crm.Contacts, map[string]any{"name": "Caio Other", "mobile": "+5521912345678"})
 
 	for _, q := range []string{"+5511987654321", "(11) 98765-4321", "11987654321", "98765-4321", "+55 11 98765 4321",
 		"+55 (11) 98765-4321", "5511987654321", "11 98765-4321", "987654321", "+55 11 9876"} {
-		hits := e.find(t, q)
+		hits := find(t, w, q)
 		if !has(hits, mobile.Id) || has(hits, other.Id) {
 			t.Errorf("search %q = %+v, want Ana Mobile and not Caio", q, hits)
 		}
 	}
 	for _, q := range []string{"(11) 3322-4455", "1133224455", "3322-4455", "+55 11 3322 4455"} {
-		hits := e.find(t, q)
+		hits := find(t, w, q)
 		if !has(hits, phone.Id) || !has(hits, company.Id) {
 			t.Errorf("search %q = %+v, want the contact and the company with that phone", q, hits)
 		}
 	}
-	mustNotFind(t, e, "(11) 98765-0000", mobile.Id)
+	mustNotFind(t, w, "(11) 98765-0000", mobile.Id)
 	// A number written in free text is found by the same spelling.
-	note := e.activity(t, e.staff[crm.RoleAgent], "Retorno", "Ligar de volta no (11) 98765-4321 amanhã")
-	mustFind(t, e, "(11) 98765-4321", note.Id)
+	note := activity(t, w, w.R(crm.RoleAgent), "Retorno", "Ligar de volta no (11) 98765-4321 amanhã")
+	mustFind(t, w, "(11) 98765-4321", note.Id)
 }
 
 func TestEmailSpellings(t *testing.T) {
-	e := newEnv(t)
-	joao := e.save(t, crm.Contacts, map[string]any{"name": "João", "email": "joao.conceicao@padariapaodourado1.example"})
-	maria := e.save(t, crm.Contacts, map[string]any{"name": "Maria", "email": "maria@outra.example"})
+	w := newWorld(t)
+	joao := w.Make(t, "", crm.Contacts, map[string]any{"name": "João", "email": "joao.conceicao@padariapaodourado1.example"})
+	maria := w.Make(t, "", crm.Contacts, map[string]any{"name": "Maria", "email": "maria@outra.example"})
 	for _, q := range []string{
 		"joao.conceicao@padariapaodourado1.example", "JOAO.CONCEICAO@PadariaPaoDourado1.Example", // full, any case
 		"joao.conceicao",                                            // local part
 		"padariapaodourado1.example", "@padariapaodourado1.example", // domain
 		"padariapaodourado1", "joao.conceicao@padaria", // and their beginnings
 	} {
-		hits := e.find(t, q)
+		hits := find(t, w, q)
 		if !has(hits, joao.Id) || has(hits, maria.Id) {
 			t.Errorf("search %q = %+v, want João only", q, hits)
 		}
 	}
-	mustFind(t, e, "maria@outra.example", maria.Id)
-	mustNotFind(t, e, "maria@padariapaodourado1.example", joao.Id)
+	mustFind(t, w, "maria@outra.example", maria.Id)
+	mustNotFind(t, w, "maria@padariapaodourado1.example", joao.Id)
 }
 
 func TestNameMatchesRankAboveMentions(t *testing.T) {
-	e := newEnv(t)
-	agent := e.staff[crm.RoleAgent]
+	w := newWorld(t)
+	agent := w.R(crm.RoleAgent)
 	// Mentions first, so insertion order cannot explain the result.
-	note := e.activity(t, agent, "Visita", "Helena Prado pediu desconto. Helena Prado volta amanhã; falar com Helena Prado antes.")
-	other := e.save(t, crm.Contacts, map[string]any{"name": "Rita"})
-	kase := e.kase(t, other.Id, "Entrega atrasada", "A cliente Helena Prado reclamou da entrega")
-	longer := e.save(t, crm.Contacts, map[string]any{"name": "Helena Prado Neto"})
-	exact := e.save(t, crm.Contacts, map[string]any{"name": "Helena Prado", "job_title": "Compras"})
+	note := activity(t, w, agent, "Visita", "Helena Prado pediu desconto. Helena Prado volta amanhã; falar com Helena Prado antes.")
+	other := w.Make(t, "", crm.Contacts, map[string]any{"name": "Rita"})
+	kase := newCase(t, w, other.Id, "Entrega atrasada", "A cliente Helena Prado reclamou da entrega")
+	longer := w.Make(t, "", crm.Contacts, map[string]any{"name": "Helena Prado Neto"})
+	exact := w.Make(t, "", crm.Contacts, map[string]any{"name": "Helena Prado", "job_title": "Compras"})
 
-	hits := e.find(t, "helena prado")
+	hits := find(t, w, "helena prado")
 	got := ids(hits)
 	if len(got) < 4 || got[0] != exact.Id || got[1] != longer.Id {
 		t.Fatalf("order %+v: want the exact name, then the name that starts with it", hits)
@@ -262,50 +234,49 @@ func TestNameMatchesRankAboveMentions(t *testing.T) {
 		}
 	}
 	// A case's subject ranks above a case that only mentions the word.
-	subject := e.kase(t, other.Id, "Forno quebrado", "")
-	mention := e.kase(t, other.Id, "Pedido", "O forno chegou quebrado")
-	got = ids(e.find(t, "forno", "collection", crm.Cases))
+	subject := newCase(t, w, other.Id, "Forno quebrado", "")
+	mention := newCase(t, w, other.Id, "Pedido", "O forno chegou quebrado")
+	got = ids(find(t, w, "forno", "collection", crm.Cases))
 	if len(got) != 2 || got[0] != subject.Id || got[1] != mention.Id {
 		t.Errorf("cases %v, want %s (subject) before %s (description)", got, subject.Id, mention.Id)
 	}
 }
 
 func TestIndexFollowsTheRecordAPI(t *testing.T) {
-	e := newEnv(t)
-	tok := e.tokens[crm.RoleManager]
-	res := e.srv.Do(t, http.MethodPost, "/api/collections/contacts/records", tok, map[string]any{"name": "Otávio Quintela", "mobile": "+5531999887766"})
+	w := newWorld(t)
+	res := w.Do(t, http.MethodPost, "/api/collections/contacts/records", crm.RoleManager, map[string]any{"name": "Otávio Quintela", "mobile": "+5531999887766"})
 	if res.Status != http.StatusOK {
 		t.Fatalf("create: %d %s", res.Status, res.Body)
 	}
 	var created struct{ ID string }
 	res.JSON(t, &created)
-	mustFind(t, e, "otavio quintela", created.ID)
-	mustFind(t, e, "(31) 99988-7766", created.ID)
+	mustFind(t, w, "otavio quintela", created.ID)
+	mustFind(t, w, "(31) 99988-7766", created.ID)
 
-	res = e.srv.Do(t, http.MethodPatch, "/api/collections/contacts/records/"+created.ID, tok, map[string]any{"name": "Otávio Ferraz", "mobile": ""})
+	res = w.Do(t, http.MethodPatch, "/api/collections/contacts/records/"+created.ID, crm.RoleManager, map[string]any{"name": "Otávio Ferraz", "mobile": ""})
 	if res.Status != http.StatusOK {
 		t.Fatalf("update: %d %s", res.Status, res.Body)
 	}
-	mustFind(t, e, "ferraz", created.ID)
-	mustNotFind(t, e, "quintela", created.ID)
-	mustNotFind(t, e, "(31) 99988-7766", created.ID)
+	mustFind(t, w, "ferraz", created.ID)
+	mustNotFind(t, w, "quintela", created.ID)
+	mustNotFind(t, w, "(31) 99988-7766", created.ID)
 
-	res = e.srv.Do(t, http.MethodDelete, "/api/collections/contacts/records/"+created.ID, tok, nil)
+	res = w.Do(t, http.MethodDelete, "/api/collections/contacts/records/"+created.ID, crm.RoleManager, nil)
 	if res.Status != http.StatusNoContent {
 		t.Fatalf("delete: %d %s", res.Status, res.Body)
 	}
-	mustNotFind(t, e, "ferraz", created.ID)
-	assertIndexMatchesTables(t, e.app)
+	mustNotFind(t, w, "ferraz", created.ID)
+	assertIndexMatchesTables(t, w.App)
 }
 
 func TestIndexFollowsRolledBackTransactions(t *testing.T) {
-	e := newEnv(t)
-	kept := e.save(t, crm.Contacts, map[string]any{"name": "Wanda Kept"})
+	w := newWorld(t)
+	kept := w.Make(t, "", crm.Contacts, map[string]any{"name": "Wanda Kept"})
 	rollback := errors.New("roll back")
 	var inside []search.Hit
 	var newID string
-	err := e.app.RunInTransaction(func(tx core.App) error {
-		r := saveWith(t, tx, crm.Contacts, map[string]any{"name": "Zuleica Phantom"})
+	err := w.App.RunInTransaction(func(tx core.App) error {
+		r := testkit.Save(t, tx, crm.Contacts, map[string]any{"name": "Zuleica Phantom"})
 		newID = r.Id
 		kept.Set("name", "Wanda Renamed")
 		if err := tx.Save(kept); err != nil {
@@ -313,7 +284,7 @@ func TestIndexFollowsRolledBackTransactions(t *testing.T) {
 		}
 		// Inside the transaction the index already holds the write.
 		var err error
-		inside, err = search.Search(tx, &core.RequestInfo{Auth: e.staff[crm.RoleAgent]}, search.Params{Q: "zuleica phantom", Limit: 5})
+		inside, err = search.Search(tx, &core.RequestInfo{Auth: w.R(crm.RoleAgent)}, search.Params{Q: "zuleica phantom", Limit: 5})
 		if err != nil {
 			return err
 		}
@@ -325,20 +296,20 @@ func TestIndexFollowsRolledBackTransactions(t *testing.T) {
 	if len(inside) != 1 || inside[0].ID != newID {
 		t.Errorf("inside the transaction: %+v, want %s", inside, newID)
 	}
-	mustNotFind(t, e, "zuleica", newID)
-	mustFind(t, e, "wanda kept", kept.Id)
-	mustNotFind(t, e, "renamed", kept.Id)
+	mustNotFind(t, w, "zuleica", newID)
+	mustFind(t, w, "wanda kept", kept.Id)
+	mustNotFind(t, w, "renamed", kept.Id)
 
 	// And a committed app.Save is there.
-	err = e.app.RunInTransaction(func(tx core.App) error {
-		newID = saveWith(t, tx, crm.Contacts, map[string]any{"name": "Zuleica Real"}).Id
+	err = w.App.RunInTransaction(func(tx core.App) error {
+		newID = testkit.Save(t, tx, crm.Contacts, map[string]any{"name": "Zuleica Real"}).Id
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustFind(t, e, "zuleica", newID)
-	assertIndexMatchesTables(t, e.app)
+	mustFind(t, w, "zuleica", newID)
+	assertIndexMatchesTables(t, w.App)
 }
 
 // assertIndexMatchesTables: one index entry per indexed record of each
@@ -379,8 +350,8 @@ func assertIndexMatchesTables(t testing.TB, app core.App) {
 }
 
 func TestHostileQueriesArePlainWords(t *testing.T) {
-	e := newEnv(t)
-	target := e.save(t, crm.Contacts, map[string]any{"name": "Near Andor", "job_title": "Not Or"})
+	w := newWorld(t)
+	target := w.Make(t, "", crm.Contacts, map[string]any{"name": "Near Andor", "job_title": "Not Or"})
 	hostile := []string{
 		`"`, `""`, `"near`, `near"`, `"near andor"`, `near AND andor`, `near OR zzz`, `near NOT andor`, `NEAR(near andor)`,
 		`NEAR(near andor, 2)`, `near*`, `*`, `**near`, `-near`, `near -andor`, `name:near`, `{name}:near`, `{name detail}: near`,
@@ -389,7 +360,7 @@ func TestHostileQueriesArePlainWords(t *testing.T) {
 		`{{contacts}}`, `[[id]]`, `{:match}`, "\xff\xfe near", strings.Repeat("(", 50) + "near", `"near" "andor"*`,
 	}
 	for _, q := range hostile {
-		res := e.get(t, crm.RoleManager, q)
+		res := get(t, w, crm.RoleManager, q)
 		if res.Status != http.StatusOK && res.Status != http.StatusBadRequest {
 			t.Errorf("q %q: %d %s", q, res.Status, res.Body)
 		}
@@ -399,33 +370,33 @@ func TestHostileQueriesArePlainWords(t *testing.T) {
 	}
 	// Operators are words: they match the words, not a syntax.
 	for _, q := range []string{`near AND andor`, `NOT OR`, `"near andor"`, `Andor: near`, `NEAR near andor`, `-near`, `near*`, `(near)`, `near"`} {
-		mustFind(t, e, q, target.Id)
+		mustFind(t, w, q, target.Id)
 	}
-	mustNotFind(t, e, `near OR zzz`, target.Id) // every word must match; OR is a word
-	if _, err := e.app.FindRecordById(crm.Contacts, target.Id); err != nil {
+	mustNotFind(t, w, `near OR zzz`, target.Id) // every word must match; OR is a word
+	if _, err := w.App.FindRecordById(crm.Contacts, target.Id); err != nil {
 		t.Fatalf("the contacts are gone: %v", err)
 	}
-	assertIndexMatchesTables(t, e.app)
+	assertIndexMatchesTables(t, w.App)
 }
 
 func TestWhoMaySearch(t *testing.T) {
-	e := newEnv(t)
-	c := e.save(t, crm.Contacts, map[string]any{"name": "Quitéria"})
-	if res := e.srv.Do(t, http.MethodGet, "/api/crm/search?q=quiteria", "", nil); res.Status != http.StatusUnauthorized {
+	w := newWorld(t)
+	c := w.Make(t, "", crm.Contacts, map[string]any{"name": "Quitéria"})
+	if res := w.Do(t, http.MethodGet, "/api/crm/search?q=quiteria", "", nil); res.Status != http.StatusUnauthorized {
 		t.Errorf("anonymous: %d %s", res.Status, res.Body)
 	}
-	if res := e.get(t, "customer", "quiteria"); res.Status != http.StatusForbidden {
+	if res := get(t, w, "customer", "quiteria"); res.Status != http.StatusForbidden {
 		t.Errorf("customer: %d %s", res.Status, res.Body)
 	}
 	for _, who := range []string{crm.RoleManager, crm.RoleAgent, crm.RoleReadonly, "superuser"} {
-		if hits := e.findAs(t, who, "quiteria"); !has(hits, c.Id) {
+		if hits := findAs(t, w, who, "quiteria"); !has(hits, c.Id) {
 			t.Errorf("%s does not find the contact: %+v", who, hits)
 		}
 	}
 }
 
 func TestBadParametersAreNamed(t *testing.T) {
-	e := newEnv(t)
+	w := newWorld(t)
 	for _, k := range []struct {
 		query, param string
 	}{
@@ -436,7 +407,7 @@ func TestBadParametersAreNamed(t *testing.T) {
 		{"q=ana&collection=staff", "collection"}, {"q=ana&collection=customers", "collection"}, {"q=ana&collection=", "collection"},
 		{"q=ana&collection=contacts,users", "collection"},
 	} {
-		res := e.srv.Do(t, http.MethodGet, "/api/crm/search?"+k.query, e.tokens[crm.RoleAgent], nil)
+		res := w.Do(t, http.MethodGet, "/api/crm/search?"+k.query, crm.RoleAgent, nil)
 		var body struct {
 			Data map[string]json.RawMessage `json:"data"`
 		}
@@ -446,30 +417,30 @@ func TestBadParametersAreNamed(t *testing.T) {
 		}
 	}
 	// Bad input is judged only after who is asking.
-	if res := e.srv.Do(t, http.MethodGet, "/api/crm/search?q=a", "", nil); res.Status != http.StatusUnauthorized {
+	if res := w.Do(t, http.MethodGet, "/api/crm/search?q=a", "", nil); res.Status != http.StatusUnauthorized {
 		t.Errorf("anonymous with bad q: %d", res.Status)
 	}
 }
 
 func TestLimitAndCollectionFilter(t *testing.T) {
-	e := newEnv(t)
+	w := newWorld(t)
 	var contacts []string
 	for i := range 30 {
-		contacts = append(contacts, e.save(t, crm.Contacts, map[string]any{"name": fmt.Sprintf("Tereza %02d", i)}).Id)
+		contacts = append(contacts, w.Make(t, "", crm.Contacts, map[string]any{"name": fmt.Sprintf("Tereza %02d", i)}).Id)
 	}
-	deal := e.deal(t, "Tereza renewal")
-	company := e.save(t, crm.Companies, map[string]any{"name": "Tereza Ltda"})
+	deal := newDeal(t, w, "Tereza renewal")
+	company := w.Make(t, "", crm.Companies, map[string]any{"name": "Tereza Ltda"})
 
-	if n := len(e.find(t, "tereza")); n != search.DefaultLimit {
+	if n := len(find(t, w, "tereza")); n != search.DefaultLimit {
 		t.Errorf("default limit: %d hits, want %d", n, search.DefaultLimit)
 	}
-	if n := len(e.find(t, "tereza", "limit", "5")); n != 5 {
+	if n := len(find(t, w, "tereza", "limit", "5")); n != 5 {
 		t.Errorf("limit 5: %d hits", n)
 	}
-	if n := len(e.find(t, "tereza", "limit", "100")); n != 32 {
+	if n := len(find(t, w, "tereza", "limit", "100")); n != 32 {
 		t.Errorf("limit 100: %d hits, want all 32", n)
 	}
-	only := e.find(t, "tereza", "collection", crm.Deals)
+	only := find(t, w, "tereza", "collection", crm.Deals)
 	if len(only) != 1 || only[0].ID != deal.Id || only[0].Subtitle != "open · 1200 BRL" {
 		t.Errorf("deals only: %+v", only)
 	}
@@ -478,7 +449,7 @@ func TestLimitAndCollectionFilter(t *testing.T) {
 		{"collection", "deals", "collection", "companies"},
 		{"collection", " deals , companies "},
 	} {
-		got := ids(e.find(t, "tereza", extra...))
+		got := ids(find(t, w, "tereza", extra...))
 		slices.Sort(got)
 		want := []string{deal.Id, company.Id}
 		slices.Sort(want)
@@ -486,7 +457,7 @@ func TestLimitAndCollectionFilter(t *testing.T) {
 			t.Errorf("%v: %v, want the deal and the company", extra, got)
 		}
 	}
-	got := ids(e.find(t, "tereza", "collection", crm.Contacts, "limit", "100"))
+	got := ids(find(t, w, "tereza", "collection", crm.Contacts, "limit", "100"))
 	slices.Sort(got)
 	slices.Sort(contacts)
 	if !slices.Equal(got, contacts) {
@@ -497,37 +468,37 @@ func TestLimitAndCollectionFilter(t *testing.T) {
 // The search returns only what the caller could list: the check runs each
 // collection's list rule, so tightening a rule narrows the search.
 func TestSearchFollowsListRules(t *testing.T) {
-	e := newEnv(t)
-	agent, readonly := e.staff[crm.RoleAgent], e.staff[crm.RoleReadonly]
-	mine := e.activity(t, agent, "Orçamento Xisto", "")
-	theirs := e.activity(t, readonly, "Orçamento Xisto", "")
-	contact := e.save(t, crm.Contacts, map[string]any{"name": "Xisto Cliente"})
-	kase := e.kase(t, contact.Id, "Xisto quebrado", "")
+	w := newWorld(t)
+	agent, readonly := w.R(crm.RoleAgent), w.R(crm.RoleReadonly)
+	mine := activity(t, w, agent, "Orçamento Xisto", "")
+	theirs := activity(t, w, readonly, "Orçamento Xisto", "")
+	contact := w.Make(t, "", crm.Contacts, map[string]any{"name": "Xisto Cliente"})
+	kase := newCase(t, w, contact.Id, "Xisto quebrado", "")
 
-	if got := e.findAs(t, crm.RoleAgent, "xisto"); len(got) != 4 {
+	if got := findAs(t, w, crm.RoleAgent, "xisto"); len(got) != 4 {
 		t.Fatalf("before: %+v, want all four", got)
 	}
-	activities, _ := e.app.FindCollectionByNameOrId(crm.Activities)
+	activities, _ := w.App.FindCollectionByNameOrId(crm.Activities)
 	activities.ListRule = ptr(`@request.auth.collectionName = 'staff' && staff = @request.auth.id`)
-	if err := e.app.Save(activities); err != nil {
+	if err := w.App.Save(activities); err != nil {
 		t.Fatal(err)
 	}
-	cases, _ := e.app.FindCollectionByNameOrId(crm.Cases)
+	cases, _ := w.App.FindCollectionByNameOrId(crm.Cases)
 	cases.ListRule = nil // superusers only
-	if err := e.app.Save(cases); err != nil {
+	if err := w.App.Save(cases); err != nil {
 		t.Fatal(err)
 	}
-	got := e.findAs(t, crm.RoleAgent, "xisto")
+	got := findAs(t, w, crm.RoleAgent, "xisto")
 	if !has(got, mine.Id) || has(got, theirs.Id) || has(got, kase.Id) || !has(got, contact.Id) {
 		t.Errorf("agent after tightening: %+v, want their activity and the contact only", got)
 	}
-	got = e.findAs(t, "superuser", "xisto")
+	got = findAs(t, w, "superuser", "xisto")
 	if len(got) != 4 {
 		t.Errorf("superuser: %+v, want all four", got)
 	}
 	// The saves above changed no field: the index still follows writes.
-	later := e.activity(t, agent, "Xisto de novo", "")
-	if got := e.findAs(t, crm.RoleAgent, "xisto"); !has(got, later.Id) {
+	later := activity(t, w, agent, "Xisto de novo", "")
+	if got := findAs(t, w, crm.RoleAgent, "xisto"); !has(got, later.Id) {
 		t.Errorf("a new activity after the rule change is not found: %+v", got)
 	}
 }
@@ -538,16 +509,16 @@ func ptr(s string) *string { return &s }
 // subjects that hold it, then the newest mentions, without ranking every
 // mention (what keeps a common word as quick as a rare one).
 func TestManyMentionsNewestFirst(t *testing.T) {
-	e := newEnv(t)
-	agent := e.staff[crm.RoleAgent]
+	w := newWorld(t)
+	agent := w.R(crm.RoleAgent)
 	var notes []string
 	for i := range 120 {
-		notes = append(notes, e.activity(t, agent, fmt.Sprintf("Visita %d", i), "O cliente pediu um orçamento novo.").Id)
+		notes = append(notes, activity(t, w, agent, fmt.Sprintf("Visita %d", i), "O cliente pediu um orçamento novo.").Id)
 	}
-	named := e.save(t, crm.Contacts, map[string]any{"name": "Orçamento Rápido Ltda"})
-	subject := e.activity(t, agent, "Orçamento de dezembro", "")
+	named := w.Make(t, "", crm.Contacts, map[string]any{"name": "Orçamento Rápido Ltda"})
+	subject := activity(t, w, agent, "Orçamento de dezembro", "")
 
-	hits := e.find(t, "orcamento", "limit", "10")
+	hits := find(t, w, "orcamento", "limit", "10")
 	got := ids(hits)
 	// The two names that start with the word (their order is bm25's), then the mentions.
 	if len(got) != 10 || !slices.Contains(got[:2], named.Id) || !slices.Contains(got[:2], subject.Id) {
@@ -570,13 +541,13 @@ func TestManyMentionsNewestFirst(t *testing.T) {
 func TestTooManyNameMatchesNewestFirst(t *testing.T) {
 	old := search.SetRankAtMost(5)
 	t.Cleanup(func() { search.SetRankAtMost(old) })
-	e := newEnv(t)
-	exact := e.save(t, crm.Contacts, map[string]any{"name": "Tereza"})
+	w := newWorld(t)
+	exact := w.Make(t, "", crm.Contacts, map[string]any{"name": "Tereza"})
 	var others []string
 	for i := range 12 {
-		others = append(others, e.save(t, crm.Contacts, map[string]any{"name": fmt.Sprintf("Tereza %02d", i)}).Id)
+		others = append(others, w.Make(t, "", crm.Contacts, map[string]any{"name": fmt.Sprintf("Tereza %02d", i)}).Id)
 	}
-	got := ids(e.find(t, "tereza", "limit", "6"))
+	got := ids(find(t, w, "tereza", "limit", "6"))
 	want := append([]string{exact.Id}, others[11], others[10], others[9], others[8], others[7])
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want the exact name, then the newest: %v", got, want)

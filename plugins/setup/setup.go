@@ -59,13 +59,16 @@ func Apply(app core.App, cfg *crm.Config) error {
 }
 
 // RateLimitRules are PocketBase's defaults plus tighter limits on signing in
-// to either auth collection (counted per client IP).
+// to either auth collection (counted per client IP). The sign-in rules count
+// every request, successes too: a flood guard loose enough for an office
+// behind one address; failed sign-ins are limited per address and per
+// account by plugins/signin.
 func RateLimitRules() []core.RateLimitRule {
 	return []core.RateLimitRule{
 		{Label: crm.Customers + ":requestOTP", MaxRequests: 5, Duration: 60},
-		{Label: crm.Customers + ":auth", MaxRequests: 10, Duration: 60},
+		{Label: crm.Customers + ":auth", MaxRequests: 30, Duration: 60},
 		{Label: crm.Staff + ":requestOTP", MaxRequests: 5, Duration: 60},
-		{Label: crm.Staff + ":auth", MaxRequests: 10, Duration: 60},
+		{Label: crm.Staff + ":auth", MaxRequests: 30, Duration: 60},
 		{Label: "*:requestPasswordReset", MaxRequests: 3, Duration: 60},
 		{Label: "*:requestEmailChange", MaxRequests: 3, Duration: 60},
 		{Label: "*:auth", MaxRequests: 2, Duration: 3},

@@ -1,8 +1,6 @@
 package timeline
 
 import (
-	"time"
-
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -67,33 +65,4 @@ func noteEdits(e *core.RecordEvent) error {
 	})
 	e.Record.Set("edits", edits)
 	return e.Next()
-}
-
-// AddBusinessDays is days business days after t, at the same local time in
-// the calendar's zone: a call on Friday at 15:00 plus 2 is Tuesday at 15:00.
-// A business day is a day with opening hours that is not closed. A calendar
-// with no business day at all counts calendar days.
-func AddBusinessDays(cal crm.Calendar, t time.Time, days int) time.Time {
-	loc := cal.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	local := t.In(loc)
-	y, m, d := local.Date()
-	h, min, s := local.Clock()
-	at := func(offset int) time.Time { return time.Date(y, m, d+offset, h, min, s, local.Nanosecond(), loc) }
-	if days <= 0 {
-		return t
-	}
-	count := 0
-	for offset := 1; offset <= 3660; offset++ {
-		day := at(offset)
-		if len(cal.Hours[day.Weekday()]) > 0 && !cal.Closed[day.Format("2006-01-02")] {
-			count++
-			if count == days {
-				return day
-			}
-		}
-	}
-	return at(days)
 }

@@ -7,24 +7,14 @@ import (
 
 	"vinculo/crm"
 	"vinculo/plugins/timeline"
+	"vinculo/testkit"
 )
-
-func saoPaulo(t *testing.T, value string) time.Time {
-	t.Helper()
-	loc, err := time.LoadLocation("America/Sao_Paulo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := time.ParseInLocation("2006-01-02 15:04", value, loc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
 
 // The follow-up task after a call, meeting or visit is the shipped hook
 // hooks/05_followup_task.pb.js, tested in plugins/hooksapi.
 
+// A follow-up is due business days after the call, counted by the
+// business's calendar (crm.Calendar.AddBusinessDays).
 func TestAddBusinessDays(t *testing.T) {
 	hours, _ := crm.ParseWeekHours("mon-fri 09:00-18:00")
 	cal := crm.Business{Hours: hours, Timezone: "America/Sao_Paulo", Holidays: []string{"2026-11-20", "2026-12-25"}}.Calendar()
@@ -40,8 +30,8 @@ func TestAddBusinessDays(t *testing.T) {
 		{"2026-12-24 20:30", 1, "2026-12-28 20:30"}, // evening calls keep their time
 		{"2026-11-24 10:15", 0, "2026-11-24 10:15"},
 	} {
-		got := timeline.AddBusinessDays(cal, saoPaulo(t, c.from), c.days)
-		if want := saoPaulo(t, c.want); !got.Equal(want) {
+		got := cal.AddBusinessDays(testkit.Wall(t, c.from), c.days)
+		if want := testkit.Wall(t, c.want); !got.Equal(want) {
 			t.Errorf("%s + %d business days = %s, want %s", c.from, c.days, got.In(cal.Location).Format("2006-01-02 15:04 Mon"), c.want)
 		}
 	}
@@ -50,14 +40,14 @@ func TestAddBusinessDays(t *testing.T) {
 // Notes keep their history; the rest of the timeline is immutable.
 func TestNoteEditsKeepHistory(t *testing.T) {
 	w := newWorld(t)
-	note := w.created(t, "agent", crm.Activities, map[string]any{"type": "note", "subject": "Visita", "body": "Cliente satisfeito.",
-		"actor_type": "staff", "staff": w.agent.Id, "contact": w.contact.Id})
-	w.patched(t, "agent", crm.Activities, note, map[string]any{"body": "Cliente satisfeito; quer upgrade."})
-	w.patched(t, "manager", crm.Activities, note, map[string]any{"subject": "Visita técnica", "body": "Upgrade em dezembro."})
-	w.patched(t, "agent", crm.Activities, note, map[string]any{"outcome": "upgrade"}) // no change of words: no version
+	note := posted(t, w, "agent", crm.Activities, map[string]any{"type": "note", "subject": "Visita", "body": "Cliente satisfeito.",
+		"actor_type": "staff", "staff": w.ID("agent"), "contact": w.ID("contact")})
+	patched(t, w, "agent", crm.Activities, note, map[string]any{"body": "Cliente satisfeito; quer upgrade."})
+	patched(t, w, "manager", crm.Activities, note, map[string]any{"subject": "Visita técnica", "body": "Upgrade em dezembro."})
+	patched(t, w, "agent", crm.Activities, note, map[string]any{"outcome": "upgrade"}) // no change of words: no version
 
 	var edits []timeline.Edit
-	r := w.reload(t, crm.Activities, note)
+	r := w.Find(t, crm.Activities, note)
 	if err := r.UnmarshalJSONField("edits", &edits); err != nil {
 		t.Fatal(err)
 	}
@@ -65,8 +55,8 @@ func TestNoteEditsKeepHistory(t *testing.T) {
 		t.Fatalf("%d edits, want 2: %+v", len(edits), edits)
 	}
 	wantEdits := []timeline.Edit{
-		{Subject: "Visita", Body: "Cliente satisfeito.", Staff: w.agent.Id},
-		{Subject: "Visita", Body: "Cliente satisfeito; quer upgrade.", Staff: w.manager.Id},
+		{Subject: "Visita", Body: "Cliente satisfeito.", Staff: w.ID("agent")},
+		{Subject: "Visita", Body: "Cliente satisfeito; quer upgrade.", Staff: w.ID("manager")},
 	}
 	for i, e := range edits {
 		at, err := time.Parse("2006-01-02 15:04:05.000Z", e.EditedAt)
@@ -81,17 +71,17 @@ func TestNoteEditsKeepHistory(t *testing.T) {
 	if edits[1].EditedAt < edits[0].EditedAt {
 		t.Errorf("edits out of order: %s before %s", edits[1].EditedAt, edits[0].EditedAt)
 	}
-	if r.GetString("subject") != "Visita técnica" || r.GetString("body") != "Upgrade em dezembro." || r.GetString("staff") != w.agent.Id {
+	if r.GetString("subject") != "Visita técnica" || r.GetString("body") != "Upgrade em dezembro." || r.GetString("staff") != w.ID("agent") {
 		t.Errorf("the note now: %q %q by %s", r.GetString("subject"), r.GetString("body"), r.GetString("staff"))
 	}
 
 	// Refused, and nothing changes: history from outside, other kinds of
 	// entries, someone else's note by an agent.
-	call := w.created(t, "agent", crm.Activities, map[string]any{"type": "call", "subject": "Ligação", "actor_type": "staff",
-		"staff": w.agent.Id, "contact": w.contact.Id, "followup": false})
-	other := w.created(t, "manager", crm.Activities, map[string]any{"type": "note", "body": "Do gerente", "actor_type": "staff",
-		"staff": w.manager.Id, "contact": w.contact.Id})
-	system := w.entries(t, crm.Contacts, w.contact.Id) // contact.created, written by the system
+	call := posted(t, w, "agent", crm.Activities, map[string]any{"type": "call", "subject": "Ligação", "actor_type": "staff",
+		"staff": w.ID("agent"), "contact": w.ID("contact"), "followup": false})
+	other := posted(t, w, "manager", crm.Activities, map[string]any{"type": "note", "body": "Do gerente", "actor_type": "staff",
+		"staff": w.ID("manager"), "contact": w.ID("contact")})
+	system := entries(t, w, crm.Contacts, w.ID("contact")) // contact.created, written by the system
 	for _, c := range []struct {
 		name, who, id string
 		body          map[string]any
@@ -105,12 +95,12 @@ func TestNoteEditsKeepHistory(t *testing.T) {
 		{"someone else's note", "agent", other, map[string]any{"body": "mine now"}},
 		{"a note by a reader", "readonly", note, map[string]any{"body": "read only"}},
 	} {
-		before := w.reload(t, crm.Activities, c.id)
-		res := w.do(t, http.MethodPatch, "/api/collections/activities/records/"+c.id, w.tokens[c.who], c.body)
+		before := w.Find(t, crm.Activities, c.id)
+		res := w.Do(t, http.MethodPatch, "/api/collections/activities/records/"+c.id, c.who, c.body)
 		if res.Status < 400 || res.Status >= 500 {
 			t.Errorf("%s: status %d, want a refusal: %s", c.name, res.Status, res.Body)
 		}
-		after := w.reload(t, crm.Activities, c.id)
+		after := w.Find(t, crm.Activities, c.id)
 		for _, f := range []string{"type", "subject", "body", "edits", "event", "updated"} {
 			if before.GetString(f) != after.GetString(f) {
 				t.Errorf("%s: %s changed from %q to %q", c.name, f, before.GetString(f), after.GetString(f))
@@ -119,8 +109,8 @@ func TestNoteEditsKeepHistory(t *testing.T) {
 	}
 
 	// Staff cannot log an entry that passes for the system's.
-	res := w.do(t, http.MethodPost, "/api/collections/activities/records", w.tokens["agent"], map[string]any{"type": "system",
-		"actor_type": "staff", "staff": w.agent.Id, "contact": w.contact.Id, "event": timeline.CaseClosed, "ref_collection": "cases"})
+	res := w.Do(t, http.MethodPost, "/api/collections/activities/records", "agent", map[string]any{"type": "system",
+		"actor_type": "staff", "staff": w.ID("agent"), "contact": w.ID("contact"), "event": timeline.CaseClosed, "ref_collection": "cases"})
 	if res.Status != http.StatusBadRequest {
 		t.Errorf("an entry with a system event: status %d: %s", res.Status, res.Body)
 	}

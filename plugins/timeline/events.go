@@ -133,12 +133,12 @@ func dealEvents(tx core.App, prev, r *core.Record) error {
 	// One entry per save: winning or losing says where the deal ended, so it
 	// stands for the stage move that usually comes with it.
 	switch {
-	case from != to && to == "won":
+	case from != to && to == crm.DealWon:
 		e.Event, e.Subject = DealWon, "Deal won: "+title
-	case from != to && to == "lost":
+	case from != to && to == crm.DealLost:
 		e.Event, e.Subject = DealLost, "Deal lost: "+title
 		e.Body = r.GetString("lost_reason")
-	case from != to && to == "open":
+	case from != to && to == crm.DealOpen:
 		e.Event, e.Subject = DealReopened, "Deal reopened: "+title
 	case changed(prev, r, "stage"):
 		e.Event = DealMoved
@@ -194,15 +194,10 @@ func caseEvents(tx core.App, prev, r *core.Record) error {
 	return write(tx, entries...)
 }
 
-// isStaffAnswer: a public message written by staff.
-func isStaffAnswer(m *core.Record) bool {
-	return !m.GetBool("internal") && m.GetString("author_staff") != "" && m.GetString("author_customer") == ""
-}
-
 // messageEvents writes "answered" for the first public staff message of a
 // case, whether it was written public or made public later.
 func messageEvents(tx core.App, prev, m *core.Record) error {
-	if !isStaffAnswer(m) || (prev != nil && isStaffAnswer(prev)) {
+	if !crm.IsStaffAnswer(m) || (prev != nil && crm.IsStaffAnswer(prev)) {
 		return nil
 	}
 	var earlier int
@@ -320,11 +315,11 @@ func outboxEvents(tx core.App, prev, r *core.Record) error {
 	}
 	e := Entry{Case: r.GetString("case")}
 	switch state {
-	case "queued":
+	case crm.OutboxQueued:
 		e.Event, e.Subject = MessageQueued, "Message queued: "+subject
-	case "waiting":
+	case crm.OutboxWaiting:
 		e.Event, e.Subject, e.Body = MessageHeld, "Message held: "+subject, r.GetString("reason") // the outbox says why
-	case "sent":
+	case crm.OutboxSent:
 		e.Event, e.Subject, e.Public, e.Direction = MessageSent, "Message sent: "+subject, true, "outbound"
 		ch := r.GetString("sent_channel") // where it went; channel may be empty (the customer's preferred one)
 		if ch == "" {
@@ -333,9 +328,9 @@ func outboxEvents(tx core.App, prev, r *core.Record) error {
 		if ch != "" {
 			e.Channel, e.Type = ch, typeOfChannel(ch)
 		}
-	case "refused":
+	case crm.OutboxRefused:
 		e.Event, e.Subject, e.Body = MessageRefused, "Message refused: "+subject, r.GetString("reason")
-	case "failed":
+	case crm.OutboxFailed:
 		e.Event, e.Subject, e.Body = MessageFailed, "Message failed: "+subject, r.GetString("reason")
 	default:
 		return nil

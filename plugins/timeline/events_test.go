@@ -28,16 +28,16 @@ type want struct {
 
 // step runs action and checks that it wrote exactly the wanted entries about
 // the record refCollection/refID (action returns its id when it creates it).
-func (w *world) step(t *testing.T, name, refCollection, refID string, action func() string, wants ...want) {
+func step(t *testing.T, w *testkit.World, name, refCollection, refID string, action func() string, wants ...want) {
 	t.Helper()
 	before := 0
 	if refID != "" {
-		before = len(w.entries(t, refCollection, refID))
+		before = len(entries(t, w, refCollection, refID))
 	}
 	if id := action(); id != "" {
 		refID = id
 	}
-	got := w.entries(t, refCollection, refID)[before:]
+	got := entries(t, w, refCollection, refID)[before:]
 	if len(got) != len(wants) {
 		var events []string
 		for _, g := range got {
@@ -92,280 +92,289 @@ const created = "$created"
 
 func TestContactEvents(t *testing.T) {
 	w := newWorld(t)
-	agent, manager, cu := w.agent.Id, w.manager.Id, w.customer.Id
+	agent, manager, cu := w.ID("agent"), w.ID("manager"), w.ID("customer")
 
 	var ana string
-	w.step(t, "staff creates a contact through the API", crm.Contacts, "", func() string {
-		ana = w.created(t, "agent", crm.Contacts, map[string]any{"name": "Ana Gonçalves", "email": "ana@example.com", "company": w.coA.Id})
+	step(t, w, "staff creates a contact through the API", crm.Contacts, "", func() string {
+		ana = posted(t, w, "agent", crm.Contacts, map[string]any{"name": "Ana Gonçalves", "email": "ana@example.com", "company": w.ID("coA")})
 		return ana
-	}, want{event: timeline.ContactCreated, actor: "staff", staff: agent, channel: "api", contact: created, company: w.coA.Id, subject: "Ana Gonçalves"})
+	}, want{event: timeline.ContactCreated, actor: "staff", staff: agent, channel: "api", contact: created, company: w.ID("coA"), subject: "Ana Gonçalves"})
 
-	w.step(t, "the system creates a contact", crm.Contacts, "", func() string {
-		return w.make(t, crm.Contacts, map[string]any{"name": "Importado"}).Id
+	step(t, w, "the system creates a contact", crm.Contacts, "", func() string {
+		return w.Make(t, "", crm.Contacts, map[string]any{"name": "Importado"}).Id
 	}, want{event: timeline.ContactCreated, actor: "system", channel: "system", contact: created, subject: "Importado"})
 
-	w.step(t, "staff moves a contact to another company from the workspace", crm.Contacts, ana, func() string {
-		w.patched(t, "agent", crm.Contacts, ana, map[string]any{"company": w.coB.Id}, sameOrigin, "same-origin")
+	step(t, w, "staff moves a contact to another company from the workspace", crm.Contacts, ana, func() string {
+		patched(t, w, "agent", crm.Contacts, ana, map[string]any{"company": w.ID("coB")}, sameOrigin, "same-origin")
 		return ""
-	}, want{event: timeline.ContactCompanyChanged, actor: "staff", staff: agent, channel: "web", contact: ana, company: w.coB.Id,
+	}, want{event: timeline.ContactCompanyChanged, actor: "staff", staff: agent, channel: "web", contact: ana, company: w.ID("coB"),
 		subject: "Padaria Pão Dourado → Construtora Horizonte"})
 
-	w.step(t, "the contact leaves the company", crm.Contacts, ana, func() string {
-		w.save(t, w.reload(t, crm.Contacts, ana), map[string]any{"company": ""})
+	step(t, w, "the contact leaves the company", crm.Contacts, ana, func() string {
+		updated(t, w, crm.Contacts, ana, map[string]any{"company": ""})
 		return ""
-	}, want{event: timeline.ContactCompanyChanged, actor: "system", channel: "system", contact: ana, company: w.coB.Id,
+	}, want{event: timeline.ContactCompanyChanged, actor: "system", channel: "system", contact: ana, company: w.ID("coB"),
 		subject: "Construtora Horizonte → none"})
 
-	w.step(t, "the customer changes their preferences in the portal", crm.Contacts, w.contact.Id, func() string {
-		w.patched(t, "customer", crm.Contacts, w.contact.Id, map[string]any{
+	step(t, w, "the customer changes their preferences in the portal", crm.Contacts, w.ID("contact"), func() string {
+		patched(t, w, "customer", crm.Contacts, w.ID("contact"), map[string]any{
 			"preferred_channel": "whatsapp", "preferred_hours_start": "09:00", "preferred_hours_end": "12:00",
 		}, sameOrigin, "same-origin")
 		return ""
 	}, want{event: timeline.ContactPreferencesChanged, actor: "customer", customer: cu, channel: "portal", public: true,
-		contact: w.contact.Id, company: w.coA.Id, subject: "preferred channel, preferred hours start, preferred hours end",
+		contact: w.ID("contact"), company: w.ID("coA"), subject: "preferred channel, preferred hours start, preferred hours end",
 		body: "preferred_channel: none → whatsapp"})
 
-	w.step(t, "staff pause contact and change the language", crm.Contacts, w.contact.Id, func() string {
-		w.patched(t, "manager", crm.Contacts, w.contact.Id, map[string]any{"paused_until": "2026-12-31 00:00:00.000Z", "language": "en", "preferred_days": []string{"mon", "tue"}})
+	step(t, w, "staff pause contact and change the language", crm.Contacts, w.ID("contact"), func() string {
+		patched(t, w, "manager", crm.Contacts, w.ID("contact"), map[string]any{"paused_until": "2026-12-31 00:00:00.000Z", "language": "en", "preferred_days": []string{"mon", "tue"}})
 		return ""
 	}, want{event: timeline.ContactPreferencesChanged, actor: "staff", staff: manager, channel: "api", public: true,
-		contact: w.contact.Id, company: w.coA.Id, subject: "preferred days, language, paused until", body: "paused_until: none → 2026-12-31"})
+		contact: w.ID("contact"), company: w.ID("coA"), subject: "preferred days, language, paused until", body: "paused_until: none → 2026-12-31"})
 
-	w.step(t, "a change of name is no event", crm.Contacts, w.contact.Id, func() string {
-		w.patched(t, "agent", crm.Contacts, w.contact.Id, map[string]any{"job_title": "Sócio", "name": "João P. Conceição"})
+	step(t, w, "a change of name is no event", crm.Contacts, w.ID("contact"), func() string {
+		patched(t, w, "agent", crm.Contacts, w.ID("contact"), map[string]any{"job_title": "Sócio", "name": "João P. Conceição"})
 		return ""
 	})
 
-	w.step(t, "a merge", crm.Contacts, w.other.Id, func() string {
-		err := w.app.RunInTransaction(func(tx core.App) error {
-			return timeline.Merged(tx, w.reload(t, crm.Contacts, w.contact.Id), w.other, timeline.Actor{Type: "staff", Staff: manager, Channel: "web"})
+	step(t, w, "a merge", crm.Contacts, w.ID("other"), func() string {
+		err := w.App.RunInTransaction(func(tx core.App) error {
+			return timeline.Merged(tx, w.Find(t, crm.Contacts, w.ID("contact")), w.R("other"), timeline.Actor{Type: "staff", Staff: manager, Channel: "web"})
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return ""
-	}, want{event: timeline.ContactMerged, actor: "staff", staff: manager, channel: "web", contact: w.contact.Id, company: w.coA.Id,
+	}, want{event: timeline.ContactMerged, actor: "staff", staff: manager, channel: "web", contact: w.ID("contact"), company: w.ID("coA"),
 		subject: "Contact merged: Lúcia Brandão into João P. Conceição"})
 }
 
 func TestDealEvents(t *testing.T) {
 	w := newWorld(t)
-	agent, manager := w.agent.Id, w.manager.Id
+	agent, manager := w.ID("agent"), w.ID("manager")
 	var deal string
-	w.step(t, "staff create a deal", crm.Deals, "", func() string {
-		deal = w.created(t, "agent", crm.Deals, map[string]any{
-			"title": "Plano empresarial", "contact": w.contact.Id, "company": w.coA.Id, "pipeline": w.pipeline.Id,
-			"stage": w.stageQual.Id, "status": "open", "amount": 1000, "currency": "BRL",
+	step(t, w, "staff create a deal", crm.Deals, "", func() string {
+		deal = posted(t, w, "agent", crm.Deals, map[string]any{
+			"title": "Plano empresarial", "contact": w.ID("contact"), "company": w.ID("coA"), "pipeline": w.ID("pipeline"),
+			"stage": w.ID("stageQual"), "status": "open", "amount": 1000, "currency": "BRL",
 		})
 		return deal
-	}, want{event: timeline.DealCreated, actor: "staff", staff: agent, channel: "api", contact: w.contact.Id, company: w.coA.Id, deal: created,
+	}, want{event: timeline.DealCreated, actor: "staff", staff: agent, channel: "api", contact: w.ID("contact"), company: w.ID("coA"), deal: created,
 		subject: "Plano empresarial", body: "Qualificação"})
-	links := want{contact: w.contact.Id, company: w.coA.Id, deal: deal}
+	links := want{contact: w.ID("contact"), company: w.ID("coA"), deal: deal}
 	with := func(base, x want) want {
 		x.contact, x.company, x.deal = base.contact, base.company, base.deal
 		return x
 	}
 
-	w.step(t, "the deal moves on", crm.Deals, deal, func() string {
-		w.save(t, w.reload(t, crm.Deals, deal), map[string]any{"stage": w.stageProp.Id})
+	step(t, w, "the deal moves on", crm.Deals, deal, func() string {
+		updated(t, w, crm.Deals, deal, map[string]any{"stage": w.ID("stageProp")})
 		return ""
 	}, with(links, want{event: timeline.DealMoved, actor: "system", channel: "system", subject: "Qualificação → Proposta"}))
 
-	w.step(t, "staff win it: one entry for the stage and the status", crm.Deals, deal, func() string {
-		w.patched(t, "manager", crm.Deals, deal, map[string]any{"stage": w.stageWon.Id, "status": "won"})
+	step(t, w, "staff win it: one entry for the stage and the status", crm.Deals, deal, func() string {
+		patched(t, w, "manager", crm.Deals, deal, map[string]any{"stage": w.ID("stageWon"), "status": "won"})
 		return ""
 	}, with(links, want{event: timeline.DealWon, actor: "staff", staff: manager, channel: "api", subject: "Deal won: Plano empresarial"}))
 
-	w.step(t, "reopened", crm.Deals, deal, func() string {
-		w.patched(t, "agent", crm.Deals, deal, map[string]any{"stage": w.stageProp.Id, "status": "open"})
+	step(t, w, "reopened", crm.Deals, deal, func() string {
+		patched(t, w, "agent", crm.Deals, deal, map[string]any{"stage": w.ID("stageProp"), "status": "open"})
 		return ""
 	}, with(links, want{event: timeline.DealReopened, actor: "staff", staff: agent, channel: "api"}))
 
-	w.step(t, "lost", crm.Deals, deal, func() string {
-		w.save(t, w.reload(t, crm.Deals, deal), map[string]any{"stage": w.stageLost.Id, "status": "lost", "lost_reason": "Preço"})
+	step(t, w, "lost", crm.Deals, deal, func() string {
+		updated(t, w, crm.Deals, deal, map[string]any{"stage": w.ID("stageLost"), "status": "lost", "lost_reason": "Preço"})
 		return ""
 	}, with(links, want{event: timeline.DealLost, actor: "system", channel: "system", body: "Preço"}))
 
-	w.step(t, "a change of amount is no event", crm.Deals, deal, func() string {
-		w.patched(t, "agent", crm.Deals, deal, map[string]any{"amount": 2000})
+	step(t, w, "a change of amount is no event", crm.Deals, deal, func() string {
+		patched(t, w, "agent", crm.Deals, deal, map[string]any{"amount": 2000})
 		return ""
 	})
 
 	var companyDeal string
-	w.step(t, "a deal of a company alone", crm.Deals, "", func() string {
-		companyDeal = w.make(t, crm.Deals, map[string]any{"title": "Expansão", "company": w.coB.Id, "pipeline": w.pipeline.Id, "stage": w.stageQual.Id, "status": "open"}).Id
+	step(t, w, "a deal of a company alone", crm.Deals, "", func() string {
+		companyDeal = w.Make(t, "", crm.Deals, map[string]any{"title": "Expansão", "company": w.ID("coB"), "pipeline": w.ID("pipeline"), "stage": w.ID("stageQual"), "status": "open"}).Id
 		return companyDeal
-	}, want{event: timeline.DealCreated, actor: "system", channel: "system", company: w.coB.Id, deal: created})
+	}, want{event: timeline.DealCreated, actor: "system", channel: "system", company: w.ID("coB"), deal: created})
 }
 
 func TestCaseEvents(t *testing.T) {
 	w := newWorld(t)
-	agent, cu := w.agent.Id, w.customer.Id
+	agent, cu := w.ID("agent"), w.ID("customer")
 
 	var kase string
-	w.step(t, "the customer opens a request in the portal", crm.Cases, "", func() string {
-		kase = w.created(t, "customer", crm.Cases, map[string]any{"type": w.caseType.Id, "contact": w.contact.Id, "subject": "Internet caindo à noite", "channel": "portal"})
+	step(t, w, "the customer opens a request in the portal", crm.Cases, "", func() string {
+		kase = posted(t, w, "customer", crm.Cases, map[string]any{"type": w.ID("caseType"), "contact": w.ID("contact"), "subject": "Internet caindo à noite", "channel": "portal"})
 		return kase
-	}, want{event: timeline.CaseOpened, actor: "customer", customer: cu, channel: "portal", public: true, contact: w.contact.Id, company: w.coA.Id,
+	}, want{event: timeline.CaseOpened, actor: "customer", customer: cu, channel: "portal", public: true, contact: w.ID("contact"), company: w.ID("coA"),
 		cas: created, subject: "SUP-0001 opened: Internet caindo à noite"})
-	if e := w.entries(t, crm.Cases, kase); e[0].GetString("direction") != "inbound" {
+	if e := entries(t, w, crm.Cases, kase); e[0].GetString("direction") != "inbound" {
 		t.Errorf("a customer's request is inbound, not %q", e[0].GetString("direction"))
 	}
 	links := func(x want) want {
-		x.contact, x.company, x.cas, x.public = w.contact.Id, w.coA.Id, kase, true
+		x.contact, x.company, x.cas, x.public = w.ID("contact"), w.ID("coA"), kase, true
 		return x
 	}
 
-	w.step(t, "staff move it: the entry says the public label only", crm.Cases, kase, func() string {
-		w.patched(t, "agent", crm.Cases, kase, map[string]any{"status": "triage"}, sameOrigin, "same-origin")
+	step(t, w, "staff move it: the entry says the public label only", crm.Cases, kase, func() string {
+		patched(t, w, "agent", crm.Cases, kase, map[string]any{"status": "triage"}, sameOrigin, "same-origin")
 		return ""
 	}, links(want{event: timeline.CaseStatusChanged, actor: "staff", staff: agent, channel: "web", subject: "SUP-0001: Em análise", body: "Em análise", notInText: "parceiro"}))
 
 	var first string
-	w.step(t, "the first public answer", crm.CaseMessages, "", func() string {
-		first = w.created(t, "agent", crm.CaseMessages, map[string]any{"case": kase, "body": "Estamos verificando."})
+	step(t, w, "the first public answer", crm.CaseMessages, "", func() string {
+		first = posted(t, w, "agent", crm.CaseMessages, map[string]any{"case": kase, "body": "Estamos verificando."})
 		return first
 	}, links(want{event: timeline.CaseAnswered, actor: "staff", staff: agent, channel: "api", subject: "SUP-0001 answered"}))
 
-	w.step(t, "an internal note is no answer", crm.CaseMessages, "", func() string {
-		return w.created(t, "agent", crm.CaseMessages, map[string]any{"case": kase, "body": "Ver visitas.", "internal": true})
+	step(t, w, "an internal note is no answer", crm.CaseMessages, "", func() string {
+		return posted(t, w, "agent", crm.CaseMessages, map[string]any{"case": kase, "body": "Ver visitas.", "internal": true})
 	})
-	w.step(t, "the customer's message is no answer", crm.CaseMessages, "", func() string {
-		return w.created(t, "customer", crm.CaseMessages, map[string]any{"case": kase, "body": "Obrigado!"})
+	step(t, w, "the customer's message is no answer", crm.CaseMessages, "", func() string {
+		return posted(t, w, "customer", crm.CaseMessages, map[string]any{"case": kase, "body": "Obrigado!"})
 	})
-	w.step(t, "the second answer is no event", crm.CaseMessages, "", func() string {
-		return w.created(t, "manager", crm.CaseMessages, map[string]any{"case": kase, "body": "Técnico a caminho."})
+	step(t, w, "the second answer is no event", crm.CaseMessages, "", func() string {
+		return posted(t, w, "manager", crm.CaseMessages, map[string]any{"case": kase, "body": "Técnico a caminho."})
 	})
-	if n := w.count(t, crm.Activities, "event = {:e} AND [[case]] = {:c}", dbx.Params{"e": timeline.CaseAnswered, "c": kase}); n != 1 {
+	if n := w.Count(t, crm.Activities, "event = {:e} AND [[case]] = {:c}", dbx.Params{"e": timeline.CaseAnswered, "c": kase}); n != 1 {
 		t.Errorf("%d answered entries, want 1", n)
 	}
 
-	w.step(t, "the system closes it", crm.Cases, kase, func() string {
-		w.save(t, w.reload(t, crm.Cases, kase), map[string]any{"status": "solved"})
+	step(t, w, "the system closes it", crm.Cases, kase, func() string {
+		updated(t, w, crm.Cases, kase, map[string]any{"status": "solved"})
 		return ""
 	}, links(want{event: timeline.CaseClosed, actor: "system", channel: "system", subject: "SUP-0001 closed: Resolvido"}))
 
-	w.step(t, "the customer rates it", crm.Cases, kase, func() string {
-		w.patched(t, "customer", crm.Cases, kase, map[string]any{"rating": 5, "rating_comment": "Rápido!"})
+	step(t, w, "the customer rates it", crm.Cases, kase, func() string {
+		patched(t, w, "customer", crm.Cases, kase, map[string]any{"rating": 5, "rating_comment": "Rápido!"})
 		return ""
 	}, links(want{event: timeline.CaseRated, actor: "customer", customer: cu, channel: "portal", subject: "rated 5/5", body: "Rápido!"}))
 
-	w.step(t, "staff reopen it", crm.Cases, kase, func() string {
-		w.patched(t, "agent", crm.Cases, kase, map[string]any{"status": "triage"})
+	step(t, w, "staff reopen it", crm.Cases, kase, func() string {
+		patched(t, w, "agent", crm.Cases, kase, map[string]any{"status": "triage"})
 		return ""
 	}, links(want{event: timeline.CaseStatusChanged, actor: "staff", staff: agent, channel: "api", body: "Em análise"}))
 
-	w.step(t, "a change of priority is no event", crm.Cases, kase, func() string {
-		w.patched(t, "agent", crm.Cases, kase, map[string]any{"priority": "high"})
+	step(t, w, "a change of priority is no event", crm.Cases, kase, func() string {
+		patched(t, w, "agent", crm.Cases, kase, map[string]any{"priority": "high"})
 		return ""
 	})
 }
 
-func TestOrderAndSubscriptionEvents(t *testing.T) {
+func TestOrderEvents(t *testing.T) {
 	w := newWorld(t)
-	agent, manager := w.agent.Id, w.manager.Id
+	agent := w.ID("agent")
 	var order string
-	w.step(t, "staff place an order", crm.Orders, "", func() string {
-		order = w.created(t, "agent", crm.Orders, map[string]any{
-			"number": "PED-00001", "contact": w.contact.Id, "items": []map[string]any{{"name": "Roteador", "quantity": 1}},
+	step(t, w, "staff place an order", crm.Orders, "", func() string {
+		order = posted(t, w, "agent", crm.Orders, map[string]any{
+			"number": "PED-00001", "contact": w.ID("contact"), "items": []map[string]any{{"name": "Roteador", "quantity": 1}},
 			"total": 300, "currency": "BRL", "status": "placed", "placed_at": "2026-11-20 10:00:00.000Z",
 		})
 		return order
-	}, want{event: timeline.OrderPlaced, actor: "staff", staff: agent, channel: "api", public: true, contact: w.contact.Id, company: w.coA.Id,
+	}, want{event: timeline.OrderPlaced, actor: "staff", staff: agent, channel: "api", public: true, contact: w.ID("contact"), company: w.ID("coA"),
 		subject: "PED-00001", body: "300.00 BRL"})
-	w.step(t, "shipping is no event", crm.Orders, order, func() string {
-		w.save(t, w.reload(t, crm.Orders, order), map[string]any{"status": "shipped"})
+	step(t, w, "shipping is no event", crm.Orders, order, func() string {
+		updated(t, w, crm.Orders, order, map[string]any{"status": "shipped"})
 		return ""
 	})
-	w.step(t, "cancelled", crm.Orders, order, func() string {
-		w.save(t, w.reload(t, crm.Orders, order), map[string]any{"status": "cancelled"})
+	step(t, w, "cancelled", crm.Orders, order, func() string {
+		updated(t, w, crm.Orders, order, map[string]any{"status": "cancelled"})
 		return ""
-	}, want{event: timeline.OrderCancelled, actor: "system", channel: "system", public: true, contact: w.contact.Id, company: w.coA.Id, subject: "PED-00001"})
+	}, want{event: timeline.OrderCancelled, actor: "system", channel: "system", public: true, contact: w.ID("contact"), company: w.ID("coA"), subject: "PED-00001"})
+}
 
+func TestSubscriptionEvents(t *testing.T) {
+	w := newWorld(t)
+	agent, manager := w.ID("agent"), w.ID("manager")
 	var sub string
-	w.step(t, "a new subscription is no event", crm.Subscriptions, "", func() string {
-		sub = w.make(t, crm.Subscriptions, map[string]any{"contact": w.contact.Id, "company": w.coA.Id, "product": w.product.Id,
+	step(t, w, "a new subscription is no event", crm.Subscriptions, "", func() string {
+		sub = w.Make(t, "", crm.Subscriptions, map[string]any{"contact": w.ID("contact"), "company": w.ID("coA"), "product": w.ID("product"),
 			"plan": "Internet 300", "quantity": 1, "price": 99.9, "currency": "BRL", "status": "active"}).Id
 		return sub
 	})
-	links := func(x want) want { x.contact, x.company, x.public = w.contact.Id, w.coA.Id, true; return x }
-	w.step(t, "paused", crm.Subscriptions, sub, func() string {
-		w.patched(t, "agent", crm.Subscriptions, sub, map[string]any{"status": "paused", "paused_until": "2027-01-31 00:00:00.000Z"})
+	links := func(x want) want { x.contact, x.company, x.public = w.ID("contact"), w.ID("coA"), true; return x }
+	step(t, w, "paused", crm.Subscriptions, sub, func() string {
+		patched(t, w, "agent", crm.Subscriptions, sub, map[string]any{"status": "paused", "paused_until": "2027-01-31 00:00:00.000Z"})
 		return ""
 	}, links(want{event: timeline.SubscriptionPaused, actor: "staff", staff: agent, channel: "api", subject: "Internet 300", body: "2027-01-31"}))
-	w.step(t, "resumed", crm.Subscriptions, sub, func() string {
-		w.save(t, w.reload(t, crm.Subscriptions, sub), map[string]any{"status": "active", "paused_until": ""})
+	step(t, w, "resumed", crm.Subscriptions, sub, func() string {
+		updated(t, w, crm.Subscriptions, sub, map[string]any{"status": "active", "paused_until": ""})
 		return ""
 	}, links(want{event: timeline.SubscriptionResumed, actor: "system", channel: "system"}))
-	w.step(t, "changed", crm.Subscriptions, sub, func() string {
-		w.patched(t, "manager", crm.Subscriptions, sub, map[string]any{"quantity": 3, "plan": "Internet 500", "price": 149.9})
+	step(t, w, "changed", crm.Subscriptions, sub, func() string {
+		patched(t, w, "manager", crm.Subscriptions, sub, map[string]any{"quantity": 3, "plan": "Internet 500", "price": 149.9})
 		return ""
 	}, links(want{event: timeline.SubscriptionChanged, actor: "staff", staff: manager, channel: "api", subject: "Internet 500",
 		body: "plan: Internet 300 → Internet 500\nquantity: 1 → 3\nprice: 99.9 → 149.9"}))
-	w.step(t, "cancelled", crm.Subscriptions, sub, func() string {
-		w.save(t, w.reload(t, crm.Subscriptions, sub), map[string]any{"status": "cancelled"})
+	step(t, w, "cancelled", crm.Subscriptions, sub, func() string {
+		updated(t, w, crm.Subscriptions, sub, map[string]any{"status": "cancelled"})
 		return ""
 	}, links(want{event: timeline.SubscriptionCancelled, actor: "system", channel: "system"}))
 }
 
-func TestConsentAndMessageEvents(t *testing.T) {
+func TestConsentEvents(t *testing.T) {
 	w := newWorld(t)
-	cu, manager := w.customer.Id, w.manager.Id
-	links := func(x want) want { x.contact, x.company = w.contact.Id, w.coA.Id; return x }
+	cu := w.ID("customer")
+	links := func(x want) want { x.contact, x.company = w.ID("contact"), w.ID("coA"); return x }
 
 	var consent string
-	w.step(t, "the customer gives a consent", crm.Consents, "", func() string {
-		consent = w.created(t, "customer", crm.Consents, map[string]any{"contact": w.contact.Id, "purpose": "marketing", "channel": "email",
+	step(t, w, "the customer gives a consent", crm.Consents, "", func() string {
+		consent = posted(t, w, "customer", crm.Consents, map[string]any{"contact": w.ID("contact"), "purpose": "marketing", "channel": "email",
 			"state": "granted", "text": "Aceito ofertas por e-mail."})
 		return consent
 	}, links(want{event: timeline.ConsentChanged, actor: "customer", customer: cu, channel: "portal", public: true,
 		subject: "Consent granted: marketing by email", body: "Aceito ofertas"}))
-	w.step(t, "and withdraws it", crm.Consents, consent, func() string {
-		w.patched(t, "customer", crm.Consents, consent, map[string]any{"state": "withdrawn"})
+	step(t, w, "and withdraws it", crm.Consents, consent, func() string {
+		patched(t, w, "customer", crm.Consents, consent, map[string]any{"state": "withdrawn"})
 		return ""
 	}, links(want{event: timeline.ConsentChanged, actor: "customer", customer: cu, channel: "portal", public: true,
 		subject: "Consent withdrawn: marketing by email", body: "Before: granted"}))
-	w.step(t, "new wording alone is no event", crm.Consents, consent, func() string {
-		w.patched(t, "agent", crm.Consents, consent, map[string]any{"text": "Nova redação."})
+	step(t, w, "new wording alone is no event", crm.Consents, consent, func() string {
+		patched(t, w, "agent", crm.Consents, consent, map[string]any{"text": "Nova redação."})
 		return ""
 	})
+}
 
+func TestMessageEvents(t *testing.T) {
+	w := newWorld(t)
+	manager := w.ID("manager")
+	links := func(x want) want { x.contact, x.company = w.ID("contact"), w.ID("coA"); return x }
 	var msg string
-	w.step(t, "a message is queued", crm.Outbox, "", func() string {
-		msg = w.make(t, crm.Outbox, map[string]any{"contact": w.contact.Id, "purpose": "service", "channel": "email",
-			"subject": "Seu pedido", "state": "queued"}).Id
+	step(t, w, "a message is queued", crm.Outbox, "", func() string {
+		msg = w.Make(t, "", crm.Outbox, map[string]any{"contact": w.ID("contact"), "purpose": "service", "channel": "email",
+			"subject": "Seu pedido", "state": crm.OutboxQueued}).Id
 		return msg
 	}, links(want{event: timeline.MessageQueued, actor: "system", channel: "system", subject: "Seu pedido"}))
-	w.step(t, "held for the customer's hours", crm.Outbox, msg, func() string {
-		w.save(t, w.reload(t, crm.Outbox, msg), map[string]any{"state": "waiting", "not_before": "2026-11-23 12:00:00.000Z",
+	step(t, w, "held for the customer's hours", crm.Outbox, msg, func() string {
+		updated(t, w, crm.Outbox, msg, map[string]any{"state": crm.OutboxWaiting, "not_before": "2026-11-23 12:00:00.000Z",
 			"reason": "waiting for the customer's hours: weekdays 09:00-12:00"})
 		return ""
 	}, links(want{event: timeline.MessageHeld, actor: "system", channel: "system", body: "waiting for the customer's hours: weekdays 09:00-12:00"}))
-	w.step(t, "a retry is no event", crm.Outbox, msg, func() string {
-		w.save(t, w.reload(t, crm.Outbox, msg), map[string]any{"attempts": 1})
+	step(t, w, "a retry is no event", crm.Outbox, msg, func() string {
+		updated(t, w, crm.Outbox, msg, map[string]any{"attempts": 1})
 		return ""
 	})
-	w.step(t, "sent: the customer sees it", crm.Outbox, msg, func() string {
-		w.save(t, w.reload(t, crm.Outbox, msg), map[string]any{"state": "sent", "sent_at": "2026-11-23 12:00:01.000Z"})
+	step(t, w, "sent: the customer sees it", crm.Outbox, msg, func() string {
+		updated(t, w, crm.Outbox, msg, map[string]any{"state": crm.OutboxSent, "sent_at": "2026-11-23 12:00:01.000Z"})
 		return ""
 	}, links(want{event: timeline.MessageSent, actor: "system", channel: "email", public: true, subject: "Seu pedido"}))
-	if e := w.entries(t, crm.Outbox, msg); e[len(e)-1].GetString("type") != "email" || e[len(e)-1].GetString("direction") != "outbound" {
+	if e := entries(t, w, crm.Outbox, msg); e[len(e)-1].GetString("type") != "email" || e[len(e)-1].GetString("direction") != "outbound" {
 		t.Errorf("sent entry: type %q direction %q", e[len(e)-1].GetString("type"), e[len(e)-1].GetString("direction"))
 	}
 
 	var refused string
-	w.step(t, "refused at once", crm.Outbox, "", func() string {
-		refused = w.make(t, crm.Outbox, map[string]any{"contact": w.contact.Id, "purpose": "marketing", "subject": "Oferta",
-			"state": "refused", "reason": "no marketing consent for email"}).Id
+	step(t, w, "refused at once", crm.Outbox, "", func() string {
+		refused = w.Make(t, "", crm.Outbox, map[string]any{"contact": w.ID("contact"), "purpose": "marketing", "subject": "Oferta",
+			"state": crm.OutboxRefused, "reason": "no marketing consent for email"}).Id
 		return refused
 	}, links(want{event: timeline.MessageRefused, actor: "system", channel: "system", subject: "Oferta", body: "no marketing consent"}))
 
 	var manual string
-	w.step(t, "a manager marks a message sent by hand", crm.Outbox, "", func() string {
-		manual = w.created(t, "agent", crm.Outbox, map[string]any{"contact": w.contact.Id, "purpose": "service", "subject": "Lembrete", "state": "queued"})
-		w.patched(t, "manager", crm.Outbox, manual, map[string]any{"state": "sent"})
+	step(t, w, "a manager marks a message sent by hand", crm.Outbox, "", func() string {
+		manual = posted(t, w, "agent", crm.Outbox, map[string]any{"contact": w.ID("contact"), "purpose": "service", "subject": "Lembrete", "state": crm.OutboxQueued})
+		patched(t, w, "manager", crm.Outbox, manual, map[string]any{"state": crm.OutboxSent})
 		return manual
-	}, links(want{event: timeline.MessageQueued, actor: "staff", staff: w.agent.Id, channel: "api", subject: "Lembrete"}),
+	}, links(want{event: timeline.MessageQueued, actor: "staff", staff: w.ID("agent"), channel: "api", subject: "Lembrete"}),
 		links(want{event: timeline.MessageSent, actor: "staff", staff: manager, channel: "api", public: true, subject: "Lembrete"}))
 }
 
@@ -373,50 +382,50 @@ func TestConsentAndMessageEvents(t *testing.T) {
 // system; a superuser is an integration too.
 func TestIntegrationActors(t *testing.T) {
 	w := newWorld(t)
-	orders, _ := w.app.FindCollectionByNameOrId(crm.Orders)
+	orders, _ := w.App.FindCollectionByNameOrId(crm.Orders)
 	order := func(n string) *core.Record {
 		r := core.NewRecord(orders)
-		r.Load(map[string]any{"number": n, "contact": w.contact.Id, "items": []map[string]any{{"name": "x"}}, "currency": "BRL",
+		r.Load(map[string]any{"number": n, "contact": w.ID("contact"), "items": []map[string]any{{"name": "x"}}, "currency": "BRL",
 			"status": "placed", "placed_at": "2026-11-20 10:00:00.000Z"})
 		return r
 	}
-	integration := want{event: timeline.OrderPlaced, actor: "integration", channel: "api", public: true, contact: w.contact.Id, company: w.coA.Id}
+	integration := want{event: timeline.OrderPlaced, actor: "integration", channel: "api", public: true, contact: w.ID("contact"), company: w.ID("coA")}
 
-	w.step(t, "marked in Go", crm.Orders, "", func() string {
+	step(t, w, "marked in Go", crm.Orders, "", func() string {
 		r := order("INT-1")
 		timeline.SetActor(r, timeline.Integration)
-		if err := w.app.Save(r); err != nil {
+		if err := w.App.Save(r); err != nil {
 			t.Fatal(err)
 		}
 		return r.Id
 	}, integration)
-	w.step(t, "marked as from JavaScript", crm.Orders, "", func() string {
+	step(t, w, "marked as from JavaScript", crm.Orders, "", func() string {
 		r := order("INT-2")
 		r.Set(timeline.ActorKey, "integration") // record.set("@pbInternalVinculoActor", "integration")
-		if err := w.app.Save(r); err != nil {
+		if err := w.App.Save(r); err != nil {
 			t.Fatal(err)
 		}
 		return r.Id
 	}, integration)
-	w.step(t, "a mark that names no known actor is the system", crm.Orders, "", func() string {
+	step(t, w, "a mark that names no known actor is the system", crm.Orders, "", func() string {
 		r := order("INT-3")
-		r.Set(timeline.ActorKey, map[string]any{"type": "boss", "staff": w.manager.Id})
-		if err := w.app.Save(r); err != nil {
+		r.Set(timeline.ActorKey, map[string]any{"type": "boss", "staff": w.ID("manager")})
+		if err := w.App.Save(r); err != nil {
 			t.Fatal(err)
 		}
 		return r.Id
-	}, want{event: timeline.OrderPlaced, actor: "system", channel: "system", public: true, contact: w.contact.Id, company: w.coA.Id})
+	}, want{event: timeline.OrderPlaced, actor: "system", channel: "system", public: true, contact: w.ID("contact"), company: w.ID("coA")})
 
-	supers, _ := w.app.FindCollectionByNameOrId(core.CollectionNameSuperusers)
+	supers, _ := w.App.FindCollectionByNameOrId(core.CollectionNameSuperusers)
 	su := core.NewRecord(supers)
 	su.SetEmail("root@vinculo.test")
 	su.SetPassword("a-long-test-password")
-	if err := w.app.Save(su); err != nil {
+	if err := w.App.Save(su); err != nil {
 		t.Fatal(err)
 	}
-	w.tokens["super"] = testkit.Token(t, su)
-	w.step(t, "a superuser through the API", crm.Orders, "", func() string {
-		return w.created(t, "super", crm.Orders, map[string]any{"number": "SU-1", "contact": w.contact.Id, "items": []map[string]any{{"name": "x"}},
+	w.SetToken("super", testkit.Token(t, su))
+	step(t, w, "a superuser through the API", crm.Orders, "", func() string {
+		return posted(t, w, "super", crm.Orders, map[string]any{"number": "SU-1", "contact": w.ID("contact"), "items": []map[string]any{{"name": "x"}},
 			"currency": "BRL", "status": "placed", "placed_at": "2026-11-20 10:00:00.000Z"})
 	}, integration)
 }
@@ -425,22 +434,22 @@ func TestIntegrationActors(t *testing.T) {
 // written, the change is not made either (nor the message it would queue).
 func TestEntryAndChangeCommitTogether(t *testing.T) {
 	w := newWorld(t)
-	kase := w.make(t, crm.Cases, map[string]any{"type": w.caseType.Id, "contact": w.contact.Id, "subject": "Sem sinal"})
-	w.app.OnRecordCreate(crm.Activities).BindFunc(func(e *core.RecordEvent) error {
+	kase := w.Make(t, "", crm.Cases, map[string]any{"type": w.ID("caseType"), "contact": w.ID("contact"), "subject": "Sem sinal"})
+	w.App.OnRecordCreate(crm.Activities).BindFunc(func(e *core.RecordEvent) error {
 		if e.Record.GetString("event") == timeline.CaseStatusChanged {
 			return errors.New("the timeline is unavailable")
 		}
 		return e.Next()
 	})
-	outboxBefore := w.count(t, crm.Outbox, "[[case]] = {:c}", dbx.Params{"c": kase.Id})
-	res := w.do(t, http.MethodPatch, "/api/collections/cases/records/"+kase.Id, w.tokens["agent"], map[string]any{"status": "triage"})
+	outboxBefore := w.Count(t, crm.Outbox, "[[case]] = {:c}", dbx.Params{"c": kase.Id})
+	res := w.Do(t, http.MethodPatch, "/api/collections/cases/records/"+kase.Id, "agent", map[string]any{"status": "triage"})
 	if res.Status < 400 {
 		t.Fatalf("status %d: %s", res.Status, res.Body)
 	}
-	if got := w.reload(t, crm.Cases, kase.Id).GetString("status"); got != "new" {
+	if got := w.Find(t, crm.Cases, kase.Id).GetString("status"); got != "new" {
 		t.Errorf("the status changed to %q without its entry", got)
 	}
-	if n := w.count(t, crm.Outbox, "[[case]] = {:c}", dbx.Params{"c": kase.Id}); n != outboxBefore {
+	if n := w.Count(t, crm.Outbox, "[[case]] = {:c}", dbx.Params{"c": kase.Id}); n != outboxBefore {
 		t.Errorf("%d messages queued for a change that did not happen", n-outboxBefore)
 	}
 }

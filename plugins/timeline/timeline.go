@@ -17,15 +17,14 @@
 // whatever door the change came through.
 //
 // Staff log their own calls, meetings, visits, notes and letters through the
-// record API. A logged call, meeting or visit proposes a follow-up task (see
-// followup.go); a note keeps the history of its edits.
+// record API. A logged call, meeting or visit proposes a follow-up task (the
+// shipped hook hooks/05_followup_task.pb.js); a note keeps the history of its
+// edits.
 package timeline
 
 import (
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
@@ -119,7 +118,7 @@ func Write(app core.App, e Entry) (*core.Record, error) {
 	r := core.NewRecord(collection)
 	r.Load(map[string]any{
 		"event": e.Event, "type": e.Type, "channel": e.Channel, "direction": e.Direction,
-		"subject": clip(e.Subject, 300), "body": clip(e.Body, 50000), "occurred_at": when,
+		"subject": crm.Clip(e.Subject, 300), "body": crm.Clip(e.Body, 50000), "occurred_at": when,
 		"actor_type": a.Type, "staff": a.Staff, "customer": a.Customer,
 		"contact": e.Contact, "company": e.Company, "deal": e.Deal, "case": e.Case,
 		"public": e.Public, "ref_collection": e.RefCollection, "ref_id": e.RefID,
@@ -183,12 +182,4 @@ func afterSave(app core.App, collection string, fn func(tx core.App, prev, r *co
 	}
 	app.OnRecordCreate(collection).Bind(&hook.Handler[*core.RecordEvent]{Id: "vinculo.timeline.create." + collection, Func: wrap(false), Priority: -100})
 	app.OnRecordUpdate(collection).Bind(&hook.Handler[*core.RecordEvent]{Id: "vinculo.timeline.update." + collection, Func: wrap(true), Priority: -100})
-}
-
-func clip(s string, max int) string {
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	r := []rune(s)
-	return strings.TrimSpace(string(r[:max-1])) + "…"
 }

@@ -3,7 +3,6 @@ package webui_test
 import (
 	"bytes"
 	"compress/gzip"
-	"io"
 	"io/fs"
 	"net/http"
 	"os"
@@ -11,10 +10,6 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/pocketbase/pocketbase/core"
-
-	"vinculo/plugins/webui"
-	"vinculo/testkit"
 	"vinculo/ui"
 )
 
@@ -29,22 +24,7 @@ func TestWorkspacePWAFiles(t *testing.T) {
 		"icon-192.png":         {Data: []byte("\x89PNG\r\n\x1a\n")},
 		"assets/index-abc1.js": {Data: []byte("console.log('app')")},
 	}
-	app := testkit.NewApp(t)
-	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		se.Router.GET("/{path...}", webui.Handler(site, true, ui.Placeholder()))
-		return se.Next()
-	})
-	srv := testkit.Serve(t, app)
-	get := func(path string) (*http.Response, string) {
-		t.Helper()
-		res, err := http.Get(srv.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		body, _ := io.ReadAll(res.Body)
-		return res, string(body)
-	}
+	get := serveSite(t, site)
 
 	for _, tc := range []struct{ path, body, contentType string }{
 		{"/sw.js", "addEventListener", "javascript"},
@@ -100,7 +80,10 @@ func TestWorkspacePWASources(t *testing.T) {
 func TestBuiltUIUnderOneMegabyteGzip(t *testing.T) {
 	site, built := ui.Workspace()
 	if !built {
-		t.Skip("ui/dist holds no build (run make ui)")
+		if os.Getenv("VINCULO_UI_BUILT") != "" {
+			t.Fatal("ui/dist holds no build, but make test built it first: the embed is broken")
+		}
+		t.Skip("ui/dist holds no build (run make ui; make test builds it first)")
 	}
 	var total, raw int
 	err := fs.WalkDir(site, ".", func(name string, d fs.DirEntry, err error) error {

@@ -2,6 +2,7 @@ package webui_test
 
 import (
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"strings"
@@ -54,22 +55,7 @@ func TestBuiltWorkspaceIsASinglePageApp(t *testing.T) {
 		"favicon.svg":          {Data: []byte("<svg xmlns='http://www.w3.org/2000/svg'/>")},
 		".gitkeep":             {Data: nil},
 	}
-	app := testkit.NewApp(t)
-	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		se.Router.GET("/{path...}", webui.Handler(site, true, ui.Placeholder()))
-		return se.Next()
-	})
-	srv := testkit.Serve(t, app)
-	get := func(path string) (*http.Response, string) {
-		t.Helper()
-		res, err := http.Get(srv.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		body, _ := io.ReadAll(res.Body)
-		return res, string(body)
-	}
+	get := serveSite(t, site)
 	for _, path := range []string{"/", "/contacts", "/contacts/ct0000000000001", "/deals/board?x=1", "/.gitkeep", "/index.html/x"} {
 		res, body := get(path)
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, "Vinculo workspace") {
@@ -109,20 +95,15 @@ func TestBuiltWorkspaceIsASinglePageApp(t *testing.T) {
 // placeholder (the workspace's, or the portal's under /portal/), which says
 // how to build the pages.
 func TestPlaceholderSaysHowToBuild(t *testing.T) {
-	app := testkit.NewApp(t)
-	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		se.Router.GET("/{path...}", webui.Handler(ui.Placeholder(), false, ui.Placeholder()))
-		return se.Next()
-	})
-	srv := testkit.Serve(t, app)
+	get := serve(t, webui.Handler(ui.Placeholder(), false, ui.Placeholder()))
 	for _, path := range []string{"/", "/contacts/abc", "/portal/"} {
-		res := srv.Do(t, http.MethodGet, path, "", nil)
-		if res.Status != http.StatusOK || !strings.Contains(string(res.Body), "make ui") {
-			t.Errorf("GET %s: %d %.80s, want the placeholder with how to build", path, res.Status, res.Body)
+		res, body := get(path)
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, "make ui") {
+			t.Errorf("GET %s: %d %.80s, want the placeholder with how to build", path, res.StatusCode, body)
 		}
 	}
-	if res := srv.Do(t, http.MethodGet, "/portal/requests/abc", "", nil); !strings.Contains(string(res.Body), "customer portal") {
-		t.Errorf("GET /portal/requests/abc: %d %.120s, want the portal's placeholder", res.Status, res.Body)
+	if res, body := get("/portal/requests/abc"); !strings.Contains(body, "customer portal") {
+		t.Errorf("GET /portal/requests/abc: %d %.120s, want the portal's placeholder", res.StatusCode, body)
 	}
 }
 
@@ -138,22 +119,7 @@ func TestBuiltPortalIsASinglePageApp(t *testing.T) {
 		"portal/sw.js":                {Data: []byte("self.addEventListener('fetch', () => {})")},
 		"portal/manifest.webmanifest": {Data: []byte(`{"name":"portal","scope":"/portal/"}`)},
 	}
-	app := testkit.NewApp(t)
-	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		se.Router.GET("/{path...}", webui.Handler(site, true, ui.Placeholder()))
-		return se.Next()
-	})
-	srv := testkit.Serve(t, app)
-	get := func(path string) (*http.Response, string) {
-		t.Helper()
-		res, err := http.Get(srv.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		body, _ := io.ReadAll(res.Body)
-		return res, string(body)
-	}
+	get := serveSite(t, site)
 	for _, path := range []string{"/portal", "/portal/", "/portal/requests/abc", "/portal/track?ref=SUP-0001", "/portal/new-request", "/portal/no-such.js"} {
 		res, body := get(path)
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, "Vinculo portal app") {
@@ -220,5 +186,32 @@ func TestPortalPWASources(t *testing.T) {
 	}
 	if !strings.Contains(string(page), `href="/portal/manifest.webmanifest"`) {
 		t.Error("portal.html does not link its manifest")
+	}
+}
+
+// serveSite serves site as a build, with the placeholder for a portal it
+// lacks, and returns a GET of the whole answer.
+func serveSite(t *testing.T, site fs.FS) func(path string) (*http.Response, string) {
+	return serve(t, webui.Handler(site, true, ui.Placeholder()))
+}
+
+// serve serves the pages with handler on every path and returns a GET of
+// the whole answer.
+func serve(t *testing.T, handler func(*core.RequestEvent) error) func(path string) (*http.Response, string) {
+	app := testkit.NewApp(t)
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.GET("/{path...}", handler)
+		return se.Next()
+	})
+	srv := testkit.Serve(t, app)
+	return func(path string) (*http.Response, string) {
+		t.Helper()
+		res, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res, string(body)
 	}
 }

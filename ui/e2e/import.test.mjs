@@ -10,10 +10,9 @@ import assert from 'node:assert/strict'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
-import { startServer, apiToken, api } from './server.mjs'
+import { startServer, apiToken, api, launchChromium } from './server.mjs'
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 const RAFAEL = 'rafael@vinculo.example'
 const PASSWORD = 'vinculo-demo-2026'
 
@@ -56,11 +55,7 @@ describe('import, export and merge in Chromium', { timeout: 300000 }, () => {
     const me = await api(server.url, token, '/api/collections/staff/auth-refresh', { method: 'POST', body: {} })
     rafaelId = me.record.id
     await api(server.url, token, `/api/collections/staff/records/${me.record.id}`, { method: 'PATCH', body: { language: 'en' } })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
-    })
+    browser = await launchChromium(chromium)
   })
 
   after(async () => {

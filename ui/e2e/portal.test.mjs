@@ -11,11 +11,10 @@ import assert from 'node:assert/strict'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
-import { startServer, api } from './server.mjs'
+import { startServer, api, request, launchChromium } from './server.mjs'
 import { startSmtpSink } from './portal-smtp.mjs'
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 const DESKTOP = { viewport: { width: 1280, height: 800 } }
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
 const PASSWORD = 'vinculo-demo-2026'
@@ -79,20 +78,9 @@ async function portalToken(page) {
 }
 
 /** A fetch as the customer whose token this is; the answer's status and JSON. */
-async function asCustomer(token, path, { method = 'GET', body } = {}) {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { Authorization: token, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  })
-  const text = await res.text()
-  let json
-  try {
-    json = JSON.parse(text)
-  } catch {
-    json = text
-  }
-  return { status: res.status, json }
+async function asCustomer(token, path, opts) {
+  const { status, json } = await request(server.url, token, path, opts)
+  return { status, json }
 }
 
 async function queueMarketing(channel, subject) {
@@ -118,11 +106,7 @@ describe('customer portal in Chromium', { timeout: 420000 }, () => {
         VINCULO_SMTP_SENDER: 'portal@vinculo.example',
       },
     })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
-    })
+    browser = await launchChromium(chromium)
     staff = await staffSignIn('rafael@vinculo.example')
   })
 
@@ -415,9 +399,40 @@ describe('customer portal in Chromium', { timeout: 420000 }, () => {
     await page.locator('#pub-email').fill('carla.visitante@example.com')
     await page.locator('#pub-subject').fill('Horário de atendimento no feriado')
     await shot(page, 'public-request-phone')
+    const mailsBefore = smtp.messages.length
     await page.getByRole('button', { name: 'Send request' }).click()
+    // Nothing is filed yet: a link goes to the address, in fixed words.
+    await page.getByRole('heading', { name: 'Check your email' }).waitFor()
+    assert.match(await page.getByTestId('public-check').innerText(), /carla\.visitante@example\.com/)
+    await shot(page, 'public-check-email-phone')
+    const confirmMail = await smtp.waitFor((m) => m.to.includes('carla.visitante@example.com'), { since: mailsBefore })
+    for (const typed of ['Carla Visitante', 'Visitante', 'Horário de atendimento']) {
+      assert.ok(!confirmMail.subject.includes(typed) && !confirmMail.text.includes(typed), `the confirmation mail carries the sender's "${typed}": ${confirmMail.text}`)
+    }
+    const link = /\/portal\/confirm-request\?token=[\w-]+/.exec(confirmMail.text)
+    assert.ok(link, `no confirmation link in: ${confirmMail.text}`)
+    // A known customer's address gets the same answer, and nothing joins his account.
+    const answers = []
+    for (const address of [JOAO.email, `ninguem${Date.now()}@example.com`]) {
+      const res = await fetch(`${server.url}/api/crm/public/requests`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'INF', name: 'Impostor', email: address, subject: 'Sua conta foi bloqueada' }),
+      })
+      answers.push(`${res.status} ${await res.text()}`)
+    }
+    assert.equal(answers[0], answers[1], 'the same answer whether the email is a customer’s or nobody’s')
+    const joaoCases = await api(server.url, staff.token, `/api/collections/cases/records?filter=${q(`contact = '${JOAO.contact}' && subject = 'Sua conta foi bloqueada'`)}`)
+    assert.equal(joaoCases.totalItems, 0, 'an unconfirmed request joined João’s account')
+    // The owner of the address opens the link and confirms.
+    await page.goto(`${server.url}${link[0]}`)
+    await page.getByTestId('confirm-request').waitFor()
+    assert.ok(!(await page.locator('main').innerText()).includes('Horário de atendimento'), 'the confirmation page shows nothing the sender typed')
+    await shot(page, 'confirm-request-phone')
+    await page.getByRole('button', { name: 'Confirm and send' }).click()
     const reference = (await page.getByTestId('public-reference').innerText()).trim()
     assert.match(reference, /^INF-\d{4,}$/)
+    await shot(page, 'confirm-request-done-phone')
     await page.getByRole('link', { name: 'Follow this request' }).click()
     await page.getByTestId('track-status').waitFor() // code and email came in the link
     const result = await page.getByTestId('track-result').innerText()
@@ -429,7 +444,25 @@ describe('customer portal in Chromium', { timeout: 420000 }, () => {
     await page.getByRole('button', { name: 'Show status' }).click()
     await page.getByRole('alert').filter({ hasText: 'We found no request' }).waitFor()
     await shot(page, 'track-result-phone')
+    // The link works once.
+    await page.goto(`${server.url}${link[0]}`)
+    await page.getByRole('button', { name: 'Confirm and send' }).click()
+    await page.getByRole('alert').filter({ hasText: 'This link has expired or was already used' }).waitFor()
+    await shot(page, 'confirm-request-used-phone')
     await page.context().close()
+
+    // João got a link for the impostor's request, in fixed words; he opens it
+    // and does not confirm: nothing reaches his account.
+    const joaoMail = await smtp.waitFor((m) => m.to.includes(JOAO.email) && /confirm-request/.test(m.text), { since: mailsBefore })
+    assert.ok(!/Impostor|bloqueada/.test(joaoMail.subject + joaoMail.text), `João's mail carries the sender's words: ${joaoMail.text}`)
+    const desk = await newPage(DESKTOP)
+    await desk.goto(`${server.url}${/\/portal\/confirm-request\?token=[\w-]+/.exec(joaoMail.text)[0]}`)
+    await desk.getByTestId('confirm-request').waitFor()
+    assert.ok(!/Impostor|bloqueada/.test(await desk.locator('main').innerText()), 'the page shows nothing the sender typed')
+    await shot(desk, 'confirm-request-desktop')
+    await desk.context().close()
+    const stillNone = await api(server.url, staff.token, `/api/collections/cases/records?filter=${q(`contact = '${JOAO.contact}' && subject = 'Sua conta foi bloqueada'`)}`)
+    assert.equal(stillNone.totalItems, 0, 'an unconfirmed request joined João’s account')
   })
 
   test('isolation: a customer of another company sees none of João’s requests, by the UI, REST or realtime', async () => {

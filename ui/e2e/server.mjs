@@ -100,7 +100,8 @@ export async function apiToken(url, email, password = 'vinculo-demo-2026') {
   return (await res.json()).token
 }
 
-export async function api(url, token, path, { method = 'GET', body } = {}) {
+/** A fetch with a token; the answer's status, JSON (or text) and text, whatever the status. */
+export async function request(url, token, path, { method = 'GET', body } = {}) {
   const res = await fetch(`${url}${path}`, {
     method,
     headers: { Authorization: token, ...(body ? { 'content-type': 'application/json' } : {}) },
@@ -113,6 +114,21 @@ export async function api(url, token, path, { method = 'GET', body } = {}) {
   } catch {
     json = text
   }
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`)
-  return json
+  return { status: res.status, ok: res.ok, json, text }
+}
+
+/** A fetch with a token that must succeed; its JSON. */
+export async function api(url, token, path, { method = 'GET', body } = {}) {
+  const res = await request(url, token, path, { method, body })
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${res.text}`)
+  return res.json
+}
+
+/** Debian's Chromium (or CHROMIUM_PATH), headless, as every browser test runs it. */
+export function launchChromium(chromium) {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
+  })
 }

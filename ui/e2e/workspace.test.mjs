@@ -11,10 +11,9 @@ import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
-import { startServer, apiToken, api } from './server.mjs'
+import { startServer, apiToken, api, launchChromium } from './server.mjs'
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 const DESKTOP = { viewport: { width: 1280, height: 800 } }
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
 const RAFAEL = 'rafael@vinculo.example'
@@ -110,11 +109,7 @@ describe('staff workspace in Chromium', { timeout: 240000 }, () => {
   before(async () => {
     mkdirSync(SHOTS, { recursive: true })
     server = await startServer()
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
-    })
+    browser = await launchChromium(chromium)
   })
 
   after(async () => {

@@ -3,36 +3,35 @@
 import { pb } from './pb.js'
 import { Session } from './session.svelte.js'
 import { pickLanguage } from './i18n.js'
-import { setLanguage, setTimeZone } from './locale.svelte.js'
+import { t, setLanguage, setTimeZone } from './locale.svelte.js'
+import { browserLanguages, storedLanguage, rememberLanguage } from '../shared/language.js'
+import { toast } from './toast.svelte.js'
+import { errorMessage } from './errors.js'
 
 export const session = new Session(pb)
 
 const LANG_KEY = 'vinculo_lang'
 
-function browserLanguages() {
-  return typeof navigator !== 'undefined' ? navigator.languages ?? [navigator.language] : []
-}
-
 /** The language and time zone of the signed-in staff member, else the last chosen or the browser's. */
 export function applyReaderSettings() {
-  let stored = ''
-  try {
-    stored = localStorage.getItem(LANG_KEY) ?? ''
-  } catch {
-    // private mode
-  }
   const user = session.user
-  setLanguage(pickLanguage(user?.language, stored, browserLanguages()))
+  setLanguage(pickLanguage(user?.language, storedLanguage(LANG_KEY), browserLanguages()))
   setTimeZone(user?.timezone)
 }
 
-/** The language switch: at once on screen, then kept in the staff member's profile. */
+/**
+ * The language switch: at once on screen, then kept in the staff member's profile.
+ * @param {string} lang
+ * @returns {Promise<void>}
+ */
 export async function chooseLanguage(lang) {
   setLanguage(lang)
-  try {
-    localStorage.setItem(LANG_KEY, lang)
-  } catch {
-    // private mode
-  }
+  rememberLanguage(LANG_KEY, lang)
   await session.saveLanguage(lang)
+}
+
+/** What the workspace's language switch does (../shared/LanguageSwitch.svelte): a failure to keep the choice is a toast. */
+export const languageSwitch = {
+  choose: chooseLanguage,
+  onerror: (/** @type {unknown} */ err) => toast(errorMessage(err, t), { kind: 'error' }),
 }

@@ -1,10 +1,37 @@
 // Cases: the queue (sorted by SLA due time, filtered, live) and one case with
 // its conversation, kept live by realtime on cases and case_messages.
+import { PagedList } from './paged.svelte.js'
+
+/**
+ * A case (a customer's request) as the queue and its page show it.
+ * @typedef {{id: string, reference: string, subject: string, status: string, status_label?: string, closed: boolean, priority?: string, overdue?: boolean, resolution_due?: string, first_response_due?: string, first_response_at?: string, assignee?: string, type?: string, contact?: string, company?: string, channel?: string, created: string, updated?: string, expand?: Record<string, any>}} CaseRecord
+ */
+
+/**
+ * One message of a case's conversation.
+ * @typedef {{id: string, case: string, body: string, internal?: boolean, created: string, author_customer?: string, author_staff?: string, expand?: Record<string, any>}} CaseMessage
+ */
+
+/**
+ * A type of case: its statuses and the moves between them.
+ * @typedef {{id: string, name: string, code?: string, statuses?: Array<{key: string, label: string}>, transitions?: Record<string, string[]>}} CaseType
+ */
+
+/**
+ * The queue's filters.
+ * @typedef {{state: 'open' | 'closed' | 'all', type: string, assignee: string, mine: boolean, overdue: boolean, status: string}} QueueFilters
+ */
 
 export const QUEUE_SIZE = 50
 export const CASE_FIELDS = 'id,reference,subject,status,status_label,closed,priority,overdue,resolution_due,first_response_due,first_response_at,assignee,type,contact,company,channel,created,updated,expand.contact.id,expand.contact.name,expand.type.id,expand.type.name,expand.type.code,expand.type.statuses'
 
-/** The record-API filter of the queue's filters: {state: open|closed|all, type, assignee, mine, overdue}. */
+/**
+ * The record-API filter of the queue's filters: {state: open|closed|all, type, assignee, mine, overdue}.
+ * @param {import('pocketbase').default} pb
+ * @param {Partial<QueueFilters>} f
+ * @param {string} me the signed-in staff member's id
+ * @returns {string}
+ */
 export function queueFilter(pb, f, me) {
   const parts = []
   const params = {}
@@ -30,7 +57,12 @@ export function queueFilter(pb, f, me) {
   return pb.filter(parts.join(' && '), params)
 }
 
-/** The statuses a case may move to from its own: the type's transitions, or every other status when the type lists none. */
+/**
+ * The statuses a case may move to from its own: the type's transitions, or every other status when the type lists none.
+ * @param {CaseType | null | undefined} caseType
+ * @param {string} from
+ * @returns {Array<{key: string, label: string}>}
+ */
 export function nextStatuses(caseType, from) {
   const statuses = Array.isArray(caseType?.statuses) ? caseType.statuses : []
   const moves = caseType?.transitions && typeof caseType.transitions === 'object' ? caseType.transitions : null
@@ -39,7 +71,12 @@ export function nextStatuses(caseType, from) {
   return statuses.filter((s) => allowed.includes(s.key))
 }
 
-/** How urgent a case is, for sorting and colour: overdue < due within a day < later < none. */
+/**
+ * How urgent a case is, for sorting and colour: overdue < due within a day < later < none.
+ * @param {Partial<CaseRecord>} c
+ * @param {number} [now]
+ * @returns {'closed' | 'overdue' | 'soon' | 'later' | 'none'}
+ */
 export function urgency(c, now = Date.now()) {
   if (c.closed) return 'closed'
   if (c.overdue) return 'overdue'
@@ -50,62 +87,64 @@ export function urgency(c, now = Date.now()) {
   return 'later'
 }
 
-export class CaseQueue {
-  filters = $state({ state: 'open', type: '', assignee: '', mine: false, overdue: false, status: '' })
-  items = $state([])
-  page = $state(1)
-  hasNext = $state(false)
-  loading = $state(false)
-  error = $state(null)
-  live = $state(false)
-  #seq = 0
-  #off = null
-  #timer = null
+/**
+ * The types of case, in their order, for the queue's filters (the empty list when they cannot be read).
+ * @param {import('pocketbase').default} pb
+ * @returns {Promise<CaseType[]>}
+ */
+export async function caseTypes(pb) {
+  try {
+    return /** @type {CaseType[]} */ (/** @type {unknown} */ (await pb.collection('case_types').getFullList({ sort: 'position,name', fields: 'id,name,code,statuses' })))
+  } catch {
+    return []
+  }
+}
 
+/** @extends {PagedList<CaseRecord>} */
+export class CaseQueue extends PagedList {
+  /** @type {QueueFilters} */
+  filters = $state({ state: 'open', type: '', assignee: '', mine: false, overdue: false, status: '' })
+  live = $state(false)
+  /** @type {null | (() => Promise<void>)} */
+  #off = null
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  #timer = undefined
+
+  /**
+   * @param {import('pocketbase').default} pb
+   * @param {string} me the signed-in staff member's id
+   */
   constructor(pb, me) {
+    super()
     this.pb = pb
     this.me = me
   }
 
+  /**
+   * Reads the queue's page; an older answer is dropped.
+   * @returns {Promise<void>}
+   */
   async load() {
-    const seq = ++this.#seq
-    this.loading = true
-    this.error = null
-    try {
-      const res = await this.pb.collection('cases').getList(this.page, QUEUE_SIZE, {
-        filter: queueFilter(this.pb, this.filters, this.me),
-        // The SLA clock first: the case due soonest on top.
-        sort: this.filters.state === 'closed' ? '-closed_at' : 'resolution_due,created',
-        skipTotal: true,
-        expand: 'contact,type',
-        fields: CASE_FIELDS,
-      })
-      if (seq !== this.#seq) return
-      this.items = res.items
+    await this.latest.run(() => this.pb.collection('cases').getList(this.page, QUEUE_SIZE, {
+      filter: queueFilter(this.pb, this.filters, this.me),
+      // The SLA clock first: the case due soonest on top.
+      sort: this.filters.state === 'closed' ? '-closed_at' : 'resolution_due,created',
+      skipTotal: true,
+      expand: 'contact,type',
+      fields: CASE_FIELDS,
+    }), (res) => {
+      this.items = /** @type {CaseRecord[]} */ (/** @type {unknown} */ (res.items))
       this.hasNext = res.items.length === QUEUE_SIZE
-    } catch (err) {
-      if (seq === this.#seq) this.error = err
-    } finally {
-      if (seq === this.#seq) this.loading = false
-    }
+    })
   }
 
+  /**
+   * Changes filters and reads the first page again.
+   * @param {Partial<QueueFilters>} patch
+   */
   set(patch) {
     Object.assign(this.filters, patch)
-    this.page = 1
-    return this.load()
-  }
-
-  next() {
-    if (!this.hasNext) return
-    this.page += 1
-    return this.load()
-  }
-
-  prev() {
-    if (this.page <= 1) return
-    this.page -= 1
-    return this.load()
+    return this.restart()
   }
 
   /** Any change to a case re-reads the page shortly after (a burst of events costs one read). */
@@ -131,14 +170,21 @@ export class CaseQueue {
 }
 
 export class CaseView {
+  /** @type {CaseRecord | null} */
   record = $state(null)
-  messages = $state([])
+  /** @type {CaseMessage[]} */
+  messages = $state.raw([])
   error = $state(null)
   loading = $state(false)
   live = $state(false)
+  /** @type {Array<() => Promise<void>>} */
   #off = []
   #closed = false
 
+  /**
+   * @param {import('pocketbase').default} pb
+   * @param {string} id the case's id
+   */
   constructor(pb, id) {
     this.pb = pb
     this.id = id
@@ -166,18 +212,26 @@ export class CaseView {
     }
   }
 
-  /** A new or changed message, once, in time order. Returns true when it was new. */
+  /**
+   * A new or changed message, once, in time order. Returns true when it was new.
+   * @param {CaseMessage} m
+   * @returns {boolean}
+   */
   upsertMessage(m) {
     if (m.case !== this.id) return false
     const i = this.messages.findIndex((x) => x.id === m.id)
     if (i >= 0) {
-      this.messages[i] = { ...this.messages[i], ...m }
+      this.messages = this.messages.with(i, { ...this.messages[i], ...m })
       return false
     }
     this.messages = [...this.messages, m].sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : 0))
     return true
   }
 
+  /**
+   * Keeps the case and its conversation live.
+   * @param {{onMessage?: (m: CaseMessage) => void, onCase?: (now: CaseRecord, before: CaseRecord) => void}} [handlers]
+   */
   async subscribe({ onMessage, onCase } = {}) {
     try {
       const offMessages = await this.pb.collection('case_messages').subscribe('*', (e) => {
@@ -198,13 +252,23 @@ export class CaseView {
     }
   }
 
+  /**
+   * Posts a reply (or, internal, a note the customer does not see).
+   * @param {string} body
+   * @param {boolean} internal
+   * @returns {Promise<CaseMessage>}
+   */
   async send(body, internal) {
     const m = await this.pb.collection('case_messages').create({ case: this.id, body, internal })
     this.upsertMessage(m)
     return m
   }
 
-  /** Changes status or assignee; the page shows the saved record (the server sets the label and the clocks). */
+  /**
+   * Changes status or assignee; the page shows the saved record (the server sets the label and the clocks).
+   * @param {Partial<CaseRecord>} patch
+   * @returns {Promise<CaseRecord>}
+   */
   async update(patch) {
     const saved = await this.pb.collection('cases').update(this.id, patch, { expand: 'contact,type,company' })
     this.record = saved

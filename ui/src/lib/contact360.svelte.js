@@ -3,15 +3,40 @@
 // timeline.
 import { Timeline } from './timeline.svelte.js'
 
+/**
+ * The 360 route's answer: the contact and everything around them.
+ * @typedef {{
+ *   contact: Record<string, any>,
+ *   company?: Record<string, any> | null,
+ *   open_cases?: number,
+ *   cases?: Array<Record<string, any>>,
+ *   tasks?: Array<Record<string, any>>,
+ *   deals?: Array<Record<string, any>>,
+ *   orders?: Array<Record<string, any>>,
+ *   subscriptions?: Array<Record<string, any>>,
+ *   consents?: Array<Record<string, any>>,
+ *   segments?: Array<{id: string, name: string}>,
+ *   preferences?: Record<string, any>,
+ *   timeline?: import('./timeline.svelte.js').TimelinePage,
+ * }} Contact360Data
+ */
+
 export class Contact360 {
+  /** @type {Contact360Data | null} */
   data = $state(null)
   error = $state(null)
   loading = $state(false)
   live = $state(false)
+  /** @type {Timeline | null} */
   timeline = $state(null)
+  /** @type {Array<() => Promise<void>>} */
   #unsubscribe = []
   #closed = false
 
+  /**
+   * @param {import('pocketbase').default} pb
+   * @param {string} contactId
+   */
   constructor(pb, contactId) {
     this.pb = pb
     this.contactId = contactId
@@ -42,7 +67,10 @@ export class Contact360 {
     }
   }
 
-  /** Subscribes to the contact's new timeline entries and to changes of the contact. */
+  /**
+   * Subscribes to the contact's new timeline entries and to changes of the contact.
+   * @param {{onEntry?: (entry: import('./timeline.svelte.js').Entry) => void}} [handlers]
+   */
   async subscribe({ onEntry } = {}) {
     const id = this.contactId
     try {

@@ -1,6 +1,23 @@
 // The contacts list: paged by the record API with skipTotal (no COUNT over a
 // million rows) and sorts that an index serves; a query of two or more
 // characters goes to the search route instead, best matches first.
+import { PagedList } from './paged.svelte.js'
+import { searchIds, idFilter, inOrder } from './search.js'
+
+/**
+ * A contact as the list shows it (LIST_FIELDS).
+ * @typedef {{id: string, name: string, email?: string, phone?: string, mobile?: string, job_title?: string, stage?: string, owner?: string, company?: string, created?: string, open_cases?: number, expand?: {company?: {id: string, name: string}}}} ContactRow
+ */
+
+/**
+ * The list's filters.
+ * @typedef {{stage: string, owner: string, tag: string, company: string, openCase: boolean}} ContactFilters
+ */
+
+/**
+ * A company as a filter offers it.
+ * @typedef {{id: string, name: string}} CompanyOption
+ */
 
 export const PER_PAGE = 25
 export const SEARCH_LIMIT = 50
@@ -16,7 +33,12 @@ export const SORTS = {
 
 export const NO_FILTERS = { stage: '', owner: '', tag: '', company: '', openCase: false }
 
-/** The record-API filter of the list's filters; '' when none. */
+/**
+ * The record-API filter of the list's filters; '' when none.
+ * @param {import('pocketbase').default} pb
+ * @param {ContactFilters} f
+ * @returns {string}
+ */
 export function contactFilter(pb, f) {
   const parts = []
   const params = {}
@@ -45,20 +67,21 @@ export function contactFilter(pb, f) {
 
 export const LIST_FIELDS = 'id,name,email,phone,mobile,job_title,stage,owner,company,created,open_cases,expand.company.id,expand.company.name'
 
-export class ContactList {
+/** @extends {PagedList<ContactRow>} */
+export class ContactList extends PagedList {
   query = $state('')
   sortKey = $state('created')
   sortDesc = $state(true)
-  page = $state(1)
-  items = $state([])
-  hasNext = $state(false)
-  loading = $state(false)
-  error = $state(null)
   searching = $state(false) // the items are search results
+  /** @type {ContactFilters} */
   filters = $state({ ...NO_FILTERS })
-  #seq = 0
 
+  /**
+   * @param {import('pocketbase').default} pb
+   * @param {{perPage?: number}} [options]
+   */
   constructor(pb, { perPage = PER_PAGE } = {}) {
+    super()
     this.pb = pb
     this.perPage = perPage
   }
@@ -72,24 +95,20 @@ export class ContactList {
     return q.length >= 2 ? q : ''
   }
 
+  /**
+   * Reads the page (or the search results) the list's state asks for; an older answer is dropped.
+   * @returns {Promise<void>}
+   */
   async load() {
-    const seq = ++this.#seq
-    this.loading = true
-    this.error = null
-    try {
-      const q = this.searchTerm
-      const result = q ? await this.#search(q) : await this.#page()
-      if (seq !== this.#seq) return // a newer load answered or will
+    const q = this.searchTerm
+    await this.latest.run(() => (q ? this.#search(q) : this.#page()), (result) => {
       this.items = result.items
       this.hasNext = result.hasNext
       this.searching = Boolean(q)
-    } catch (err) {
-      if (seq === this.#seq) this.error = err
-    } finally {
-      if (seq === this.#seq) this.loading = false
-    }
+    })
   }
 
+  /** @returns {Promise<{items: ContactRow[], hasNext: boolean}>} */
   async #page() {
     const filter = contactFilter(this.pb, this.filters)
     const res = await this.pb.collection('contacts').getList(this.page, this.perPage, {
@@ -102,26 +121,29 @@ export class ContactList {
     return { items: res.items, hasNext: res.items.length === this.perPage }
   }
 
+  /**
+   * @param {string} q
+   * @returns {Promise<{items: ContactRow[], hasNext: boolean}>}
+   */
   async #search(q) {
-    const found = await this.pb.send('/api/crm/search', { query: { q, collection: 'contacts', limit: SEARCH_LIMIT } })
-    const ids = (found?.items ?? []).filter((h) => h.collection === 'contacts').map((h) => h.id)
+    const ids = await searchIds(this.pb, q, 'contacts', SEARCH_LIMIT)
     if (ids.length === 0) return { items: [], hasNext: false }
-    const params = {}
-    const filter = ids.map((id, i) => {
-      params[`id${i}`] = id
-      return `id = {:id${i}}`
-    }).join(' || ')
+    const filter = idFilter(this.pb, ids)
     const extra = contactFilter(this.pb, this.filters)
     const res = await this.pb.collection('contacts').getList(1, ids.length, {
-      filter: extra ? `(${this.pb.filter(filter, params)}) && ${extra}` : this.pb.filter(filter, params),
+      filter: extra ? `(${filter}) && ${extra}` : filter,
       skipTotal: true,
       expand: 'company',
       fields: LIST_FIELDS,
     })
-    const byId = new Map(res.items.map((r) => [r.id, r]))
-    let items = ids.map((id) => byId.get(id)).filter(Boolean)
+    let items = inOrder(ids, res.items)
     if (this.sortKey !== 'created' || !this.sortDesc) items = sortRows(items, this.sortKey, this.sortDesc)
     return { items, hasNext: false }
+  }
+
+  /** The record-API filter of the list's filters (the export takes it); '' when none. */
+  get filter() {
+    return contactFilter(this.pb, this.filters)
   }
 
   get filtered() {
@@ -129,18 +151,19 @@ export class ContactList {
     return Boolean(f.stage || f.owner || f.tag || f.company || f.openCase)
   }
 
+  /** @param {Partial<ContactFilters>} patch */
   setFilters(patch) {
     Object.assign(this.filters, patch)
-    this.page = 1
-    return this.load()
+    return this.restart()
   }
 
+  /** @param {string} q */
   setQuery(q) {
     this.query = q
-    this.page = 1
-    return this.load()
+    return this.restart()
   }
 
+  /** @param {string} key a column of SORTS */
   toggleSort(key) {
     if (!SORTS[key]) return
     if (this.sortKey === key) this.sortDesc = !this.sortDesc
@@ -148,31 +171,54 @@ export class ContactList {
       this.sortKey = key
       this.sortDesc = key === 'created'
     }
-    this.page = 1
-    return this.load()
+    return this.restart()
   }
 
-  next() {
-    if (!this.hasNext) return
-    this.page += 1
-    return this.load()
-  }
-
-  prev() {
-    if (this.page <= 1) return
-    this.page -= 1
-    return this.load()
-  }
-
-  /** A contact created on this page shows at once, first. */
+  /**
+   * A contact created on this page shows at once, first.
+   * @param {ContactRow} record
+   */
   prepend(record) {
     this.items = [record, ...this.items.filter((r) => r.id !== record.id)]
   }
 }
 
-/** Rows sorted by a column, as the server would (search results are sorted here). */
+/**
+ * Rows sorted by a column, as the server would (search results are sorted here).
+ * @template {{id: string}} T
+ * @param {T[]} rows
+ * @param {string} key
+ * @param {boolean} desc
+ * @returns {T[]}
+ */
 export function sortRows(rows, key, desc) {
   const val = (r) => String(r[key] ?? '')
   const out = [...rows].sort((a, b) => val(a).localeCompare(val(b), undefined, { sensitivity: 'base' }) || a.id.localeCompare(b.id))
   return desc ? out.reverse() : out
+}
+
+/**
+ * A contact's fields as a form holds them.
+ * @typedef {{name: string, email: string, phone: string, mobile: string, job_title: string, stage: string, preferred_channel: string, language: string}} ContactDraft
+ */
+
+/**
+ * Saves a contact form: an edit sends every field (so emptying one clears
+ * it); a new contact only the fields typed in, owned by `owner`.
+ * @param {import('pocketbase').default} pb
+ * @param {{id: string} | null | undefined} contact the contact edited, or none for a new one
+ * @param {ContactDraft} draft
+ * @param {string} owner the signed-in staff member's id
+ * @returns {Promise<ContactRow>}
+ */
+export async function saveContact(pb, contact, draft, owner) {
+  /** @type {Record<string, unknown>} */
+  const body = {}
+  if (contact) {
+    for (const [k, v] of Object.entries(draft)) body[k] = typeof v === 'string' ? v.trim() : v
+    return /** @type {ContactRow} */ (/** @type {unknown} */ (await pb.collection('contacts').update(contact.id, body)))
+  }
+  body.owner = owner
+  for (const [k, v] of Object.entries(draft)) if (typeof v === 'string' && v.trim() !== '') body[k] = v.trim()
+  return /** @type {ContactRow} */ (/** @type {unknown} */ (await pb.collection('contacts').create(body)))
 }

@@ -1,6 +1,21 @@
 // The deals board: one pipeline's stages as columns, its deals as cards,
 // kept live by realtime. A move shows at once and is taken back, with the
 // server's reason, when the server refuses it.
+import { latestWins } from '../shared/loader.js'
+
+/**
+ * A deal as a card shows it (DEAL_FIELDS).
+ * @typedef {{id: string, title: string, amount?: number, currency?: string, stage: string, pipeline: string, status: 'open' | 'won' | 'lost', owner?: string, contact?: string, company?: string, expected_close?: string, stage_changed_at?: string, closed_at?: string, lost_reason?: string, created?: string, updated?: string, expand?: Record<string, any>}} Deal
+ */
+
+/**
+ * A stage of a pipeline: a column of the board.
+ * @typedef {{id: string, name: string, pipeline?: string, position?: number, kind: 'open' | 'won' | 'lost', probability?: number, stale_after_days?: number}} Stage
+ */
+
+/**
+ * @typedef {{id: string, name: string, position?: number}} Pipeline
+ */
 
 // A stage with no stale_after_days of its own: a deal left this long in it is stale.
 export const DEFAULT_STALE_DAYS = 14
@@ -57,17 +72,22 @@ export const CLOSED_WINDOW_DAYS = 90
 export const DEAL_FIELDS = 'id,title,amount,currency,stage,pipeline,status,owner,contact,company,expected_close,stage_changed_at,created,updated,expand.contact.id,expand.contact.name,expand.company.id,expand.company.name'
 
 export class DealBoard {
-  pipelines = $state([])
+  /** @type {Pipeline[]} */
+  pipelines = $state.raw([])
   pipelineId = $state('')
-  stages = $state([])
-  deals = $state([])
+  /** @type {Stage[]} */
+  stages = $state.raw([])
+  /** @type {Deal[]} */
+  deals = $state.raw([])
   loading = $state(false)
   error = $state(null)
   live = $state(false)
+  /** @type {null | (() => Promise<void>)} */
   #off = null
-  #seq = 0
+  #latest = latestWins(this)
   #closed = false
 
+  /** @param {import('pocketbase').default} pb */
   constructor(pb) {
     this.pb = pb
   }
@@ -104,36 +124,33 @@ export class DealBoard {
     }
   }
 
-  /** Shows one pipeline: its stages in order and its deals, then listens for changes to them. */
+  /**
+   * Shows one pipeline: its stages in order and its deals, then listens for changes to them.
+   * A pipeline chosen before the last one answered is dropped.
+   * @param {string} id
+   * @returns {Promise<void>}
+   */
   async select(id) {
-    const seq = ++this.#seq
     this.pipelineId = id
     if (!id) {
+      this.#latest.cancel()
       this.stages = []
       this.deals = []
       return
     }
-    this.loading = true
-    this.error = null
-    try {
-      const filter = this.pb.filter('pipeline = {:id}', { id })
-      const since = new Date(Date.now() - CLOSED_WINDOW_DAYS * DAY).toISOString().replace('T', ' ')
-      const [stages, deals] = await Promise.all([
-        this.pb.collection('pipeline_stages').getFullList({ filter, sort: 'position' }),
-        this.pb.collection('deals').getFullList({
-          filter: this.pb.filter("pipeline = {:id} && (status = 'open' || closed_at >= {:since})", { id, since }),
-          sort: '-amount', expand: 'contact,company', fields: DEAL_FIELDS, batch: 500,
-        }),
-      ])
-      if (seq !== this.#seq) return
-      this.stages = stages
-      this.deals = deals
+    const filter = this.pb.filter('pipeline = {:id}', { id })
+    const since = new Date(Date.now() - CLOSED_WINDOW_DAYS * DAY).toISOString().replace('T', ' ')
+    await this.#latest.run(() => Promise.all([
+      this.pb.collection('pipeline_stages').getFullList({ filter, sort: 'position' }),
+      this.pb.collection('deals').getFullList({
+        filter: this.pb.filter("pipeline = {:id} && (status = 'open' || closed_at >= {:since})", { id, since }),
+        sort: '-amount', expand: 'contact,company', fields: DEAL_FIELDS, batch: 500,
+      }),
+    ]), async ([stages, deals]) => {
+      this.stages = /** @type {Stage[]} */ (/** @type {unknown} */ (stages))
+      this.deals = /** @type {Deal[]} */ (/** @type {unknown} */ (deals))
       await this.#listen(id)
-    } catch (err) {
-      if (seq === this.#seq) this.error = err
-    } finally {
-      if (seq === this.#seq) this.loading = false
-    }
+    })
   }
 
   async #listen(id) {
@@ -159,7 +176,10 @@ export class DealBoard {
     if (off) await Promise.resolve(off()).catch(() => {})
   }
 
-  /** A realtime event: someone created, moved, changed or deleted a deal. */
+  /**
+   * A realtime event: someone created, moved, changed or deleted a deal.
+   * @param {{action: string, record: Deal}} e
+   */
   apply(e) {
     const r = e.record
     if (!r) return
@@ -170,13 +190,16 @@ export class DealBoard {
     const i = this.deals.findIndex((d) => d.id === r.id)
     if (i >= 0) {
       // Keep the names we already know when the event came without expand.
-      this.deals[i] = { ...this.deals[i], ...r, expand: r.expand ?? this.deals[i].expand }
+      this.#put(i, { ...this.deals[i], ...r, expand: r.expand ?? this.deals[i].expand })
     } else this.deals = [...this.deals, r]
   }
 
   /**
    * Moves a deal to another stage: on screen at once, then on the server.
    * A refusal puts the card back and throws the server's error.
+   * @param {string} dealId
+   * @param {string} stageId
+   * @returns {Promise<boolean>} false when there was nothing to move
    */
   async move(dealId, stageId) {
     const i = this.deals.findIndex((d) => d.id === dealId)
@@ -185,18 +208,27 @@ export class DealBoard {
     const before = this.deals[i]
     if (before.stage === stageId) return false
     const patch = movePatch(before, stage)
-    this.deals[i] = { ...before, ...patch }
+    this.#put(i, { ...before, ...patch })
     try {
       const saved = await this.pb.collection('deals').update(dealId, patch, { expand: 'contact,company', fields: DEAL_FIELDS })
       const j = this.deals.findIndex((d) => d.id === dealId)
-      if (j >= 0) this.deals[j] = { ...this.deals[j], ...saved, expand: saved.expand ?? this.deals[j].expand }
+      if (j >= 0) this.#put(j, { ...this.deals[j], ...saved, expand: saved.expand ?? this.deals[j].expand })
       return true
     } catch (err) {
       const j = this.deals.findIndex((d) => d.id === dealId)
-      if (j >= 0) this.deals[j] = before
+      if (j >= 0) this.#put(j, before)
       else this.deals = [...this.deals, before]
       throw err
     }
+  }
+
+  /**
+   * Replaces the deal at `i` (the list is raw state: a new list, not a change in place).
+   * @param {number} i
+   * @param {Deal} deal
+   */
+  #put(i, deal) {
+    this.deals = this.deals.with(i, deal)
   }
 
   close() {

@@ -1,5 +1,6 @@
 // What the user typed into the forms, kept outside the components: leaving
 // the page or a failed request never loses it.
+/** @type {import('./contacts.svelte.js').ContactDraft} */
 export const EMPTY_CONTACT = { name: '', email: '', phone: '', mobile: '', job_title: '', stage: '', preferred_channel: '', language: '' }
 
 export const contactDraft = $state({ ...EMPTY_CONTACT })
@@ -12,11 +13,17 @@ export function clearContactDraft() {
 // send or a visit to another page keeps them.
 export const caseDrafts = $state({})
 
+/**
+ * The reply being written on a case (made empty the first time).
+ * @param {string} id
+ * @returns {{body: string, internal: boolean}}
+ */
 export function caseDraft(id) {
   caseDrafts[id] ??= { body: '', internal: false }
   return caseDrafts[id]
 }
 
+/** @param {string} id */
 export function clearCaseDraft(id) {
   delete caseDrafts[id]
 }
@@ -24,6 +31,11 @@ export function clearCaseDraft(id) {
 // Edits of existing contacts, by id, started from the saved record.
 export const contactEdits = $state({})
 
+/**
+ * The edit of a contact under way, started from the saved record.
+ * @param {{id: string, [field: string]: any}} record
+ * @returns {import('./contacts.svelte.js').ContactDraft}
+ */
 export function contactEdit(record) {
   if (!contactEdits[record.id]) {
     const d = {}
@@ -33,6 +45,7 @@ export function contactEdit(record) {
   return contactEdits[record.id]
 }
 
+/** @param {string} id */
 export function clearContactEdit(id) {
   delete contactEdits[id]
 }

@@ -1,7 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import { LANGUAGES, messages, translate, pickLanguage } from './i18n.js'
-
-const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
+import { expectSameMessages } from '../shared/messages-check.js'
 
 describe('i18n', () => {
   it('has English and Portuguese (pt-BR)', () => {
@@ -10,16 +9,7 @@ describe('i18n', () => {
   })
 
   it('has every key in both languages, none empty, with the same placeholders', () => {
-    const en = messages.en
-    const pt = messages['pt-BR']
-    expect(Object.keys(pt).filter((k) => !(k in en))).toEqual([])
-    expect(Object.keys(en).filter((k) => !(k in pt))).toEqual([])
-    for (const [k, v] of Object.entries(en)) {
-      expect(typeof v, k).toBe('string')
-      expect(v.trim(), k).not.toBe('')
-      expect(pt[k].trim(), k).not.toBe('')
-      expect(placeholders(pt[k]), k).toEqual(placeholders(v))
-    }
+    expectSameMessages(messages.en, messages['pt-BR'])
   })
 
   it('has a word for every value the schema can hold', () => {

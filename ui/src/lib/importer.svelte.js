@@ -1,8 +1,24 @@
 // The import wizard's state: a file and its columns, the mapping of columns
 // to fields, a dry run and then the real run, each an `import_jobs` record
 // the server updates as it works; the wizard follows it live through the
-// SDK's realtime subscription. Also the authenticated downloads (errors.csv,
-// exports), which a plain link cannot do: the token travels in a header.
+// SDK's realtime subscription. The authenticated downloads (errors.csv,
+// exports) are ../shared/download.js.
+
+/**
+ * An import job as the server keeps it (`import_jobs`): its state, its
+ * counts and, once finished, its report.
+ * @typedef {{id: string, status: string, dry_run?: boolean, total_rows?: number, processed_rows?: number, rows_created?: number, rows_updated?: number, rows_skipped?: number, rows_duplicate?: number, rows_error?: number, report?: {errors?: ImportError[]}, [key: string]: unknown}} ImportJob
+ */
+
+/**
+ * One refused line of a report.
+ * @typedef {{line: number, field?: string, reason: string}} ImportError
+ */
+
+/**
+ * A saved mapping of columns to fields.
+ * @typedef {{id: string, name: string, kind: string, mapping: Record<string, string>, staff?: string}} ImportPreset
+ */
 
 export const KINDS = ['contacts', 'companies']
 export const ON_DUPLICATE = ['skip', 'fill', 'overwrite', 'create']
@@ -16,12 +32,20 @@ export const FIELDS = {
 
 const FINISHED = ['done', 'failed']
 
-/** True once the job has stopped, well or not. */
+/**
+ * True once the job has stopped, well or not.
+ * @param {ImportJob | null | undefined} job
+ * @returns {boolean}
+ */
 export function isFinished(job) {
   return Boolean(job && FINISHED.includes(job.status))
 }
 
-/** How far the job is, 0–100 (100 once done). */
+/**
+ * How far the job is, 0–100 (100 once done).
+ * @param {ImportJob | null | undefined} job
+ * @returns {number}
+ */
 export function progressOf(job) {
   if (!job) return 0
   if (job.status === 'done') return 100
@@ -30,7 +54,11 @@ export function progressOf(job) {
   return Math.max(0, Math.min(100, Math.floor((100 * (Number(job.processed_rows) || 0)) / total)))
 }
 
-/** The counts a report shows. */
+/**
+ * The counts a report shows.
+ * @param {ImportJob | null | undefined} job
+ * @returns {{total: number, processed: number, created: number, updated: number, skipped: number, duplicates: number, errors: number}}
+ */
 export function summaryOf(job) {
   const n = (k) => Number(job?.[k]) || 0
   return {
@@ -44,13 +72,22 @@ export function summaryOf(job) {
   }
 }
 
-/** The first errors of a report: [{line, field, reason}]. */
+/**
+ * The first errors of a report: [{line, field, reason}].
+ * @param {ImportJob | null | undefined} job
+ * @returns {ImportError[]}
+ */
 export function errorsOf(job) {
   const list = job?.report?.errors
   return Array.isArray(list) ? list : []
 }
 
-/** Is the file a vCard (by name or content)? Then there are no columns to map. */
+/**
+ * Is the file a vCard (by name or content)? Then there are no columns to map.
+ * @param {string | null | undefined} name
+ * @param {string} [text] the head of the file
+ * @returns {boolean}
+ */
 export function isVCard(name, text = '') {
   return /\.(vcf|vcard)$/i.test(name ?? '') || /^\s*BEGIN:VCARD/i.test(text)
 }
@@ -58,6 +95,8 @@ export function isVCard(name, text = '') {
 /**
  * The column names of a CSV's first line: the BOM dropped, the delimiter
  * guessed among , ; tab and |, quoted names unquoted.
+ * @param {string} text the head of the file
+ * @returns {string[]}
  */
 export function detectColumns(text) {
   if (!text) return []
@@ -120,7 +159,12 @@ const ALIASES = {
   industry: ['industry', 'setor'],
 }
 
-/** A first guess of the mapping, by column name; unknown columns are left out. */
+/**
+ * A first guess of the mapping, by column name; unknown columns are left out.
+ * @param {string[]} columns
+ * @param {string} [kind] contacts or companies
+ * @returns {Record<string, string>} column -> field
+ */
 export function guessMapping(columns, kind = 'contacts') {
   const fields = FIELDS[kind] ?? FIELDS.contacts
   const mapping = {}
@@ -141,7 +185,11 @@ export function guessMapping(columns, kind = 'contacts') {
   return mapping
 }
 
-/** The multipart body of POST /api/crm/import. */
+/**
+ * The multipart body of POST /api/crm/import.
+ * @param {{file: Blob, kind: string, mode: string, onDuplicate: string, mapping?: Record<string, string>, preset?: string}} options
+ * @returns {FormData}
+ */
 export function importForm({ file, kind, mode, onDuplicate, mapping, preset }) {
   const form = new FormData()
   form.append('file', file)
@@ -154,50 +202,28 @@ export function importForm({ file, kind, mode, onDuplicate, mapping, preset }) {
   return form
 }
 
-/** Downloads an authenticated GET as a file (an export, an errors.csv). */
-export async function download(pb, path, fallbackName, { fetchImpl = fetch, doc = globalThis.document } = {}) {
-  const res = await fetchImpl(pb.buildURL(path), { headers: { Authorization: pb.authStore.token } })
-  if (!res.ok) {
-    let body = {}
-    try {
-      body = await res.json()
-    } catch {
-      // not JSON
-    }
-    throw Object.assign(new Error(body.message || `HTTP ${res.status}`), { status: res.status, response: body })
-  }
-  const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? fallbackName
-  const blob = await res.blob()
-  if (!doc) return { name, blob }
-  const url = URL.createObjectURL(blob)
-  const a = doc.createElement('a')
-  a.href = url
-  a.download = name
-  a.rel = 'noopener'
-  doc.body.appendChild(a)
-  a.click()
-  a.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 10000)
-  return { name, blob }
-}
-
 export class ImportWizard {
   step = $state('choose') // choose -> review -> running -> done
   kind = $state('contacts')
   file = $state(null)
-  columns = $state([])
+  /** @type {string[]} */
+  columns = $state.raw([])
   mapping = $state({})
   vcard = $state(false)
-  presets = $state([])
+  /** @type {ImportPreset[]} */
+  presets = $state.raw([])
   preset = $state('')
   onDuplicate = $state('skip')
   mode = $state('all_or_nothing')
+  /** @type {ImportJob | null} */
   dryJob = $state(null)
+  /** @type {ImportJob | null} */
   job = $state(null)
   busy = $state(false)
   error = $state(null)
   #unsubscribe = null
 
+  /** @param {import('pocketbase').default} pb */
   constructor(pb) {
     this.pb = pb
   }

@@ -1,6 +1,6 @@
 import { describe, it, expect, vi } from 'vitest'
 import PocketBase from 'pocketbase'
-import { ImportWizard, detectColumns, guessMapping, progressOf, summaryOf, errorsOf, isFinished, isVCard, importForm, download } from './importer.svelte.js'
+import { ImportWizard, detectColumns, guessMapping, progressOf, summaryOf, errorsOf, isFinished, isVCard, importForm } from './importer.svelte.js'
 import { messages } from './i18n.js'
 
 // A stand-in for the SDK: send() starts jobs; subscribe() hands the test a
@@ -88,17 +88,6 @@ describe('import helpers', () => {
     expect(JSON.parse(form.get('mapping'))).toEqual({ A: 'name' })
     expect(form.has('preset')).toBe(false)
     expect(form.get('file')).toBeInstanceOf(Blob)
-  })
-
-  it('downloads with the token in a header and names the file as the server says', async () => {
-    const fetchImpl = vi.fn(async () => new Response('a,b\n', { headers: { 'Content-Disposition': 'attachment; filename="contacts-2026-11-24.csv"' } }))
-    const pb = fakePb()
-    const { name, blob } = await download(pb, '/api/crm/export/contacts', 'export.csv', { fetchImpl, doc: null })
-    expect(fetchImpl).toHaveBeenCalledWith('http://127.0.0.1:1/api/crm/export/contacts', { headers: { Authorization: 'TOKEN' } })
-    expect(name).toBe('contacts-2026-11-24.csv')
-    expect(await blob.text()).toBe('a,b\n')
-    const refused = vi.fn(async () => new Response(JSON.stringify({ message: 'Invalid export.', data: { filter: { code: 'x' } } }), { status: 400 }))
-    await expect(download(pb, '/x', 'x', { fetchImpl: refused, doc: null })).rejects.toMatchObject({ status: 400, response: { data: { filter: { code: 'x' } } } })
   })
 
   it('has every message of the wizard in both languages', () => {

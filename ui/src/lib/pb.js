@@ -1,11 +1,5 @@
-// The one PocketBase client of the workspace: REST, auth and realtime all go
-// through the official SDK, to the server that served the page.
-import PocketBase, { LocalAuthStore } from 'pocketbase'
+// The one PocketBase client of the workspace (made by ../shared/pb.js), with
+// the staff session under its own localStorage key.
+import { createClient } from '../shared/pb.js'
 
-const origin = typeof location !== 'undefined' ? location.origin : 'http://127.0.0.1:8090'
-
-export const pb = new PocketBase(origin, new LocalAuthStore('vinculo_staff_auth'))
-
-// Requests are never cancelled behind the page's back; the stores drop
-// answers that came too late themselves.
-pb.autoCancellation(false)
+export const pb = createClient('vinculo_staff_auth')

@@ -1,7 +1,10 @@
-// A small history router: the server answers every page path with the app,
-// and the app picks the page from the path.
+// The workspace's pages by path (the router itself is shared with the portal:
+// ../shared/router.svelte.js). The dashboard (/_/), the API and the portal are
+// not among them, so their links are left to the browser.
+import { createRouter } from '../shared/router.svelte.js'
 
-const ROUTES = [
+/** @type {import('../shared/router.svelte.js').RouteDef[]} */
+export const ROUTES = [
   ['home', /^\/$/],
   ['contacts', /^\/contacts\/?$/],
   ['contact', /^\/contacts\/([^/]+)\/?$/, ['id']],
@@ -15,58 +18,16 @@ const ROUTES = [
   ['profile', /^\/profile\/?$/],
 ]
 
-/** The route of a path: {name, params}; name 'notfound' when none fits. */
-export function match(pathname) {
-  for (const [name, re, keys = []] of ROUTES) {
-    const m = re.exec(pathname)
-    if (m) {
-      const params = {}
-      keys.forEach((k, i) => {
-        if (m[i + 1] !== undefined) params[k] = decodeURIComponent(m[i + 1])
-      })
-      return { name, params }
-    }
-  }
-  return { name: 'notfound', params: {} }
-}
+export const router = createRouter('', ROUTES)
+export const { route, match, navigate } = router
+export const startRouter = router.start
 
-export const route = $state({ name: 'home', params: {}, path: '/', search: '' })
-
-function sync() {
-  const { pathname, search } = window.location
-  const m = match(pathname)
-  route.name = m.name
-  route.params = m.params
-  route.path = pathname
-  route.search = search
-}
-
-export function navigate(to, { replace = false } = {}) {
-  if (to === window.location.pathname + window.location.search) return
-  if (replace) history.replaceState({}, '', to)
-  else history.pushState({}, '', to)
-  sync()
-  window.scrollTo(0, 0)
-}
-
-/** Follows in-app links without reloading; the dashboard and the API are left to the browser. */
-function onClick(e) {
-  if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return
-  const a = e.target.closest?.('a[href]')
-  if (!a || a.target || a.hasAttribute('download')) return
-  const url = new URL(a.href, window.location.href)
-  if (url.origin !== window.location.origin) return
-  if (/^\/(_|api|portal)(\/|$)/.test(url.pathname)) return
-  e.preventDefault()
-  navigate(url.pathname + url.search)
-}
-
-export function startRouter() {
-  sync()
-  window.addEventListener('popstate', sync)
-  document.addEventListener('click', onClick)
-  return () => {
-    window.removeEventListener('popstate', sync)
-    document.removeEventListener('click', onClick)
-  }
+/**
+ * A click on a table row opens `path`, unless it was on a link or a button of the row.
+ * @param {MouseEvent} e
+ * @param {string} path
+ */
+export function openRow(e, path) {
+  if (/** @type {Element} */ (e.target).closest('a, button')) return
+  navigate(path)
 }

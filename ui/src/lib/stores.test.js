@@ -271,6 +271,32 @@ describe('session store', () => {
     expect(pb.realtime.unsubscribe).toHaveBeenCalled()
   })
 
+  it('signs in with a one-time code when the team has codes on', async () => {
+    const store = fakeAuthStore(null)
+    const calls = []
+    const pb = {
+      authStore: store,
+      collection: (name) => ({
+        listAuthMethods: async () => ({ otp: { enabled: true } }),
+        requestOTP: async (email) => {
+          calls.push([name, 'requestOTP', email])
+          return { otpId: 'otp1' }
+        },
+        authWithOTP: async (otpId, code) => {
+          calls.push([name, 'authWithOTP', otpId, code])
+          store.save('tok', rafael)
+        },
+      }),
+    }
+    const s = new Session(pb)
+    expect(await s.codeSignIn()).toBe(true)
+    expect(await s.requestCode(' rafael@vinculo.example ')).toBe('otp1')
+    await s.signInWithCode('otp1', ' 123456 ')
+    expect(calls).toEqual([['staff', 'requestOTP', 'rafael@vinculo.example'], ['staff', 'authWithOTP', 'otp1', '123456']])
+    expect(s.user).toEqual(rafael)
+    expect(await new Session({ authStore: fakeAuthStore(null), collection: () => ({ listAuthMethods: async () => { throw new Error('offline') } }) }).codeSignIn()).toBe(false)
+  })
+
   it('drops a kept session the server refuses', async () => {
     const store = fakeAuthStore(rafael)
     const pb = { authStore: store, collection: () => ({ authRefresh: async () => { throw Object.assign(new Error('expired'), { status: 401 }) } }) }

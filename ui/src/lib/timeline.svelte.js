@@ -2,11 +2,27 @@
 // customer 360 route's cursor (keyset: page 50 costs what page 1 does);
 // filtered by type or channel it reads the record API with the same order.
 // Entries that arrive live are put in their place, once.
+import { latestWins } from '../shared/loader.js'
+
+/**
+ * One entry of the timeline: an activity.
+ * @typedef {{id: string, contact: string, type: string, channel?: string, event?: string, subject?: string, body?: string, occurred_at?: string, created?: string, staff?: string, [key: string]: unknown}} Entry
+ */
+
+/**
+ * A page of the 360 route's timeline: its entries and the cursor of the next one.
+ * @typedef {{items?: Entry[], next?: string}} TimelinePage
+ */
 
 export const PAGE_SIZE = 20
 export const TIMELINE_SORT = '-occurred_at,-created,-id'
 
-/** Newest first: by occurred_at, then created, then id, all descending. */
+/**
+ * Newest first: by occurred_at, then created, then id, all descending.
+ * @param {Partial<Entry>} a
+ * @param {Partial<Entry>} b
+ * @returns {number}
+ */
 export function compareEntries(a, b) {
   for (const k of ['occurred_at', 'created', 'id']) {
     const x = a[k] ?? ''
@@ -17,7 +33,8 @@ export function compareEntries(a, b) {
 }
 
 export class Timeline {
-  items = $state([])
+  /** @type {Entry[]} */
+  items = $state.raw([])
   type = $state('')
   channel = $state('')
   loading = $state(false)
@@ -25,8 +42,12 @@ export class Timeline {
   done = $state(false)
   #next = ''
   #page = 1
-  #seq = 0
+  #latest = latestWins(this)
 
+  /**
+   * @param {import('pocketbase').default} pb
+   * @param {string} contactId
+   */
   constructor(pb, contactId) {
     this.pb = pb
     this.contactId = contactId
@@ -36,7 +57,10 @@ export class Timeline {
     return Boolean(this.type || this.channel)
   }
 
-  /** The first page as the 360 answer gave it. */
+  /**
+   * The first page as the 360 answer gave it.
+   * @param {TimelinePage | null | undefined} page
+   */
   setFirstPage(page) {
     this.items = [...(page?.items ?? [])]
     this.#next = page?.next ?? ''
@@ -45,12 +69,21 @@ export class Timeline {
     this.error = null
   }
 
+  /**
+   * Whether an entry belongs in the timeline as it is filtered.
+   * @param {Partial<Entry> | null | undefined} entry
+   * @returns {boolean}
+   */
   matches(entry) {
     return entry?.contact === this.contactId &&
       (!this.type || entry.type === this.type) &&
       (!this.channel || entry.channel === this.channel)
   }
 
+  /**
+   * Filters by type and channel ('' for any) and reads the first page again.
+   * @param {{type?: string, channel?: string}} [filters]
+   */
   async setFilters({ type = this.type, channel = this.channel } = {}) {
     this.type = type
     this.channel = channel
@@ -65,41 +98,45 @@ export class Timeline {
     return this.loadMore()
   }
 
+  /**
+   * Reads the next page and adds its entries (each once); an older answer is dropped.
+   * @returns {Promise<void>}
+   */
   async loadMore() {
     if (this.done) return
-    const seq = ++this.#seq
-    this.loading = true
-    this.error = null
-    try {
-      let items, more
-      if (this.filtered) {
-        const page = this.#page + 1
-        const res = await this.pb.collection('activities').getList(page, PAGE_SIZE, {
-          filter: this.#filter(),
-          sort: TIMELINE_SORT,
-          skipTotal: true,
-        })
-        if (seq !== this.#seq) return
-        items = res.items
-        more = items.length === PAGE_SIZE
-        this.#page = page
-      } else {
-        const res = await this.pb.send(`/api/crm/contacts/${encodeURIComponent(this.contactId)}/timeline`, {
-          query: this.#next ? { cursor: this.#next } : {},
-        })
-        if (seq !== this.#seq) return
-        items = res.items ?? []
-        this.#next = res.next ?? ''
-        more = Boolean(this.#next)
-      }
+    await this.#latest.run(() => (this.filtered ? this.#nextFiltered() : this.#nextPage()), ({ items, more, advance }) => {
+      advance()
       const seen = new Set(this.items.map((e) => e.id))
       this.items = [...this.items, ...items.filter((e) => !seen.has(e.id))]
       this.done = !more
-    } catch (err) {
-      if (seq === this.#seq) this.error = err
-    } finally {
-      if (seq === this.#seq) this.loading = false
-    }
+    })
+  }
+
+  /**
+   * The next page of the record API (filtered); advance() moves the page on once it is taken.
+   * @returns {Promise<{items: Entry[], more: boolean, advance: () => void}>}
+   */
+  async #nextFiltered() {
+    const page = this.#page + 1
+    const res = await this.pb.collection('activities').getList(page, PAGE_SIZE, {
+      filter: this.#filter(),
+      sort: TIMELINE_SORT,
+      skipTotal: true,
+    })
+    const items = /** @type {Entry[]} */ (/** @type {unknown} */ (res.items))
+    return { items, more: items.length === PAGE_SIZE, advance: () => (this.#page = page) }
+  }
+
+  /**
+   * The next page of the 360 route's cursor; advance() keeps the cursor once it is taken.
+   * @returns {Promise<{items: Entry[], more: boolean, advance: () => void}>}
+   */
+  async #nextPage() {
+    const res = await this.pb.send(`/api/crm/contacts/${encodeURIComponent(this.contactId)}/timeline`, {
+      query: this.#next ? { cursor: this.#next } : {},
+    })
+    const next = res.next ?? ''
+    return { items: res.items ?? [], more: Boolean(next), advance: () => (this.#next = next) }
   }
 
   #filter() {
@@ -109,12 +146,16 @@ export class Timeline {
     return this.pb.filter(parts.join(' && '), { contact: this.contactId, type: this.type, channel: this.channel })
   }
 
-  /** A new or changed entry (from realtime or the composer). Returns true when it was new. */
+  /**
+   * A new or changed entry (from realtime or the composer). Returns true when it was new.
+   * @param {Entry} entry
+   * @returns {boolean}
+   */
   upsert(entry) {
     if (!this.matches(entry)) return false
     const i = this.items.findIndex((e) => e.id === entry.id)
     if (i >= 0) {
-      this.items[i] = entry
+      this.items = this.items.with(i, entry)
       return false
     }
     const list = [...this.items, entry].sort(compareEntries)
@@ -124,7 +165,19 @@ export class Timeline {
     return true
   }
 
+  /** @param {string} id */
   remove(id) {
     this.items = this.items.filter((e) => e.id !== id)
   }
+}
+
+/**
+ * Logs an interaction (a call, a meeting, a note...) on a contact's timeline;
+ * the server creates the follow-up task when one is asked for.
+ * @param {import('pocketbase').default} pb
+ * @param {Partial<Entry> & {contact: string, type: string}} data
+ * @returns {Promise<Entry>}
+ */
+export async function logActivity(pb, data) {
+  return /** @type {Entry} */ (/** @type {unknown} */ (await pb.collection('activities').create(data)))
 }

@@ -10,6 +10,7 @@ describe('portal routes', () => {
       expect(match(`/portal/${name}`).name).toBe(name)
     }
     expect(match('/portal/new-request').name).toBe('public-request')
+    expect(match('/portal/confirm-request').name).toBe('confirm-request')
   })
 
   it('keeps what is not the portal out', () => {
@@ -19,8 +20,8 @@ describe('portal routes', () => {
     expect(match('/portal/requests/a/b').name).toBe('notfound')
   })
 
-  it('opens only tracking and the public form without an account', () => {
-    expect(PUBLIC_ROUTES.sort()).toEqual(['public-request', 'track'])
+  it('opens only tracking, the public form and its confirmation without an account', () => {
+    expect(PUBLIC_ROUTES.sort()).toEqual(['confirm-request', 'public-request', 'track'])
     expect(href('/requests/x')).toBe('/portal/requests/x')
   })
 })

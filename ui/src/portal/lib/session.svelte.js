@@ -1,8 +1,12 @@
 // The signed-in customer, what the header shows about them (/api/crm/portal/me)
 // and the business's branding; the reader's language and zone follow them.
+// The session basics (whose token it is, refresh, sign out) and the reader's
+// language are shared with the workspace: ../../shared/.
 import { pb, customerOf, CUSTOMERS } from './pb.js'
 import { pickLanguage } from '../../lib/i18n.js'
 import { setLanguage, setTimeZone } from '../../lib/locale.svelte.js'
+import { refreshAuth, clearAuth, isRefused } from '../../shared/pb.js'
+import { browserLanguages, storedLanguage, rememberLanguage } from '../../shared/language.js'
 
 const LANG_KEY = 'vinculo_portal_lang'
 
@@ -25,16 +29,13 @@ class PortalSession {
     return this.me?.contact ?? null
   }
 
+  /** Checks a kept session with the server (a refused one is dropped), then reads what the header shows. */
   async refresh() {
-    if (!customerOf(pb.authStore)) {
-      if (pb.authStore.token) pb.authStore.clear()
-      return
-    }
+    if (!(await refreshAuth(pb, CUSTOMERS))) return
     try {
-      await pb.collection(CUSTOMERS).authRefresh()
       await this.loadMe()
     } catch (err) {
-      if (err?.status === 401 || err?.status === 403 || err?.status === 404) pb.authStore.clear()
+      if (isRefused(err)) pb.authStore.clear()
     }
   }
 
@@ -42,6 +43,15 @@ class PortalSession {
     if (!this.customer) return
     this.me = await pb.send('/api/crm/portal/me', { method: 'GET' })
     applyReader()
+  }
+
+  /**
+   * Saves fields of the customer's own contact record, then reads back what the header shows.
+   * @param {Record<string, unknown>} body
+   */
+  async saveContact(body) {
+    await pb.collection('contacts').update(this.me.contact.id, body)
+    await this.loadMe()
   }
 
   /** Step one of signing in: the same answer whether the email is known or not. */
@@ -95,12 +105,7 @@ class PortalSession {
   }
 
   signOut() {
-    try {
-      pb.realtime?.unsubscribe?.()
-    } catch {
-      // the connection is going anyway
-    }
-    pb.authStore.clear()
+    clearAuth(pb)
     this.me = null
   }
 
@@ -113,33 +118,17 @@ class PortalSession {
 
 export const session = new PortalSession()
 
-function browserLanguages() {
-  return typeof navigator !== 'undefined' ? navigator.languages ?? [navigator.language] : []
-}
-
-function storedLanguage() {
-  try {
-    return localStorage.getItem(LANG_KEY) ?? ''
-  } catch {
-    return ''
-  }
-}
-
 /** The customer's language and zone, else the last chosen, the browser's, the business's. */
 export function applyReader() {
   const contact = session.me?.contact
-  setLanguage(pickLanguage(contact?.language, session.customer?.language, storedLanguage(), browserLanguages(), branding.language))
+  setLanguage(pickLanguage(contact?.language, session.customer?.language, storedLanguage(LANG_KEY), browserLanguages(), branding.language))
   setTimeZone(contact?.timezone || branding.timezone)
 }
 
 /** The language switch: at once on screen, and kept in the customer's own contact record. */
 export async function chooseLanguage(lang) {
   setLanguage(lang)
-  try {
-    localStorage.setItem(LANG_KEY, lang)
-  } catch {
-    // private mode
-  }
+  rememberLanguage(LANG_KEY, lang)
   const contact = session.me?.contact
   if (contact?.id && contact.language !== lang) {
     contact.language = lang
