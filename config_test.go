@@ -83,6 +83,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		SMTP:        crm.SMTP{Port: 587, SenderName: "Vinculo"},
 		Automations: crm.Automations{NotifyOwner: true, RatingRequest: true, RatingPage: true, HoldMarketing: true},
 		Webhooks:    crm.Webhooks{Events: crm.DefaultWebhookEvents},
+		Replication: crm.Replication{SyncSeconds: 1},
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("default configuration:\n got %+v\nwant %+v", cfg, want)
