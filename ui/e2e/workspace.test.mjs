@@ -610,7 +610,22 @@ describe('staff workspace in Chromium', { timeout: 240000 }, () => {
     await page.locator('#pf-timezone').fill('America/Sao_Paulo')
     await page.getByRole('button', { name: 'Salvar' }).click()
     await page.getByRole('heading', { level: 1, name: 'My profile' }).waitFor()
+    // Only managers see the copy of the data; Beatriz (read-only) does not.
+    assert.equal(await page.locator('#replication-title').count(), 0, 'a read-only member sees no replication')
     await page.context().close()
+
+    // Marina, a manager, sees that the demo keeps no replica, in Portuguese
+    // (her profile's language), at both sizes.
+    for (const [size, options] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+      const mp = await newPage(options)
+      await signIn(mp, MARINA)
+      await mp.goto(`${server.url}/profile`)
+      await mp.getByRole('heading', { level: 2, name: 'Cópia dos dados' }).waitFor()
+      await mp.getByRole('status').filter({ hasText: 'Desligada' }).waitFor()
+      await shot(mp, `profile-manager-replication-${size}`)
+      await noSidewaysScroll(mp, `the manager's profile at ${size} size`)
+      await mp.context().close()
+    }
   })
 
   test('installs as an app: manifest, icons and a service worker for the shell', async () => {
