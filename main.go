@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/cmd"
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 
+	"vinculo/crm/sqlitedb"
 	_ "vinculo/pb_migrations"
 	"vinculo/plugins"
 	"vinculo/plugins/demo"
@@ -27,7 +28,7 @@ func main() {
 		os.Exit(2)
 	}
 
-	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDataDir: cfg.DataDir, HideStartBanner: true})
+	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDataDir: cfg.DataDir, HideStartBanner: true, DBConnect: sqlitedb.Connect})
 	app.RootCmd.Use = "vinculo"
 	app.RootCmd.Short = "Vinculo, the CRM in which the customer drives the relationship"
 	addConfigFlags(app.RootCmd)

@@ -15,7 +15,11 @@
 //     search triggers, the other plugins) against the same create on a bare
 //     copy, and with the search triggers dropped, to split the cost;
 //  5. a record create with a JavaScript hook against the same logic as a Go
-//     hook, and the memory of one pooled JavaScript runtime (hooks.go).
+//     hook, and the memory of one pooled JavaScript runtime (hooks.go);
+//  10. replication's cost on record creates and the replica's lag under a
+//     steady write load (replication.go);
+//  11. only when asked (-parts 11 -soak 30m): a soak of a mixed load with the
+//     server's resident memory sampled (soak.go).
 //
 // It is a report, not a test: it asserts no timing. See bench/README.md.
 package main
@@ -88,9 +92,13 @@ func parseParts(s string) (map[string]bool, error) {
 			out["8"] = true
 		case "9", "portal":
 			out["9"] = true
+		case "10", "replication":
+			out["10"] = true
+		case "11", "soak":
+			out["11"] = true
 		case "":
 		default:
-			return nil, fmt.Errorf("unknown part %q: use 1, 2, 3, 3a, 3b, 4, 5, 6, 7, 8, 9", p)
+			return nil, fmt.Errorf("unknown part %q: use 1, 2, 3, 3a, 3b, 4, 5, 6, 7, 8, 9, 10, 11", p)
 		}
 	}
 	if len(out) == 0 {
@@ -111,15 +119,15 @@ func main() {
 	flag.IntVar(&opts.raw.perStmt, "raw-rows-per-insert", 20, "rows per multi-row INSERT on the raw SQLite side")
 	flag.StringVar(&opts.raw.verb, "raw-insert", "INSERT OR IGNORE", "the raw side's statement: INSERT or INSERT OR IGNORE")
 	var parts string
-	flag.StringVar(&parts, "parts", "1,2,3,4,5,6,7,8,9", "parts to measure, comma separated: 1 (contact list, = api), 2 (bulk inserts, = inserts), 3 (= 3a,3b: customer 360 and search), 4 (record create), 5 (JS vs Go hooks, = hooks), 6 (CSV import, = import), 7 (export, = export), 8 (first load of the contacts page, = ui), 9 (portal realtime fan-out, = portal)")
+	flag.StringVar(&parts, "parts", "1,2,3,4,5,6,7,8,9,10", "parts to measure, comma separated: 1 (contact list, = api), 2 (bulk inserts, = inserts), 3 (= 3a,3b: customer 360 and search), 4 (record create), 5 (JS vs Go hooks, = hooks), 6 (CSV import, = import), 7 (export, = export), 8 (first load of the contacts page, = ui), 9 (portal realtime fan-out, = portal), 10 (replication cost and lag, = replication), 11 (soak of a mixed load for -soak, = soak; only when asked)")
 	flag.IntVar(&opts.big, "big", 1000000, "parts 3 and 4: contacts in their one data dir")
 	flag.IntVar(&opts.bigActivities, "big-activities-per-contact", 5, "parts 3 and 4: demo timeline entries per contact")
 	flag.IntVar(&opts.bigRequests, "big-requests", 1000, "parts 3a and the list of 3b: measured requests per line (2 alternating rounds)")
 	flag.IntVar(&opts.bigWarmup, "big-warmup", 50, "parts 3a and the list of 3b: unmeasured requests before each round")
 	flag.IntVar(&opts.searchRequests, "search-requests", 100, "part 3b: measured searches per query kind and concurrency (the mix: 3x as many)")
 	flag.IntVar(&opts.searchWarmup, "search-warmup", 5, "part 3b: unmeasured searches per query kind before each round")
-	flag.IntVar(&opts.creates, "creates", 2000, "part 4: measured creates per side and concurrency (2 alternating rounds)")
-	flag.IntVar(&opts.createWarmup, "create-warmup", 50, "part 4: unmeasured creates before each round")
+	flag.IntVar(&opts.creates, "creates", 2000, "parts 4 and 10: measured creates per side and concurrency (2 alternating rounds)")
+	flag.IntVar(&opts.createWarmup, "create-warmup", 50, "parts 4 and 10: unmeasured creates before each round")
 	flag.Parse()
 	var err error
 	if opts.parts, err = parseParts(parts); err != nil {
@@ -237,7 +245,7 @@ func runParts(ctx context.Context, opts options, root string) error {
 	for _, p := range []struct {
 		part string
 		run  func(context.Context, options, string) error
-	}{{"5", hooks}, {"6", runImportPart}, {"7", runExportPart}, {"8", runUIPart}, {"9", runPortalPart}} {
+	}{{"5", hooks}, {"6", runImportPart}, {"7", runExportPart}, {"8", runUIPart}, {"9", runPortalPart}, {"10", runReplicationPart}, {"11", runSoakPart}} {
 		if !opts.has(p.part) {
 			continue
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"vinculo/crm"
+	"vinculo/crm/sqlitedb"
 	_ "vinculo/pb_migrations" // the CRM schema
 )
 
@@ -21,7 +22,8 @@ func NewApp(t testing.TB) *tests.TestApp {
 	// last: after app.Cleanup has stopped the app's background work (the
 	// outbox may still be writing mail into it).
 	filesDirs.Store(t, t.TempDir())
-	app, err := tests.NewTestApp()
+	// The same connections as the binary: transactions begin IMMEDIATE.
+	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{EncryptionEnv: "pb_test_env", DBConnect: sqlitedb.Connect})
 	if err != nil {
 		t.Fatal(err)
 	}

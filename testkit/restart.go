@@ -6,6 +6,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
+	"vinculo/crm/sqlitedb"
 )
 
 // Stop ends w's app as PocketBase ends it (on SIGTERM or a restart) and
@@ -28,7 +29,7 @@ func (w *World) Stop(t testing.TB) string {
 // w.App; it is let go when the test ends.
 func (w *World) Reopen(t testing.TB, dataDir string, register ...func(core.App, *crm.Config) error) core.App {
 	t.Helper()
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dataDir, EncryptionEnv: "pb_test_env"})
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dataDir, EncryptionEnv: "pb_test_env", DBConnect: sqlitedb.Connect})
 	if err := app.Bootstrap(); err != nil {
 		t.Fatal(err)
 	}

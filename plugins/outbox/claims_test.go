@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
+	"vinculo/crm/sqlitedb"
 	"vinculo/plugins"
 	"vinculo/plugins/outbox"
 	"vinculo/testkit"
@@ -164,7 +165,7 @@ func stop(t *testing.T, app core.App) {
 // its outbox tuned by opts; it becomes w.App and stops when the test ends.
 func openAgain(t *testing.T, w *testkit.World, opts outbox.Options) core.App {
 	t.Helper()
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: w.TestApp.DataDir(), EncryptionEnv: "pb_test_env"})
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: w.TestApp.DataDir(), EncryptionEnv: "pb_test_env", DBConnect: sqlitedb.Connect})
 	if err := app.Bootstrap(); err != nil {
 		t.Fatal(err)
 	}

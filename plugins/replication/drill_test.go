@@ -15,6 +15,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"vinculo/crm"
+	"vinculo/crm/sqlitedb"
 	"vinculo/plugins"
 	"vinculo/plugins/replication"
 	"vinculo/testkit"
@@ -63,7 +64,7 @@ func TestRestoreDrill(t *testing.T) {
 
 			// A server started on an empty data dir restores it first.
 			empty := filepath.Join(t.TempDir(), "empty")
-			app := core.NewBaseApp(core.BaseAppConfig{DataDir: empty})
+			app := core.NewBaseApp(core.BaseAppConfig{DataDir: empty, DBConnect: sqlitedb.Connect})
 			cfg := testkit.Config(t)
 			cfg.Replication = rc
 			cfg.Replication.RestoreIfEmpty = true
