@@ -19,7 +19,8 @@ COPY . .
 COPY --from=ui /src/ui/dist ./ui/dist
 RUN go build -trimpath -ldflags="-s -w" -o /out/vinculo .
 
-# 3. The runtime: certificates for SMTP over TLS, an unprivileged user.
+# 3. The runtime: certificates for SMTP and the replica (S3, SFTP) over TLS,
+#    an unprivileged user.
 FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates \
