@@ -19,7 +19,7 @@ COPY . .
 COPY --from=ui /src/ui/dist ./ui/dist
 RUN go build -trimpath -ldflags="-s -w" -o /out/vinculo .
 
-# 3. The runtime: certificates for SMTP and the replica (S3, SFTP) over TLS,
+# 3. The runtime: certificates for SMTP and an S3 replica over TLS,
 #    an unprivileged user.
 FROM debian:bookworm-slim
 RUN apt-get update \
