@@ -134,16 +134,7 @@ func loadFunc(ctx context.Context, client *http.Client, newReq func(ctx context.
 					req.Header.Set("Authorization", token)
 				}
 				t0 := time.Now()
-				resp, err := client.Do(req)
-				if err == nil {
-					if resp.StatusCode != want {
-						raw, _ := io.ReadAll(resp.Body)
-						err = fmt.Errorf("%s %s: HTTP %d: %.300s", req.Method, req.URL.Path, resp.StatusCode, raw)
-					} else {
-						_, err = io.Copy(io.Discard, resp.Body)
-					}
-					resp.Body.Close()
-				}
+				err := roundTrip(client, req, want)
 				took := time.Since(t0)
 				mine.sent++
 				if err != nil {
@@ -187,4 +178,20 @@ func getJSON(client *http.Client, u, token string, out any) error {
 		return fmt.Errorf("GET %s: %w", u, err)
 	}
 	return nil
+}
+
+// roundTrip sends req and reads the whole answer; an answer other than
+// want is an error that quotes it.
+func roundTrip(client *http.Client, req *http.Request, want int) error {
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != want {
+		raw, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("%s %s: HTTP %d: %.300s", req.Method, req.URL.Path, resp.StatusCode, raw)
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	return err
 }

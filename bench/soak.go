@@ -21,7 +21,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -202,16 +201,7 @@ func (r *soakRun) one(ctx context.Context, stats *soakStats, i int) {
 	}
 	req.Header.Set("Authorization", r.token)
 	t0 := time.Now()
-	resp, err := r.client.Do(req)
-	if err == nil {
-		if resp.StatusCode != http.StatusOK {
-			raw, _ := io.ReadAll(resp.Body)
-			err = fmt.Errorf("%s %s: HTTP %d: %.300s", req.Method, req.URL.Path, resp.StatusCode, raw)
-		} else {
-			_, err = io.Copy(io.Discard, resp.Body)
-		}
-		resp.Body.Close()
-	}
+	err := roundTrip(r.client, req, http.StatusOK)
 	took := time.Since(t0)
 	if err != nil && ctx.Err() != nil {
 		return // cut by the end of the run: not counted

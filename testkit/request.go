@@ -32,13 +32,8 @@ func (w *World) Request(t testing.TB, method, path, who string, body io.Reader, 
 func (w *World) DoWith(t testing.TB, method, path, who string, body any, header map[string]string) Response {
 	t.Helper()
 	all := map[string]string{}
-	var reader io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		reader = bytes.NewReader(raw)
+	reader, isJSON := jsonBody(t, body)
+	if isJSON {
 		all["Content-Type"] = "application/json"
 	}
 	maps.Copy(all, header)
@@ -76,4 +71,17 @@ func Form(fields map[string]string, fileField, filename string, file []byte) (bo
 	}
 	_ = mw.Close()
 	return body, mw.FormDataContentType()
+}
+
+// jsonBody is body as JSON, or no body at all for nil.
+func jsonBody(t testing.TB, body any) (io.Reader, bool) {
+	t.Helper()
+	if body == nil {
+		return nil, false
+	}
+	raw, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.NewReader(raw), true
 }

@@ -4,9 +4,7 @@
 package testkit
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -64,33 +62,18 @@ func (r Response) JSON(t testing.TB, v any) {
 // Do sends a request with an optional auth token and JSON body.
 func (s *Server) Do(t testing.TB, method, path, token string, body any) Response {
 	t.Helper()
-	var reader io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		reader = bytes.NewReader(raw)
-	}
+	reader, isJSON := jsonBody(t, body)
 	req, err := http.NewRequest(method, s.URL+path, reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if body != nil {
+	if isJSON {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if token != "" {
 		req.Header.Set("Authorization", token)
 	}
-	res, err := s.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, raw := Send(t, s.client, req)
 	return Response{Status: res.StatusCode, Body: raw}
 }
 
