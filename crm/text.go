@@ -1,5 +1,7 @@
 package crm
 
+import "unicode/utf8"
+
 // Truncate shortens s to at most max characters (runes), without a mark: for
 // values kept as they came (a user agent, an audit reason), where Clip's "…"
 // would add a character nobody wrote.
@@ -11,10 +13,14 @@ func Truncate(s string, max int) string {
 }
 
 // TruncateBytes shortens s to at most max bytes, without a mark. It counts
-// bytes, not characters: a character of several bytes at the cut is cut too.
+// bytes, not characters, and cuts before a character that would not fit
+// whole.
 func TruncateBytes(s string, max int) string {
 	if len(s) <= max {
 		return s
+	}
+	for max > 0 && !utf8.RuneStart(s[max]) { // never half a character
+		max--
 	}
 	return s[:max]
 }

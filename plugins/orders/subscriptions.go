@@ -125,24 +125,31 @@ func Act(app core.App, cfg *crm.Config, sub *core.Record, by Customer, req Reque
 	return nil
 }
 
+// planMax is the length of a subscription's plan name (its field's max):
+// a product's longer name is cut to fit.
+const planMax = 120
+
 // pause stops an active subscription, until a future day when one is given.
 func pause(sub *core.Record, until string, now time.Time) error {
 	if sub.GetString("status") != StatusActive {
 		return badField("action", "validation_not_active", "Only an active subscription can be paused.")
 	}
+	var day types.DateTime
+	if until != "" { // checked before anything is set: a refusal leaves sub as it was
+		var err error
+		day, err = types.ParseDateTime(until)
+		if err != nil || day.IsZero() {
+			return badField("until", "validation_invalid_date", "Give the date as YYYY-MM-DD.")
+		}
+		if !day.Time().After(now) {
+			return badField("until", "validation_past_date", "Choose a date in the future.")
+		}
+	}
 	sub.Set("status", StatusPaused)
 	sub.Set("paused_until", "")
-	if until == "" {
-		return nil
+	if !day.IsZero() {
+		sub.Set("paused_until", day)
 	}
-	day, err := types.ParseDateTime(until)
-	if err != nil || day.IsZero() {
-		return badField("until", "validation_invalid_date", "Give the date as YYYY-MM-DD.")
-	}
-	if !day.Time().After(now) {
-		return badField("until", "validation_past_date", "Choose a date in the future.")
-	}
-	sub.Set("paused_until", day)
 	return nil
 }
 
@@ -197,6 +204,6 @@ func changePlan(app core.App, sub, product *core.Record, req Request) error {
 	}
 	sub.Set("product", next.Id)
 	sub.Set("price", next.GetFloat("price"))
-	sub.Set("plan", next.GetString("name"))
+	sub.Set("plan", crm.Clip(next.GetString("name"), planMax))
 	return nil
 }

@@ -17,6 +17,7 @@ type restoreRun struct {
 	cmd      *cobra.Command
 	restored []Restored
 	done     bool
+	parseErr error // its flags could not be read: nothing is restored or opened
 }
 
 // addRestoreCommand adds `vinculo restore` to the program's commands. The
@@ -53,7 +54,6 @@ data dir aside first, or restore into another dir with --dir.`,
 			return nil
 		},
 	}
-	run.cmd.FParseErrWhitelist.UnknownFlags = true
 	run.cmd.Flags().String("timestamp", "", "the moment to restore to, e.g. 2026-12-06T14:03:00Z (default: the latest)")
 	pb.RootCmd.AddCommand(run.cmd)
 	r.restore = run
@@ -69,13 +69,18 @@ func restoreRequested(app core.App, run *restoreRun) *restoreRun {
 	if err != nil || found != run.cmd {
 		return nil
 	}
-	if err := run.cmd.ParseFlags(args); err != nil {
-		return nil // cobra reports it
-	}
+	// A flag it cannot read (a mistyped --timestamp) stops the restore
+	// before the data dir is opened: restoring the latest state instead
+	// of the moment asked for, or leaving an empty data.db behind, would
+	// both be wrong.
+	run.parseErr = run.cmd.ParseFlags(args)
 	return run
 }
 
 func (run *restoreRun) run(ctx context.Context, r *Replicator, dataDir string) error {
+	if run.parseErr != nil {
+		return fmt.Errorf("restore: %w", run.parseErr)
+	}
 	var at time.Time
 	if ts, _ := run.cmd.Flags().GetString("timestamp"); ts != "" {
 		t, err := ParseTime(ts)
