@@ -6,9 +6,12 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
+	"vinculo/plugins/business"
 	"vinculo/plugins/consents"
 	"vinculo/plugins/customer360"
+	"vinculo/plugins/customfields"
 	"vinculo/plugins/datarules"
+	"vinculo/plugins/deals"
 	"vinculo/plugins/exporter"
 	"vinculo/plugins/importer"
 	"vinculo/plugins/mailfolder"
@@ -23,6 +26,7 @@ import (
 	"vinculo/plugins/setup"
 	"vinculo/plugins/signin"
 	"vinculo/plugins/storage"
+	"vinculo/plugins/team"
 	"vinculo/plugins/timeline"
 	"vinculo/plugins/webui"
 )
@@ -36,10 +40,13 @@ func All(app core.App, cfg *crm.Config) error {
 		storage.Register,
 		replication.Register,
 		setup.Register,
+		business.Register,
 		mailfolder.Register,
 		datarules.Register,
 		requests.Register,
+		deals.Register,
 		consents.Register,
+		customfields.Register,
 		search.Register,
 		timeline.Register,
 		outbox.Register,
@@ -47,6 +54,7 @@ func All(app core.App, cfg *crm.Config) error {
 		orders.Register,
 		portalauth.Register,
 		signin.Register,
+		team.Register,
 		portal.Register,
 		exporter.Register,
 		importer.Register,

@@ -15,6 +15,8 @@ export const ROUTES = [
   ['deals', /^\/deals(?:\/([^/]+))?\/?$/, ['id']],
   ['cases', /^\/cases(?:\/([^/]+))?\/?$/, ['id']],
   ['tasks', /^\/tasks\/?$/],
+  ['orders', /^\/orders(?:\/([^/]+))?\/?$/, ['id']],
+  ['settings', /^\/settings(?:\/([^/]+))?\/?$/, ['section']],
   ['profile', /^\/profile\/?$/],
 ]
 

@@ -27,6 +27,16 @@ export class Session {
   /** @type {Record<string, Staff>} staff id -> {id, name, email, role} */
   team = $state.raw({})
 
+  /** Whether the signed-in member may create and change records (managers and agents). */
+  get canWrite() {
+    return Boolean(this.user) && this.user?.role !== 'readonly'
+  }
+
+  /** Whether the signed-in member keeps the business's settings (managers). */
+  get isManager() {
+    return this.user?.role === 'manager'
+  }
+
   /** @param {import('pocketbase').default} pb */
   constructor(pb) {
     this.pb = pb
