@@ -31,6 +31,7 @@ func TestCLI(t *testing.T) {
 	t.Run("help lists the config flags", func(t *testing.T) { testCLIHelp(t, bin) })
 	t.Run("demo prints sign-ins and is safe to rerun", func(t *testing.T) { testCLIDemo(t, bin) })
 	t.Run("serve answers and says where to go", func(t *testing.T) { testCLIServe(t, bin) })
+	t.Run("a fresh install's first manager", func(t *testing.T) { testCLIFirstManager(t, bin) })
 }
 
 // result is a finished run of the binary.
@@ -302,5 +303,60 @@ func testCLIServe(t *testing.T, bin string) {
 		t.Errorf("start message warns of a non-loopback address for %s:\n%s", p.Addr, out)
 	}
 
+	p.Stop()
+}
+
+// A fresh install needs no dashboard: the start message says how to create the
+// first manager, `vinculo staff create` does it (or says which value is wrong),
+// and that manager signs in to the workspace.
+func testCLIFirstManager(t *testing.T, bin string) {
+	work := t.TempDir()
+	data := filepath.Join(work, "data")
+	dir := []string{"--dir", data}
+
+	for _, bad := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"staff", "create", "not-an-email", "a-long-password"}, "email:"},
+		{[]string{"staff", "create", "ana@padaria.example", "short"}, "password: give at least 10"},
+		{[]string{"staff", "create", "ana@padaria.example", "a-long-password", "--role", "owner"}, "--role must be one of manager, agent, readonly"},
+	} {
+		r := runVinculo(t, bin, work, nil, append(bad.args, dir...)...)
+		if r.code == 0 || !strings.Contains(r.stderr, bad.want) {
+			t.Errorf("vinculo %v: exit %d, stderr %q, want an error with %q", bad.args, r.code, r.stderr, bad.want)
+		}
+	}
+
+	p := testkit.StartBinary(t, bin, work, data)
+	p.WaitFor(t, "start message", func() bool { return strings.Contains(p.Stdout.String(), "REST API:") })
+	if out := p.Stdout.String(); !strings.Contains(out, "No manager yet") || !strings.Contains(out, "vinculo staff create") {
+		t.Errorf("the start message of a fresh install does not say how to create the first manager:\n%s", out)
+	}
+	p.Stop()
+
+	r := runVinculo(t, bin, work, nil, append([]string{"staff", "create", "Ana@Padaria.example", "a-long-password", "--name", "Ana Souza", "--language", "pt-BR"}, dir...)...)
+	if r.code != 0 || !strings.Contains(r.stdout, "ana@padaria.example (manager) may sign in") {
+		t.Fatalf("staff create: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if r := runVinculo(t, bin, work, nil, append([]string{"staff", "create", "ana@padaria.example", "another-long-one"}, dir...)...); r.code == 0 || !strings.Contains(r.stderr, "already a member") {
+		t.Errorf("a second create with the same email: exit %d, stderr %q", r.code, r.stderr)
+	}
+
+	p = testkit.StartBinary(t, bin, work, data)
+	p.WaitFor(t, "start message", func() bool { return strings.Contains(p.Stdout.String(), "REST API:") })
+	if strings.Contains(p.Stdout.String(), "No manager yet") {
+		t.Errorf("the start message still asks for a manager:\n%s", p.Stdout.String())
+	}
+	body := strings.NewReader(`{"identity":"ana@padaria.example","password":"a-long-password"}`)
+	resp, err := http.Post(p.URL+"/api/collections/staff/auth-with-password", "application/json", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(answer), `"role":"manager"`) || !strings.Contains(string(answer), `"language":"pt-BR"`) {
+		t.Errorf("the new manager's sign-in: %d %s", resp.StatusCode, answer)
+	}
 	p.Stop()
 }

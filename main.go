@@ -18,6 +18,7 @@ import (
 	"vinculo/plugins"
 	"vinculo/plugins/demo"
 	"vinculo/plugins/hooksapi"
+	"vinculo/plugins/setup"
 	"vinculo/plugins/signin"
 )
 
@@ -56,7 +57,7 @@ func main() {
 	_ = serve.PersistentFlags().Set("http", cfg.HTTP)
 	serve.PersistentFlags().Lookup("http").Changed = false
 	app.RootCmd.AddCommand(serve, cmd.NewSuperuserCommand(app), demo.Command(app, cfg))
-	app.RootCmd.AddCommand(importCommand(app, cfg), signin.Command(app))
+	app.RootCmd.AddCommand(importCommand(app, cfg), signin.Command(app), setup.StaffCommand(app))
 
 	if err := app.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "vinculo:", err)

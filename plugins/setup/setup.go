@@ -87,8 +87,11 @@ func StartMessage(app core.App, cfg *crm.Config) string {
 	fmt.Fprintf(&b, "  Customer portal: %s/portal/\n", base)
 	fmt.Fprintf(&b, "  Dashboard:       %s/_/\n", base)
 	fmt.Fprintf(&b, "  REST API:        %s/api/\n", base)
+	if !hasManager(app) {
+		fmt.Fprintf(&b, "\nNo manager yet. Create the first one, who signs in to the workspace and sets up the rest there:\n  vinculo staff create you@example.com 'a-long-password' --name 'Your Name' --dir %s\n", cfg.DataDir)
+	}
 	if n, err := app.CountRecords(core.CollectionNameSuperusers); err == nil && n == 0 {
-		fmt.Fprintf(&b, "\nNo superuser yet. Create the first one with:\n  vinculo superuser create you@example.com 'a-long-password' --dir %s\n", cfg.DataDir)
+		fmt.Fprintf(&b, "\nNo superuser yet (only needed for PocketBase's dashboard). Create one with:\n  vinculo superuser create you@example.com 'a-long-password' --dir %s\n", cfg.DataDir)
 	}
 	if !app.Settings().SMTP.Enabled {
 		fmt.Fprintf(&b, "\nNo SMTP server is configured: outgoing mail (sign-in codes too) goes to the\nserver log and to %s\n", cfg.MailDir)
