@@ -16,8 +16,21 @@
 //     product that allows it and is billed in the same currency and interval;
 //     the plan's name and price come from that product, never from the
 //     customer's words. The save is the customer's on the timeline.
+//   - What staff do for a customer (StaffAct, through POST
+//     /api/crm/subscriptions/{id}/action for managers and agents): the same
+//     actions under the same rules of state and dates, without the limits
+//     that are only for customers online (the switches, the same billing).
+//   - A subscription started through the record API is to a plan on offer,
+//     and takes its name, price and currency, its start (today unless given;
+//     pending until a later one) and its renewal one interval on.
+//   - A plan (a subscription product) says how often it is billed.
+//   - An order's life, whatever door it comes through (lifecycle.go): its
+//     number continues the latest's (ORD-00001 for the first), its status
+//     moves only along OrderMoves (a 400 naming status otherwise), its lines
+//     and currency stay as they were once it is shipped, its lines make
+//     sense, and the total of priced lines is theirs.
 //   - Which fields of an order are the business's own (InternalFields): the
 //     portal never shows them to customers.
 //
-// Placing orders and paying for them come here too, registered by Register.
+// Paying for orders comes here too, registered by Register.
 package orders

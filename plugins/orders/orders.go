@@ -12,9 +12,11 @@ import (
 var InternalFields = []string{"internal_notes"}
 
 // Register binds the orders capability. Its rules are called by the doors
-// that change orders and subscriptions (the portal's subscription action);
-// its hooks and routes register here, after the timeline's (which record
-// every change) and before the portal's (which calls it).
+// that change orders and subscriptions (the portal's subscription action,
+// the staff's); its hooks and routes register here, after the timeline's
+// (which record every change) and before the portal's (which calls it).
 func Register(app core.App, cfg *crm.Config) error {
+	bindOrders(app)
+	bindStaff(app)
 	return nil
 }

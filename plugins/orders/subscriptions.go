@@ -25,6 +25,7 @@ const (
 
 // Statuses of a subscription (field `status` of subscriptions).
 const (
+	StatusPending   = "pending" // starts on a later day
 	StatusActive    = "active"
 	StatusPaused    = "paused"
 	StatusCancelled = "cancelled"
@@ -93,32 +94,67 @@ func Act(app core.App, cfg *crm.Config, sub *core.Record, by Customer, req Reque
 	if err := MayManage(sub, by); err != nil {
 		return err
 	}
-	if !slices.Contains(crm.SubscriptionActions, req.Action) {
-		return badField("action", "validation_invalid_action",
-			"Choose one of: "+strings.Join(crm.SubscriptionActions, ", ")+".")
-	}
-	product, err := app.FindRecordById(crm.Products, sub.GetString("product"))
+	product, err := actionProduct(app, sub, req)
 	if err != nil {
-		return router.NewInternalServerError("The subscription's product is missing.", err)
+		return err
 	}
 	if !Allows(cfg, product, req.Action) {
 		return router.NewForbiddenError(fmt.Sprintf("This can't be done online for %s: please get in touch with us and we will do it for you.",
 			product.GetString("name")), nil)
 	}
-	switch req.Action {
-	case Pause:
-		err = pause(sub, req.Until, time.Now().UTC())
-	case Resume:
-		err = resume(sub)
-	case Cancel:
-		err = cancel(sub)
-	case ChangePlan:
-		err = changePlan(app, sub, product, req)
+	if err := apply(app, sub, product, req, true); err != nil {
+		return err
 	}
+	return save(app, sub, timeline.Actor{Type: timeline.ActorCustomer, Customer: by.Account.Id, Channel: timeline.ChannelPortal})
+}
+
+// StaffAct takes an action on sub for its customer, by a member of staff
+// (actor): the same actions under the same rules of state, dates and
+// plans, without what only limits customers online (the business's and the
+// product's switches, and the same billing for a new plan: staff move a
+// customer to any plan on offer, whose currency then applies).
+func StaffAct(app core.App, sub *core.Record, actor timeline.Actor, req Request) error {
+	product, err := actionProduct(app, sub, req)
 	if err != nil {
 		return err
 	}
-	timeline.SetActor(sub, timeline.Actor{Type: timeline.ActorCustomer, Customer: by.Account.Id, Channel: timeline.ChannelPortal})
+	if err := apply(app, sub, product, req, false); err != nil {
+		return err
+	}
+	return save(app, sub, actor)
+}
+
+// actionProduct checks the action's name and finds the product sub is for.
+func actionProduct(app core.App, sub *core.Record, req Request) (*core.Record, error) {
+	if !slices.Contains(crm.SubscriptionActions, req.Action) {
+		return nil, badField("action", "validation_invalid_action",
+			"Choose one of: "+strings.Join(crm.SubscriptionActions, ", ")+".")
+	}
+	product, err := app.FindRecordById(crm.Products, sub.GetString("product"))
+	if err != nil {
+		return nil, router.NewInternalServerError("The subscription's product is missing.", err)
+	}
+	return product, nil
+}
+
+// apply makes the action's change on sub (not saved); online says the
+// customer acts through the portal.
+func apply(app core.App, sub, product *core.Record, req Request, online bool) error {
+	switch req.Action {
+	case Pause:
+		return pause(sub, req.Until, time.Now().UTC())
+	case Resume:
+		return resume(sub)
+	case Cancel:
+		return cancel(sub)
+	case ChangePlan:
+		return changePlan(app, sub, product, req, online)
+	}
+	return nil
+}
+
+func save(app core.App, sub *core.Record, actor timeline.Actor) error {
+	timeline.SetActor(sub, actor)
 	if err := app.Save(sub); err != nil {
 		return router.NewBadRequestError("Could not save the change.", err)
 	}
@@ -174,9 +210,10 @@ func cancel(sub *core.Record) error {
 	return nil
 }
 
-// changePlan moves a subscription to another product on offer that allows
-// it and is billed the same way; plan and price become that product's.
-func changePlan(app core.App, sub, product *core.Record, req Request) error {
+// changePlan moves a subscription to another product on offer; plan and
+// price become that product's. Online, the product must allow it and be
+// billed the same way; staff may move to any plan, in its currency.
+func changePlan(app core.App, sub, product *core.Record, req Request, online bool) error {
 	if sub.GetString("status") == StatusCancelled {
 		return badField("action", "validation_cancelled", "A cancelled subscription can't change plan.")
 	}
@@ -195,13 +232,14 @@ func changePlan(app core.App, sub, product *core.Record, req Request) error {
 	if err != nil || !next.GetBool("active") || next.GetString("kind") != "subscription" {
 		return badField("product", "validation_unknown_product", "Choose one of the plans on offer.")
 	}
-	if !next.GetBool(productSwitch[ChangePlan]) {
+	if online && !next.GetBool(productSwitch[ChangePlan]) {
 		return router.NewForbiddenError(fmt.Sprintf("Moving to %s can't be done online: please get in touch with us and we will do it for you.",
 			next.GetString("name")), nil)
 	}
-	if next.GetString("currency") != sub.GetString("currency") || next.GetString("interval") != product.GetString("interval") {
+	if online && (next.GetString("currency") != sub.GetString("currency") || next.GetString("interval") != product.GetString("interval")) {
 		return badField("product", "validation_billing", "That plan is billed differently: please get in touch with us.")
 	}
+	sub.Set("currency", next.GetString("currency"))
 	sub.Set("product", next.Id)
 	sub.Set("price", next.GetFloat("price"))
 	sub.Set("plan", crm.Clip(next.GetString("name"), planMax))
