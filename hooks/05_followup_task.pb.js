@@ -5,7 +5,8 @@
 // Switch: followups.enabled (on by default); followups.due_days sets when.
 //
 // When a staff member logs a call, meeting or visit through the API, an open
-// task "Follow up: <subject>" is created for them, due followups.due_days
+// task "Follow up: <subject>" (in the staff member's language: "Retorno: ..."
+// in Portuguese) is created for them, due followups.due_days
 // business days later at the same local time (a call on Friday at 15:00
 // plus 2 is Tuesday at 15:00), linked to the same contact, deal and request.
 // The request may opt out with `followup: false` or choose the time with
@@ -59,11 +60,19 @@ if ($crm.enabled("followups")) {
       e.app = tx
       e.next()
 
+      const lib = require(`${__hooks}/lib.js`)
+      let member = null
+      try {
+        member = tx.findRecordById("staff", staff)
+      } catch (_) {
+        // an unknown staff member: the business's language
+      }
+      const t = lib.texts[lib.languageOf(member)]
       let topic = a.getString("subject").trim()
       if (!topic) {
         topic = a.getString("type")
         try {
-          topic += " with " + tx.findRecordById("contacts", a.getString("contact")).getString("name")
+          topic = t.followUpWith(topic, tx.findRecordById("contacts", a.getString("contact")).getString("name"))
         } catch (_) {
           // no contact: the type alone
         }
@@ -71,7 +80,7 @@ if ($crm.enabled("followups")) {
       const due = ask.due || $crm.addBusinessDays(a.getDateTime("occurred_at"), $crm.settings().followups.dueDays)
       $crm.createTask(
         {
-          title: ("Follow up: " + topic).slice(0, 300),
+          title: t.followUp(topic).slice(0, 300),
           due: due,
           assignee: staff,
           created_by: staff,

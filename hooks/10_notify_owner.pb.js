@@ -7,7 +7,8 @@
 // The timeline writes a "case.opened" entry for every new request, saying
 // who opened it. When a customer opened it themselves (in the portal, not
 // staff on their behalf, not an import), the contact's owner gets an email.
-// It runs after the request is committed, so a slow or failing mail server
+// The mail is in the owner's language (theirs, else the business's). It
+// runs after the request is committed, so a slow or failing mail server
 // never undoes the customer's request: a failure is only logged.
 if ($crm.enabled("notify_owner")) {
   onRecordAfterCreateSuccess((e) => {
@@ -20,15 +21,17 @@ if ($crm.enabled("notify_owner")) {
           const owner = $app.findRecordById("staff", ownerId)
           const kase = $app.findRecordById("cases", entry.getString("case"))
           const meta = $app.settings().meta
+          const lib = require(`${__hooks}/lib.js`)
+          const t = lib.texts[lib.languageOf(owner)]
+          const name = contact.getString("name")
+          const ref = kase.getString("reference")
           $app.newMailClient().send(
             new MailerMessage({
               from: { address: meta.senderAddress, name: meta.senderName },
               to: [{ address: owner.email(), name: owner.getString("name") }],
-              subject: `${contact.getString("name")} opened request ${kase.getString("reference")}: ${kase.getString("subject")}`,
-              text:
-                `${contact.getString("name")} opened request ${kase.getString("reference")} in the portal.\n\n` +
-                `${kase.getString("subject")}\n\n${kase.getString("description")}\n\n` +
-                `${$crm.settings().publicUrl}/contacts/${contact.id}`,
+              subject: t.ownerSubject(name, ref, kase.getString("subject")),
+              text: t.ownerText(name, ref, kase.getString("subject"), kase.getString("description"),
+                `${$crm.settings().publicUrl}/contacts/${contact.id}`),
             }),
           )
         }

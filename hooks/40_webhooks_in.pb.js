@@ -68,7 +68,7 @@ if ($crm.enabled("inbound_webhooks")) {
         type: lib.activityType(msg.channel),
         channel: msg.channel,
         direction: "inbound",
-        subject: msg.subject || `${msg.channel} message from ${contact.getString("name")}`,
+        subject: msg.subject || "", // none: the workspace names the entry by its type, in the reader's language
         body: msg.text,
         contact: contact.id,
         case: kase ? kase.id : "",

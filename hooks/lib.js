@@ -7,9 +7,9 @@
 // This file is not a hook file (it does not end in .pb.js): the loader does
 // not run it by itself.
 
-/** The language a contact reads: theirs, else the business's. */
-function languageOf(contact) {
-  const lang = (contact && contact.getString("language")) || $crm.settings().business.language
+/** The language a contact or a staff member reads: theirs, else the business's. */
+function languageOf(person) {
+  const lang = (person && person.getString("language")) || $crm.settings().business.language
   return lang === "en" ? "en" : "pt-BR"
 }
 
@@ -50,6 +50,12 @@ const texts = {
     badLink: "This link is not valid or has expired.",
     notClosed: "This request is not closed yet: you can rate it once it is.",
     badRating: "Choose from 1 to 5 stars.",
+    // For staff: the follow-up task and the owner's notice.
+    followUp: (topic) => `Follow up: ${topic}`,
+    followUpWith: (type, name) => `${{ call: "call", meeting: "meeting", visit: "visit" }[type] || type} with ${name}`,
+    ownerSubject: (name, ref, subject) => `${name} opened request ${ref}: ${subject}`,
+    ownerText: (name, ref, subject, description, link) =>
+      `${name} opened request ${ref} in the portal.\n\n${subject}\n\n${description}\n\n${link}`,
   },
   "pt-BR": {
     ratingSubject: (ref) => `Como foi o atendimento da sua solicitação ${ref}?`,
@@ -70,6 +76,11 @@ const texts = {
     badLink: "Este link não é válido ou expirou.",
     notClosed: "Esta solicitação ainda não foi concluída: você poderá avaliá-la quando for.",
     badRating: "Escolha de 1 a 5 estrelas.",
+    followUp: (topic) => `Retorno: ${topic}`,
+    followUpWith: (type, name) => `${{ call: "ligação", meeting: "reunião", visit: "visita" }[type] || type} com ${name}`,
+    ownerSubject: (name, ref, subject) => `${name} abriu a solicitação ${ref}: ${subject}`,
+    ownerText: (name, ref, subject, description, link) =>
+      `${name} abriu a solicitação ${ref} no portal.\n\n${subject}\n\n${description}\n\n${link}`,
   },
 }
 

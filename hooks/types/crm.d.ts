@@ -75,6 +75,8 @@ declare namespace crm {
     /** The record the entry is about. */
     refCollection?: string
     refId?: string
+    /** What the workspace words the event with (activities.data): names and numbers, no sentences. */
+    data?: Record<string, any>
     /** When it happened (default: now): a Date, a DateTime, "2026-12-01 15:00:00.000Z" or Unix milliseconds. */
     occurredAt?: Date | string | number | types.DateTime
   }

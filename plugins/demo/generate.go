@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -307,6 +308,16 @@ var contactColumns = []string{
 	"max_contacts_per_week", "created", "updated",
 }
 
+// language is the language contact i speaks (as contactRow gives it): what
+// people write about them is in it.
+func (g *generator) language(i int) string {
+	row := g.contactRow(i)
+	if s, ok := row[slices.Index(contactColumns, "language")].(string); ok && s != "" {
+		return s
+	}
+	return "pt-BR"
+}
+
 // contactRow is contact i's values in contactColumns order.
 func (g *generator) contactRow(i int) []any {
 	first, last, r := person(i)
@@ -386,7 +397,7 @@ func (g *generator) relationships() error {
 			status = "lost"
 		}
 		fields := map[string]any{
-			"title":    []string{"Plano empresarial", "Renovação anual", "Expansão de rede", "Support upgrade", "Instalação em nova filial"}[r.IntN(5)],
+			"title":    dealTitles[g.language(contact)][r.IntN(5)],
 			"contact":  contactID(contact),
 			"pipeline": id("pl", pipeline), "stage": id(fmt.Sprintf("ps%d", pipeline), stage),
 			"amount": float64(500+r.IntN(40)*250) + 0.9, "currency": "BRL", "status": status,
@@ -512,12 +523,13 @@ func (g *generator) requests(base int) error {
 		if k == 1 {
 			st = t.statuses[2]
 		}
-		subjects := caseSubjects[t.code]
+		lang := g.language(contact)
+		subjects := caseSubjects[lang][t.code]
 		created := g.opts.Now.Add(-time.Duration(1+r.IntN(60*24)) * time.Hour)
 		fields := map[string]any{
 			"reference": fmt.Sprintf("%s-%04d", t.code, seq[t.code]), "type": id("tp", ti+1),
 			"contact": contactID(contact), "subject": subjects[r.IntN(len(subjects))],
-			"description": "Descrição enviada pelo cliente. / Description sent by the customer.",
+			"description": caseDescriptions[lang],
 			"status":      st.Key, "status_label": st.PublicLabel, "closed": st.Closed,
 			"priority": []string{"low", "normal", "normal", "high", "urgent"}[r.IntN(5)],
 			"assignee": staffIDs[r.IntN(2)], "channel": []string{"portal", "email", "phone", "whatsapp"}[r.IntN(4)],
@@ -580,16 +592,17 @@ func (g *generator) timeline(db *sql.DB) (int64, error) {
 		if c := companyOf(i); c > 0 {
 			company = companyID(c)
 		}
+		lang := g.language(i)
 		for j := 0; j < g.opts.ActivitiesPerContact; j++ {
 			kind := activityTypes[r.IntN(len(activityTypes))]
-			subjects := activitySubjects[kind]
+			subjects := activitySubjects[lang][kind]
 			when := g.opts.Now.Add(-time.Duration(r.IntN(365*24*60)) * time.Minute).Format(demoTimeStamp)
 			direction, outcome, duration := "outbound", "", 0
 			switch kind {
 			case "note":
 				direction = "internal"
 			case "call", "meeting", "visit":
-				outcome, duration = outcomes[r.IntN(len(outcomes))], 5+r.IntN(55)
+				outcome, duration = outcomes[lang][r.IntN(len(outcomes[lang]))], 5+r.IntN(55)
 			}
 			if r.IntN(3) == 0 && kind != "note" {
 				direction = "inbound"

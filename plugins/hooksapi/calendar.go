@@ -47,7 +47,7 @@ var weekdayKeys = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 
 // businessHours: the opening hours per weekday, the holidays and the zone.
 func (en *engine) businessHours() map[string]any {
-	b := en.cfg.Business
+	b := en.cfg.BusinessNow()
 	days := map[string]any{}
 	for d, spans := range b.Hours {
 		list := []map[string]string{}

@@ -222,14 +222,14 @@ func (en *engine) bindCalendar(vm *goja.Runtime, set setFunc) {
 		if err != nil {
 			return false, err
 		}
-		return en.cfg.Business.Calendar().IsOpen(t), nil
+		return en.cfg.BusinessNow().Calendar().IsOpen(t), nil
 	})
 	set("nextOpen", func(at goja.Value) (string, error) {
 		t, err := timeArg(at)
 		if err != nil {
 			return "", err
 		}
-		next, ok := en.cfg.Business.Calendar().NextOpen(t)
+		next, ok := en.cfg.BusinessNow().Calendar().NextOpen(t)
 		if !ok {
 			return "", nil
 		}
@@ -240,7 +240,7 @@ func (en *engine) bindCalendar(vm *goja.Runtime, set setFunc) {
 		if err != nil {
 			return "", err
 		}
-		return stamp(en.cfg.Business.Calendar().AddBusinessDays(t, days)), nil
+		return stamp(en.cfg.BusinessNow().Calendar().AddBusinessDays(t, days)), nil
 	})
 }
 

@@ -49,6 +49,9 @@ func entryOf(app core.App, m map[string]any) (timeline.Entry, error) {
 		RefCollection: cast.ToString(m["refCollection"]), RefID: cast.ToString(m["refId"]),
 		Actor: timeline.System,
 	}
+	if d, ok := m["data"].(map[string]any); ok {
+		e.Data = d // what the workspace words the event with, in the reader's language
+	}
 	if v, ok := m["actor"]; ok && v != nil {
 		a, err := actorOf(v)
 		if err != nil {

@@ -46,6 +46,13 @@ var monday10 = time.Date(2026, 11, 23, 13, 0, 0, 0, time.UTC)
 // (Suporte, which holds marketing).
 func newWorld(t *testing.T, dir string, configure ...func(*crm.Config)) *testkit.World {
 	t.Helper()
+	return newWorldWith(t, dir, dir == shippedHooks(t), configure...)
+}
+
+// newWorldWith is newWorld with the shipped (embedded) hooks loaded under
+// the folder's or not: a test's own hooks are tested alone.
+func newWorldWith(t *testing.T, dir string, shipped bool, configure ...func(*crm.Config)) *testkit.World {
+	t.Helper()
 	w := testkit.NewWorld(t, testkit.At(monday10),
 		testkit.Configure(func(cfg *crm.Config) {
 			cfg.HooksDir = dir
@@ -55,7 +62,12 @@ func newWorld(t *testing.T, dir string, configure ...func(*crm.Config)) *testkit
 				f(cfg)
 			}
 		}),
-		testkit.Plugins(Register, plugins.All),
+		testkit.Plugins(func(app core.App, cfg *crm.Config) error {
+			if !shipped {
+				WithoutShipped(app) // the test's own hooks alone
+			}
+			return Register(app, cfg)
+		}, plugins.All),
 		testkit.Then(func(w *testkit.World) error {
 			t.Cleanup(func() { engineOf(w.App).close() })
 			return outbox.Configure(w.App, outbox.Options{Manual: true, Now: w.Clock.Now})

@@ -33,6 +33,8 @@ package hooksapi
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
 	"sync"
 
 	"github.com/dop251/goja"
@@ -44,7 +46,8 @@ import (
 
 const storeKey = "vinculo.hooksapi"
 
-// Register loads the JavaScript hooks of cfg.HooksDir into app with `$crm`,
+// Register loads the shipped JavaScript hooks and those of cfg.HooksDir
+// (which add to them or replace one by file name) into app with `$crm`,
 // and registers PocketBase's jsvm plugin for the JavaScript migrations of
 // cfg.MigrationsDir. Call it after creating the app and before Start.
 // Registering twice on one app is an error.
@@ -69,6 +72,15 @@ func Register(app core.App, cfg *crm.Config) error {
 		return err
 	}
 	en.bindDeliveries(app)
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		if e.Server != nil { // a real server: after the start-up message
+			fmt.Print(LoadedMessage(e.App))
+		}
+		return nil
+	})
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
 		en.close()
 		return e.Next()
@@ -128,9 +140,12 @@ func Files(dir string) ([]string, error) {
 
 // engine is the hooks of one app.
 type engine struct {
-	app core.App
-	cfg *crm.Config
-	dir string // absolute hooks dir
+	app     core.App
+	cfg     *crm.Config
+	dir     string // absolute hooks dir
+	realDir string // dir with its symbolic links resolved, when it has any
+	shipped fs.FS  // the shipped hooks, lib.js and views (nil: none)
+	loaded  []Source
 
 	pool    *pool
 	loader  *loaderState

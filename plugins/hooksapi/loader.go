@@ -29,6 +29,7 @@ var hookFilePattern = regexp.MustCompile(`^.*(\.pb\.js|\.pb\.ts)$`)
 
 type hookFile struct {
 	name, path string
+	from       string // Embedded, or the folder it was read from
 	content    []byte
 }
 
@@ -52,7 +53,7 @@ func hookFiles(dir string) ([]hookFile, error) {
 		if err != nil {
 			return nil, err
 		}
-		files = append(files, hookFile{name: e.Name(), path: path, content: raw})
+		files = append(files, hookFile{name: e.Name(), path: path, from: dir, content: raw})
 	}
 	slices.SortFunc(files, func(a, b hookFile) int { return strings.Compare(a.name, b.name) })
 	return files, nil
@@ -61,22 +62,36 @@ func hookFiles(dir string) ([]hookFile, error) {
 // loaderState is what the loader runtime shares with its bound functions.
 type loaderState struct {
 	requireRegistry *require.Registry
-	templates       *template.Registry
+	templates       *hookTemplates
 }
 
-// load reads the hook files in order and runs them in one loader runtime,
-// whose on*, routerAdd, routerUse and cronAdd bind handlers to the app.
+// load reads the hook files (the shipped ones and the folder's) in order
+// and runs them in one loader runtime, whose on*, routerAdd, routerUse and
+// cronAdd bind handlers to the app.
 func (en *engine) load() error {
 	dir, err := filepath.Abs(en.cfg.HooksDir)
 	if err != nil {
 		return err
 	}
 	en.dir = dir
-	files, err := hookFiles(dir)
+	if real, err := filepath.EvalSymlinks(dir); err == nil && real != dir {
+		en.realDir = real
+	}
+	en.shipped = shippedFS(en.app)
+	shipped, err := shippedHookFiles(en.shipped)
+	if err != nil {
+		return fmt.Errorf("hooks: the shipped hooks: %w", err)
+	}
+	folder, err := hookFiles(dir)
 	if err != nil {
 		return fmt.Errorf("hooks: %w", err)
 	}
-	en.addTypesReference(files)
+	en.addTypesReference(folder)
+	files := mergeHookFiles(shipped, folder)
+	en.loaded = make([]Source, len(files))
+	for i, f := range files {
+		en.loaded[i] = Source{Name: f.name, From: f.from}
+	}
 	if en.cfg.HooksWatch {
 		if err := en.watch(); err != nil {
 			en.app.Logger().Warn("Hooks: cannot watch the hooks dir", "dir", dir, "error", err)
@@ -86,7 +101,10 @@ func (en *engine) load() error {
 		return nil // no runtime is needed
 	}
 
-	en.loader = &loaderState{requireRegistry: new(require.Registry), templates: template.NewRegistry()}
+	en.loader = &loaderState{
+		requireRegistry: require.NewRegistry(require.WithLoader(en.requireSource)),
+		templates:       &hookTemplates{Registry: template.NewRegistry(), en: en},
+	}
 	en.pool = newPool(en, en.cfg.HooksPoolSize, en.newRuntime)
 
 	en.app.OnServe().BindFunc(func(e *core.ServeEvent) error {
@@ -210,7 +228,7 @@ func (en *engine) source(path string) (string, bool) {
 	if v, ok := en.sources.Load(path); ok {
 		return v.(string), true
 	}
-	raw, err := os.ReadFile(path)
+	raw, err := en.readHookPath(path)
 	if err != nil {
 		return "", false
 	}

@@ -54,6 +54,7 @@ func TestHookFilesLoadInNameOrder(t *testing.T) {
 
 	// Seven files: a map's order would be right once in 5040 loads.
 	app := testkit.NewApp(t)
+	WithoutShipped(app)
 	if err := Register(app, testConfig(t, dir)); err != nil {
 		t.Fatal(err)
 	}
@@ -91,6 +92,7 @@ func TestBrokenHookFileStopsStart(t *testing.T) {
 		if len(files) < 5 {
 			t.Fatalf("found %d recipes", len(files))
 		}
+		WithoutShipped(app)
 		if err := newEngine(app, testConfig(t, fixture(t, files))).load(); err != nil {
 			t.Errorf("a recipe of docs/hooks.md does not load: %v", err)
 		}
@@ -101,6 +103,7 @@ func TestBrokenHookFileStopsStart(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := fixture(t, map[string]string{"10_ok.pb.js": "// nothing\n", "20_broken.pb.js": content})
+			WithoutShipped(app)
 			err := newEngine(app, testConfig(t, dir)).load()
 			if err == nil {
 				t.Fatal("a broken hook file loaded")

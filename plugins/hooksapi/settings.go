@@ -7,7 +7,7 @@ import (
 
 // settings is what hooks may read of the configuration; secrets stay out.
 func (en *engine) settings() map[string]any {
-	b := en.cfg.Business
+	b := en.cfg.BusinessNow()
 	return map[string]any{
 		"business": map[string]any{
 			"name": b.Name, "country": b.Country, "language": b.Language, "timezone": b.Timezone,

@@ -57,7 +57,8 @@ func TestShippedFollowUpTask(t *testing.T) {
 		t.Fatalf("%d follow-ups for a call, want 1", len(tasks))
 	}
 	// Two business days after Friday 15:00 is Tuesday 15:00 in São Paulo.
-	want := map[string]any{"title": "Follow up: Proposta de renovação", "status": "open", "assignee": w.ID("agent"),
+	// Rafael keeps no language of his own: the business's (Portuguese).
+	want := map[string]any{"title": "Retorno: Proposta de renovação", "status": "open", "assignee": w.ID("agent"),
 		"created_by": w.ID("agent"), "contact": w.ID("contact"), "case": kase.Id, "due": time.Date(2026, 12, 1, 15, 0, 0, 0, sp).UTC()}
 	for k, v := range want {
 		if got := tasks[0][k]; got != v {
@@ -71,6 +72,18 @@ func TestShippedFollowUpTask(t *testing.T) {
 		if _, id := log(kind, nil); len(tasksOf(id)) != 1 {
 			t.Errorf("%s: no follow-up", kind)
 		}
+	}
+	// The title is in the staff member's language, the topic theirs too when
+	// the call has no subject.
+	if _, id := log("call", map[string]any{"subject": ""}); len(tasksOf(id)) != 1 || tasksOf(id)[0]["title"] != "Retorno: ligação com João Conceição" {
+		t.Errorf("a call without subject: %v", tasksOf(id))
+	}
+	setLanguage(t, w, "agent", "en")
+	if _, id := log("call", nil); len(tasksOf(id)) != 1 || tasksOf(id)[0]["title"] != "Follow up: Proposta de renovação" {
+		t.Errorf("an English-speaking agent's follow-up: %v", tasksOf(id))
+	}
+	if _, id := log("visit", map[string]any{"subject": ""}); len(tasksOf(id)) != 1 || tasksOf(id)[0]["title"] != "Follow up: visit with João Conceição" {
+		t.Errorf("an English-speaking agent's visit without subject: %v", tasksOf(id))
 	}
 	for _, kind := range []string{"note", "email"} {
 		if _, id := log(kind, nil); len(tasksOf(id)) != 0 {

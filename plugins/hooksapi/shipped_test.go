@@ -42,7 +42,8 @@ func TestShippedAutomations(t *testing.T) {
 		if len(toOwner) != 1 {
 			t.Fatalf("%d mails to the owner, want 1", len(toOwner))
 		}
-		for _, want := range []string{kase.GetString("reference"), "Sem sinal de internet", "João Conceição", "/contacts/" + w.ID("contact")} {
+		// Rafael keeps no language of his own: the business's (Portuguese).
+		for _, want := range []string{kase.GetString("reference"), "Sem sinal de internet", "João Conceição", "/contacts/" + w.ID("contact"), "abriu a solicitação"} {
 			if !strings.Contains(toOwner[0], want) {
 				t.Errorf("the owner's mail does not mention %q:\n%s", want, toOwner[0])
 			}
@@ -207,7 +208,7 @@ func TestShippedFollowUpWithEveryHook(t *testing.T) {
 		t.Fatalf("log a call: %d %s", res.Status, res.Body)
 	}
 	call := decode(t, res.Body)["id"]
-	if n := w.Count(t, crm.Tasks, "activity = {:a} AND title = 'Follow up: Renovação do plano' AND status = 'open'", dbx.Params{"a": call}); n != 1 {
+	if n := w.Count(t, crm.Tasks, "activity = {:a} AND title = 'Retorno: Renovação do plano' AND status = 'open'", dbx.Params{"a": call}); n != 1 {
 		t.Errorf("%d follow-up tasks, want 1", n)
 	}
 	Wait(w.App)

@@ -49,6 +49,7 @@ func restart(t *testing.T, w *testkit.World) {
 func start(t *testing.T, w *testkit.World, dataDir string) {
 	t.Helper()
 	second := w.Reopen(t, dataDir, func(app core.App, cfg *crm.Config) error {
+		WithoutShipped(app) // w's own hooks alone, as before the restart
 		if err := Register(app, cfg); err != nil {
 			return err
 		}

@@ -76,6 +76,7 @@ func Register(app core.App, cfg *crm.Config) error {
 		Func:     p.madeUpCode,
 		Priority: 100, // after the hooks that find or create the account
 	})
+	bindCodeMail(app, cfg)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.Bind(&hook.Handler[*core.RequestEvent]{Id: middlewareID, Func: p.guard})
 		return se.Next()

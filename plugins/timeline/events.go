@@ -62,7 +62,7 @@ func changed(prev, r *core.Record, field string) bool {
 func contactEvents(tx core.App, prev, r *core.Record) error {
 	name := r.GetString("name")
 	if prev == nil {
-		return write(tx, about(r, Entry{Event: ContactCreated, Subject: "Contact created: " + name, Contact: r.Id}))
+		return write(tx, about(r, Entry{Event: ContactCreated, Subject: name, Contact: r.Id, Data: map[string]any{"name": name}}))
 	}
 	var entries []Entry
 	if changed(prev, r, crm.FieldCompany) {
@@ -72,26 +72,36 @@ func contactEvents(tx core.App, prev, r *core.Record) error {
 			company = prev.GetString(crm.FieldCompany) // the company they left
 		}
 		entries = append(entries, about(r, Entry{Event: ContactCompanyChanged, Contact: r.Id, Company: company,
-			Subject: fmt.Sprintf("Company changed: %s → %s", from, to)}))
+			Subject: to, Data: map[string]any{"from": from, "to": to}}))
 	}
-	var names, lines []string
+	var names []string
+	var changes []Change
 	for _, f := range PreferenceFields {
 		if changed(prev, r, f) {
-			names = append(names, strings.ReplaceAll(f, "_", " "))
-			lines = append(lines, fmt.Sprintf("%s: %s → %s", f, show(prev.Get(f)), show(r.Get(f))))
+			names = append(names, f)
+			changes = append(changes, Change{Field: f, From: show(prev.Get(f)), To: show(r.Get(f))})
 		}
 	}
 	if len(names) > 0 {
 		// The customer's own choices: they see every change to them.
 		entries = append(entries, about(r, Entry{Event: ContactPreferencesChanged, Contact: r.Id, Public: true,
-			Subject: "Contact preferences changed: " + strings.Join(names, ", "), Body: strings.Join(lines, "\n")}))
+			Subject: name, Data: map[string]any{"fields": names, "changes": changes}}))
 	}
 	return write(tx, entries...)
 }
 
+// Change is one field's change in an entry's data: its name and its values
+// before and after, as shown ("" for none).
+type Change struct {
+	Field string `json:"field"`
+	From  string `json:"from"`
+	To    string `json:"to"`
+}
+
+// companyName is the company's name, "" for none.
 func companyName(app core.App, id string) string {
 	if id == "" {
-		return "none"
+		return ""
 	}
 	if c, err := app.FindRecordById(crm.Companies, id); err == nil {
 		return c.GetString("name")
@@ -99,51 +109,43 @@ func companyName(app core.App, id string) string {
 	return id
 }
 
-// show writes a field value for people: empty as "none", lists joined.
+// show writes a field value for the screens to word: lists joined, empty
+// as "" (the screen says "none" in the reader's language).
 func show(v any) string {
 	switch x := v.(type) {
 	case []string:
-		if len(x) == 0 {
-			return "none"
-		}
 		return strings.Join(x, ",")
 	case fmt.Stringer:
-		if s := x.String(); s != "" {
-			return s
-		}
-		return "none"
+		return x.String()
 	}
-	if s := cast.ToString(v); s != "" {
-		return s
-	}
-	return "none"
+	return cast.ToString(v)
 }
 
 func dealEvents(tx core.App, prev, r *core.Record) error {
 	title := r.GetString("title")
-	base := Entry{Deal: r.Id}
+	base := Entry{Deal: r.Id, Subject: title}
 	if prev == nil {
 		e := base
-		e.Event, e.Subject = DealCreated, "Deal created: "+title
-		e.Body = fmt.Sprintf("Stage: %s", stageName(tx, r.GetString("stage")))
+		e.Event = DealCreated
+		e.Data = map[string]any{"title": title, "stage": stageName(tx, r.GetString("stage"))}
 		return write(tx, about(r, e))
 	}
 	e := base
+	e.Data = map[string]any{"title": title}
 	from, to := prev.GetString("status"), r.GetString("status")
 	// One entry per save: winning or losing says where the deal ended, so it
 	// stands for the stage move that usually comes with it.
 	switch {
 	case from != to && to == crm.DealWon:
-		e.Event, e.Subject = DealWon, "Deal won: "+title
+		e.Event = DealWon
 	case from != to && to == crm.DealLost:
-		e.Event, e.Subject = DealLost, "Deal lost: "+title
-		e.Body = r.GetString("lost_reason")
+		e.Event = DealLost
+		e.Body = r.GetString("lost_reason") // the words of whoever lost it
 	case from != to && to == crm.DealOpen:
-		e.Event, e.Subject = DealReopened, "Deal reopened: "+title
+		e.Event = DealReopened
 	case changed(prev, r, "stage"):
 		e.Event = DealMoved
-		e.Subject = fmt.Sprintf("Deal moved: %s → %s", stageName(tx, prev.GetString("stage")), stageName(tx, r.GetString("stage")))
-		e.Body = title
+		e.Data["from"], e.Data["to"] = stageName(tx, prev.GetString("stage")), stageName(tx, r.GetString("stage"))
 	default:
 		return nil
 	}
@@ -161,31 +163,35 @@ func stageName(app core.App, id string) string {
 // timeline. They carry only what the customer may see: the reference, the
 // subject and the public label, never the internal status name.
 func caseEvents(tx core.App, prev, r *core.Record) error {
-	ref := r.GetString("reference")
-	base := Entry{Case: r.Id, Public: true}
+	ref, subject := r.GetString("reference"), r.GetString("subject")
+	base := Entry{Case: r.Id, Public: true, Subject: strings.TrimSpace(ref + " " + subject)}
+	data := func(extra map[string]any) map[string]any {
+		d := map[string]any{"reference": ref, "subject": subject, "status": r.GetString("status_label")}
+		for k, v := range extra {
+			d[k] = v
+		}
+		return d
+	}
+	// The body keeps the public status label: the business's own word for
+	// the step, which the portal shows as the request's steps.
 	if prev == nil {
 		e := base
-		e.Event = CaseOpened
-		e.Subject = fmt.Sprintf("Request %s opened: %s", ref, r.GetString("subject"))
-		e.Body = r.GetString("status_label")
+		e.Event, e.Data, e.Body = CaseOpened, data(nil), r.GetString("status_label")
 		return write(tx, about(r, e))
 	}
 	var entries []Entry
 	if changed(prev, r, "status") {
 		e := base
-		label := r.GetString("status_label")
+		e.Event, e.Data, e.Body = CaseStatusChanged, data(nil), r.GetString("status_label")
 		if r.GetBool("closed") && !prev.GetBool("closed") {
-			e.Event, e.Subject = CaseClosed, fmt.Sprintf("Request %s closed: %s", ref, label)
-		} else {
-			e.Event, e.Subject = CaseStatusChanged, fmt.Sprintf("Request %s: %s", ref, label)
+			e.Event = CaseClosed
 		}
-		e.Body = label
 		entries = append(entries, e)
 	}
 	if rating := r.GetInt("rating"); rating != 0 && changed(prev, r, "rating") {
 		e := base
-		e.Event, e.Subject = CaseRated, fmt.Sprintf("Request %s rated %d/5", ref, rating)
-		e.Body = r.GetString("rating_comment")
+		e.Event, e.Data = CaseRated, data(map[string]any{"rating": rating})
+		e.Body = r.GetString("rating_comment") // the customer's words
 		entries = append(entries, e)
 	}
 	for i := range entries {
@@ -211,20 +217,22 @@ func messageEvents(tx core.App, prev, m *core.Record) error {
 	if err != nil {
 		return err
 	}
+	ref, subject := c.GetString("reference"), c.GetString("subject")
 	e := about(m, Entry{Event: CaseAnswered, Public: true, Direction: "outbound", Case: c.Id,
 		Contact: c.GetString(crm.FieldContact), Company: c.GetString(crm.FieldCompany),
-		Subject: fmt.Sprintf("Request %s answered", c.GetString("reference"))})
+		Subject: strings.TrimSpace(ref + " " + subject), Data: map[string]any{"reference": ref, "subject": subject}})
 	return write(tx, e)
 }
 
 func orderEvents(tx core.App, prev, r *core.Record) error {
 	number := r.GetString("number")
-	base := Entry{Public: true, Body: fmt.Sprintf("%.2f %s", r.GetFloat("total"), r.GetString("currency"))}
+	base := Entry{Public: true, Subject: number,
+		Data: map[string]any{"number": number, "total": r.GetFloat("total"), "currency": r.GetString("currency")}}
 	switch {
 	case prev == nil:
-		base.Event, base.Subject = OrderPlaced, "Order placed: "+number
+		base.Event = OrderPlaced
 	case r.GetString("status") == "cancelled" && prev.GetString("status") != "cancelled":
-		base.Event, base.Subject = OrderCancelled, "Order cancelled: "+number
+		base.Event = OrderCancelled
 	default:
 		return nil
 	}
@@ -244,35 +252,35 @@ func subscriptionEvents(tx core.App, prev, r *core.Record) error {
 	var entries []Entry
 	from, to := prev.GetString("status"), r.GetString("status")
 	if from != to {
-		e := Entry{Public: true}
+		e := Entry{Public: true, Subject: name, Data: map[string]any{"name": name}}
 		switch {
 		case to == "cancelled":
-			e.Event, e.Subject = SubscriptionCancelled, "Subscription cancelled: "+name
+			e.Event = SubscriptionCancelled
 		case to == "paused":
-			e.Event, e.Subject = SubscriptionPaused, "Subscription paused: "+name
+			e.Event = SubscriptionPaused
 			if until := r.GetDateTime("paused_until"); !until.IsZero() {
-				e.Body = "Until " + until.Time().Format("2006-01-02")
+				e.Data["until"] = until.Time().Format("2006-01-02")
 			}
 		case from == "paused" && to == "active":
-			e.Event, e.Subject = SubscriptionResumed, "Subscription resumed: "+name
+			e.Event = SubscriptionResumed
 		}
 		if e.Event != "" {
 			entries = append(entries, e)
 		}
 	}
-	var lines []string
+	var changes []Change
 	for _, f := range subscriptionTerms {
 		if changed(prev, r, f) {
 			from, to := show(prev.Get(f)), show(r.Get(f))
 			if f == "product" {
 				from, to = productName(tx, prev.GetString(f)), productName(tx, to)
 			}
-			lines = append(lines, fmt.Sprintf("%s: %s → %s", f, from, to))
+			changes = append(changes, Change{Field: f, From: from, To: to})
 		}
 	}
-	if len(lines) > 0 {
+	if len(changes) > 0 {
 		entries = append(entries, Entry{Public: true, Event: SubscriptionChanged,
-			Subject: "Subscription changed: " + name, Body: strings.Join(lines, "\n")})
+			Subject: name, Data: map[string]any{"name": name, "changes": changes}})
 	}
 	for i := range entries {
 		entries[i] = about(r, entries[i])
@@ -293,11 +301,12 @@ func consentEvents(tx core.App, prev, r *core.Record) error {
 	if prev != nil && !changed(prev, r, "state") && !changed(prev, r, "purpose") && !changed(prev, r, "channel") {
 		return nil
 	}
-	e := Entry{Event: ConsentChanged, Public: true,
-		Subject: fmt.Sprintf("Consent %s: %s by %s", r.GetString("state"), r.GetString("purpose"), r.GetString("channel")),
-		Body:    r.GetString("text")}
+	e := Entry{Event: ConsentChanged, Public: true, Subject: r.GetString("purpose"),
+		Data: map[string]any{"state": r.GetString("state"), "purpose": r.GetString("purpose"), "channel": r.GetString("channel")},
+		Body: r.GetString("text")} // the wording the customer agreed to
 	if prev != nil {
-		e.Body = fmt.Sprintf("Before: %s, %s by %s", prev.GetString("state"), prev.GetString("purpose"), prev.GetString("channel"))
+		e.Body = ""
+		e.Data["before"] = map[string]any{"state": prev.GetString("state"), "purpose": prev.GetString("purpose"), "channel": prev.GetString("channel")}
 	}
 	return write(tx, about(r, e))
 }
@@ -313,14 +322,14 @@ func outboxEvents(tx core.App, prev, r *core.Record) error {
 	if subject == "" {
 		subject = r.GetString("template")
 	}
-	e := Entry{Case: r.GetString("case")}
+	e := Entry{Case: r.GetString("case"), Subject: subject, Data: map[string]any{"subject": subject}}
 	switch state {
 	case crm.OutboxQueued:
-		e.Event, e.Subject = MessageQueued, "Message queued: "+subject
+		e.Event = MessageQueued
 	case crm.OutboxWaiting:
-		e.Event, e.Subject, e.Body = MessageHeld, "Message held: "+subject, r.GetString("reason") // the outbox says why
+		e.Event, e.Body = MessageHeld, r.GetString("reason") // the outbox says why
 	case crm.OutboxSent:
-		e.Event, e.Subject, e.Public, e.Direction = MessageSent, "Message sent: "+subject, true, "outbound"
+		e.Event, e.Public, e.Direction = MessageSent, true, "outbound"
 		ch := r.GetString("sent_channel") // where it went; channel may be empty (the customer's preferred one)
 		if ch == "" {
 			ch = r.GetString("channel")
@@ -329,9 +338,9 @@ func outboxEvents(tx core.App, prev, r *core.Record) error {
 			e.Channel, e.Type = ch, typeOfChannel(ch)
 		}
 	case crm.OutboxRefused:
-		e.Event, e.Subject, e.Body = MessageRefused, "Message refused: "+subject, r.GetString("reason")
+		e.Event, e.Body = MessageRefused, r.GetString("reason")
 	case crm.OutboxFailed:
-		e.Event, e.Subject, e.Body = MessageFailed, "Message failed: "+subject, r.GetString("reason")
+		e.Event, e.Body = MessageFailed, r.GetString("reason")
 	default:
 		return nil
 	}

@@ -2,6 +2,7 @@ package timeline_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -21,10 +22,17 @@ type want struct {
 	channel                     string
 	public                      bool
 	contact, company, deal, cas string
-	subject                     string // a part of the subject
-	body                        string // a part of the body
-	notInText                   string // must appear in neither subject nor body
+	subject                     string         // a part of the subject
+	body                        string         // a part of the body
+	notInText                   string         // must appear in neither subject nor body
+	data                        map[string]any // values of the entry's data (compared as printed)
+	dataText                    string         // a part of the data as JSON
 }
+
+// englishWords are what a stored sentence would say: a system entry stores
+// names and data, and each reader's screen words it.
+var englishWords = []string{"Deal ", "Order ", "Request ", "Message ", "Subscription ", "Consent ", "Contact ",
+	"opened", "answered", "rated", "→", "Before:", "Until ", "Stage:", "none"}
 
 // step runs action and checks that it wrote exactly the wanted entries about
 // the record refCollection/refID (action returns its id when it creates it).
@@ -79,8 +87,25 @@ func step(t *testing.T, w *testkit.World, name, refCollection, refID string, act
 		if !strings.Contains(g.GetString("body"), wnt.body) {
 			t.Errorf("%s: body %q, want it to contain %q", name, g.GetString("body"), wnt.body)
 		}
-		if wnt.notInText != "" && strings.Contains(g.GetString("subject")+g.GetString("body"), wnt.notInText) {
-			t.Errorf("%s: the entry says %q: %q / %q", name, wnt.notInText, g.GetString("subject"), g.GetString("body"))
+		if wnt.notInText != "" && strings.Contains(g.GetString("subject")+g.GetString("body")+g.GetString("data"), wnt.notInText) {
+			t.Errorf("%s: the entry says %q: %q / %q / %s", name, wnt.notInText, g.GetString("subject"), g.GetString("body"), g.GetString("data"))
+		}
+		for _, word := range englishWords {
+			if strings.Contains(g.GetString("subject"), word) {
+				t.Errorf("%s: the subject is an English sentence: %q", name, g.GetString("subject"))
+			}
+		}
+		var data map[string]any
+		if err := g.UnmarshalJSONField("data", &data); err != nil && len(wnt.data) > 0 {
+			t.Errorf("%s: data %s: %v", name, g.GetString("data"), err)
+		}
+		for k, v := range wnt.data {
+			if fmt.Sprint(data[k]) != fmt.Sprint(v) {
+				t.Errorf("%s: data.%s = %v, want %v (%s)", name, k, data[k], v, g.GetString("data"))
+			}
+		}
+		if !strings.Contains(g.GetString("data"), wnt.dataText) {
+			t.Errorf("%s: data %s, want it to contain %s", name, g.GetString("data"), wnt.dataText)
 		}
 	}
 }
@@ -98,7 +123,8 @@ func TestContactEvents(t *testing.T) {
 	step(t, w, "staff creates a contact through the API", crm.Contacts, "", func() string {
 		ana = posted(t, w, "agent", crm.Contacts, map[string]any{"name": "Ana Gonçalves", "email": "ana@example.com", "company": w.ID("coA")})
 		return ana
-	}, want{event: timeline.ContactCreated, actor: "staff", staff: agent, channel: "api", contact: created, company: w.ID("coA"), subject: "Ana Gonçalves"})
+	}, want{event: timeline.ContactCreated, actor: "staff", staff: agent, channel: "api", contact: created, company: w.ID("coA"), subject: "Ana Gonçalves",
+		data: map[string]any{"name": "Ana Gonçalves"}})
 
 	step(t, w, "the system creates a contact", crm.Contacts, "", func() string {
 		return w.Make(t, "", crm.Contacts, map[string]any{"name": "Importado"}).Id
@@ -108,13 +134,13 @@ func TestContactEvents(t *testing.T) {
 		patched(t, w, "agent", crm.Contacts, ana, map[string]any{"company": w.ID("coB")}, sameOrigin, "same-origin")
 		return ""
 	}, want{event: timeline.ContactCompanyChanged, actor: "staff", staff: agent, channel: "web", contact: ana, company: w.ID("coB"),
-		subject: "Padaria Pão Dourado → Construtora Horizonte"})
+		subject: "Construtora Horizonte", data: map[string]any{"from": "Padaria Pão Dourado", "to": "Construtora Horizonte"}})
 
 	step(t, w, "the contact leaves the company", crm.Contacts, ana, func() string {
 		updated(t, w, crm.Contacts, ana, map[string]any{"company": ""})
 		return ""
 	}, want{event: timeline.ContactCompanyChanged, actor: "system", channel: "system", contact: ana, company: w.ID("coB"),
-		subject: "Construtora Horizonte → none"})
+		data: map[string]any{"from": "Construtora Horizonte", "to": ""}})
 
 	step(t, w, "the customer changes their preferences in the portal", crm.Contacts, w.ID("contact"), func() string {
 		patched(t, w, "customer", crm.Contacts, w.ID("contact"), map[string]any{
@@ -122,14 +148,16 @@ func TestContactEvents(t *testing.T) {
 		}, sameOrigin, "same-origin")
 		return ""
 	}, want{event: timeline.ContactPreferencesChanged, actor: "customer", customer: cu, channel: "portal", public: true,
-		contact: w.ID("contact"), company: w.ID("coA"), subject: "preferred channel, preferred hours start, preferred hours end",
-		body: "preferred_channel: none → whatsapp"})
+		contact: w.ID("contact"), company: w.ID("coA"),
+		data:     map[string]any{"fields": []string{"preferred_channel", "preferred_hours_start", "preferred_hours_end"}},
+		dataText: `{"field":"preferred_channel","from":"","to":"whatsapp"}`})
 
 	step(t, w, "staff pause contact and change the language", crm.Contacts, w.ID("contact"), func() string {
 		patched(t, w, "manager", crm.Contacts, w.ID("contact"), map[string]any{"paused_until": "2026-12-31 00:00:00.000Z", "language": "en", "preferred_days": []string{"mon", "tue"}})
 		return ""
 	}, want{event: timeline.ContactPreferencesChanged, actor: "staff", staff: manager, channel: "api", public: true,
-		contact: w.ID("contact"), company: w.ID("coA"), subject: "preferred days, language, paused until", body: "paused_until: none → 2026-12-31"})
+		contact: w.ID("contact"), company: w.ID("coA"), data: map[string]any{"fields": []string{"preferred_days", "language", "paused_until"}},
+		dataText: `{"field":"paused_until","from":"","to":"2026-12-31`})
 
 	step(t, w, "a change of name is no event", crm.Contacts, w.ID("contact"), func() string {
 		patched(t, w, "agent", crm.Contacts, w.ID("contact"), map[string]any{"job_title": "Sócio", "name": "João P. Conceição"})
@@ -145,7 +173,7 @@ func TestContactEvents(t *testing.T) {
 		}
 		return ""
 	}, want{event: timeline.ContactMerged, actor: "staff", staff: manager, channel: "web", contact: w.ID("contact"), company: w.ID("coA"),
-		subject: "Contact merged: Lúcia Brandão into João P. Conceição"})
+		subject: "Lúcia Brandão", data: map[string]any{"merged": "Lúcia Brandão", "kept": "João P. Conceição", "merged_email": "lucia@example.com"}})
 }
 
 func TestDealEvents(t *testing.T) {
@@ -155,11 +183,11 @@ func TestDealEvents(t *testing.T) {
 	step(t, w, "staff create a deal", crm.Deals, "", func() string {
 		deal = posted(t, w, "agent", crm.Deals, map[string]any{
 			"title": "Plano empresarial", "contact": w.ID("contact"), "company": w.ID("coA"), "pipeline": w.ID("pipeline"),
-			"stage": w.ID("stageQual"), "status": "open", "amount": 1000, "currency": "BRL",
+			"stage": w.ID("stageQual"), "amount": 1000, "currency": "BRL",
 		})
 		return deal
 	}, want{event: timeline.DealCreated, actor: "staff", staff: agent, channel: "api", contact: w.ID("contact"), company: w.ID("coA"), deal: created,
-		subject: "Plano empresarial", body: "Qualificação"})
+		subject: "Plano empresarial", data: map[string]any{"title": "Plano empresarial", "stage": "Qualificação"}})
 	links := want{contact: w.ID("contact"), company: w.ID("coA"), deal: deal}
 	with := func(base, x want) want {
 		x.contact, x.company, x.deal = base.contact, base.company, base.deal
@@ -169,20 +197,21 @@ func TestDealEvents(t *testing.T) {
 	step(t, w, "the deal moves on", crm.Deals, deal, func() string {
 		updated(t, w, crm.Deals, deal, map[string]any{"stage": w.ID("stageProp")})
 		return ""
-	}, with(links, want{event: timeline.DealMoved, actor: "system", channel: "system", subject: "Qualificação → Proposta"}))
+	}, with(links, want{event: timeline.DealMoved, actor: "system", channel: "system", subject: "Plano empresarial",
+		data: map[string]any{"title": "Plano empresarial", "from": "Qualificação", "to": "Proposta"}}))
 
 	step(t, w, "staff win it: one entry for the stage and the status", crm.Deals, deal, func() string {
-		patched(t, w, "manager", crm.Deals, deal, map[string]any{"stage": w.ID("stageWon"), "status": "won"})
+		patched(t, w, "manager", crm.Deals, deal, map[string]any{"stage": w.ID("stageWon")})
 		return ""
-	}, with(links, want{event: timeline.DealWon, actor: "staff", staff: manager, channel: "api", subject: "Deal won: Plano empresarial"}))
+	}, with(links, want{event: timeline.DealWon, actor: "staff", staff: manager, channel: "api", subject: "Plano empresarial", data: map[string]any{"title": "Plano empresarial"}}))
 
 	step(t, w, "reopened", crm.Deals, deal, func() string {
-		patched(t, w, "agent", crm.Deals, deal, map[string]any{"stage": w.ID("stageProp"), "status": "open"})
+		patched(t, w, "agent", crm.Deals, deal, map[string]any{"stage": w.ID("stageProp")})
 		return ""
 	}, with(links, want{event: timeline.DealReopened, actor: "staff", staff: agent, channel: "api"}))
 
 	step(t, w, "lost", crm.Deals, deal, func() string {
-		updated(t, w, crm.Deals, deal, map[string]any{"stage": w.ID("stageLost"), "status": "lost", "lost_reason": "Preço"})
+		updated(t, w, crm.Deals, deal, map[string]any{"stage": w.ID("stageLost"), "lost_reason": "Preço"})
 		return ""
 	}, with(links, want{event: timeline.DealLost, actor: "system", channel: "system", body: "Preço"}))
 
@@ -193,7 +222,7 @@ func TestDealEvents(t *testing.T) {
 
 	var companyDeal string
 	step(t, w, "a deal of a company alone", crm.Deals, "", func() string {
-		companyDeal = w.Make(t, "", crm.Deals, map[string]any{"title": "Expansão", "company": w.ID("coB"), "pipeline": w.ID("pipeline"), "stage": w.ID("stageQual"), "status": "open"}).Id
+		companyDeal = w.Make(t, "", crm.Deals, map[string]any{"title": "Expansão", "company": w.ID("coB"), "pipeline": w.ID("pipeline"), "stage": w.ID("stageQual")}).Id
 		return companyDeal
 	}, want{event: timeline.DealCreated, actor: "system", channel: "system", company: w.ID("coB"), deal: created})
 }
@@ -207,7 +236,8 @@ func TestCaseEvents(t *testing.T) {
 		kase = posted(t, w, "customer", crm.Cases, map[string]any{"type": w.ID("caseType"), "contact": w.ID("contact"), "subject": "Internet caindo à noite", "channel": "portal"})
 		return kase
 	}, want{event: timeline.CaseOpened, actor: "customer", customer: cu, channel: "portal", public: true, contact: w.ID("contact"), company: w.ID("coA"),
-		cas: created, subject: "SUP-0001 opened: Internet caindo à noite"})
+		cas: created, subject: "SUP-0001 Internet caindo à noite",
+		data: map[string]any{"reference": "SUP-0001", "subject": "Internet caindo à noite"}})
 	if e := entries(t, w, crm.Cases, kase); e[0].GetString("direction") != "inbound" {
 		t.Errorf("a customer's request is inbound, not %q", e[0].GetString("direction"))
 	}
@@ -219,13 +249,14 @@ func TestCaseEvents(t *testing.T) {
 	step(t, w, "staff move it: the entry says the public label only", crm.Cases, kase, func() string {
 		patched(t, w, "agent", crm.Cases, kase, map[string]any{"status": "triage"}, sameOrigin, "same-origin")
 		return ""
-	}, links(want{event: timeline.CaseStatusChanged, actor: "staff", staff: agent, channel: "web", subject: "SUP-0001: Em análise", body: "Em análise", notInText: "parceiro"}))
+	}, links(want{event: timeline.CaseStatusChanged, actor: "staff", staff: agent, channel: "web", subject: "SUP-0001", body: "Em análise",
+		data: map[string]any{"reference": "SUP-0001", "status": "Em análise"}, notInText: "parceiro"}))
 
 	var first string
 	step(t, w, "the first public answer", crm.CaseMessages, "", func() string {
 		first = posted(t, w, "agent", crm.CaseMessages, map[string]any{"case": kase, "body": "Estamos verificando."})
 		return first
-	}, links(want{event: timeline.CaseAnswered, actor: "staff", staff: agent, channel: "api", subject: "SUP-0001 answered"}))
+	}, links(want{event: timeline.CaseAnswered, actor: "staff", staff: agent, channel: "api", subject: "SUP-0001", data: map[string]any{"reference": "SUP-0001"}}))
 
 	step(t, w, "an internal note is no answer", crm.CaseMessages, "", func() string {
 		return posted(t, w, "agent", crm.CaseMessages, map[string]any{"case": kase, "body": "Ver visitas.", "internal": true})
@@ -243,17 +274,17 @@ func TestCaseEvents(t *testing.T) {
 	step(t, w, "the system closes it", crm.Cases, kase, func() string {
 		updated(t, w, crm.Cases, kase, map[string]any{"status": "solved"})
 		return ""
-	}, links(want{event: timeline.CaseClosed, actor: "system", channel: "system", subject: "SUP-0001 closed: Resolvido"}))
+	}, links(want{event: timeline.CaseClosed, actor: "system", channel: "system", subject: "SUP-0001", data: map[string]any{"status": "Resolvido"}}))
 
 	step(t, w, "the customer rates it", crm.Cases, kase, func() string {
 		patched(t, w, "customer", crm.Cases, kase, map[string]any{"rating": 5, "rating_comment": "Rápido!"})
 		return ""
-	}, links(want{event: timeline.CaseRated, actor: "customer", customer: cu, channel: "portal", subject: "rated 5/5", body: "Rápido!"}))
+	}, links(want{event: timeline.CaseRated, actor: "customer", customer: cu, channel: "portal", body: "Rápido!", data: map[string]any{"rating": 5}}))
 
 	step(t, w, "staff reopen it", crm.Cases, kase, func() string {
 		patched(t, w, "agent", crm.Cases, kase, map[string]any{"status": "triage"})
 		return ""
-	}, links(want{event: timeline.CaseStatusChanged, actor: "staff", staff: agent, channel: "api", body: "Em análise"}))
+	}, links(want{event: timeline.CaseStatusChanged, actor: "staff", staff: agent, channel: "api", data: map[string]any{"status": "Em análise"}}))
 
 	step(t, w, "a change of priority is no event", crm.Cases, kase, func() string {
 		patched(t, w, "agent", crm.Cases, kase, map[string]any{"priority": "high"})
@@ -272,9 +303,9 @@ func TestOrderEvents(t *testing.T) {
 		})
 		return order
 	}, want{event: timeline.OrderPlaced, actor: "staff", staff: agent, channel: "api", public: true, contact: w.ID("contact"), company: w.ID("coA"),
-		subject: "PED-00001", body: "300.00 BRL"})
-	step(t, w, "shipping is no event", crm.Orders, order, func() string {
-		updated(t, w, crm.Orders, order, map[string]any{"status": "shipped"})
+		subject: "PED-00001", data: map[string]any{"number": "PED-00001", "total": 300, "currency": "BRL"}})
+	step(t, w, "paying is no event", crm.Orders, order, func() string {
+		updated(t, w, crm.Orders, order, map[string]any{"status": "paid"})
 		return ""
 	})
 	step(t, w, "cancelled", crm.Orders, order, func() string {
@@ -296,7 +327,8 @@ func TestSubscriptionEvents(t *testing.T) {
 	step(t, w, "paused", crm.Subscriptions, sub, func() string {
 		patched(t, w, "agent", crm.Subscriptions, sub, map[string]any{"status": "paused", "paused_until": "2027-01-31 00:00:00.000Z"})
 		return ""
-	}, links(want{event: timeline.SubscriptionPaused, actor: "staff", staff: agent, channel: "api", subject: "Internet 300", body: "2027-01-31"}))
+	}, links(want{event: timeline.SubscriptionPaused, actor: "staff", staff: agent, channel: "api", subject: "Internet 300",
+		data: map[string]any{"name": "Internet 300", "until": "2027-01-31"}}))
 	step(t, w, "resumed", crm.Subscriptions, sub, func() string {
 		updated(t, w, crm.Subscriptions, sub, map[string]any{"status": "active", "paused_until": ""})
 		return ""
@@ -305,7 +337,7 @@ func TestSubscriptionEvents(t *testing.T) {
 		patched(t, w, "manager", crm.Subscriptions, sub, map[string]any{"quantity": 3, "plan": "Internet 500", "price": 149.9})
 		return ""
 	}, links(want{event: timeline.SubscriptionChanged, actor: "staff", staff: manager, channel: "api", subject: "Internet 500",
-		body: "plan: Internet 300 → Internet 500\nquantity: 1 → 3\nprice: 99.9 → 149.9"}))
+		dataText: `[{"field":"plan","from":"Internet 300","to":"Internet 500"},{"field":"quantity","from":"1","to":"3"},{"field":"price","from":"99.9","to":"149.9"}]`}))
 	step(t, w, "cancelled", crm.Subscriptions, sub, func() string {
 		updated(t, w, crm.Subscriptions, sub, map[string]any{"status": "cancelled"})
 		return ""
@@ -323,12 +355,12 @@ func TestConsentEvents(t *testing.T) {
 			"state": "granted", "text": "Aceito ofertas por e-mail."})
 		return consent
 	}, links(want{event: timeline.ConsentChanged, actor: "customer", customer: cu, channel: "portal", public: true,
-		subject: "Consent granted: marketing by email", body: "Aceito ofertas"}))
+		subject: "marketing", body: "Aceito ofertas", data: map[string]any{"state": "granted", "purpose": "marketing", "channel": "email"}}))
 	step(t, w, "and withdraws it", crm.Consents, consent, func() string {
 		patched(t, w, "customer", crm.Consents, consent, map[string]any{"state": "withdrawn"})
 		return ""
 	}, links(want{event: timeline.ConsentChanged, actor: "customer", customer: cu, channel: "portal", public: true,
-		subject: "Consent withdrawn: marketing by email", body: "Before: granted"}))
+		data: map[string]any{"state": "withdrawn"}, dataText: `"before":{`}))
 	step(t, w, "new wording alone is no event", crm.Consents, consent, func() string {
 		patched(t, w, "agent", crm.Consents, consent, map[string]any{"text": "Nova redação."})
 		return ""

@@ -69,13 +69,18 @@ const (
 	MessageFailed  = "message.failed"
 )
 
-// Entry is one timeline entry the system writes.
+// Entry is one timeline entry the system writes. A system entry is worded
+// by each reader's screen, in the reader's language, from its Event and
+// Data; Subject holds the thing's own name (a deal's title, an order's
+// number), never a sentence, and Body only words people wrote (a lost
+// reason, a rating's comment).
 type Entry struct {
 	Event     string // one of the event constants
 	Type      string // activities.type; "system" when empty
 	Subject   string
 	Body      string
-	Public    bool // shown on the customer's own timeline in the portal
+	Data      map[string]any // what the event's wording needs (activities.data)
+	Public    bool           // shown on the customer's own timeline in the portal
 	Direction string
 	Channel   string // the actor's channel when empty
 	Actor     Actor
@@ -123,6 +128,9 @@ func Write(app core.App, e Entry) (*core.Record, error) {
 		"contact": e.Contact, "company": e.Company, "deal": e.Deal, "case": e.Case,
 		"public": e.Public, "ref_collection": e.RefCollection, "ref_id": e.RefID,
 	})
+	if len(e.Data) > 0 {
+		r.Set("data", e.Data)
+	}
 	SetActor(r, a)
 	if err := app.Save(r); err != nil {
 		return nil, fmt.Errorf("timeline entry %s: %w", e.Event, err)
@@ -136,9 +144,10 @@ func Write(app core.App, e Entry) (*core.Record, error) {
 func Merged(app core.App, kept, merged *core.Record, actor Actor) error {
 	_, err := Write(app, Entry{
 		Event:   ContactMerged,
-		Subject: fmt.Sprintf("Contact merged: %s into %s", merged.GetString("name"), kept.GetString("name")),
-		Body:    fmt.Sprintf("%s (%s, %s) was merged into this contact.", merged.GetString("name"), merged.Id, merged.GetString(crm.FieldEmail)),
-		Actor:   actor, Contact: kept.Id, RefCollection: crm.Contacts, RefID: merged.Id,
+		Subject: merged.GetString("name"),
+		Data: map[string]any{"merged": merged.GetString("name"), "kept": kept.GetString("name"),
+			"merged_id": merged.Id, "merged_email": merged.GetString(crm.FieldEmail)},
+		Actor: actor, Contact: kept.Id, RefCollection: crm.Contacts, RefID: merged.Id,
 	})
 	return err
 }

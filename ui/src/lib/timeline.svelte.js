@@ -6,7 +6,7 @@ import { latestWins } from '../shared/loader.js'
 
 /**
  * One entry of the timeline: an activity.
- * @typedef {{id: string, contact: string, type: string, channel?: string, event?: string, subject?: string, body?: string, occurred_at?: string, created?: string, staff?: string, [key: string]: unknown}} Entry
+ * @typedef {{id: string, contact: string, type: string, channel?: string, event?: string, subject?: string, body?: string, data?: Record<string, any> | null, occurred_at?: string, created?: string, staff?: string, [key: string]: unknown}} Entry
  */
 
 /**
@@ -169,6 +169,56 @@ export class Timeline {
   remove(id) {
     this.items = this.items.filter((e) => e.id !== id)
   }
+}
+
+/**
+ * What a timeline entry says, in the reader's language: its title and the
+ * lines under it. A system entry is worded from its event and data; an entry
+ * a person wrote (a note, a call), or one stored before entries had data,
+ * shows its stored subject and body.
+ * @param {Entry & {data?: Record<string, any> | null}} e
+ * @param {(key: string, params?: Record<string, unknown>) => string} t
+ * @param {{money: (n: number, c: string) => string, date: (v: string) => string}} fmt
+ * @returns {{title: string, lines: string[]}}
+ */
+export function describeEntry(e, t, fmt) {
+  const stored = { title: e.subject || t(`type.${e.type}`), lines: e.body ? [e.body] : [] }
+  const d = e.data
+  const key = `tl.${e.event}`
+  if (!e.event || !d || typeof d !== 'object' || Array.isArray(d) || t(key) === key) return stored
+
+  const none = t('tl.none')
+  const shown = (v) => (v === '' || v == null ? none : String(v))
+  const word = (prefix, v) => {
+    const k = `${prefix}.${v}`
+    const w = t(k)
+    return w === k ? shown(v) : w
+  }
+  const field = (f) => word('tl.field', f)
+  /** @type {Record<string, unknown>} */
+  const p = {}
+  for (const [k, v] of Object.entries(d)) p[k] = typeof v === 'object' ? v : shown(v)
+  if (Array.isArray(d.fields)) p.fields = d.fields.map(field).join(', ')
+  if (e.event === 'consent.changed') {
+    Object.assign(p, { state: word('consent', d.state), purpose: word('purpose', d.purpose), channel: word('channel', d.channel) })
+  }
+
+  const lines = []
+  if (e.event === 'deal.created' && d.stage) lines.push(t('tl.stage', { stage: d.stage }))
+  if (e.event === 'deal.moved' && d.title) lines.push(d.title)
+  if (e.event === 'contact.merged' && d.merged_email) lines.push(t('tl.contact.merged_detail', { merged: d.merged, email: d.merged_email }))
+  if (e.event?.startsWith('order.') && d.currency) lines.push(t('tl.total', { total: fmt.money(Number(d.total) || 0, d.currency) }))
+  if (d.until) lines.push(t('tl.until', { date: fmt.date(d.until) }))
+  if (d.before && typeof d.before === 'object') {
+    lines.push(t('tl.before', { state: word('consent', d.before.state), purpose: word('purpose', d.before.purpose), channel: word('channel', d.before.channel) }))
+  }
+  for (const c of Array.isArray(d.changes) ? d.changes : []) {
+    lines.push(t('tl.change', { field: field(c.field), from: shown(c.from), to: shown(c.to) }))
+  }
+  // The words people wrote (a lost reason, a rating's comment) stay as written;
+  // a request's status label is already in the title.
+  if (e.body && e.body !== d.status) lines.push(e.body)
+  return { title: t(key, p), lines }
 }
 
 /**
