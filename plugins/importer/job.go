@@ -83,7 +83,7 @@ func RunJob(ctx context.Context, app core.App, cfg *crm.Config, job *core.Record
 	opts.Kind, opts.Mode, opts.OnDuplicate = job.GetString("kind"), job.GetString("mode"), job.GetString("on_duplicate")
 	opts.Job = job.Id
 	if opts.Country == "" {
-		opts.Country = cfg.Business.Country
+		opts.Country = cfg.BusinessNow().Country
 	}
 	job.Set("status", StatusRunning)
 	job.Set("started", types.NowDateTime())

@@ -423,12 +423,12 @@ func (p *plugin) location(contact *core.Record) *time.Location {
 			return loc
 		}
 	}
-	return p.cfg.Business.Location()
+	return p.cfg.BusinessNow().Location()
 }
 
 // language is the contact's, else the business's, else English.
 func (p *plugin) language(contact *core.Record) string {
-	for _, l := range []string{contact.GetString("language"), p.cfg.Business.Language} {
+	for _, l := range []string{contact.GetString("language"), p.cfg.BusinessNow().Language} {
 		if slices.Contains(crm.Languages, l) {
 			return l
 		}

@@ -219,7 +219,7 @@ func (p *plugin) message(tx core.App, rec, contact *core.Record, d decision) (Me
 		Template: rec.GetString("template"), Data: data, Language: p.language(contact),
 		Urgent: rec.GetBool("urgent"), Case: rec.GetString("case"), Attempt: rec.GetInt("attempts") + 1,
 	}
-	common := map[string]any{"business": p.cfg.Business.Name, "portal_url": ""}
+	common := map[string]any{"business": p.cfg.BusinessNow().Name, "portal_url": ""}
 	if u := strings.TrimRight(p.cfg.PublicURL, "/"); u != "" {
 		common["portal_url"] = u + "/portal/"
 	}

@@ -212,7 +212,7 @@ var confirmationWording = map[string]struct{ subject, body string }{
 // address. The same lookups run whoever owns the address.
 func mailConfirmation(app core.App, cfg *crm.Config, to, token string) error {
 	settings := app.Settings()
-	business := cfg.Business.Name
+	business := cfg.BusinessNow().Name
 	if business == "" {
 		business = settings.Meta.AppName
 	}
@@ -249,7 +249,7 @@ func languageOf(app core.App, cfg *crm.Config, email string) string {
 		lang = account.GetString("language")
 	}
 	if lang == "" {
-		lang = cfg.Business.Language
+		lang = cfg.BusinessNow().Language
 	}
 	if _, ok := confirmationWording[lang]; !ok || !slices.Contains(crm.Languages, lang) {
 		lang = "en"

@@ -132,15 +132,16 @@ func badField(e *core.RequestEvent, field, code, msg string) error {
 const DefaultColor = "#1f6feb"
 
 func branding(e *core.RequestEvent, cfg *crm.Config) error {
-	color := cfg.Business.Color
+	b := cfg.BusinessNow()
+	color := b.Color
 	if color == "" {
 		color = DefaultColor
 	}
 	return e.JSON(http.StatusOK, map[string]any{
-		"name":     cfg.Business.Name,
-		"logo":     cfg.Business.LogoURL,
+		"name":     b.Name,
+		"logo":     b.LogoURL,
 		"color":    color,
-		"language": cfg.Business.Language,
-		"timezone": cfg.Business.Timezone,
+		"language": b.Language,
+		"timezone": b.Timezone,
 	})
 }

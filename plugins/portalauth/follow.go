@@ -161,7 +161,7 @@ var (
 // with it, in the customer's language.
 func signInNotice(app core.App, cfg *crm.Config, account, contact *core.Record, oldEmail, newEmail string) *mailer.Message {
 	settings := app.Settings()
-	business := cfg.Business.Name
+	business := cfg.BusinessNow().Name
 	if business == "" {
 		business = settings.Meta.AppName
 	}
@@ -170,7 +170,7 @@ func signInNotice(app core.App, cfg *crm.Config, account, contact *core.Record, 
 		lang = contact.GetString("language")
 	}
 	if lang == "" {
-		lang = cfg.Business.Language
+		lang = cfg.BusinessNow().Language
 	}
 	name := contact.GetString("name")
 	words := signInNoticeEN

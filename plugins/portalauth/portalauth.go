@@ -180,10 +180,10 @@ func invite(e *core.RequestEvent, cfg *crm.Config) error {
 	msg := &mailer.Message{
 		From:    mail.Address{Name: settings.Meta.SenderName, Address: settings.Meta.SenderAddress},
 		To:      []mail.Address{{Name: contact.GetString("name"), Address: email}},
-		Subject: fmt.Sprintf("%s: your customer portal", cfg.Business.Name),
+		Subject: fmt.Sprintf("%s: your customer portal", cfg.BusinessNow().Name),
 		Text: fmt.Sprintf("Hello %s,\n\n%s invites you to its customer portal, where you can follow your requests, "+
 			"keep your details current and choose how we contact you.\n\nSign in with this email address at %s/portal/ "+
-			"and we will send you a one-time code.\n", contact.GetString("name"), cfg.Business.Name, cfg.PublicURL),
+			"and we will send you a one-time code.\n", contact.GetString("name"), cfg.BusinessNow().Name, cfg.PublicURL),
 	}
 	if err := e.App.NewMailClient().Send(msg); err != nil {
 		e.App.Logger().Error("Failed to send the portal invitation", "contact", contact.Id, "error", err)

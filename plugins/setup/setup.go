@@ -82,7 +82,7 @@ func RateLimitRules() []core.RateLimitRule {
 func StartMessage(app core.App, cfg *crm.Config) string {
 	var b strings.Builder
 	base := cfg.PublicURL
-	fmt.Fprintf(&b, "\nVinculo is running for %s.\n", cfg.Business.Name)
+	fmt.Fprintf(&b, "\nVinculo is running for %s.\n", cfg.BusinessNow().Name)
 	fmt.Fprintf(&b, "  Staff workspace: %s/\n", base)
 	fmt.Fprintf(&b, "  Customer portal: %s/portal/\n", base)
 	fmt.Fprintf(&b, "  Dashboard:       %s/_/\n", base)

@@ -1,0 +1,201 @@
+// Browser tests of Settings → Request types and Settings → Business: a manager
+// builds a request type (a choice field with two options, two statuses, a
+// next step) and sees it offered on the portal's public form; a bad
+// definition shows the server's message beside the input at fault; a new
+// name and opening hours reach the portal's brand without a restart.
+//
+//   /work/e2e-run.sh business e2e/settings.test.mjs
+import { describe, test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+import { startServer, apiToken, api, launchChromium } from './server.mjs'
+
+const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
+const DESKTOP = { viewport: { width: 1280, height: 800 } }
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
+const MARINA = 'marina@vinculo.example'
+const PASSWORD = 'vinculo-demo-2026'
+
+let server
+let browser
+const pageErrors = []
+
+async function newPage(options) {
+  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'America/Sao_Paulo', serviceWorkers: 'block', ...options })
+  context.setDefaultTimeout(10000)
+  const page = await context.newPage()
+  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`))
+  return page
+}
+
+async function signIn(page) {
+  await page.goto(`${server.url}/`)
+  await page.locator('#signin-email').fill(MARINA)
+  await page.locator('#signin-password').fill(PASSWORD)
+  await page.locator('form button[type=submit]').click()
+  await page.locator('nav#main-nav').waitFor({ state: 'attached' })
+}
+
+async function noSidewaysScroll(page, what) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+  assert.ok(overflow <= 0, `${what} is ${overflow}px wider than the screen`)
+}
+
+async function shots(page, name) {
+  await noSidewaysScroll(page, name)
+  await page.screenshot({ path: `${SHOTS}settings-${name}.png`, fullPage: true })
+}
+
+describe('settings: request types and the business', { timeout: 300000 }, () => {
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true })
+    server = await startServer()
+    browser = await launchChromium(chromium)
+    // Marina reads the workspace in English for these tests.
+    const token = await apiToken(server.url, MARINA)
+    const me = await api(server.url, token, '/api/collections/staff/auth-refresh', { method: 'POST' })
+    await api(server.url, token, `/api/collections/staff/records/${me.record.id}`, { method: 'PATCH', body: { language: 'en' } })
+  })
+
+  after(async () => {
+    await browser?.close().catch(() => {})
+    await server?.stop()
+  })
+
+  test('a manager builds a request type and customers are offered it', async () => {
+    const page = await newPage(DESKTOP)
+    await signIn(page)
+    await page.goto(`${server.url}/settings/request-types`)
+    await page.getByRole('button', { name: 'New request type' }).click()
+    await page.locator('#rt-name').fill('Troca de equipamento')
+    await page.locator('#rt-code').fill('TRQ')
+    await page.getByLabel('Offered on the public request form').check()
+    await page.locator('#rt-first').fill('4')
+    await page.locator('#rt-resolution').fill('24')
+
+    await page.getByRole('button', { name: 'Add a field' }).click()
+    await page.locator('#rt-f0-label').fill('Equipamento')
+    assert.equal(await page.locator('#rt-f0-name').inputValue(), 'equipamento', 'the name follows the label')
+    await page.locator('#rt-f0-type').selectOption('select')
+    await page.locator('#rt-f0-options').fill('Roteador\nDecodificador')
+    await page.getByLabel('Required').check()
+
+    await page.getByRole('button', { name: 'Add a status' }).click()
+    await page.locator('#rt-s0-label').fill('Recebida')
+    await page.locator('#rt-s0-public').fill('Recebemos seu pedido')
+    await page.getByRole('button', { name: 'Add a status' }).click()
+    await page.locator('#rt-s1-label').fill('Trocado')
+    await page.locator('#rt-s1-public').fill('Equipamento trocado')
+    await page.getByLabel('Closes the request').nth(1).check()
+    await page.getByLabel('Allow only the moves listed below').check()
+    await page.getByRole('group', { name: 'From Recebida' }).getByLabel('Trocado').check()
+    await shots(page, 'request-type-desktop')
+
+    await page.getByRole('button', { name: 'Save request type' }).click()
+    await page.getByRole('status').filter({ hasText: '“Troca de equipamento” is saved.' }).waitFor()
+
+    // Stored in the format plugins/requests and the portal read.
+    const token = await apiToken(server.url, MARINA)
+    const list = await api(server.url, token, `/api/collections/case_types/records?filter=${encodeURIComponent('code="TRQ"')}`)
+    assert.equal(list.items.length, 1)
+    const tp = list.items[0]
+    assert.deepEqual(tp.fields, [{ name: 'equipamento', label: 'Equipamento', type: 'select', required: true, options: ['Roteador', 'Decodificador'] }])
+    assert.deepEqual(tp.statuses.map((s) => [s.key, s.public_label, s.closed]), [['recebida', 'Recebemos seu pedido', false], ['trocado', 'Equipamento trocado', true]])
+    assert.deepEqual(tp.transitions, { recebida: ['trocado'], trocado: [] })
+    assert.equal(tp.public, true)
+    assert.equal(tp.sla_first_response_hours, 4)
+
+    // Offered on the portal's public form, with its field and options.
+    const portal = await newPage(PHONE)
+    await portal.goto(`${server.url}/portal/new-request`)
+    await portal.locator('#pub-type').selectOption('TRQ')
+    const field = portal.locator('#field-equipamento')
+    await field.waitFor()
+    assert.deepEqual(await field.locator('option').allInnerTexts(), [await field.locator('option').first().innerText(), 'Roteador', 'Decodificador'])
+    await noSidewaysScroll(portal, 'the public form')
+    await portal.screenshot({ path: `${SHOTS}settings-portal-new-type-phone.png`, fullPage: true })
+    await portal.context().close()
+
+    // The list, at both sizes.
+    await page.getByRole('button', { name: 'Back to the list' }).click()
+    await page.getByText('Troca de equipamento', { exact: true }).waitFor()
+    await shots(page, 'request-types-desktop')
+    await page.setViewportSize(PHONE.viewport)
+    await shots(page, 'request-types-phone')
+    await page.getByRole('button', { name: 'Edit “Troca de equipamento”' }).click()
+    await page.locator('#rt-name').waitFor()
+    await shots(page, 'request-type-phone')
+    await page.context().close()
+  })
+
+  test('a bad definition shows the server’s message beside the field, and what was typed stays', async () => {
+    const page = await newPage(DESKTOP)
+    await signIn(page)
+    await page.goto(`${server.url}/settings/request-types`)
+    await page.getByRole('button', { name: 'New request type' }).click()
+    await page.locator('#rt-name').fill('Tipo ruim')
+    await page.locator('#rt-code').fill('RUI')
+    await page.getByRole('button', { name: 'Add a field' }).click()
+    await page.locator('#rt-f0-label').fill('Plano')
+    await page.locator('#rt-f0-type').selectOption('select') // no options
+    await page.getByRole('button', { name: 'Add a status' }).click()
+    await page.locator('#rt-s0-label').fill('Nova')
+    await page.locator('#rt-s0-public').fill('Recebida')
+    await page.getByRole('button', { name: 'Add a status' }).click()
+    await page.locator('#rt-s1-label').fill('Nova') // the same key twice
+    await page.locator('#rt-s1-public').fill('De novo')
+    await page.getByRole('button', { name: 'Save request type' }).click()
+
+    await page.locator('#rt-e-fields-0-options').filter({ hasText: 'A choice from a list needs its options.' }).waitFor()
+    await page.locator('#rt-e-statuses-1-key').filter({ hasText: 'Key “nova” appears twice.' }).waitFor()
+    assert.equal(await page.locator('#rt-f0-options').getAttribute('aria-invalid'), 'true')
+    assert.equal(await page.locator('#rt-name').inputValue(), 'Tipo ruim')
+    assert.equal(await page.locator('#rt-s1-public').inputValue(), 'De novo')
+    const token = await apiToken(server.url, MARINA)
+    const list = await api(server.url, token, `/api/collections/case_types/records?filter=${encodeURIComponent('code="RUI"')}`)
+    assert.equal(list.items.length, 0, 'nothing saved')
+    await shots(page, 'request-type-errors-desktop')
+    await page.context().close()
+  })
+
+  test('a new name and opening hours reach the portal without a restart', async () => {
+    const page = await newPage(DESKTOP)
+    await signIn(page)
+    await page.goto(`${server.url}/settings/business`)
+    await page.locator('#biz-name').waitFor()
+    await shots(page, 'business-desktop')
+
+    // A time zone that does not exist: the server's words beside it.
+    await page.locator('#biz-timezone').fill('America/Atlantida')
+    await page.getByRole('button', { name: 'Save', exact: true }).click()
+    await page.locator('#biz-timezone-error').filter({ hasText: '“America/Atlantida” is not a time zone' }).waitFor()
+    await page.locator('#biz-timezone').fill('America/Sao_Paulo')
+
+    await page.locator('#biz-name').fill('Padaria Aberta Sábado')
+    await page.getByRole('group', { name: 'Saturday' }).getByRole('button', { name: 'Add opening hours on Saturday' }).click()
+    const sat = page.getByRole('group', { name: 'Saturday' })
+    await sat.getByLabel('Saturday: opens at').fill('08:00')
+    await sat.getByLabel('Saturday: closes at').fill('12:00')
+    await page.getByRole('button', { name: 'Save', exact: true }).click()
+    await page.getByRole('status').filter({ hasText: 'Saved. It applies now.' }).waitFor()
+
+    const token = await apiToken(server.url, MARINA)
+    const rows = await api(server.url, token, '/api/collections/business_settings/records')
+    assert.equal(rows.items[0].name, 'Padaria Aberta Sábado')
+    assert.match(rows.items[0].hours, /sat 08:00-12:00/)
+
+    const portal = await newPage(PHONE)
+    await portal.goto(`${server.url}/portal/new-request`)
+    await portal.locator('.brand-name').filter({ hasText: 'Padaria Aberta Sábado' }).waitFor()
+    await noSidewaysScroll(portal, 'the portal')
+    await portal.screenshot({ path: `${SHOTS}settings-portal-brand-phone.png` })
+    await portal.context().close()
+
+    await page.setViewportSize(PHONE.viewport)
+    await shots(page, 'business-phone')
+    await page.context().close()
+    assert.deepEqual(pageErrors, [])
+  })
+})
