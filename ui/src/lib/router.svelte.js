@@ -18,6 +18,7 @@ export const ROUTES = [
   ['orders', /^\/orders(?:\/([^/]+))?\/?$/, ['id']],
   ['settings', /^\/settings(?:\/([^/]+))?\/?$/, ['section']],
   ['profile', /^\/profile\/?$/],
+  ['set-password', /^\/set-password\/?$/], // an invitation's link (plugins/team); shown signed out
 ]
 
 export const router = createRouter('', ROUTES)
