@@ -19,6 +19,10 @@
 //     written by the server whenever the rating changes.
 //   - A change of type re-files the request: transitions do not apply, the
 //     status and the data must fit the new type.
+//   - A request staff open for a customer (who phoned, wrote, came in) is
+//     like any other: same status, SLA, reference and message to the
+//     customer; `channel` says how the customer asked and `opened_by`, which
+//     only the server writes, who opened it (opened.go).
 //   - A request that closes, changes type or is deleted lets the outbox
 //     decide its contact's waiting marketing again at once (it may have been
 //     held while the request was open).
@@ -90,8 +94,10 @@ func Register(app core.App, cfg *crm.Config) error {
 		}
 		return e.Next()
 	})
-	bindCases(app, cfg.Business.Calendar())
+	bindCases(app, cfg)
+	bindTypeCheck(app)
 	bindMessages(app)
+	bindOpenedBy(app)
 	app.OnRecordEnrich(crm.Contacts, crm.Companies).BindFunc(enrichOpenCases)
 	app.OnRecordsListRequest(crm.Contacts, crm.Companies).BindFunc(countPage)
 	bindRead(app)
@@ -106,12 +112,12 @@ func Register(app core.App, cfg *crm.Config) error {
 
 // bindCases keeps every case consistent however it is saved, and tells its
 // customer of its opening and of every change of status.
-func bindCases(app core.App, cal crm.Calendar) {
+func bindCases(app core.App, cfg *crm.Config) {
 	app.OnRecordCreate(crm.Cases).Bind(&hook.Handler[*core.RecordEvent]{
 		Func: func(e *core.RecordEvent) error {
 			// The case and its message to the customer commit together.
 			return inTransaction(e, func(tx core.App) error {
-				caseType, err := prepareNewCase(tx, cal, e.Record, clockFrom(e.Context))
+				caseType, err := prepareNewCase(tx, cfg.BusinessNow().Calendar(), e.Record, clockFrom(e.Context))
 				if err != nil {
 					return err
 				}
@@ -132,7 +138,7 @@ func bindCases(app core.App, cal crm.Calendar) {
 				if err != nil {
 					return err
 				}
-				caseType, err := prepareUpdatedCase(tx, cal, prev, e.Record, clockFrom(e.Context))
+				caseType, err := prepareUpdatedCase(tx, cfg.BusinessNow().Calendar(), prev, e.Record, clockFrom(e.Context))
 				if err != nil {
 					return err
 				}

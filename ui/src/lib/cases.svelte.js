@@ -1,21 +1,31 @@
 // Cases: the queue (sorted by SLA due time, filtered, live) and one case with
 // its conversation, kept live by realtime on cases and case_messages.
 import { PagedList } from './paged.svelte.js'
+import { search } from './search.js'
 
 /**
  * A case (a customer's request) as the queue and its page show it.
- * @typedef {{id: string, reference: string, subject: string, status: string, status_label?: string, closed: boolean, priority?: string, overdue?: boolean, resolution_due?: string, first_response_due?: string, first_response_at?: string, assignee?: string, type?: string, contact?: string, company?: string, channel?: string, created: string, updated?: string, expand?: Record<string, any>}} CaseRecord
+ * @typedef {{id: string, reference: string, subject: string, status: string, status_label?: string, closed: boolean, priority?: string, overdue?: boolean, resolution_due?: string, first_response_due?: string, first_response_at?: string, assignee?: string, type?: string, contact?: string, company?: string, channel?: string, opened_by?: string, description?: string, data?: unknown, attachments?: string[], collectionId?: string, collectionName?: string, created: string, updated?: string, expand?: Record<string, any>}} CaseRecord
  */
 
 /**
  * One message of a case's conversation.
- * @typedef {{id: string, case: string, body: string, internal?: boolean, created: string, author_customer?: string, author_staff?: string, expand?: Record<string, any>}} CaseMessage
+ * @typedef {{id: string, case: string, body: string, internal?: boolean, created: string, author_customer?: string, author_staff?: string, attachments?: string[], collectionId?: string, collectionName?: string, expand?: Record<string, any>}} CaseMessage
  */
 
 /**
- * A type of case: its statuses and the moves between them.
- * @typedef {{id: string, name: string, code?: string, statuses?: Array<{key: string, label: string}>, transitions?: Record<string, string[]>}} CaseType
+ * A type of case: its statuses and the moves between them, and the fields the customer fills in.
+ * @typedef {{id: string, name: string, code?: string, statuses?: Array<{key: string, label: string, closed?: boolean}>, transitions?: Record<string, string[]>, fields?: unknown, public?: boolean}} CaseType
  */
+
+/**
+ * What staff fill in when they open a request for a customer.
+ * @typedef {{type: string, contact: string, company?: string, subject: string, description?: string, channel: string, priority: string, assignee?: string, data?: Record<string, unknown>, custom?: Record<string, unknown>}} NewCase
+ */
+
+/** How a customer may ask staff for something: every channel but the portal and the web form, which customers use themselves. */
+export const STAFF_CHANNELS = ['phone', 'email', 'in_person', 'letter', 'whatsapp', 'sms', 'chat', 'social']
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent']
 
 /**
  * The queue's filters.
@@ -98,6 +108,78 @@ export async function caseTypes(pb) {
   } catch {
     return []
   }
+}
+
+/**
+ * Every type of request the business has in use, public or not, with its fields and workflow (for staff opening a request).
+ * @param {import('pocketbase').default} pb
+ * @returns {Promise<CaseType[]>}
+ */
+export async function activeCaseTypes(pb) {
+  return /** @type {CaseType[]} */ (/** @type {unknown} */ (await pb.collection('case_types').getFullList({
+    filter: 'active = true', sort: 'position,name', fields: 'id,name,code,statuses,transitions,fields,public',
+  })))
+}
+
+/**
+ * Whether moving to status `key` closes the request.
+ * @param {CaseType | null | undefined} caseType
+ * @param {string} key
+ * @returns {boolean}
+ */
+export function closes(caseType, key) {
+  return Boolean((caseType?.statuses ?? []).find((s) => s.key === key)?.closed)
+}
+
+/**
+ * The status a closed request reopens to: the first open status its type allows from where it is, or null (not closed, or the type does not let it reopen).
+ * @param {CaseType | null | undefined} caseType
+ * @param {Partial<CaseRecord>} c
+ * @returns {{key: string, label: string} | null}
+ */
+export function reopenTarget(caseType, c) {
+  if (!c?.closed) return null
+  return nextStatuses(caseType, String(c.status ?? '')).find((s) => !closes(caseType, s.key)) ?? null
+}
+
+/**
+ * Contacts whose name, email or phone match what was typed, best first (for the new-request form).
+ * @param {import('pocketbase').default} pb
+ * @param {string} q
+ * @returns {Promise<Array<{id: string, name: string, sub: string}>>}
+ */
+export async function findContacts(pb, q) {
+  const hits = await search(pb, q, { collection: 'contacts', limit: 8 })
+  return hits.filter((h) => h.collection === 'contacts').map((h) => ({ id: h.id, name: String(h.title ?? h.id), sub: String(h.subtitle ?? '') }))
+}
+
+/**
+ * The body of a request staff open for a customer; the server fills status, reference, SLA and who opened it.
+ * @param {NewCase} f
+ * @param {File[]} files
+ * @returns {Record<string, unknown>}
+ */
+export function newCaseBody(f, files) {
+  /** @type {Record<string, unknown>} */
+  const body = {
+    ...(f.custom ?? {}),
+    type: f.type, contact: f.contact, subject: f.subject.trim(), description: (f.description ?? '').trim(),
+    channel: f.channel, priority: f.priority, assignee: f.assignee ?? '', data: f.data ?? {},
+  }
+  if (f.company) body.company = f.company
+  if (files.length) body.attachments = files
+  return body
+}
+
+/**
+ * Opens a request for a customer (the SDK sends files as a form when there are any).
+ * @param {import('pocketbase').default} pb
+ * @param {NewCase} f
+ * @param {File[]} [files]
+ * @returns {Promise<CaseRecord>}
+ */
+export async function openCase(pb, f, files = []) {
+  return /** @type {CaseRecord} */ (/** @type {unknown} */ (await pb.collection('cases').create(newCaseBody(f, files))))
 }
 
 /** @extends {PagedList<CaseRecord>} */
@@ -253,13 +335,17 @@ export class CaseView {
   }
 
   /**
-   * Posts a reply (or, internal, a note the customer does not see).
+   * Posts a reply (or, internal, a note the customer does not see), with files.
    * @param {string} body
    * @param {boolean} internal
+   * @param {File[]} [files]
    * @returns {Promise<CaseMessage>}
    */
-  async send(body, internal) {
-    const m = await this.pb.collection('case_messages').create({ case: this.id, body, internal })
+  async send(body, internal, files = []) {
+    /** @type {Record<string, unknown>} */
+    const data = { case: this.id, body, internal }
+    if (files.length) data.attachments = files
+    const m = await this.pb.collection('case_messages').create(data)
     this.upsertMessage(m)
     return m
   }

@@ -67,6 +67,7 @@ export default {
 
   'request.title': 'Request',
   'request.status': 'Status:',
+  'request.files': 'Files of this request',
   'request.next_answer': 'Our next answer by {when}',
   'step.case.answered': 'We answered',
   'step.case.rated': 'You rated it',

@@ -65,6 +65,7 @@ export default {
 
   'request.title': 'Pedido',
   'request.status': 'Situação:',
+  'request.files': 'Arquivos deste pedido',
   'request.next_answer': 'Nossa próxima resposta até {when}',
   'step.case.answered': 'Respondemos',
   'step.case.rated': 'Você avaliou',
