@@ -17,7 +17,7 @@ func TestBadInputNamesTheField(t *testing.T) {
 		field                                  string
 	}
 	deal := func(extra map[string]any) map[string]any {
-		body := map[string]any{"title": "Deal", "pipeline": w.ID("pl1"), "stage": w.ID("ps1"), "status": "open"}
+		body := map[string]any{"title": "Deal", "pipeline": w.ID("pl1"), "stage": w.ID("ps1")}
 		for k, v := range extra {
 			body[k] = v
 		}

@@ -43,8 +43,10 @@ func newWorld(t *testing.T) *testkit.World {
 
 	w.Make(t, "pl", crm.Pipelines, map[string]any{"name": "Vendas"})
 	w.Make(t, "st", crm.PipelineStages, map[string]any{"pipeline": w.ID("pl"), "name": "Proposta", "kind": "open"})
+	w.Make(t, "stWon", crm.PipelineStages, map[string]any{"pipeline": w.ID("pl"), "name": "Ganho", "kind": "won"})
 	deal := func(label, contact, status string) {
-		w.Make(t, label, crm.Deals, map[string]any{"title": label, "contact": w.ID(contact), "pipeline": w.ID("pl"), "stage": w.ID("st"), "status": status})
+		stage := map[string]string{"open": "st", "won": "stWon"}[status] // the server takes the status from the stage (plugins/deals)
+		w.Make(t, label, crm.Deals, map[string]any{"title": label, "contact": w.ID(contact), "pipeline": w.ID("pl"), "stage": w.ID(stage)})
 	}
 	deal("dealOpen1", "joao", "open")
 	deal("dealOpen2", "joao", "open")

@@ -53,23 +53,52 @@ export function stageTotals(deals, stage) {
   return { count: deals.length, total, weighted: Math.round(total * p * 100) / 100 }
 }
 
-/** The fields a move to `stage` writes: the stage, when it changed, and the status its kind means. */
-export function movePatch(deal, stage, now = new Date()) {
-  const patch = { stage: stage.id, stage_changed_at: now.toISOString() }
-  const status = stage.kind === 'won' || stage.kind === 'lost' ? stage.kind : 'open'
-  if (status !== deal.status) {
-    patch.status = status
-    patch.closed_at = status === 'open' ? '' : now.toISOString()
-    if (status !== 'lost') patch.lost_reason = ''
-  }
+/**
+ * The status a deal has in a stage of this kind (the server sets it; the
+ * board shows it at once).
+ * @param {string | undefined} kind
+ * @returns {'open' | 'won' | 'lost'}
+ */
+export function statusOf(kind) {
+  return kind === 'won' || kind === 'lost' ? kind : 'open'
+}
+
+/**
+ * What a move to `stage` sends: the stage, and the reason when it loses the
+ * deal. The server sets the status, when the stage changed and when the
+ * deal closed, and keeps the history.
+ * @param {Stage} stage
+ * @param {string} [lostReason]
+ * @returns {{stage: string, lost_reason?: string}}
+ */
+export function movePatch(stage, lostReason = '') {
+  /** @type {{stage: string, lost_reason?: string}} */
+  const patch = { stage: stage.id }
+  if (stage.kind === 'lost') patch.lost_reason = lostReason
   return patch
+}
+
+/**
+ * The deal as it will be once the server took the move: shown at once,
+ * replaced by the server's answer.
+ * @param {Deal} deal
+ * @param {Stage} stage
+ * @param {string} [lostReason]
+ * @param {Date} [now]
+ * @returns {Deal}
+ */
+export function movedDeal(deal, stage, lostReason = '', now = new Date()) {
+  const status = statusOf(stage.kind)
+  const at = now.toISOString().replace('T', ' ')
+  const closed = status === 'open' ? '' : status === deal.status ? deal.closed_at ?? at : at
+  return { ...deal, stage: stage.id, status, stage_changed_at: at, closed_at: closed, lost_reason: status === 'lost' ? lostReason : '' }
 }
 
 // Won and lost columns show deals closed within this many days: years of
 // closed deals would otherwise load with every board.
 export const CLOSED_WINDOW_DAYS = 90
 
-export const DEAL_FIELDS = 'id,title,amount,currency,stage,pipeline,status,owner,contact,company,expected_close,stage_changed_at,created,updated,expand.contact.id,expand.contact.name,expand.company.id,expand.company.name'
+export const DEAL_FIELDS = 'id,title,amount,currency,stage,pipeline,status,owner,contact,company,expected_close,stage_changed_at,closed_at,lost_reason,created,updated,expand.contact.id,expand.contact.name,expand.company.id,expand.company.name'
 
 export class DealBoard {
   /** @type {Pipeline[]} */
@@ -195,20 +224,22 @@ export class DealBoard {
   }
 
   /**
-   * Moves a deal to another stage: on screen at once, then on the server.
-   * A refusal puts the card back and throws the server's error.
+   * Moves a deal to another stage: on screen at once, then on the server
+   * (only the stage, and the reason when it loses the deal). A refusal
+   * puts the card back and throws the server's error.
    * @param {string} dealId
    * @param {string} stageId
+   * @param {string} [lostReason]
    * @returns {Promise<boolean>} false when there was nothing to move
    */
-  async move(dealId, stageId) {
+  async move(dealId, stageId, lostReason = '') {
     const i = this.deals.findIndex((d) => d.id === dealId)
     const stage = this.stageOf(stageId)
     if (i < 0 || !stage) return false
     const before = this.deals[i]
     if (before.stage === stageId) return false
-    const patch = movePatch(before, stage)
-    this.#put(i, { ...before, ...patch })
+    const patch = movePatch(stage, lostReason)
+    this.#put(i, movedDeal(before, stage, lostReason))
     try {
       const saved = await this.pb.collection('deals').update(dealId, patch, { expand: 'contact,company', fields: DEAL_FIELDS })
       const j = this.deals.findIndex((d) => d.id === dealId)
@@ -220,6 +251,16 @@ export class DealBoard {
       else this.deals = [...this.deals, before]
       throw err
     }
+  }
+
+  /**
+   * A deal made here (the column's New deal): on the board at once; the
+   * realtime event that follows changes nothing.
+   * @param {Deal} deal
+   */
+  add(deal) {
+    if (deal.pipeline !== this.pipelineId) return
+    this.apply({ action: 'create', record: deal })
   }
 
   /**
@@ -235,4 +276,284 @@ export class DealBoard {
     this.#closed = true
     this.#unlisten()
   }
+}
+
+// ——— Errors ————————————————————————————————————————————————————————————
+
+// The server's codes for a deal's own rules (plugins/deals), with a sentence
+// of ours in both languages.
+const DEAL_CODES = {
+  validation_deal_server_owned: 'deal.error.server_owned',
+  validation_deal_stage_pipeline: 'deal.error.stage_pipeline',
+  validation_deal_lost_reason_required: 'deal.error.lost_reason_required',
+  validation_deal_lost_reason_unknown: 'deal.error.lost_reason_unknown',
+}
+
+/**
+ * The message beside each field of a refused deal: the deal's own rules in
+ * the reader's language, then what lib/errors.js says of the rest.
+ * @param {any} err
+ * @param {(key: string, params?: any) => string} t
+ * @param {(err: any, t: any) => Record<string, string>} fieldErrors
+ * @returns {Record<string, string>}
+ */
+export function dealFieldErrors(err, t, fieldErrors) {
+  const out = fieldErrors(err, t)
+  const data = err?.response?.data ?? err?.data?.data ?? {}
+  for (const [field, problem] of Object.entries(data)) {
+    const key = DEAL_CODES[/** @type {any} */ (problem)?.code]
+    if (key) out[field] = t(key)
+  }
+  return out
+}
+
+// ——— Lost reasons ———————————————————————————————————————————————————————
+
+/**
+ * @typedef {{id: string, name: string, position?: number, active: boolean}} LostReason
+ */
+
+/**
+ * The reasons for losing a deal that managers keep, in their order.
+ * A staff member picks among the active ones; managers see all to keep them.
+ */
+export class LostReasons {
+  /** @type {LostReason[]} */
+  items = $state.raw([])
+  loading = $state(false)
+  error = $state(null)
+
+  /** @param {import('pocketbase').default} pb */
+  constructor(pb) {
+    this.pb = pb
+  }
+
+  get active() {
+    return this.items.filter((r) => r.active)
+  }
+
+  async load() {
+    this.loading = true
+    this.error = null
+    try {
+      this.items = /** @type {LostReason[]} */ (/** @type {unknown} */ (await this.pb.collection('lost_reasons').getFullList({ sort: 'position,name' })))
+    } catch (err) {
+      this.error = err
+    } finally {
+      this.loading = false
+    }
+  }
+
+  /**
+   * A new reason, last in the list.
+   * @param {string} name
+   */
+  async add(name) {
+    const position = Math.max(0, ...this.items.map((r) => Number(r.position) || 0)) + 1
+    const saved = await this.pb.collection('lost_reasons').create({ name: name.trim(), position, active: true })
+    this.items = [...this.items, /** @type {LostReason} */ (/** @type {unknown} */ (saved))]
+  }
+
+  /**
+   * @param {string} id
+   * @param {Partial<LostReason>} patch
+   */
+  async change(id, patch) {
+    const saved = await this.pb.collection('lost_reasons').update(id, patch)
+    this.items = this.items.map((r) => (r.id === id ? /** @type {LostReason} */ (/** @type {unknown} */ (saved)) : r))
+  }
+
+  /**
+   * Moves a reason one place up (-1) or down (+1): the list is renumbered 1..n.
+   * @param {string} id
+   * @param {-1 | 1} step
+   */
+  async move(id, step) {
+    const list = [...this.items]
+    const i = list.findIndex((r) => r.id === id)
+    const j = i + step
+    if (i < 0 || j < 0 || j >= list.length) return
+    ;[list[i], list[j]] = [list[j], list[i]]
+    const before = this.items
+    this.items = list.map((r, k) => ({ ...r, position: k + 1 }))
+    try {
+      await Promise.all(this.items.filter((r, k) => before.find((b) => b.id === r.id)?.position !== k + 1)
+        .map((r) => this.pb.collection('lost_reasons').update(r.id, { position: r.position })))
+    } catch (err) {
+      this.items = before
+      throw err
+    }
+  }
+}
+
+// ——— A new deal ————————————————————————————————————————————————————————
+
+/**
+ * @typedef {{title: string, amount: string, currency: string, pipeline: string, stage: string, expected_close: string, owner: string, contact: string, company: string}} DealDraft
+ */
+
+/**
+ * An empty deal form, with what the place it is opened from knows.
+ * @param {Partial<DealDraft>} preset
+ * @returns {DealDraft}
+ */
+export function dealDraft(preset = {}) {
+  return { title: '', amount: '', currency: '', pipeline: '', stage: '', expected_close: '', owner: '', contact: '', company: '', ...preset }
+}
+
+/**
+ * What the form sends: never the fields the server owns.
+ * @param {DealDraft} d
+ * @returns {Record<string, unknown>}
+ */
+export function draftBody(d) {
+  /** @type {Record<string, unknown>} */
+  const body = { title: d.title.trim(), pipeline: d.pipeline, stage: d.stage, currency: d.currency, owner: d.owner, contact: d.contact, company: d.company }
+  body.amount = d.amount === '' ? 0 : Number(String(d.amount).replace(',', '.'))
+  body.expected_close = d.expected_close ? `${d.expected_close} 12:00:00.000Z` : ''
+  return body
+}
+
+// ——— A deal's page ——————————————————————————————————————————————————————
+
+export const DEAL_PAGE_EXPAND = 'contact,company,stage,pipeline'
+
+/**
+ * One deal with what its page shows: its pipeline's stages, its stage
+ * history, its timeline entries, and its contact's open requests.
+ */
+export class DealView {
+  /** @type {Deal | null} */
+  deal = $state.raw(null)
+  /** @type {Stage[]} */
+  stages = $state.raw([])
+  /** @type {any[]} */
+  history = $state.raw([])
+  /** @type {any[]} */
+  entries = $state.raw([])
+  /** @type {any[]} */
+  requests = $state.raw([])
+  loading = $state(false)
+  error = $state(null)
+  /** @type {null | (() => Promise<void>)} */
+  #off = null
+
+  /**
+   * @param {import('pocketbase').default} pb
+   * @param {string} id
+   */
+  constructor(pb, id) {
+    this.pb = pb
+    this.id = id
+  }
+
+  get stage() {
+    return this.stages.find((s) => s.id === this.deal?.stage) ?? null
+  }
+
+  async load() {
+    this.loading = true
+    this.error = null
+    try {
+      const deal = /** @type {Deal} */ (/** @type {unknown} */ (await this.pb.collection('deals').getOne(this.id, { expand: DEAL_PAGE_EXPAND })))
+      this.deal = deal
+      await Promise.all([this.#stages(), this.#history(), this.#entries(), this.#requests()])
+      this.#listen()
+    } catch (err) {
+      this.error = err
+    } finally {
+      this.loading = false
+    }
+  }
+
+  async #stages() {
+    this.stages = /** @type {Stage[]} */ (/** @type {unknown} */ (await this.pb.collection('pipeline_stages').getFullList({
+      filter: this.pb.filter('pipeline = {:p}', { p: this.deal?.pipeline ?? '' }), sort: 'position' })))
+  }
+
+  async #history() {
+    this.history = await this.pb.collection('deal_stage_history').getFullList({
+      filter: this.pb.filter('deal = {:d}', { d: this.id }), sort: '-at,-created', expand: 'from_stage,to_stage' })
+  }
+
+  async #entries() {
+    const res = await this.pb.collection('activities').getList(1, 50, {
+      filter: this.pb.filter('deal = {:d}', { d: this.id }), sort: '-occurred_at,-created,-id', skipTotal: true })
+    this.entries = res.items
+  }
+
+  async #requests() {
+    const contact = this.deal?.contact
+    if (!contact) {
+      this.requests = []
+      return
+    }
+    const res = await this.pb.collection('cases').getList(1, 20, {
+      filter: this.pb.filter('contact = {:c} && closed = false', { c: contact }), sort: '-created', skipTotal: true,
+      fields: 'id,reference,subject,status_label,priority,created' })
+    this.requests = res.items
+  }
+
+  // Someone else moving or editing the deal shows here too.
+  async #listen() {
+    if (this.#off) return
+    try {
+      this.#off = await this.pb.collection('deals').subscribe(this.id, (e) => {
+        if (e.action === 'delete') this.deal = null
+        else this.refresh()
+      })
+    } catch {
+      // the page still works without live changes
+    }
+  }
+
+  /** Reads the deal and what follows from it again (after a change). */
+  async refresh() {
+    const deal = /** @type {Deal} */ (/** @type {unknown} */ (await this.pb.collection('deals').getOne(this.id, { expand: DEAL_PAGE_EXPAND })))
+    const pipelineChanged = deal.pipeline !== this.deal?.pipeline
+    this.deal = deal
+    await Promise.all([pipelineChanged ? this.#stages() : null, this.#history(), this.#entries(), this.#requests()])
+  }
+
+  /**
+   * Saves a change of the deal's own fields (never those the server owns).
+   * @param {Record<string, unknown>} patch
+   */
+  async save(patch) {
+    for (const f of ['status', 'stage_changed_at', 'closed_at']) delete patch[f]
+    await this.pb.collection('deals').update(this.id, patch)
+    await this.refresh()
+  }
+
+  /**
+   * Moves the deal to a stage (won, lost with its reason, reopened).
+   * @param {string} stageId
+   * @param {string} [lostReason]
+   */
+  async move(stageId, lostReason = '') {
+    const stage = this.stages.find((s) => s.id === stageId)
+    if (!stage) return
+    await this.save(movePatch(stage, lostReason))
+  }
+
+  async remove() {
+    await this.pb.collection('deals').delete(this.id)
+  }
+
+  close() {
+    const off = this.#off
+    this.#off = null
+    if (off) Promise.resolve(off()).catch(() => {})
+  }
+}
+
+/**
+ * The first stage of each kind a deal page offers as a button: win, lose,
+ * reopen (the first open stage).
+ * @param {Stage[]} stages
+ * @returns {{won: Stage | null, lost: Stage | null, open: Stage | null}}
+ */
+export function closingStages(stages) {
+  const first = (kind) => stages.find((s) => s.kind === kind) ?? null
+  return { won: first('won'), lost: first('lost'), open: first('open') }
 }

@@ -55,11 +55,10 @@ describe('deals board', () => {
     expect(isStale({ status: 'won', stage_changed_at: ago(100) }, stages[2], NOW)).toBe(false)
   })
 
-  it('a move writes the stage, its time and the status its kind means', () => {
-    const now = new Date(NOW)
-    expect(movePatch({ status: 'open' }, stages[1], now)).toEqual({ stage: 's2', stage_changed_at: now.toISOString() })
-    expect(movePatch({ status: 'open' }, stages[2], now)).toEqual({ stage: 's3', stage_changed_at: now.toISOString(), status: 'won', closed_at: now.toISOString(), lost_reason: '' })
-    expect(movePatch({ status: 'lost' }, stages[0], now)).toEqual({ stage: 's1', stage_changed_at: now.toISOString(), status: 'open', closed_at: '', lost_reason: '' })
+  it('a move sends only the stage (and the reason to lose): the server sets the rest', () => {
+    expect(movePatch(stages[1])).toEqual({ stage: 's2' })
+    expect(movePatch(stages[2], 'stray')).toEqual({ stage: 's3' })
+    expect(movePatch(stages[3], 'No budget')).toEqual({ stage: 's4', lost_reason: 'No budget' })
   })
 
   it('moves at once, keeps the server’s answer, and puts the card back when refused', async () => {
@@ -195,9 +194,11 @@ describe('contacts filters', async () => {
   const { contactFilter, ContactList } = await import('./contacts.svelte.js')
   it('builds the filter from stage, owner, tag, company and open case', () => {
     expect(contactFilter(real, { stage: 'lead', owner: 's1', tag: 'vip', company: 'co1', openCase: true }))
-      .toBe('stage = "lead" && owner = "s1" && company = "co1" && tags ~ "\\"vip\\"" && cases_via_contact.closed ?= false')
-    expect(contactFilter(real, { stage: '', owner: '-', tag: '', company: '', openCase: false })).toBe("owner = ''")
-    expect(contactFilter(real, {})).toBe('')
+      .toBe('stage = "lead" && owner = "s1" && company = "co1" && tags ~ "\\"vip\\"" && cases_via_contact.closed ?= false && archived = false')
+    expect(contactFilter(real, { stage: '', owner: '-', tag: '', company: '', openCase: false })).toBe("owner = '' && archived = false")
+    // Archived contacts are left out unless asked for.
+    expect(contactFilter(real, {})).toBe('archived = false')
+    expect(contactFilter(real, { archived: true })).toBe('')
   })
 
   it('pages and searches within the filters', async () => {
@@ -209,9 +210,12 @@ describe('contacts filters', async () => {
     }
     const list = new ContactList(pb)
     await list.setFilters({ stage: 'customer' })
-    expect(calls.at(-1).filter).toBe('stage = "customer"')
+    expect(calls.at(-1).filter).toBe('stage = "customer" && archived = false')
     expect(list.filtered).toBe(true)
     await list.setQuery('jo')
-    expect(calls.at(-1).filter).toBe('(id = "a") && stage = "customer"')
+    expect(calls.at(-1).filter).toBe('(id = "a") && stage = "customer" && archived = false')
+    await list.setFilters({ stage: '', archived: true })
+    expect(calls.at(-1).filter).toBe('id = "a"')
+    expect(list.filtered).toBe(true)
   })
 })
