@@ -67,6 +67,13 @@ func benchAPI(ctx context.Context, opts options, root string, n int) ([]apiRow, 
 	if err != nil {
 		return nil, line, err
 	}
+	if opts.customField {
+		name, took, err := addCustomField(client, s.url)
+		if err != nil {
+			return nil, line, err
+		}
+		fmt.Printf("[%d contacts] custom field %s added to contacts in %s (schema change, index, search triggers; bare has none)\n", n, name, took.Round(time.Millisecond))
+	}
 
 	queries := []struct{ name, filter string }{
 		{"owner=agent, -created", fmt.Sprintf("(owner='%s')", agentID)},

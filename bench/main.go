@@ -49,6 +49,7 @@ type options struct {
 	runLimit    time.Duration
 	raw         rawConfig
 	parts       map[string]bool // "1", "2", "3a", "3b", "4"
+	customField bool            // part 1: the vinculo side's contacts have a custom field
 
 	// Parts 3 and 4: one data dir of big contacts with bigActivities each.
 	big            int
@@ -118,6 +119,7 @@ func main() {
 	flag.DurationVar(&opts.runLimit, "round-limit", 60*time.Second, "time bound of one measured round (requests left are not sent)")
 	flag.IntVar(&opts.raw.perStmt, "raw-rows-per-insert", 20, "rows per multi-row INSERT on the raw SQLite side")
 	flag.StringVar(&opts.raw.verb, "raw-insert", "INSERT OR IGNORE", "the raw side's statement: INSERT or INSERT OR IGNORE")
+	flag.BoolVar(&opts.customField, "custom-field", true, "part 1: add a custom field (a select) to contacts through /api/crm/fields before measuring the vinculo side")
 	var parts string
 	flag.StringVar(&parts, "parts", "1,2,3,4,5,6,7,8,9,10", "parts to measure, comma separated: 1 (contact list, = api), 2 (bulk inserts, = inserts), 3 (= 3a,3b: customer 360 and search), 4 (record create), 5 (JS vs Go hooks, = hooks), 6 (CSV import, = import), 7 (export, = export), 8 (first load of the contacts page, = ui), 9 (portal realtime fan-out, = portal), 10 (replication cost and lag, = replication), 11 (soak of a mixed load for -soak, = soak; only when asked)")
 	flag.IntVar(&opts.big, "big", 1000000, "parts 3 and 4: contacts in their one data dir")

@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -25,7 +24,7 @@ func (c *checker) fail(field, value, reason string) {
 func (c *checker) text(field, value string, max int) string {
 	value = strings.TrimSpace(value)
 	if n := utf8.RuneCountInString(value); n > max {
-		c.fail(field, value, fmt.Sprintf("longer than %d characters (%d)", max, n))
+		c.failCode(field, value, "too_long", map[string]any{"max": max, "n": n}, "longer than %d characters (%d)", max, n)
 	}
 	return value
 }
@@ -33,7 +32,7 @@ func (c *checker) text(field, value string, max int) string {
 func (c *checker) email(v string) string {
 	e, err := NormalizeEmail(v)
 	if err != nil {
-		c.fail("email", v, err.Error())
+		c.failErr("email", v, err)
 	}
 	return e
 }
@@ -41,7 +40,7 @@ func (c *checker) email(v string) string {
 func (c *checker) phone(field, v, country string) string {
 	p, err := NormalizePhone(v, country)
 	if err != nil {
-		c.fail(field, v, err.Error())
+		c.failErr(field, v, err)
 	}
 	return p
 }
@@ -62,7 +61,8 @@ func (c *checker) stage(v string) string {
 	if s, ok := stageSynonyms[k]; ok {
 		return s
 	}
-	c.fail("stage", v, "not a lifecycle stage (one of: "+strings.Join(crm.LifecycleStages, ", ")+")")
+	c.failCode("stage", v, "stage_unknown", map[string]any{"stages": strings.Join(crm.LifecycleStages, ", ")},
+		"not a lifecycle stage (one of: %s)", strings.Join(crm.LifecycleStages, ", "))
 	return ""
 }
 
@@ -72,7 +72,7 @@ var domainPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9
 func (c *checker) domain(v string) string {
 	domain := normalizeDomain(v)
 	if domain != "" && (len(domain) > 253 || !domainPattern.MatchString(domain)) {
-		c.fail("domain", v, "not a domain name (like example.com)")
+		c.failCode("domain", v, "domain_invalid", nil, "not a domain name (like example.com)")
 	}
 	return domain
 }
@@ -94,7 +94,7 @@ func (c *checker) country(v string) string {
 		} else if len(country) == 2 && strings.ToUpper(country) == strings.ToUpper(fold(country)) {
 			country = strings.ToUpper(country)
 		} else {
-			c.fail("country", country, "not a two-letter country code (like BR)")
+			c.failCode("country", country, "country_invalid", nil, "not a two-letter country code (like BR)")
 		}
 	}
 	return country
@@ -111,6 +111,6 @@ func (w *run) owner(c *checker, v string) string {
 	if id, ok := w.staff[fold(v)]; ok {
 		return id
 	}
-	c.fail("owner", v, "no staff member has this email or name")
+	c.failCode("owner", v, "owner_unknown", nil, "no staff member has this email or name")
 	return ""
 }

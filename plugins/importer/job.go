@@ -195,20 +195,16 @@ func writeImported(tx core.App, job *core.Record, c Counts, stopped, withCompani
 	if staff := job.GetString("staff"); staff != "" {
 		actor = timeline.Actor{Type: timeline.ActorStaff, Staff: staff, Channel: timeline.ChannelWeb}
 	}
-	verb := "Import"
-	if stopped {
-		verb = "Stopped import"
-	}
-	body := fmt.Sprintf("%d rows read: %d created, %d updated, %d duplicates, %d skipped, %d with errors",
-		c.Processed, c.Created, c.Updated, c.Duplicate, c.Skipped, c.Errors)
+	// Worded by each reader's screen from the counts (timeline.*.js).
+	data := map[string]any{"kind": job.GetString("kind"), "file": job.GetString("filename"), "stopped": stopped,
+		"read": c.Processed, "created": c.Created, "updated": c.Updated, "duplicate": c.Duplicate,
+		"skipped": c.Skipped, "errors": c.Errors}
 	if withCompanies {
-		body += fmt.Sprintf("; %d companies created", c.CompaniesCreated)
+		data["companies"] = c.CompaniesCreated
 	}
 	_, err := timeline.Write(tx, timeline.Entry{
-		Event:   EventImported,
-		Subject: fmt.Sprintf("%s of %s from %s: %d created, %d updated", verb, job.GetString("kind"), job.GetString("filename"), c.Created, c.Updated),
-		Body:    body + ".",
-		Actor:   actor, RefCollection: crm.ImportJobs, RefID: job.Id,
+		Event: EventImported, Subject: job.GetString("filename"), Data: data,
+		Actor: actor, RefCollection: crm.ImportJobs, RefID: job.Id,
 	})
 	return err
 }

@@ -45,7 +45,8 @@ type run struct {
 	// in the main database its pages go through the main page cache,
 	// which is bounded, and memory stays flat.
 	keysTable string
-	records   *bulk // contacts or companies
+	records   *bulk          // contacts or companies
+	custom    []customColumn // the custom fields the mapping fills (custom.go)
 	keyRows   *bulk
 	lookup    *sql.Stmt
 	staff     map[string]string // email and folded name -> staff id
@@ -213,11 +214,15 @@ func (w *run) prepare(app core.App) error {
 	}
 	w.keyRows = newBulk(w.conn, w.keysTable, "INSERT OR IGNORE", "k", "id", "line")
 	w.keyRows.onFlush = func() { clear(w.pending) }
+	table, columns := crm.Contacts, contactColumns
 	if w.opts.Kind == KindCompanies {
-		w.records = newBulk(w.conn, crm.Companies, "INSERT", companyColumns...)
-	} else {
-		w.records = newBulk(w.conn, crm.Contacts, "INSERT", contactColumns...)
+		table, columns = crm.Companies, companyColumns
 	}
+	columns, err := w.withCustom(app, table, columns)
+	if err != nil {
+		return err
+	}
+	w.records = newBulk(w.conn, table, "INSERT", columns...)
 	// The keys of what is stored already.
 	scans := []struct {
 		query string

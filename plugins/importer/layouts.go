@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"vinculo/crm"
 )
 
 // Values is one row read from a file: field name -> text, before checks.
@@ -340,7 +342,8 @@ func (l *layout) usable(kind string) error {
 func CheckMapping(kind string, mapping map[string]string) error {
 	fields := FieldsOf(kind)
 	for column, field := range mapping {
-		if field != "" && !slices.Contains(fields, field) {
+		// A custom field (cf_...) is checked against the collection when the run starts.
+		if field != "" && !slices.Contains(fields, field) && !crm.IsCustomField(field) {
 			return fmt.Errorf("column %q maps to %q, which is not a %s field (one of: %s)", column, field, strings.TrimSuffix(kind, "s"), strings.Join(fields, ", "))
 		}
 	}

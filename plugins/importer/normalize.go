@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"fmt"
 	"net/mail"
 	"slices"
 	"strings"
@@ -27,7 +26,7 @@ func NormalizeEmail(s string) (string, error) {
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
-		return "", fmt.Errorf("%q is not an email address", s)
+		return "", codedError("email_invalid", map[string]any{"value": s}, "%q is not an email address", s)
 	}
 	return s, nil
 }
@@ -45,10 +44,11 @@ func NormalizePhone(s, country string) (string, error) {
 	}
 	n, err := phonenumbers.Parse(s, strings.ToUpper(country))
 	if err != nil {
-		return "", fmt.Errorf("%q is not a phone number", s)
+		return "", codedError("phone_invalid", map[string]any{"value": s}, "%q is not a phone number", s)
 	}
 	if !phonenumbers.IsPossibleNumber(n) {
-		return "", fmt.Errorf("%q is not a possible phone number in %s", s, regionOf(n, country))
+		region := regionOf(n, country)
+		return "", codedError("phone_impossible", map[string]any{"value": s, "country": region}, "%q is not a possible phone number in %s", s, region)
 	}
 	return phonenumbers.Format(n, phonenumbers.E164), nil
 }

@@ -15,10 +15,12 @@ import (
 
 // Problem is one reason a row was not imported.
 type Problem struct {
-	Line   int    `json:"line"`
-	Field  string `json:"field"`
-	Value  string `json:"value,omitempty"`
-	Reason string `json:"reason"`
+	Line   int            `json:"line"`
+	Field  string         `json:"field"`
+	Value  string         `json:"value,omitempty"`
+	Code   string         `json:"code,omitempty"`   // why, for the workspace to word in the reader's language (import.error.<code>)
+	Params map[string]any `json:"params,omitempty"` // the values the code's wording names
+	Reason string         `json:"reason"`           // why, in English: the command line and errors.csv
 }
 
 func (p Problem) String() string {
@@ -97,30 +99,33 @@ func (s *csvSource) Next() (Row, error) {
 		}
 		switch {
 		case errors.Is(pe.Err, csv.ErrFieldCount):
-			reason := fmt.Sprintf("the row has %d fields where the header has %d (a missing or extra %q?)", len(record), s.columns, s.dialect.Delimiter)
+			p := coded(pe.StartLine, "csv_field_count", map[string]any{"fields": len(record), "columns": s.columns, "delimiter": string(s.dialect.Delimiter)},
+				"the row has %d fields where the header has %d (a missing or extra %q?)", len(record), s.columns, s.dialect.Delimiter)
 			if pe.Line > pe.StartLine {
-				reason = fmt.Sprintf("the row has %d fields where the header has %d, and a quoted field runs from line %d to %d: is a closing \" missing?", len(record), s.columns, pe.StartLine, pe.Line)
+				p = coded(pe.StartLine, "csv_field_count_quote", map[string]any{"fields": len(record), "columns": s.columns, "from": pe.StartLine, "to": pe.Line},
+					"the row has %d fields where the header has %d, and a quoted field runs from line %d to %d: is a closing \" missing?", len(record), s.columns, pe.StartLine, pe.Line)
 			}
-			return Row{Line: pe.StartLine, Problems: []Problem{{Line: pe.StartLine, Reason: reason}}}, nil
+			return Row{Line: pe.StartLine, Problems: []Problem{p}}, nil
 		case errors.Is(pe.Err, csv.ErrQuote) && pe.Line > pe.StartLine:
 			// An opened quote that never closes swallows the lines after it.
-			return Row{Line: pe.StartLine, Problems: []Problem{{Line: pe.StartLine, Reason: fmt.Sprintf(
-				"a quoted field opened on this line is never closed (unbalanced \"), so lines %d to %d could not be read", pe.StartLine, pe.Line)}}}, nil
+			return Row{Line: pe.StartLine, Problems: []Problem{coded(pe.StartLine, "csv_unclosed_quote", map[string]any{"from": pe.StartLine, "to": pe.Line},
+				"a quoted field opened on this line is never closed (unbalanced \"), so lines %d to %d could not be read", pe.StartLine, pe.Line)}}, nil
 		case errors.Is(pe.Err, csv.ErrQuote):
-			return Row{Line: pe.StartLine, Problems: []Problem{{Line: pe.Line, Reason: fmt.Sprintf(
-				"a \" inside a quoted field must be doubled (\"\"), or the field has text after its closing quote (column %d)", pe.Column)}}}, nil
+			return Row{Line: pe.StartLine, Problems: []Problem{coded(pe.Line, "csv_quote", map[string]any{"column": pe.Column},
+				"a \" inside a quoted field must be doubled (\"\"), or the field has text after its closing quote (column %d)", pe.Column)}}, nil
 		case errors.Is(pe.Err, csv.ErrBareQuote):
-			return Row{Line: pe.StartLine, Problems: []Problem{{Line: pe.Line, Reason: fmt.Sprintf(
-				"a \" inside a field that is not quoted (column %d): quote the field and double the \"", pe.Column)}}}, nil
+			return Row{Line: pe.StartLine, Problems: []Problem{coded(pe.Line, "csv_bare_quote", map[string]any{"column": pe.Column},
+				"a \" inside a field that is not quoted (column %d): quote the field and double the \"", pe.Column)}}, nil
 		}
-		return Row{Line: pe.StartLine, Problems: []Problem{{Line: pe.Line, Reason: pe.Err.Error()}}}, nil
+		return Row{Line: pe.StartLine, Problems: []Problem{coded(pe.Line, "csv_unreadable", nil, "%s", pe.Err.Error())}}, nil
 	}
 	line, _ := s.r.FieldPos(0)
 	if s.dialect.Encoding != EncodingWindows1252 {
 		for i, f := range record {
 			if !utf8.ValidString(f) {
-				return Row{Line: line, Problems: []Problem{{Line: line, Field: s.columnName(i),
-					Reason: "the text is not valid UTF-8 (is part of the file saved in another encoding?)"}}}, nil
+				p := coded(line, "not_utf8", nil, "the text is not valid UTF-8 (is part of the file saved in another encoding?)")
+				p.Field = s.columnName(i)
+				return Row{Line: line, Problems: []Problem{p}}, nil
 			}
 		}
 	}
@@ -206,10 +211,10 @@ func (s *vcardSource) Next() (Row, error) {
 				return Row{}, err
 			}
 			if start > 0 {
-				return Row{Line: start, Problems: []Problem{{Line: start, Reason: "the card that begins on this line has no END:VCARD"}}}, nil
+				return Row{Line: start, Problems: []Problem{coded(start, "vcard_no_end", nil, "the card that begins on this line has no END:VCARD")}}, nil
 			}
 			if junk > 0 {
-				return Row{Line: junk, Problems: []Problem{{Line: junk, Reason: "text outside any BEGIN:VCARD ... END:VCARD"}}}, nil
+				return Row{Line: junk, Problems: []Problem{coded(junk, "vcard_outside", nil, "text outside any BEGIN:VCARD ... END:VCARD")}}, nil
 			}
 			return Row{}, io.EOF
 		}
@@ -217,18 +222,19 @@ func (s *vcardSource) Next() (Row, error) {
 			l = strings.ToValidUTF8(l, "\uFFFD")
 			if start > 0 {
 				s.skipCard()
-				return Row{Line: start, Problems: []Problem{{Line: s.line, Reason: "the text is not valid UTF-8 (save the file as UTF-8)"}}}, nil
+				return Row{Line: start, Problems: []Problem{coded(s.line, "not_utf8", nil, "the text is not valid UTF-8 (save the file as UTF-8)")}}, nil
 			}
 		}
 		switch {
 		case isMarker(l, "BEGIN:VCARD"):
 			if start > 0 {
 				s.pending, s.pendLine = []string{l}, s.line
-				return Row{Line: start, Problems: []Problem{{Line: start, Reason: fmt.Sprintf("the card that begins on this line has no END:VCARD before the next card on line %d", s.line)}}}, nil
+				return Row{Line: start, Problems: []Problem{coded(start, "vcard_no_end_next", map[string]any{"next": s.line},
+					"the card that begins on this line has no END:VCARD before the next card on line %d", s.line)}}, nil
 			}
 			if junk > 0 {
 				s.pending, s.pendLine = []string{l}, s.line
-				return Row{Line: junk, Problems: []Problem{{Line: junk, Reason: "text outside any BEGIN:VCARD ... END:VCARD"}}}, nil
+				return Row{Line: junk, Problems: []Problem{coded(junk, "vcard_outside", nil, "text outside any BEGIN:VCARD ... END:VCARD")}}, nil
 			}
 			start = s.line
 			card.WriteString(l)
@@ -239,7 +245,7 @@ func (s *vcardSource) Next() (Row, error) {
 		default:
 			if card.Len()+len(l) > maxCardBytes {
 				s.skipCard()
-				return Row{Line: start, Problems: []Problem{{Line: start, Reason: "the card is larger than 1 MB"}}}, nil
+				return Row{Line: start, Problems: []Problem{coded(start, "vcard_too_large", nil, "the card is larger than 1 MB")}}, nil
 			}
 			card.WriteString(l)
 			if isMarker(l, "END:VCARD") {
@@ -266,11 +272,13 @@ func (s *vcardSource) skipCard() {
 func (s *vcardSource) decode(line int, text []byte) (Row, error) {
 	c, err := vcard.NewDecoder(bytes.NewReader(text)).Decode()
 	if err != nil {
-		return Row{Line: line, Problems: []Problem{{Line: line, Reason: "unreadable card: " + strings.TrimPrefix(err.Error(), "vcard: ")}}}, nil
+		return Row{Line: line, Problems: []Problem{coded(line, "vcard_unreadable", nil, "unreadable card: %s", strings.TrimPrefix(err.Error(), "vcard: "))}}, nil
 	}
 	v := Values{}
 	if version := c.Value(vcard.FieldVersion); version != "" && version != "2.1" && version != "3.0" && version != "4.0" {
-		return Row{Line: line, Problems: []Problem{{Line: line, Field: "VERSION", Value: version, Reason: "unknown vCard version (2.1, 3.0 and 4.0 are read)"}}}, nil
+		p := coded(line, "vcard_version", nil, "unknown vCard version (2.1, 3.0 and 4.0 are read)")
+		p.Field, p.Value = "VERSION", version
+		return Row{Line: line, Problems: []Problem{p}}, nil
 	}
 	name := strings.TrimSpace(c.PreferredValue(vcard.FieldFormattedName))
 	if name == "" {

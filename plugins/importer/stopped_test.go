@@ -109,8 +109,8 @@ func TestImportStoppedValidOnlyJobCountsWhatWasCommitted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 1 || !strings.Contains(entries[0].GetString("subject"), fmt.Sprintf(": %d created", stored)) ||
-		entries[0].GetString("staff") != staff.Id {
+	if len(entries) != 1 || !strings.Contains(entries[0].GetString("data"), fmt.Sprintf(`"created":%d`, stored)) ||
+		!strings.Contains(entries[0].GetString("data"), `"stopped":true`) || entries[0].GetString("staff") != staff.Id {
 		var subjects []string
 		for _, e := range entries {
 			subjects = append(subjects, e.GetString("subject"))
@@ -173,7 +173,7 @@ func TestImportStartCleansWhatDeadImportsLeft(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 1 || !strings.Contains(entries[0].GetString("subject"), "80000 created") {
+	if len(entries) != 1 || !strings.Contains(entries[0].GetString("data"), `"created":80000`) {
 		t.Errorf("timeline entries of the stopped job: %d, want one saying 80000 created", len(entries))
 	}
 	if n := w.Count(t, crm.Activities, "ref_id = {:id}", dbx.Params{"id": queued.Id}); n != 0 {

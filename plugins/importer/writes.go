@@ -90,7 +90,7 @@ func (w *run) contact(row Row) error {
 		name = email // a contact known only by their address
 	}
 	if name == "" {
-		c.fail("name", "", "a contact needs a name or an email")
+		c.failCode("name", "", "contact_unnamed", nil, "a contact needs a name or an email")
 	}
 	name = c.text("name", name, 200)
 	phone := c.phone("phone", v["phone"], w.opts.Country)
@@ -105,10 +105,11 @@ func (w *run) contact(row Row) error {
 	if t := splitTags(v["tags"]); len(t) > 0 {
 		raw, _ := json.Marshal(t)
 		if len(raw) > 4<<10 {
-			c.fail("tags", v["tags"], "more than 4 KB of tags")
+			c.failCode("tags", v["tags"], "tags_too_long", nil, "more than 4 KB of tags")
 		}
 		tags = string(raw)
 	}
+	custom := w.customValues(c, v)
 	if len(c.problems) > 0 {
 		w.problem(c.problems)
 		return nil
@@ -123,6 +124,7 @@ func (w *run) contact(row Row) error {
 	if tags != "[]" {
 		fields["tags"] = tags
 	}
+	addCustomFields(fields, custom)
 	if found {
 		if done, err := w.onDuplicate(crm.Contacts, row.Line, h, fields, company, keys); done {
 			return err
@@ -133,7 +135,7 @@ func (w *run) contact(row Row) error {
 		return err
 	}
 	id := core.GenerateDefaultRandomId()
-	if err := w.records.add(id, name, email, phone, mobile, jobTitle, address, companyID, owner, stage, tags, source, w.now, w.now); err != nil {
+	if err := w.records.add(withCustomValues([]any{id, name, email, phone, mobile, jobTitle, address, companyID, owner, stage, tags, source, w.now, w.now}, custom)...); err != nil {
 		return err
 	}
 	w.res.Created++
@@ -175,7 +177,7 @@ func (w *run) company(row Row) error {
 	c := &checker{line: row.Line}
 	name := c.text("name", CleanName(v["name"]), 200)
 	if name == "" {
-		c.fail("name", "", "a company needs a name")
+		c.failCode("name", "", "company_unnamed", nil, "a company needs a name")
 	}
 	domain := c.domain(v["domain"])
 	phone := c.phone("phone", v["phone"], w.opts.Country)
@@ -183,6 +185,7 @@ func (w *run) company(row Row) error {
 	city := c.text("city", CleanName(v["city"]), 100)
 	country := c.country(v["country"])
 	industry := c.text("industry", CleanName(v["industry"]), 100)
+	custom := w.customValues(c, v)
 	if len(c.problems) > 0 {
 		w.problem(c.problems)
 		return nil
@@ -195,12 +198,13 @@ func (w *run) company(row Row) error {
 	if found {
 		fields := map[string]string{"name": name, "domain": domain, "phone": phone,
 			"address": address, "city": city, "country": country, "industry": industry}
+		addCustomFields(fields, custom)
 		if done, err := w.onDuplicate(crm.Companies, row.Line, h, fields, "", keys); done {
 			return err
 		}
 	}
 	id := core.GenerateDefaultRandomId()
-	if err := w.records.add(id, name, domain, phone, address, city, country, industry, w.now, w.now); err != nil {
+	if err := w.records.add(withCustomValues([]any{id, name, domain, phone, address, city, country, industry, w.now, w.now}, custom)...); err != nil {
 		return err
 	}
 	w.res.Created++

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/pocketbase/dbx"
@@ -56,13 +57,16 @@ type source struct {
 	// the timeline entries the system writes (event set) repeat what the
 	// records they follow already say, and would bury what people wrote.
 	skipUnless string
+	// custom: the collection's custom fields of text kinds (text, long
+	// text, phone, email, URL) are indexed too, after the body (customText).
+	custom bool
 }
 
 var sources = []source{
-	{collection: crm.Contacts, name: []string{"name"}, detail: []string{"job_title", crm.FieldEmail}, phones: []string{"phone", "mobile"}, tags: []string{"tags"}},
-	{collection: crm.Companies, name: []string{"name"}, detail: []string{"domain", "city"}, phones: []string{"phone"}},
-	{collection: crm.Deals, name: []string{"title"}},
-	{collection: crm.Cases, name: []string{"subject"}, detail: []string{"reference"}, body: []string{"description"}},
+	{collection: crm.Contacts, name: []string{"name"}, detail: []string{"job_title", crm.FieldEmail}, phones: []string{"phone", "mobile"}, tags: []string{"tags"}, custom: true},
+	{collection: crm.Companies, name: []string{"name"}, detail: []string{"domain", "city"}, phones: []string{"phone"}, custom: true},
+	{collection: crm.Deals, name: []string{"title"}, custom: true},
+	{collection: crm.Cases, name: []string{"subject"}, detail: []string{"reference"}, body: []string{"description"}, custom: true},
 	{collection: crm.Activities, name: []string{"subject"}, body: []string{"body"}, skipUnless: "event"},
 }
 
@@ -154,9 +158,57 @@ func (s source) values(c *core.Collection, row string) []string {
 	return []string{
 		textOf(row, s.columns(c, s.name)),
 		textOf(row, s.columns(c, s.detail)),
-		textOf(row, s.columns(c, s.body)),
+		textOf(row, s.columns(c, s.body)) + s.customText(c, row),
 		keysSQL,
 	}
+}
+
+// Custom fields of text kinds go into the body column, each as a piece of
+// its own (customPiece) appended to the body's expression. A field just
+// added is empty on every row, so adding it changes no row's entry, and a
+// renamed one keeps its words: ensure compares the triggers without these
+// pieces and rebuilds the entries only when something else changed. Before
+// a field is deleted, plugins/customfields empties it on the rows that
+// held a value, so that only those entries are rewritten by the triggers.
+func (s source) customFields(c *core.Collection) []string {
+	if !s.custom {
+		return nil
+	}
+	var out []string
+	for _, f := range c.Fields {
+		if !crm.IsCustomField(f.GetName()) || f.GetHidden() {
+			continue
+		}
+		switch f.(type) {
+		case *core.TextField, *core.EmailField, *core.URLField:
+			out = append(out, f.GetName())
+		}
+	}
+	return out
+}
+
+func (s source) customText(c *core.Collection, row string) string {
+	var b strings.Builder
+	for _, name := range s.customFields(c) {
+		fmt.Fprintf(&b, customPiece, row+"."+quoteIdent(name))
+	}
+	return b.String()
+}
+
+const customPiece = " || coalesce(' ' || %s, '')"
+
+var (
+	customPieceSQL   = regexp.MustCompile(` \|\| coalesce\(' ' \|\| (?:new|old|t)\.` + "`" + crm.CustomFieldPrefix + "[^`]*`" + `, ''\)`)
+	customWatchedSQL = regexp.MustCompile(", `" + crm.CustomFieldPrefix + "[^`]*`")
+)
+
+// withoutCustom is a collection's triggers without their custom fields.
+func withoutCustom(triggers map[string]string) map[string]string {
+	out := make(map[string]string, len(triggers))
+	for name, sql := range triggers {
+		out[name] = customWatchedSQL.ReplaceAllString(customPieceSQL.ReplaceAllString(sql, ""), "")
+	}
+	return out
 }
 
 // kept is the SQL condition a row must meet to be indexed ("1" for all rows).
@@ -175,7 +227,7 @@ func (s source) watched(c *core.Collection) []string {
 	for _, group := range [][]string{s.name, s.detail, s.body, s.phones, s.tags} {
 		cols = append(cols, s.columns(c, group)...)
 	}
-	return cols
+	return append(cols, s.customFields(c)...)
 }
 
 func triggerName(collection, suffix string) string {
@@ -296,7 +348,7 @@ func ensure(app core.App, c *core.Collection, before map[string]string) error {
 	if err != nil {
 		return err
 	}
-	changed := !sameTriggers(before, want)
+	changed := !sameTriggers(withoutCustom(before), withoutCustom(want))
 	if !changed && sameTriggers(now, want) {
 		return nil
 	}

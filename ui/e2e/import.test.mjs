@@ -89,7 +89,8 @@ describe('import, export and merge in Chromium', { timeout: 300000 }, () => {
     const errorRows = page.locator('table', { has: page.getByRole('columnheader', { name: 'Problem' }) }).locator('tbody tr')
     assert.equal(await errorRows.count(), 1)
     assert.equal(await errorRows.first().locator('td').first().innerText(), '4')
-    assert.equal(await errorRows.first().locator('td').nth(1).innerText(), 'email')
+    assert.equal(await errorRows.first().locator('td').nth(1).innerText(), 'Email') // the field as the mapping names it
+    assert.equal(await errorRows.first().locator('td').nth(2).innerText(), '“not-an-email” is not an email address')
     await page.getByRole('button', { name: 'Download errors.csv' }).waitFor()
     // Nothing was written by the dry run.
     const before = await api(server.url, token, `/api/collections/contacts/records?filter=${encodeURIComponent("email='zuleica.importada@example.test'")}&skipTotal=1`)

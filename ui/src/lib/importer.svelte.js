@@ -12,7 +12,7 @@
 
 /**
  * One refused line of a report.
- * @typedef {{line: number, field?: string, reason: string}} ImportError
+ * @typedef {{line: number, field?: string, value?: string, code?: string, params?: Record<string, unknown>, reason: string}} ImportError
  */
 
 /**
@@ -80,6 +80,55 @@ export function summaryOf(job) {
 export function errorsOf(job) {
   const list = job?.report?.errors
   return Array.isArray(list) ? list : []
+}
+
+/**
+ * How the server read a file, in the reader's language: its layout (the
+ * export it recognised, or the columns mapped), format and encoding.
+ * @param {{layout?: string, format?: string, report?: {encoding?: string}} | null | undefined} job
+ * @param {(key: string, params?: Record<string, unknown>) => string} t
+ * @returns {string}
+ */
+export function detectedText(job, t) {
+  const word = (prefix, v) => {
+    const k = `import.${prefix}.${v}`
+    const w = t(k)
+    return w === k ? v : w
+  }
+  return t('import.detected', {
+    layout: word('layout', job?.layout ?? ''),
+    format: word('format', job?.format || 'csv'),
+    encoding: job?.report?.encoding || 'UTF-8',
+  })
+}
+
+/**
+ * Why a row was refused, in the reader's language: the server gives a code
+ * and its values (import.error.<code>); a code this workspace does not know
+ * shows the server's English reason.
+ * @param {ImportError} problem
+ * @param {(key: string, params?: Record<string, unknown>) => string} t
+ * @returns {string}
+ */
+export function problemText(problem, t) {
+  if (!problem?.code) return problem?.reason ?? ''
+  const key = `import.error.${problem.code}`
+  const text = t(key, problem.params ?? {})
+  return text === key ? problem.reason ?? '' : text
+}
+
+/**
+ * The field a problem is about, as the mapping names it (a custom field or a
+ * file's column keeps its own name).
+ * @param {ImportError} problem
+ * @param {(key: string) => string} t
+ * @returns {string}
+ */
+export function problemField(problem, t) {
+  if (!problem?.field) return ''
+  const key = `import.field.${problem.field}`
+  const label = t(key)
+  return label === key ? problem.field : label
 }
 
 /**

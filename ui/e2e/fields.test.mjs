@@ -1,0 +1,221 @@
+// Browser test of custom fields: a manager adds a select field to contacts in
+// Settings → Fields; it shows in the contact form, on the contact's page, as
+// a list column and filter, in the export and in the import mapping; a
+// rename keeps the values; a delete first says how many records hold one.
+//
+//   /work/e2e-run.sh fields e2e/fields.test.mjs
+import { describe, test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+import { startServer, apiToken, api, request, launchChromium } from './server.mjs'
+
+const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
+const DESKTOP = { viewport: { width: 1280, height: 800 } }
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
+const MARINA = 'marina@vinculo.example'
+const PASSWORD = 'vinculo-demo-2026'
+
+let server
+let browser
+let token
+const pageErrors = []
+
+async function newPage(options) {
+  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'America/Sao_Paulo', serviceWorkers: 'block', ...options })
+  context.setDefaultTimeout(10000)
+  const page = await context.newPage()
+  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`))
+  return page
+}
+
+async function signIn(page) {
+  await page.goto(`${server.url}/`)
+  await page.locator('#signin-email').fill(MARINA)
+  await page.locator('#signin-password').fill(PASSWORD)
+  await page.locator('form button[type=submit]').click()
+  await page.locator('nav#main-nav').waitFor({ state: 'attached' })
+}
+
+/** A screenshot after checking that nothing is wider than the screen. */
+async function shot(page, name) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+  assert.ok(overflow <= 0, `${name} is ${overflow}px wider than the screen`)
+  await page.screenshot({ path: `${SHOTS}fields-${name}.png` })
+}
+
+describe('custom fields in Chromium', { timeout: 300000 }, () => {
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true })
+    server = await startServer()
+    browser = await launchChromium(chromium)
+    // Marina reads the workspace in English for these tests.
+    token = await apiToken(server.url, MARINA)
+    const me = await api(server.url, token, '/api/collections/staff/auth-refresh', { method: 'POST' })
+    await api(server.url, token, `/api/collections/staff/records/${me.record.id}`, { method: 'PATCH', body: { language: 'en' } })
+  })
+
+  after(async () => {
+    await browser?.close().catch(() => {})
+    await server?.stop()
+  })
+
+  test('a select field on contacts, from Settings to the form, page, list, export, import; renamed; deleted', async () => {
+    const page = await newPage(DESKTOP)
+    await signIn(page)
+    await page.goto(`${server.url}/settings/fields`)
+    await page.getByRole('heading', { name: 'Add a field' }).waitFor()
+
+    // Bad input: the server's words beside the field, what was typed kept.
+    await page.locator('#cf-kind').selectOption('select')
+    await page.locator('#cf-label').fill('Region')
+    await page.getByRole('button', { name: 'Add field' }).click()
+    await page.locator('#cf-options-error').waitFor()
+    assert.match(await page.locator('#cf-options-error').innerText(), /at least one option/)
+    assert.equal(await page.locator('#cf-label').inputValue(), 'Region')
+    await shot(page, 'settings-error-desktop')
+
+    await page.locator('#cf-options').fill('North\nSouth')
+    await page.locator('#cf-label-other').fill('Região')
+    await page.getByRole('button', { name: 'Add field' }).click()
+    const row = page.locator('li[data-field="cf_region"]')
+    await row.waitFor()
+    assert.match(await row.innerText(), /Region[\s\S]*cf_region[\s\S]*One choice[\s\S]*North, South[\s\S]*Internal/)
+    await shot(page, 'settings-desktop')
+
+    // The contact form has it; the contact's page shows it.
+    await page.goto(`${server.url}/contacts`)
+    await page.getByRole('button', { name: 'New contact' }).click()
+    await page.locator('#cf-name').fill('Fields Test Person')
+    const input = page.locator('#cf-contacts-cf_region')
+    await input.waitFor()
+    await input.selectOption('North')
+    await shot(page, 'form-desktop')
+    await page.getByRole('button', { name: 'Create contact' }).click()
+    await page.waitForURL(/\/contacts\/[a-z0-9]{15}$/)
+    const contactId = page.url().split('/').pop()
+    const values = page.getByTestId('custom-field-values')
+    await values.waitFor()
+    assert.match(await values.innerText(), /Region\s*North/)
+    await values.scrollIntoViewIfNeeded()
+    await shot(page, 'contact-desktop')
+    const stored = await api(server.url, token, `/api/collections/contacts/records/${contactId}`)
+    assert.equal(stored.cf_region, 'North')
+
+    // A list column and a filter.
+    await page.goto(`${server.url}/contacts`)
+    await page.locator('.cf-columns summary').click()
+    await page.locator('.cf-columns label').filter({ hasText: 'Region' }).locator('input').check()
+    await page.locator('th.custom').filter({ hasText: 'Region' }).waitFor()
+    await page.locator('.cf-columns summary').click()
+    await page.locator('#cf-filter-contacts').selectOption('cf_region')
+    await page.locator('#cf-filter-value-contacts').selectOption('North')
+    // Only the contacts whose region is North are left (the demo's have none).
+    await page.waitForFunction(() => {
+      const cells = [...document.querySelectorAll('td[data-field="cf_region"]')]
+      return cells.length > 0 && cells.every((td) => td.textContent.trim() === 'North')
+    })
+    await page.locator('tr', { hasText: 'Fields Test Person' }).waitFor()
+    await shot(page, 'list-desktop')
+    await page.locator('#cf-filter-value-contacts').selectOption('South')
+    await page.locator('tr', { hasText: 'Fields Test Person' }).waitFor({ state: 'detached' })
+
+    // The export has the column and the value.
+    const csv = await request(server.url, token, `/api/crm/export/contacts?format=csv&filter=${encodeURIComponent(`id = '${contactId}'`)}`)
+    assert.equal(csv.status, 200)
+    const [head, line] = csv.text.split(/\r?\n/)
+    const col = head.split(',').indexOf('cf_region')
+    assert.ok(col >= 0, `export header: ${head}`)
+    assert.equal(line.split(',')[col], 'North')
+
+    // The import mapping offers it.
+    await page.goto(`${server.url}/import`)
+    await page.locator('input[type=file]').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from('Name,Zone\nAna Import,South\n') })
+    const map = page.locator('select[id^="map-"]').nth(1)
+    await map.waitFor()
+    await map.selectOption('cf_region')
+    assert.equal(await map.inputValue(), 'cf_region')
+    await shot(page, 'import-desktop')
+
+    // Rename: the value stays under the new name.
+    await page.goto(`${server.url}/settings/fields`)
+    await row.getByRole('button', { name: /^Edit/ }).click()
+    await page.locator('#cfe-label').fill('Sales region')
+    await page.locator('#cfe-name').fill('cf_sales_region')
+    await shot(page, 'edit-desktop')
+    await page.locator('dialog[open]').getByRole('button', { name: 'Save' }).click()
+    await page.locator('li[data-field="cf_sales_region"]').waitFor()
+    const renamed = await api(server.url, token, `/api/collections/contacts/records/${contactId}`)
+    assert.equal(renamed.cf_sales_region, 'North')
+    assert.ok(!('cf_region' in renamed))
+
+    // Delete: the dialog says how many records hold a value, then deletes.
+    await page.locator('li[data-field="cf_sales_region"]').getByRole('button', { name: /^Delete/ }).click()
+    const count = page.getByTestId('cf-count')
+    await count.waitFor()
+    assert.match(await count.innerText(), /^One record holds a value/)
+    await shot(page, 'delete-desktop')
+    await page.locator('dialog[open]').getByRole('button', { name: 'Delete the field' }).click()
+    await page.locator('li[data-field="cf_sales_region"]').waitFor({ state: 'detached' })
+    const after = await api(server.url, token, `/api/collections/contacts/records/${contactId}`)
+    assert.ok(!('cf_sales_region' in after), 'the field is gone from the record')
+    await page.context().close()
+    assert.deepEqual(pageErrors, [])
+  })
+
+  test('a multi-choice field on companies: a column and a filter of the companies list', async () => {
+    const field = await api(server.url, token, '/api/crm/fields', { method: 'POST', body: { collection: 'companies', label: 'Tier', kind: 'multi_select', options: ['Gold', 'Silver', 'Bronze'] } })
+    const { items } = await api(server.url, token, '/api/collections/companies/records?perPage=1&sort=name')
+    await api(server.url, token, `/api/collections/companies/records/${items[0].id}`, { method: 'PATCH', body: { [field.name]: ['Gold', 'Bronze'] } })
+    const page = await newPage(DESKTOP)
+    await signIn(page)
+    await page.goto(`${server.url}/companies`)
+    await page.locator('.cf-columns summary').click()
+    await page.locator('.cf-columns label').filter({ hasText: 'Tier' }).locator('input').check()
+    await page.locator('.cf-columns summary').click()
+    await page.locator('#cf-filter-companies').selectOption(field.name)
+    await page.locator('#cf-filter-value-companies').selectOption('Gold')
+    await page.locator('tr', { hasText: items[0].name }).locator(`td[data-field="${field.name}"]`).filter({ hasText: 'Gold, Bronze' }).waitFor()
+    assert.equal(await page.locator('tbody tr').count(), 1)
+    await shot(page, 'companies-desktop')
+    await page.context().close()
+  })
+
+  test('the pages at phone size', async () => {
+    const field = await api(server.url, token, '/api/crm/fields', { method: 'POST', body: { collection: 'contacts', label: 'Preferred store', kind: 'select', options: ['Centro', 'Zona Sul'] } })
+    const page = await newPage(PHONE)
+    await signIn(page)
+    await page.goto(`${server.url}/settings/fields`)
+    await page.locator(`li[data-field="${field.name}"]`).waitFor()
+    await shot(page, 'settings-phone')
+    await page.locator(`li[data-field="${field.name}"]`).getByRole('button', { name: /^Delete/ }).click()
+    await page.getByTestId('cf-count').waitFor()
+    await shot(page, 'delete-phone')
+    await page.locator('dialog[open]').getByRole('button', { name: 'Cancel' }).click()
+
+    await page.goto(`${server.url}/contacts`)
+    await page.getByRole('button', { name: 'New contact' }).click()
+    await page.locator(`#cf-contacts-${field.name}`).scrollIntoViewIfNeeded()
+    await shot(page, 'form-phone')
+
+    const contacts = await api(server.url, token, '/api/collections/contacts/records?perPage=1&sort=-created')
+    const id = contacts.items[0].id
+    await api(server.url, token, `/api/collections/contacts/records/${id}`, { method: 'PATCH', body: { [field.name]: 'Zona Sul' } })
+    await page.goto(`${server.url}/contacts/${id}`)
+    await page.getByTestId('custom-field-values').scrollIntoViewIfNeeded()
+    assert.match(await page.getByTestId('custom-field-values').innerText(), /Zona Sul/)
+    await shot(page, 'contact-phone')
+
+    await page.goto(`${server.url}/contacts`)
+    await page.getByRole('button', { name: /^Filter contacts/ }).click()
+    await page.locator('#cf-filter-contacts').selectOption(field.name)
+    await page.locator('#cf-filter-value-contacts').selectOption('Zona Sul')
+    await page.locator('.cf-columns summary').click()
+    await page.locator('.cf-columns label').filter({ hasText: 'Preferred store' }).locator('input').check()
+    await page.locator(`td[data-field="${field.name}"]`).first().waitFor()
+    await shot(page, 'list-phone')
+    await page.context().close()
+    assert.deepEqual(pageErrors, [])
+  })
+})
