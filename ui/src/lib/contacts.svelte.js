@@ -3,6 +3,7 @@
 // characters goes to the search route instead, best matches first.
 import { PagedList } from './paged.svelte.js'
 import { searchIds, idFilter, inOrder } from './search.js'
+import { customFields, customFilterParts } from './customfields.svelte.js'
 
 /**
  * A contact as the list shows it (LIST_FIELDS).
@@ -11,7 +12,8 @@ import { searchIds, idFilter, inOrder } from './search.js'
 
 /**
  * The list's filters.
- * @typedef {{stage: string, owner: string, tag: string, company: string, openCase: boolean}} ContactFilters
+ * @typedef {{stage: string, owner: string, tag: string, company: string, openCase: boolean, archived?: boolean}} ContactFilters
+ * (archived: show the archived contacts too; the list leaves them out by default)
  */
 
 /**
@@ -31,7 +33,8 @@ export const SORTS = {
   owner: ['owner,created', '-owner,-created'],
 }
 
-export const NO_FILTERS = { stage: '', owner: '', tag: '', company: '', openCase: false }
+// custom: {field, value} on one of the business's own fields (customfields.svelte.js)
+export const NO_FILTERS = { stage: '', owner: '', tag: '', company: '', openCase: false, archived: false, custom: null }
 
 /**
  * The record-API filter of the list's filters; '' when none.
@@ -62,10 +65,16 @@ export function contactFilter(pb, f) {
   }
   // A case of theirs still open (the cases index on contact, closed serves it).
   if (f.openCase) parts.push('cases_via_contact.closed ?= false')
+  if (!f.archived) parts.push('archived = false')
+  const cf = customFilterParts(customFields.of('contacts'), f.custom)
+  if (cf) {
+    parts.push(cf.expr)
+    Object.assign(params, cf.params)
+  }
   return parts.length ? pb.filter(parts.join(' && '), params) : ''
 }
 
-export const LIST_FIELDS = 'id,name,email,phone,mobile,job_title,stage,owner,company,created,open_cases,expand.company.id,expand.company.name'
+export const LIST_FIELDS = 'id,name,email,phone,mobile,job_title,stage,owner,company,created,open_cases,archived,expand.company.id,expand.company.name'
 
 /** @extends {PagedList<ContactRow>} */
 export class ContactList extends PagedList {
@@ -116,7 +125,7 @@ export class ContactList extends PagedList {
       ...(filter ? { filter } : {}),
       skipTotal: true,
       expand: 'company',
-      fields: LIST_FIELDS,
+      fields: LIST_FIELDS + customFields.listFields('contacts'),
     })
     return { items: res.items, hasNext: res.items.length === this.perPage }
   }
@@ -134,7 +143,7 @@ export class ContactList extends PagedList {
       filter: extra ? `(${filter}) && ${extra}` : filter,
       skipTotal: true,
       expand: 'company',
-      fields: LIST_FIELDS,
+      fields: LIST_FIELDS + customFields.listFields('contacts'),
     })
     let items = inOrder(ids, res.items)
     if (this.sortKey !== 'created' || !this.sortDesc) items = sortRows(items, this.sortKey, this.sortDesc)
@@ -148,7 +157,7 @@ export class ContactList extends PagedList {
 
   get filtered() {
     const f = this.filters
-    return Boolean(f.stage || f.owner || f.tag || f.company || f.openCase)
+    return Boolean(f.stage || f.owner || f.tag || f.company || f.openCase || f.archived || (f.custom?.field && f.custom.value !== ''))
   }
 
   /** @param {Partial<ContactFilters>} patch */
@@ -199,26 +208,91 @@ export function sortRows(rows, key, desc) {
 
 /**
  * A contact's fields as a form holds them.
- * @typedef {{name: string, email: string, phone: string, mobile: string, job_title: string, stage: string, preferred_channel: string, language: string}} ContactDraft
+ * @typedef {{name: string, email: string, phone: string, mobile: string, job_title: string, responsibilities: string, address: string,
+ *   company: string, owner: string, stage: string, source: string, tags: string[], socials: Record<string, string>,
+ *   preferred_channel: string, language: string, timezone: string, preferred_days: string[],
+ *   preferred_hours_start: string, preferred_hours_end: string}} ContactDraft
  */
 
 /**
- * Saves a contact form: an edit sends every field (so emptying one clears
- * it); a new contact only the fields typed in, owned by `owner`.
- * @param {import('pocketbase').default} pb
- * @param {{id: string} | null | undefined} contact the contact edited, or none for a new one
- * @param {ContactDraft} draft
- * @param {string} owner the signed-in staff member's id
- * @returns {Promise<ContactRow>}
+ * A form's value as the record API takes it: text trimmed, a list without
+ * blanks, social profiles without empty ones.
+ * @param {unknown} v
+ * @returns {unknown}
  */
-export async function saveContact(pb, contact, draft, owner) {
+export function cleanValue(v) {
+  if (typeof v === 'string') return v.trim()
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x.trim() : x)).filter((x) => x !== '' && x != null)
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeof x === 'string' ? x.trim() : x]).filter(([, x]) => x !== '' && x != null))
+  return v
+}
+
+/** Whether a cleaned value says nothing (a new record leaves it out). */
+export function isBlank(v) {
+  return v == null || v === '' || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0)
+}
+
+/**
+ * The body of a record form: an edit sends every field (so emptying one
+ * clears it); a new record only the fields filled in.
+ * @param {Record<string, unknown>} draft
+ * @param {boolean} editing
+ * @returns {Record<string, unknown>}
+ */
+export function formBody(draft, editing) {
   /** @type {Record<string, unknown>} */
   const body = {}
-  if (contact) {
-    for (const [k, v] of Object.entries(draft)) body[k] = typeof v === 'string' ? v.trim() : v
-    return /** @type {ContactRow} */ (/** @type {unknown} */ (await pb.collection('contacts').update(contact.id, body)))
+  for (const [k, v] of Object.entries(draft)) {
+    const clean = cleanValue(v)
+    if (editing || !isBlank(clean)) body[k] = clean
   }
-  body.owner = owner
-  for (const [k, v] of Object.entries(draft)) if (typeof v === 'string' && v.trim() !== '') body[k] = v.trim()
+  return body
+}
+
+/**
+ * Saves a contact form. A new contact is owned by `owner` unless the form
+ * names someone else. `extras` are the values of the business's own fields
+ * (custom fields), sent as they are.
+ * @param {import('pocketbase').default} pb
+ * @param {{id: string} | null | undefined} contact the contact edited, or none for a new one
+ * @param {Partial<ContactDraft>} draft
+ * @param {string} owner the signed-in staff member's id
+ * @param {Record<string, unknown>} [extras]
+ * @returns {Promise<ContactRow>}
+ */
+export async function saveContact(pb, contact, draft, owner, extras = {}) {
+  const body = { ...formBody(draft, Boolean(contact)), ...formBody(extras, Boolean(contact)) }
+  if (contact) return /** @type {ContactRow} */ (/** @type {unknown} */ (await pb.collection('contacts').update(contact.id, body)))
+  body.owner ||= owner
   return /** @type {ContactRow} */ (/** @type {unknown} */ (await pb.collection('contacts').create(body)))
+}
+
+/**
+ * The tags in use, most used first, for a tag input's suggestions: the
+ * team's tag list (/api/crm/tags) when the server has it, else the tags of
+ * the latest contacts and companies. Never fails (no suggestions instead).
+ * @param {import('pocketbase').default} pb
+ * @returns {Promise<string[]>}
+ */
+export async function tagSuggestions(pb) {
+  try {
+    const res = await pb.send('/api/crm/tags', {})
+    const list = Array.isArray(res) ? res : (res?.items ?? res?.tags)
+    if (Array.isArray(list)) {
+      const names = list.map((x) => (typeof x === 'string' ? x : (x?.name ?? x?.tag))).filter((x) => typeof x === 'string' && x)
+      if (names.length) return names
+    }
+  } catch {
+    // the route is not there yet: read the tags off the records
+  }
+  const counts = new Map()
+  for (const name of ['contacts', 'companies']) {
+    try {
+      const res = await pb.collection(name).getList(1, 200, { sort: '-updated', skipTotal: true, fields: 'tags' })
+      for (const r of res.items) for (const tag of Array.isArray(r.tags) ? r.tags : []) counts.set(tag, (counts.get(tag) ?? 0) + 1)
+    } catch {
+      // no suggestions from this collection
+    }
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([tag]) => tag)
 }

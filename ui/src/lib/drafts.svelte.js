@@ -1,12 +1,22 @@
 // What the user typed into the forms, kept outside the components: leaving
 // the page or a failed request never loses it.
 /** @type {import('./contacts.svelte.js').ContactDraft} */
-export const EMPTY_CONTACT = { name: '', email: '', phone: '', mobile: '', job_title: '', stage: '', preferred_channel: '', language: '' }
+export const EMPTY_CONTACT = {
+  name: '', email: '', phone: '', mobile: '', job_title: '', responsibilities: '', address: '',
+  company: '', owner: '', stage: '', source: '', tags: [], socials: {},
+  preferred_channel: '', language: '', timezone: '', preferred_days: [], preferred_hours_start: '', preferred_hours_end: '',
+}
 
-export const contactDraft = $state({ ...EMPTY_CONTACT })
+/** A copy of a field's value a form may change without touching the original (lists and socials). */
+const fresh = (/** @type {any} */ v) => (Array.isArray(v) ? [...v] : v && typeof v === 'object' ? { ...v } : v)
+
+/** @returns {import('./contacts.svelte.js').ContactDraft} */
+const emptyContact = () => /** @type {any} */ (Object.fromEntries(Object.entries(EMPTY_CONTACT).map(([k, v]) => [k, fresh(v)])))
+
+export const contactDraft = $state(emptyContact())
 
 export function clearContactDraft() {
-  Object.assign(contactDraft, EMPTY_CONTACT)
+  Object.assign(contactDraft, emptyContact())
 }
 
 // Replies and internal notes being written on cases, by case id: a failed
@@ -39,7 +49,7 @@ export const contactEdits = $state({})
 export function contactEdit(record) {
   if (!contactEdits[record.id]) {
     const d = {}
-    for (const k of Object.keys(EMPTY_CONTACT)) d[k] = record[k] ?? ''
+    for (const [k, empty] of Object.entries(EMPTY_CONTACT)) d[k] = fresh(record[k] ?? empty)
     contactEdits[record.id] = d
   }
   return contactEdits[record.id]

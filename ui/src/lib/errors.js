@@ -11,6 +11,7 @@ const CODE_KEYS = {
   validation_invalid_value: 'error.invalid',
   validation_in_invalid: 'error.invalid',
   validation_match_invalid: 'error.invalid',
+  validation_invalid_format: 'error.invalid',
   validation_min_number_constraint: 'error.number',
   validation_max_number_constraint: 'error.number',
   validation_invalid_date: 'error.date',

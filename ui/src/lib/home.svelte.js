@@ -57,7 +57,7 @@ export class HomeLists {
         { sort: 'expected_close', expand: 'contact,stage', fields: 'id,title,amount,currency,expected_close,contact,expand.contact.id,expand.contact.name,expand.stage.name' }),
       // What customers and the system did for my contacts lately (not my own entries).
       list('activities', 10, pb.filter('contact.owner = {:me} && staff != {:me}', { me }),
-        { sort: '-occurred_at', fields: 'id,type,event,subject,occurred_at,contact,expand.contact.id,expand.contact.name' }),
+        { sort: '-occurred_at', fields: 'id,type,event,subject,data,occurred_at,contact,expand.contact.id,expand.contact.name' }),
     ]), ([tasks, cases, deals, recent]) => {
       this.tasks = tasks
       this.cases = cases

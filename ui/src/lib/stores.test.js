@@ -82,7 +82,7 @@ describe('contacts list store', () => {
     const list = new ContactList(pb)
     await list.setQuery('joao')
     expect(pb.calls[0]).toEqual(['send', '/api/crm/search', { query: { q: 'joao', collection: 'contacts', limit: 50 } }])
-    expect(pb.calls[1][4].filter).toBe(`id = "${contact(2).id}" || id = "${contact(1).id}"`)
+    expect(pb.calls[1][4].filter).toBe(`(id = "${contact(2).id}" || id = "${contact(1).id}") && archived = false`)
     expect(list.items.map((c) => c.id)).toEqual([contact(2).id, contact(1).id])
     expect(list.searching).toBe(true)
     expect(list.hasNext).toBe(false)

@@ -1,13 +1,17 @@
 // Tasks: mine or the team's, open ones by due time (the index on
 // assignee, status, due serves "mine"; status, due the team's), live.
 import { latestWins } from '../shared/loader.js'
+import { dayKey, parseDate, validTimeZone, zonedDayToISO } from './format.js'
 
 /**
  * A task as the list shows it (TASK_FIELDS).
  * @typedef {{id: string, title: string, notes?: string, due?: string, status: 'open' | 'done', assignee?: string, contact?: string, company?: string, deal?: string, case?: string, done_at?: string, created?: string, expand?: Record<string, any>}} Task
  */
 
-export const TASK_FIELDS = 'id,title,notes,due,status,assignee,contact,company,deal,case,done_at,created,expand.contact.id,expand.contact.name,expand.case.id,expand.case.reference,expand.deal.id,expand.deal.title'
+export const TASK_FIELDS = 'id,title,notes,due,status,assignee,contact,company,deal,case,done_at,created,expand.contact.id,expand.contact.name,expand.company.id,expand.company.name,expand.case.id,expand.case.reference,expand.deal.id,expand.deal.title'
+
+/** The records a task concerns, read with it. */
+export const TASK_EXPAND = 'contact,company,case,deal'
 
 /**
  * The record-API filter of a task list.
@@ -53,7 +57,7 @@ export class TaskList {
       filter: taskFilter(this.pb, this.scope, this.me, this.status),
       sort: this.status === 'open' ? 'due' : '-done_at',
       skipTotal: true,
-      expand: 'contact,case,deal',
+      expand: TASK_EXPAND,
       fields: TASK_FIELDS,
     }), (res) => {
       this.items = /** @type {Task[]} */ (/** @type {unknown} */ (res.items))
@@ -89,7 +93,7 @@ export class TaskList {
 
   async subscribe() {
     try {
-      this.#off = await this.pb.collection('tasks').subscribe('*', (e) => this.apply(e.record, e.action), { expand: 'contact,case,deal', fields: TASK_FIELDS })
+      this.#off = await this.pb.collection('tasks').subscribe('*', (e) => this.apply(e.record, e.action), { expand: TASK_EXPAND, fields: TASK_FIELDS })
       this.live = true
     } catch {
       this.live = false
@@ -103,9 +107,19 @@ export class TaskList {
    * @returns {Promise<Task>}
    */
   async #save(task, patch) {
-    const saved = /** @type {Task} */ (/** @type {unknown} */ (await this.pb.collection('tasks').update(task.id, patch, { expand: 'contact,case,deal', fields: TASK_FIELDS })))
+    const saved = /** @type {Task} */ (/** @type {unknown} */ (await this.pb.collection('tasks').update(task.id, patch, { expand: TASK_EXPAND, fields: TASK_FIELDS })))
     this.apply(saved)
     return saved
+  }
+
+  /**
+   * Saves an edit of a task (title, due, assignee...) and shows it where it now belongs.
+   * @param {Task} task
+   * @param {Partial<Task>} patch
+   * @returns {Promise<Task>}
+   */
+  edit(task, patch) {
+    return this.#save(task, patch)
   }
 
   /** @param {Task} task @returns {Promise<Task>} */
@@ -129,4 +143,73 @@ export class TaskList {
     this.live = false
     if (off) Promise.resolve(off()).catch(() => {})
   }
+}
+
+/**
+ * A task's fields as its form holds them: the due moment as a day and a
+ * wall-clock time where the reader works.
+ * @typedef {{title: string, notes: string, day: string, time: string, assignee: string, contact: string, company: string, deal: string, case: string}} TaskDraft
+ */
+
+/**
+ * The day (YYYY-MM-DD) and time (HH:MM) of an instant in timeZone (the browser's when none).
+ * @param {string | undefined} iso
+ * @param {string | undefined} timeZone
+ * @returns {{day: string, time: string}}
+ */
+export function dueParts(iso, timeZone) {
+  const d = parseDate(iso)
+  if (!d) return { day: '', time: '' }
+  const zone = validTimeZone(timeZone) ? timeZone : undefined
+  const time = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d)
+  return { day: dayKey(d, zone), time }
+}
+
+/**
+ * A task form's fields, from the task edited or from where it is opened.
+ * @param {Partial<Task> | null} task
+ * @param {{contact?: string, company?: string, deal?: string, case?: string, assignee?: string}} preset
+ * @param {string | undefined} timeZone
+ * @returns {TaskDraft}
+ */
+export function taskDraft(task, preset, timeZone) {
+  const t = task ?? {}
+  const { day, time } = dueParts(t.due, timeZone)
+  return {
+    title: t.title ?? '', notes: t.notes ?? '', day, time,
+    assignee: t.assignee ?? preset.assignee ?? '',
+    contact: t.contact ?? preset.contact ?? '', company: t.company ?? preset.company ?? '',
+    deal: t.deal ?? preset.deal ?? '', case: t.case ?? preset.case ?? '',
+  }
+}
+
+/**
+ * The record-API body of a task form. A day without a time is due at 09:00
+ * where the reader works; no day, no due time.
+ * @param {TaskDraft} d
+ * @param {string | undefined} timeZone
+ * @returns {Record<string, string>}
+ */
+export function taskBody(d, timeZone) {
+  const [h, m] = /^\d{2}:\d{2}$/.test(d.time) ? d.time.split(':').map(Number) : [9, 0]
+  return {
+    title: d.title.trim(), notes: d.notes.trim(), due: d.day ? zonedDayToISO(d.day, h, m, timeZone) : '',
+    assignee: d.assignee, contact: d.contact, company: d.company, deal: d.deal, case: d.case,
+  }
+}
+
+/**
+ * Saves a task form: a new task is open, made by me; an edit changes what the form holds.
+ * @param {import('pocketbase').default} pb
+ * @param {{id: string} | null} task the task edited, or none
+ * @param {TaskDraft} draft
+ * @param {string} me
+ * @param {string | undefined} timeZone
+ * @returns {Promise<Task>}
+ */
+export async function saveTask(pb, task, draft, me, timeZone) {
+  const body = taskBody(draft, timeZone)
+  const opts = { expand: TASK_EXPAND, fields: TASK_FIELDS }
+  if (task) return /** @type {Task} */ (/** @type {unknown} */ (await pb.collection('tasks').update(task.id, body, opts)))
+  return /** @type {Task} */ (/** @type {unknown} */ (await pb.collection('tasks').create({ ...body, status: 'open', created_by: me }, opts)))
 }
