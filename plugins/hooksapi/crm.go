@@ -78,7 +78,7 @@ func (en *engine) bindTasks(vm *goja.Runtime, set setFunc) {
 }
 
 // outboxDecisionFields are the outbox's to write: a hook never sets them.
-var outboxDecisionFields = []string{"state", "reason", "not_before", "sent_at", "attempts", "last_error", "decided_at", "sent_channel", "claim", "claimed_at"}
+var outboxDecisionFields = []string{"state", "reason", "reason_code", "reason_data", "not_before", "sent_at", "attempts", "last_error", "decided_at", "sent_channel", "claim", "claimed_at"}
 
 // bindOutbox: queueMessage, which answers with the outbox's decision.
 func (en *engine) bindOutbox(vm *goja.Runtime, set setFunc) {

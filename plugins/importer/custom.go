@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
@@ -229,4 +230,66 @@ func readURL(c *checker, name, s string) (any, string) {
 		return "", ""
 	}
 	return s, s
+}
+
+// guessCustom maps, when no mapping was given, the file's columns no
+// built-in field took to the custom fields they are named after: the field's
+// name (with or without cf_) or its label in either language, accents, case
+// and punctuation ignored.
+func guessCustom(app core.App, opts Options, src source, res *Result) {
+	s, ok := src.(*csvSource)
+	if !ok || opts.Mapping != nil {
+		return
+	}
+	table := crm.Contacts
+	if opts.Kind == KindCompanies {
+		table = crm.Companies
+	}
+	var rows []struct {
+		Name   string `db:"name"`
+		Label  string `db:"label"`
+		Labels string `db:"labels"`
+	}
+	err := app.DB().Select("name", "label", "labels").From(crm.CustomFields).
+		Where(dbx.HashExp{"collection": table}).OrderBy("position ASC").All(&rows)
+	if err != nil {
+		return // before the migration, or no fields: the built-in guess stands
+	}
+	taken := map[string]bool{}
+	for _, field := range s.layout.mapping {
+		taken[field] = true
+	}
+	for i, column := range s.names {
+		if _, mapped := s.layout.mapping[column]; mapped || fold(column) == "" {
+			continue
+		}
+		for _, r := range rows {
+			if taken[r.Name] || !namedAfter(fold(column), r.Name, r.Label, r.Labels) {
+				continue
+			}
+			taken[r.Name] = true
+			s.layout.joins = append(s.layout.joins, join{field: r.Name, cols: []int{i}, first: true})
+			s.layout.mapping[column] = r.Name
+			break
+		}
+	}
+	res.Mapping = s.layout.mapping
+}
+
+// namedAfter tells whether a folded column name is a custom field's name or
+// one of its labels.
+func namedAfter(column, name, label, labels string) bool {
+	names := []string{name, strings.TrimPrefix(name, crm.CustomFieldPrefix), label}
+	var byLang map[string]string
+	if json.Unmarshal([]byte(labels), &byLang) == nil {
+		for _, l := range byLang {
+			names = append(names, l)
+		}
+	}
+	for _, n := range names {
+		if n = fold(n); n != "" && n == column {
+			return true
+		}
+	}
+	return false
 }

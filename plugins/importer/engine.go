@@ -35,6 +35,7 @@ func Run(ctx context.Context, app core.App, r io.Reader, opts Options) (*Result,
 	if err != nil {
 		return res, err
 	}
+	guessCustom(app, opts, src, res)
 	if opts.OnStart != nil {
 		opts.OnStart(res)
 	}

@@ -245,11 +245,13 @@ func writeMerged(tx core.App, collection *core.Collection, survivor, other *core
 	if collection.Name == crm.Contacts {
 		return timeline.Merged(tx, survivor, other, by)
 	}
+	// Worded by each reader's screen from the names (timeline.*.js).
 	_, err := timeline.Write(tx, timeline.Entry{
 		Event:   CompanyMerged,
-		Subject: fmt.Sprintf("Company merged: %s into %s", other.GetString("name"), survivor.GetString("name")),
-		Body:    fmt.Sprintf("%s (%s) was merged into this company.", other.GetString("name"), other.Id),
-		Actor:   by, Company: survivor.Id, RefCollection: crm.Companies, RefID: other.Id,
+		Subject: other.GetString("name"),
+		Data: map[string]any{"merged": other.GetString("name"), "kept": survivor.GetString("name"),
+			"merged_id": other.Id, "merged_domain": other.GetString("domain")},
+		Actor: by, Company: survivor.Id, RefCollection: crm.Companies, RefID: other.Id,
 	})
 	return err
 }

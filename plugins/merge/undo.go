@@ -167,13 +167,13 @@ func restoreSurvivor(tx core.App, collection *core.Collection, survivorID string
 
 // writeUnmerged puts the undo on the survivor's timeline.
 func writeUnmerged(tx core.App, kind, survivorID, otherID, name string, actor timeline.Actor) error {
-	entry := timeline.Entry{Actor: actor, RefCollection: kind, RefID: otherID}
+	// Worded by each reader's screen from the name (timeline.*.js).
+	entry := timeline.Entry{Actor: actor, RefCollection: kind, RefID: otherID, Subject: name,
+		Data: map[string]any{"name": name}}
 	if kind == crm.Contacts {
 		entry.Event, entry.Contact = ContactUnmerged, survivorID
-		entry.Subject = "Merge undone: " + name + " is a separate contact again"
 	} else {
 		entry.Event, entry.Company = CompanyUnmerged, survivorID
-		entry.Subject = "Merge undone: " + name + " is a separate company again"
 	}
 	_, err := timeline.Write(tx, entry)
 	return err

@@ -31,9 +31,11 @@ const week = 7 * 24 * time.Hour
 type decision struct {
 	state     string
 	reason    string
-	notBefore time.Time // when waiting
-	channel   string    // when it may go: the channel it goes on
-	to        string    // and the contact point there
+	code      string         // the reason for people (reasons.go)
+	data      map[string]any // and what its wording needs
+	notBefore time.Time      // when waiting
+	channel   string         // when it may go: the channel it goes on
+	to        string         // and the contact point there
 	loc       *time.Location
 }
 
@@ -50,17 +52,17 @@ func fail(format string, args ...any) decision {
 func (p *plugin) decide(tx core.App, rec *core.Record, now time.Time) (decision, *core.Record, error) {
 	contact, err := tx.FindRecordById(crm.Contacts, rec.GetString(crm.FieldContact))
 	if errors.Is(err, sql.ErrNoRows) {
-		return refuse("the contact no longer exists"), nil, nil
+		return refuse("the contact no longer exists").because(ReasonContactGone, nil), nil, nil
 	}
 	if err != nil {
 		return decision{}, nil, err
 	}
 	tmpl := rec.GetString("template")
 	if !knownTemplate(tmpl) {
-		return fail("unknown template %q", tmpl), contact, nil
+		return fail("unknown template %q", tmpl).because(ReasonUnknownTemplate, map[string]any{"template": tmpl}), contact, nil
 	}
 	if _, isTemplate := templates[tmpl]; !isTemplate && strings.TrimSpace(rec.GetString("subject")) == "" && strings.TrimSpace(rec.GetString("body")) == "" {
-		return refuse("nothing to send (no template, subject or body)"), contact, nil
+		return refuse("nothing to send (no template, subject or body)").because(ReasonNothingToSend, nil), contact, nil
 	}
 	loc := p.location(contact)
 	purpose := rec.GetString("purpose")
@@ -107,13 +109,14 @@ func (p *plugin) serviceChannel(tx core.App, rec, contact *core.Record) (decisio
 	}
 	if ch := rec.GetString("channel"); ch != "" {
 		if !slices.Contains(allowed, ch) {
+			on := map[string]any{"purpose": crm.PurposeService, "channel": ch}
 			switch {
 			case len(consents) == 0:
-				return refuse("%s is neither the customer's preferred channel nor email (service messages go there unless the customer gives service consents)", ch), nil
+				return refuse("%s is neither the customer's preferred channel nor email (service messages go there unless the customer gives service consents)", ch).because(ReasonServiceChannel, on), nil
 			case consents[ch] == "withdrawn":
-				return refuse("service consent for %s was withdrawn", ch), nil
+				return refuse("service consent for %s was withdrawn", ch).because(ReasonConsentWithdrawn, on), nil
 			default:
-				return refuse("no service consent for %s", ch), nil
+				return refuse("no service consent for %s", ch).because(ReasonNoConsent, on), nil
 			}
 		}
 		return p.reach(tx, contact, ch)
@@ -132,7 +135,7 @@ func (p *plugin) serviceChannel(tx core.App, rec, contact *core.Record) (decisio
 		}
 	}
 	if first.state == "" {
-		return refuse("the customer has withdrawn service messages on every channel"), nil
+		return refuse("the customer has withdrawn service messages on every channel").because(ReasonServiceWithdrawn, nil), nil
 	}
 	return first, nil
 }
@@ -145,7 +148,7 @@ func (p *plugin) serviceChannel(tx core.App, rec, contact *core.Record) (decisio
 func (p *plugin) consentedChannel(tx core.App, rec, contact *core.Record, purpose string) (decision, error) {
 	preferred := contact.GetString("preferred_channel")
 	if preferred == "none" {
-		return refuse("the customer asked not to be contacted (preferred channel: none); only service messages go"), nil
+		return refuse("the customer asked not to be contacted (preferred channel: none); only service messages go").because(ReasonDoNotContact, nil), nil
 	}
 	ch := rec.GetString("channel")
 	if ch == "" {
@@ -162,9 +165,9 @@ func (p *plugin) consentedChannel(tx core.App, rec, contact *core.Record, purpos
 	case "granted":
 		return p.reach(tx, contact, ch)
 	case "withdrawn":
-		return refuse("%s consent for %s was withdrawn", purpose, ch), nil
+		return refuse("%s consent for %s was withdrawn", purpose, ch).because(ReasonConsentWithdrawn, map[string]any{"purpose": purpose, "channel": ch}), nil
 	default:
-		return refuse("no %s consent for %s", purpose, ch), nil
+		return refuse("no %s consent for %s", purpose, ch).because(ReasonNoConsent, map[string]any{"purpose": purpose, "channel": ch}), nil
 	}
 }
 
@@ -184,7 +187,7 @@ func consentStates(tx core.App, contact, purpose string) (map[string]string, err
 // reach checks that ch can carry a message to contact: a contact point
 // there and a sender for it. An empty state means it can.
 func (p *plugin) reach(tx core.App, contact *core.Record, ch string) (decision, error) {
-	var to, missing string
+	var to, missing, lacks string
 	first := func(fields ...string) string {
 		for _, f := range fields {
 			if v := strings.TrimSpace(contact.GetString(f)); v != "" {
@@ -195,20 +198,20 @@ func (p *plugin) reach(tx core.App, contact *core.Record, ch string) (decision, 
 	}
 	switch ch {
 	case "in_person", "web":
-		return refuse("%s can't carry a message", ch), nil
+		return refuse("%s can't carry a message", ch).because(ReasonCannotCarry, map[string]any{"channel": ch}), nil
 	case "email":
-		to, missing = first(crm.FieldEmail), "no email address"
+		to, missing, lacks = first(crm.FieldEmail), "no email address", "email"
 	case "sms", "whatsapp":
-		to, missing = first("mobile", "phone"), "no mobile or phone number"
+		to, missing, lacks = first("mobile", "phone"), "no mobile or phone number", "mobile"
 	case "phone":
-		to, missing = first("phone", "mobile"), "no phone number"
+		to, missing, lacks = first("phone", "mobile"), "no phone number", "phone"
 	case "letter":
-		to, missing = first("address"), "no postal address"
+		to, missing, lacks = first("address"), "no postal address", "address"
 	case "social":
 		if raw := strings.TrimSpace(contact.GetString("socials")); raw != "" && raw != "null" && raw != "{}" && raw != "[]" {
 			to = raw
 		}
-		missing = "no social profile"
+		missing, lacks = "no social profile", "social"
 	case "portal":
 		c, err := tx.FindFirstRecordByFilter(crm.Customers, "contact = {:c}", dbx.Params{"c": contact.Id})
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -217,15 +220,15 @@ func (p *plugin) reach(tx core.App, contact *core.Record, ch string) (decision, 
 		if c != nil {
 			to = c.Id
 		}
-		missing = "no portal account"
+		missing, lacks = "no portal account", "portal"
 	default: // chat: the sender knows where the conversation is
 		to = contact.Id
 	}
 	if to == "" {
-		return refuse("%s for the %s channel", missing, ch), nil
+		return refuse("%s for the %s channel", missing, ch).because(ReasonNoContactPoint, map[string]any{"channel": ch, "missing": lacks}), nil
 	}
 	if !canSend(tx, ch) {
-		return fail("no sender is registered for the %s channel", ch), nil
+		return fail("no sender is registered for the %s channel", ch).because(ReasonNoSender, map[string]any{"channel": ch}), nil
 	}
 	return decision{channel: ch, to: to}, nil
 }
@@ -236,13 +239,13 @@ func (p *plugin) reach(tx core.App, contact *core.Record, ch string) (decision, 
 func (p *plugin) timing(tx core.App, rec, contact *core.Record, purpose string, d decision, loc *time.Location, now time.Time) (decision, error) {
 	service := purpose == crm.PurposeService
 	if !service {
-		until, reason, err := held(tx, rec, contact, now)
+		until, hold, reason, err := held(tx, rec, contact, now)
 		if err != nil {
 			return d, err
 		}
 		if !until.IsZero() {
 			d.state, d.notBefore, d.reason = StateWaiting, until, "waiting "+reason
-			return d, nil
+			return d.because(ReasonHeld, map[string]any{"hold": hold, "text": reason, "until": when(until)}), nil
 		}
 	}
 	var sent []time.Time
@@ -259,27 +262,32 @@ func (p *plugin) timing(tx core.App, rec, contact *core.Record, purpose string, 
 
 	t := now
 	var why []string
-	because := func(s string) {
+	var waits []map[string]any // the same, for people (reasons.go)
+	because := func(s string, wait map[string]any) {
 		if !slices.Contains(why, s) {
 			why = append(why, s)
+			waits = append(waits, wait)
 		}
 	}
 	for range 50 {
 		before := t
 		if !service && paused.After(t) {
 			t = paused
-			because("the end of the customer's pause on " + clock(paused, loc))
+			because("the end of the customer's pause on "+clock(paused, loc), map[string]any{"code": WaitPause, "until": when(paused)})
 		}
 		if !service && limit > 0 {
 			if until, n := capWait(sent, t, limit); until.After(t) {
 				t = until
-				because(fmt.Sprintf("the weekly limit: %d messages in the last 7 days, %d allowed", n, limit))
+				because(fmt.Sprintf("the weekly limit: %d messages in the last 7 days, %d allowed", n, limit),
+					map[string]any{"code": WaitWeeklyLimit, "count": n, "limit": limit})
 			}
 		}
 		if quiet && !cal.IsOpen(t) {
 			if next, ok := cal.NextOpen(t); ok {
 				t = next
-				because("the customer's hours: " + hours)
+				because("the customer's hours: "+hours, map[string]any{"code": WaitHours,
+					"preferred_days": contact.GetStringSlice("preferred_days"), "timezone": loc.String(),
+					"preferred_hours_start": contact.GetString("preferred_hours_start"), "preferred_hours_end": contact.GetString("preferred_hours_end")})
 			}
 		}
 		if t.Equal(before) {
@@ -288,11 +296,11 @@ func (p *plugin) timing(tx core.App, rec, contact *core.Record, purpose string, 
 	}
 	if !t.After(now) {
 		d.state, d.reason = StateQueued, "due: goes by "+d.channel
-		return d, nil
+		return d.because(ReasonDue, map[string]any{"channel": d.channel}), nil
 	}
 	d.state, d.notBefore = StateWaiting, t
 	d.reason = "waiting for " + strings.Join(why, ", then ")
-	return d, nil
+	return d.because(ReasonWaiting, map[string]any{"until": when(t), "for": waits}), nil
 }
 
 // recentSends: when the contact's non-service messages went in the last

@@ -161,7 +161,7 @@ func (p *plugin) deliverOne(app core.App, id string, now time.Time) (string, err
 		if d.state == StateQueued {
 			m, err := p.message(tx, rec, contact, d)
 			if err != nil {
-				d = fail("the message could not be written: %v", err)
+				d = fail("the message could not be written: %v", err).because(ReasonNotWritten, map[string]any{"error": err.Error()})
 			} else {
 				j = &job{Message: m, loc: d.loc}
 				rec.Set("claim", token)
@@ -184,6 +184,7 @@ func (p *plugin) deliverOne(app core.App, id string, now time.Time) (string, err
 func apply(rec *core.Record, d decision, now time.Time) {
 	rec.Set("state", d.state)
 	rec.Set("reason", clip(d.reason))
+	setReason(rec, d.code, d.data)
 	rec.Set("decided_at", now)
 	if d.state == StateWaiting {
 		rec.Set("not_before", d.notBefore)
@@ -280,11 +281,13 @@ func (p *plugin) record(app core.App, j *job, token string, sendErr error, now t
 			rec.Set("sent_channel", j.Channel)
 			rec.Set("last_error", "")
 			rec.Set("reason", clip(fmt.Sprintf("sent by %s to %s", j.Channel, j.To)))
+			setReason(rec, ReasonSent, map[string]any{"channel": j.Channel, "to": j.To})
 		case errors.Is(sendErr, ErrPermanent) || attempts >= maxAttempts:
 			outcome = StateFailed
 			rec.Set("state", StateFailed)
 			rec.Set("last_error", clip(sendErr.Error()))
 			rec.Set("reason", clip(fmt.Sprintf("failed after %d attempt(s): %v", attempts, sendErr)))
+			setReason(rec, ReasonSendFailed, map[string]any{"attempts": attempts, "error": clip(sendErr.Error())})
 		default:
 			outcome = "retrying"
 			next := now.Add(p.options().backoff(attempts))
@@ -292,6 +295,7 @@ func (p *plugin) record(app core.App, j *job, token string, sendErr error, now t
 			rec.Set("not_before", next)
 			rec.Set("last_error", clip(sendErr.Error()))
 			rec.Set("reason", clip(fmt.Sprintf("attempt %d of %d failed, next at %s: %v", attempts, maxAttempts, clock(next, j.loc), sendErr)))
+			setReason(rec, ReasonRetrying, map[string]any{"attempt": attempts, "max": maxAttempts, "next": when(next), "error": clip(sendErr.Error())})
 		}
 		return tx.Save(rec)
 	})

@@ -41,8 +41,8 @@ func SetHold(app core.App, name string, fn HoldFunc) {
 }
 
 // held asks every hold, in name order, about a non-service message; the
-// first that holds it wins.
-func held(tx core.App, message, contact *core.Record, now time.Time) (time.Time, string, error) {
+// first that holds it wins. It returns the time, the hold's name and why.
+func held(tx core.App, message, contact *core.Record, now time.Time) (time.Time, string, string, error) {
 	h := holdsOf(tx)
 	h.RLock()
 	names := make([]string, 0, len(h.m))
@@ -58,14 +58,14 @@ func held(tx core.App, message, contact *core.Record, now time.Time) (time.Time,
 	for _, name := range names {
 		until, reason, err := fns[name](tx, message, contact, now)
 		if err != nil {
-			return time.Time{}, "", err
+			return time.Time{}, "", "", err
 		}
 		if until.After(now) {
 			if reason == "" {
 				reason = "held by " + name
 			}
-			return until, reason, nil
+			return until, name, reason, nil
 		}
 	}
-	return time.Time{}, "", nil
+	return time.Time{}, "", "", nil
 }

@@ -7,15 +7,12 @@ package portalauth
 import (
 	"database/sql"
 	"errors"
-	"fmt"
 	"net/http"
-	"net/mail"
 	"strings"
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/mailer"
 	"github.com/pocketbase/pocketbase/tools/security"
 	"github.com/spf13/cast"
 	"golang.org/x/crypto/bcrypt"
@@ -176,16 +173,7 @@ func invite(e *core.RequestEvent, cfg *crm.Config) error {
 	if err != nil {
 		return e.BadRequestError("Could not create the portal account.", err)
 	}
-	settings := e.App.Settings()
-	msg := &mailer.Message{
-		From:    mail.Address{Name: settings.Meta.SenderName, Address: settings.Meta.SenderAddress},
-		To:      []mail.Address{{Name: contact.GetString("name"), Address: email}},
-		Subject: fmt.Sprintf("%s: your customer portal", cfg.BusinessNow().Name),
-		Text: fmt.Sprintf("Hello %s,\n\n%s invites you to its customer portal, where you can follow your requests, "+
-			"keep your details current and choose how we contact you.\n\nSign in with this email address at %s/portal/ "+
-			"and we will send you a one-time code.\n", contact.GetString("name"), cfg.BusinessNow().Name, cfg.PublicURL),
-	}
-	if err := e.App.NewMailClient().Send(msg); err != nil {
+	if err := e.App.NewMailClient().Send(invitation(e.App, cfg, record, contact, email)); err != nil {
 		e.App.Logger().Error("Failed to send the portal invitation", "contact", contact.Id, "error", err)
 	}
 	return e.JSON(http.StatusOK, map[string]any{"customer": record.Id, "email": email})

@@ -318,16 +318,34 @@ func outboxEvents(tx core.App, prev, r *core.Record) error {
 	if prev != nil && prev.GetString("state") == state {
 		return nil
 	}
-	subject := r.GetString("subject")
-	if subject == "" {
-		subject = r.GetString("template")
+	// A message without a subject of its own is named by its template,
+	// which the screens word in the reader's language.
+	subject, template := r.GetString("subject"), r.GetString("template")
+	stored := subject
+	if stored == "" {
+		stored = template
 	}
-	e := Entry{Case: r.GetString("case"), Subject: subject, Data: map[string]any{"subject": subject}}
+	e := Entry{Case: r.GetString("case"), Subject: stored, Data: map[string]any{"subject": subject, "template": template}}
+	// Why it is held, refused or failed: the outbox's reason as a code and
+	// its data, worded by the screens (the English reason only for a message
+	// decided before the outbox kept codes).
+	why, code := r.GetString("reason"), r.GetString("reason_code")
+	if prev != nil && code == prev.GetString("reason_code") && why != prev.GetString("reason") {
+		code = "" // a reason written by hand, not by the outbox: its words as they are
+	}
+	if code != "" {
+		why = ""
+		e.Data["reason_code"] = code
+		var data map[string]any
+		if err := r.UnmarshalJSONField("reason_data", &data); err == nil && data != nil {
+			e.Data["reason"] = data
+		}
+	}
 	switch state {
 	case crm.OutboxQueued:
 		e.Event = MessageQueued
 	case crm.OutboxWaiting:
-		e.Event, e.Body = MessageHeld, r.GetString("reason") // the outbox says why
+		e.Event, e.Body = MessageHeld, why
 	case crm.OutboxSent:
 		e.Event, e.Public, e.Direction = MessageSent, true, "outbound"
 		ch := r.GetString("sent_channel") // where it went; channel may be empty (the customer's preferred one)
@@ -338,9 +356,9 @@ func outboxEvents(tx core.App, prev, r *core.Record) error {
 			e.Channel, e.Type = ch, typeOfChannel(ch)
 		}
 	case crm.OutboxRefused:
-		e.Event, e.Body = MessageRefused, r.GetString("reason")
+		e.Event, e.Body = MessageRefused, why
 	case crm.OutboxFailed:
-		e.Event, e.Body = MessageFailed, r.GetString("reason")
+		e.Event, e.Body = MessageFailed, why
 	default:
 		return nil
 	}

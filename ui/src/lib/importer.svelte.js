@@ -3,6 +3,7 @@
 // the server updates as it works; the wizard follows it live through the
 // SDK's realtime subscription. The authenticated downloads (errors.csv,
 // exports) are ../shared/download.js.
+import { guessField } from '../shared/customfields.js'
 
 /**
  * An import job as the server keeps it (`import_jobs`): its state, its
@@ -118,14 +119,17 @@ export function problemText(problem, t) {
 }
 
 /**
- * The field a problem is about, as the mapping names it (a custom field or a
- * file's column keeps its own name).
+ * The field a problem is about, as the mapping names it (a custom field by
+ * its label in the reader's language when labelOfCustom knows it; a file's
+ * column keeps its own name).
  * @param {ImportError} problem
  * @param {(key: string) => string} t
+ * @param {(name: string) => string} [labelOfCustom] a custom field's label, '' when unknown
  * @returns {string}
  */
-export function problemField(problem, t) {
+export function problemField(problem, t, labelOfCustom = () => '') {
   if (!problem?.field) return ''
+  if (problem.field.startsWith('cf_')) return labelOfCustom(problem.field) || problem.field
   const key = `import.field.${problem.field}`
   const label = t(key)
   return label === key ? problem.field : label
@@ -210,11 +214,14 @@ const ALIASES = {
 
 /**
  * A first guess of the mapping, by column name; unknown columns are left out.
+ * A column no built-in field takes goes to the custom field it is named
+ * after (its name or its label in either language, accents and case ignored).
  * @param {string[]} columns
  * @param {string} [kind] contacts or companies
+ * @param {Array<{name: string, label: string, labels?: Record<string, string> | null}>} [custom] the kind's custom fields
  * @returns {Record<string, string>} column -> field
  */
-export function guessMapping(columns, kind = 'contacts') {
+export function guessMapping(columns, kind = 'contacts', custom = []) {
   const fields = FIELDS[kind] ?? FIELDS.contacts
   const mapping = {}
   const taken = new Set()
@@ -229,7 +236,11 @@ export function guessMapping(columns, kind = 'contacts') {
         break
       }
     }
-    if (!(col in mapping)) mapping[col] = ''
+    if (!(col in mapping)) {
+      const f = guessField(col, custom.filter((x) => !taken.has(x.name)))
+      mapping[col] = f ? f.name : ''
+      if (f) taken.add(f.name)
+    }
   }
   return mapping
 }
@@ -272,9 +283,13 @@ export class ImportWizard {
   error = $state(null)
   #unsubscribe = null
 
-  /** @param {import('pocketbase').default} pb */
-  constructor(pb) {
+  /**
+   * @param {import('pocketbase').default} pb
+   * @param {(kind: string) => Array<{name: string, label: string, labels?: Record<string, string> | null}>} [customOf] the business's own fields of a kind, guessed from column names too
+   */
+  constructor(pb, customOf = () => []) {
     this.pb = pb
+    this.customOf = customOf
   }
 
   get progress() {
@@ -296,7 +311,7 @@ export class ImportWizard {
 
   setKind(kind) {
     this.kind = KINDS.includes(kind) ? kind : 'contacts'
-    this.mapping = guessMapping(this.columns, this.kind)
+    this.mapping = guessMapping(this.columns, this.kind, this.customOf(this.kind))
     this.preset = ''
     return this.loadPresets()
   }
@@ -310,7 +325,7 @@ export class ImportWizard {
     const head = file ? await file.slice(0, 65536).text() : ''
     this.vcard = isVCard(file?.name, head)
     this.columns = this.vcard ? [] : detectColumns(head)
-    this.mapping = guessMapping(this.columns, this.kind)
+    this.mapping = guessMapping(this.columns, this.kind, this.customOf(this.kind))
     if (this.preset) this.applyPreset(this.preset)
   }
 

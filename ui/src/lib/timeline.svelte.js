@@ -18,6 +18,18 @@ export const PAGE_SIZE = 20
 export const TIMELINE_SORT = '-occurred_at,-created,-id'
 
 /**
+ * The files attached to an entry (a note, a call...), shown under it. Both
+ * ways of reading the timeline return whole records — attachments,
+ * collectionId and all — which the file links need.
+ * @param {Partial<Entry> | null | undefined} entry
+ * @returns {string[]}
+ */
+export function filesOf(entry) {
+  const files = entry?.attachments
+  return Array.isArray(files) ? files.filter((f) => typeof f === 'string' && f) : []
+}
+
+/**
  * Newest first: by occurred_at, then created, then id, all descending.
  * @param {Partial<Entry>} a
  * @param {Partial<Entry>} b
@@ -204,6 +216,18 @@ export function describeEntry(e, t, fmt) {
   }
 
   const lines = []
+  if (e.event.startsWith('message.')) {
+    // A message with no subject of its own is named by its template
+    // (entries stored before kept the template's code as the subject).
+    const template = d.template || (d.subject && t(`tl.template.${d.subject}`) !== `tl.template.${d.subject}` ? d.subject : '')
+    if (!d.subject || template === d.subject) p.subject = word('tl.template', template || 'generic')
+    if (d.reason_code) lines.push(describeReason(d.reason_code, d.reason ?? {}, t, fmt))
+  }
+  if (e.event === 'import.finished') {
+    p.kind = word('tl.import.kind', d.kind)
+    lines.push(t('tl.import.counts', p))
+    if (d.companies != null) lines.push(t('tl.import.companies', { n: d.companies }))
+  }
   if (e.event === 'deal.created' && d.stage) lines.push(t('tl.stage', { stage: d.stage }))
   if (e.event === 'deal.moved' && d.title) lines.push(d.title)
   if (e.event === 'contact.merged' && d.merged_email) lines.push(t('tl.contact.merged_detail', { merged: d.merged, email: d.merged_email }))
@@ -218,7 +242,45 @@ export function describeEntry(e, t, fmt) {
   // The words people wrote (a lost reason, a rating's comment) stay as written;
   // a request's status label is already in the title.
   if (e.body && e.body !== d.status) lines.push(e.body)
-  return { title: t(key, p), lines }
+  return { title: t(e.event === 'import.finished' && d.stopped ? 'tl.import.stopped' : key, p), lines }
+}
+
+/**
+ * Why the outbox held, refused or failed a message, in the reader's
+ * language, from the reason's code and data (plugins/outbox/reasons.go).
+ * A hold the business wrote itself says its own words.
+ * @param {string} code
+ * @param {Record<string, any>} r
+ * @param {(key: string, params?: Record<string, unknown>) => string} t
+ * @param {{date: (v: string) => string, dateTime?: (v: string) => string, preferences?: (p: Record<string, unknown>) => string}} fmt
+ * @returns {string}
+ */
+export function describeReason(code, r, t, fmt) {
+  const word = (prefix, v) => {
+    const k = `${prefix}.${v}`
+    const w = t(k)
+    return w === k ? String(v ?? '') : w
+  }
+  const at = (v) => (v ? (fmt.dateTime ?? fmt.date)(v) : '')
+  const wait = (w) => {
+    if (w?.code === 'pause') return t('tl.wait.pause', { date: at(w.until) })
+    if (w?.code === 'weekly_limit') return t('tl.wait.weekly_limit', { count: w.count, limit: w.limit })
+    if (w?.code === 'hours') return t('tl.wait.hours', { hours: fmt.preferences?.(w) ?? '' })
+    return word('tl.wait', w?.code)
+  }
+  const p = {
+    ...r,
+    channel: word('channel', r.channel),
+    purpose: word('purpose', r.purpose),
+    missing: word('tl.missing', r.missing),
+    until: at(r.until),
+    next: at(r.next),
+  }
+  if (code === 'held' && t(`tl.hold.${r.hold}`) !== `tl.hold.${r.hold}`) return t(`tl.hold.${r.hold}`, p)
+  if (code === 'waiting') p.waits = (Array.isArray(r.for) ? r.for : []).map(wait).join(t('tl.wait.then'))
+  const key = `tl.reason.${code}`
+  const said = t(key, p)
+  return said === key ? code : said
 }
 
 /**
