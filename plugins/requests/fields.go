@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/ozzo-validation/v4/is"
@@ -15,16 +16,26 @@ import (
 )
 
 // Field is one thing a customer fills in on a request of a type.
+// Its label and help are plain text or per language (labels.go).
 type Field struct {
 	Name     string   `json:"name"`
-	Label    string   `json:"label"`
+	Label    Text     `json:"label"`
+	Help     Text     `json:"help,omitzero"`
 	Type     string   `json:"type"` // one of FieldTypes
-	Required bool     `json:"required"`
+	Required bool     `json:"required"` // for a yes/no: must be ticked (a consent)
 	Options  []string `json:"options,omitempty"` // the values of a select
 }
 
-// FieldTypes are the kinds of value a request type's field holds.
-var FieldTypes = []string{"text", "number", "date", "select", "email"}
+// FieldTypes are the kinds of value a request type's field holds: a line of
+// text, long text (a paragraph), a number, a date, one of a list, an email
+// address, and yes/no (stored as true or false).
+var FieldTypes = []string{"text", "long_text", "number", "date", "select", "email", "bool"}
+
+// The longest text a field holds, in characters.
+const (
+	MaxText     = 2000
+	MaxLongText = 10000
+)
 
 // Fields reads and checks a request type's field definitions.
 func Fields(caseType *core.Record) ([]Field, error) {
@@ -35,7 +46,7 @@ func Fields(caseType *core.Record) ([]Field, error) {
 	var list []Field
 	if err := json.Unmarshal([]byte(raw), &list); err != nil {
 		return nil, validation.NewError("validation_fields",
-			`Fields are a list like [{"name": "address", "label": "Address", "type": "text", "required": true}]; a select lists its "options" as strings.`)
+			`Fields are a list like [{"name": "address", "label": "Address", "type": "text", "required": true}]; a label or "help" is text or {"en": "...", "pt-BR": "..."}; a select lists its "options" as strings.`)
 	}
 	seen := map[string]bool{}
 	for _, f := range list {
@@ -75,6 +86,12 @@ func ValidateData(caseType *core.Record, data any) error {
 	errs := validation.Errors{}
 	for _, f := range fields {
 		v, present := values[f.Name]
+		if f.Type == "bool" {
+			if err := checkYesNo(f, v); err != nil {
+				errs[f.Name] = err
+			}
+			continue
+		}
 		if !present || v == nil || (isString(v) && strings.TrimSpace(v.(string)) == "") {
 			if f.Required {
 				errs[f.Name] = validation.NewError("validation_required", fmt.Sprintf("%s is required.", labelOf(f)))
@@ -124,6 +141,28 @@ func checkValue(f Field, v any) error {
 		if is.EmailFormat.Validate(s) != nil {
 			return validation.NewError("validation_not_email", fmt.Sprintf("%s must be an email address.", labelOf(f)))
 		}
+	case "text", "long_text":
+		limit := MaxText
+		if f.Type == "long_text" {
+			limit = MaxLongText
+		}
+		if utf8.RuneCountInString(s) > limit {
+			return validation.NewError("validation_too_long",
+				fmt.Sprintf("%s is too long: at most %d characters.", labelOf(f), limit)).SetParams(map[string]any{"max": limit})
+		}
+	}
+	return nil
+}
+
+// checkYesNo: a yes/no holds true or false (missing is no); a required one
+// must be ticked, as for a consent.
+func checkYesNo(f Field, v any) error {
+	yes, ok := v.(bool)
+	if v != nil && !ok {
+		return validation.NewError("validation_not_bool", fmt.Sprintf("%s must be yes or no (true or false).", labelOf(f)))
+	}
+	if f.Required && !yes {
+		return validation.NewError("validation_must_tick", fmt.Sprintf("%s must be ticked.", labelOf(f)))
 	}
 	return nil
 }
@@ -138,9 +177,11 @@ func isDate(s string) bool {
 
 func isString(v any) bool { _, ok := v.(string); return ok }
 
+// labelOf names a field in the server's (English) messages; the UI shows
+// its own, in the reader's language, from the error's code.
 func labelOf(f Field) string {
-	if f.Label != "" {
-		return f.Label
+	if l := f.Label.In("en"); l != "" {
+		return l
 	}
 	return f.Name
 }

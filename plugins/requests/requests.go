@@ -46,12 +46,15 @@ import (
 	"vinculo/plugins/outbox"
 )
 
-// Status is one step of a request type's workflow.
+// Status is one step of a request type's workflow. Its public label is
+// stored as a plain string (PublicLabel, for every language) or per
+// language (PublicLabels); labels.go reads and writes both shapes.
 type Status struct {
-	Key         string `json:"key"`
-	Label       string `json:"label"`
-	PublicLabel string `json:"public_label"`
-	Closed      bool   `json:"closed"`
+	Key          string
+	Label        string // the team's name for it
+	PublicLabel  string // what customers see, in every language
+	PublicLabels map[string]string
+	Closed       bool
 }
 
 // Statuses reads a request type's ordered statuses.
@@ -117,7 +120,8 @@ func bindCases(app core.App, cfg *crm.Config) {
 		Func: func(e *core.RecordEvent) error {
 			// The case and its message to the customer commit together.
 			return inTransaction(e, func(tx core.App) error {
-				caseType, err := prepareNewCase(tx, cfg.BusinessNow().Calendar(), e.Record, clockFrom(e.Context))
+				biz := cfg.BusinessNow()
+				caseType, err := prepareNewCase(tx, biz.Calendar(), readerLanguage(tx, e.Record, biz.Language), e.Record, clockFrom(e.Context))
 				if err != nil {
 					return err
 				}
@@ -138,7 +142,8 @@ func bindCases(app core.App, cfg *crm.Config) {
 				if err != nil {
 					return err
 				}
-				caseType, err := prepareUpdatedCase(tx, cfg.BusinessNow().Calendar(), prev, e.Record, clockFrom(e.Context))
+				biz := cfg.BusinessNow()
+				caseType, err := prepareUpdatedCase(tx, biz.Calendar(), readerLanguage(tx, e.Record, biz.Language), prev, e.Record, clockFrom(e.Context))
 				if err != nil {
 					return err
 				}
@@ -211,7 +216,7 @@ func unknownType() error {
 
 // prepareNewCase fills in what the business decides on a new case and
 // checks what the customer or staff gave.
-func prepareNewCase(app core.App, cal crm.Calendar, c *core.Record, at time.Time) (*core.Record, error) {
+func prepareNewCase(app core.App, cal crm.Calendar, lang string, c *core.Record, at time.Time) (*core.Record, error) {
 	caseType, err := app.FindRecordById(crm.CaseTypes, c.GetString("type"))
 	if err != nil {
 		return nil, unknownType()
@@ -233,7 +238,7 @@ func prepareNewCase(app core.App, cal crm.Calendar, c *core.Record, at time.Time
 	}
 
 	errs := validation.Errors{}
-	if err := applyStatus(statuses, c, at); err != nil {
+	if err := applyStatus(statuses, c, at, lang); err != nil {
 		errs["status"] = err
 	}
 	if err := ValidateData(caseType, c.Get("data")); err != nil {
@@ -263,7 +268,7 @@ func prepareNewCase(app core.App, cal crm.Calendar, c *core.Record, at time.Time
 }
 
 // prepareUpdatedCase checks a change against the stored case prev.
-func prepareUpdatedCase(app core.App, cal crm.Calendar, prev, c *core.Record, at time.Time) (*core.Record, error) {
+func prepareUpdatedCase(app core.App, cal crm.Calendar, lang string, prev, c *core.Record, at time.Time) (*core.Record, error) {
 	caseType, err := app.FindRecordById(crm.CaseTypes, c.GetString("type"))
 	if err != nil {
 		return nil, unknownType()
@@ -273,7 +278,7 @@ func prepareUpdatedCase(app core.App, cal crm.Calendar, prev, c *core.Record, at
 
 	errs := validation.Errors{}
 	from, to := prev.GetString("status"), c.GetString("status")
-	if err := applyStatus(statuses, c, at); err != nil {
+	if err := applyStatus(statuses, c, at, lang); err != nil {
 		errs["status"] = err
 	} else if sameType && from != to {
 		if err := checkTransition(caseType, statuses, from, to); err != nil {
@@ -302,14 +307,15 @@ func prepareUpdatedCase(app core.App, cal crm.Calendar, prev, c *core.Record, at
 }
 
 // applyStatus accepts only a status of the request's type and keeps the
-// public label, the closed flag and the closing time in step with it.
-func applyStatus(statuses []Status, c *core.Record, at time.Time) error {
+// public label (in lang, the customer's language), the closed flag and the
+// closing time in step with it.
+func applyStatus(statuses []Status, c *core.Record, at time.Time, lang string) error {
 	i := slices.IndexFunc(statuses, func(s Status) bool { return s.Key == c.GetString("status") })
 	if i < 0 {
 		return validation.NewError("validation_unknown_status",
 			fmt.Sprintf("%q is not a status of this request type.", c.GetString("status")))
 	}
-	c.Set("status_label", statuses[i].PublicLabel)
+	c.Set("status_label", statuses[i].PublicIn(lang))
 	c.Set("closed", statuses[i].Closed)
 	switch {
 	case statuses[i].Closed && c.GetDateTime("closed_at").IsZero():
@@ -372,6 +378,21 @@ func jsonBytes(v any) []byte {
 func dateTime(t time.Time) types.DateTime {
 	d, _ := types.ParseDateTime(t.UTC())
 	return d
+}
+
+// readerLanguage is the language the request's customer reads (the
+// contact's, else the business's): its status label, shown in the portal,
+// on the tracking page and in the status mail, is in that language.
+func readerLanguage(app core.App, c *core.Record, business string) string {
+	if id := c.GetString(crm.FieldContact); id != "" {
+		if contact, err := app.FindRecordById(crm.Contacts, id); err == nil && slices.Contains(crm.Languages, contact.GetString("language")) {
+			return contact.GetString("language")
+		}
+	}
+	if slices.Contains(crm.Languages, business) {
+		return business
+	}
+	return "en"
 }
 
 // nextReference numbers requests per type: SUP-0001, SUP-0002, ...

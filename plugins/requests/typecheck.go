@@ -46,7 +46,8 @@ func typeError(code, msg string, params map[string]any) validation.Error {
 
 // CheckTypeDefinition checks a request type's statuses, transitions, fields
 // and SLA targets, each error at its place: statuses.<i>.<key|public_label>,
-// transitions.<from>, fields.<i>.<name|type|options>, sla_resolution_hours.
+// transitions.<from>, fields.<i>.<name|type|options|label|help>,
+// sla_resolution_hours.
 func CheckTypeDefinition(r *core.Record) error {
 	errs := validation.Errors{}
 	keys, err := checkStatuses(r)
@@ -90,7 +91,9 @@ func checkStatuses(r *core.Record) (map[string]bool, error) {
 		case keys[s.Key]:
 			at["key"] = typeError("validation_type_status_twice", fmt.Sprintf("Status key %q appears twice.", s.Key), map[string]any{"key": s.Key})
 		}
-		if strings.TrimSpace(s.PublicLabel) == "" {
+		if err := checkText(s.Public()); err != nil {
+			at["public_label"] = err
+		} else if s.Public().Blank() {
 			at["public_label"] = typeError("validation_type_status_public_label",
 				fmt.Sprintf("Status %q: give the label customers see.", s.Key), map[string]any{"key": s.Key})
 		}
@@ -162,12 +165,27 @@ func checkFields(r *core.Record) error {
 				at["options"] = err
 			}
 		}
+		for key, text := range map[string]Text{"label": f.Label, "help": f.Help} {
+			if err := checkText(text); err != nil {
+				at[key] = err
+			}
+		}
 		if len(at) > 0 {
 			errs[strconv.Itoa(i)] = at
 		}
 	}
 	if len(errs) > 0 {
 		return errs
+	}
+	return nil
+}
+
+// checkText: a label given per language speaks only the languages the UI
+// speaks.
+func checkText(t Text) error {
+	if l := t.unknownLanguage(); l != "" {
+		return typeError("validation_type_label_language",
+			fmt.Sprintf("%q is not a language Vinculo speaks: use %s.", l, strings.Join(crm.Languages, " or ")), map[string]any{"language": l})
 	}
 	return nil
 }

@@ -11,14 +11,17 @@ import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { startServer, apiToken, api, launchChromium } from './server.mjs'
+import { startSmtpSink } from './portal-smtp.mjs'
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
 const DESKTOP = { viewport: { width: 1280, height: 800 } }
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
 const MARINA = 'marina@vinculo.example'
 const PASSWORD = 'vinculo-demo-2026'
+const JOAO = { email: 'joao.conceicao@padariapaodourado1.example', contact: 'ct0000000000001' }
 
 let server
+let smtp
 let browser
 const pageErrors = []
 
@@ -51,7 +54,8 @@ async function shots(page, name) {
 describe('settings: request types and the business', { timeout: 300000 }, () => {
   before(async () => {
     mkdirSync(SHOTS, { recursive: true })
-    server = await startServer()
+    smtp = await startSmtpSink() // the portal's sign-in codes, for a customer's test
+    server = await startServer({ env: { VINCULO_SMTP_HOST: '127.0.0.1', VINCULO_SMTP_PORT: String(smtp.port), VINCULO_SMTP_SENDER: 'portal@vinculo.example' } })
     browser = await launchChromium(chromium)
     // Marina reads the workspace in English for these tests.
     const token = await apiToken(server.url, MARINA)
@@ -62,6 +66,7 @@ describe('settings: request types and the business', { timeout: 300000 }, () => 
   after(async () => {
     await browser?.close().catch(() => {})
     await server?.stop()
+    await smtp?.stop()
   })
 
   test('a manager builds a request type and customers are offered it', async () => {
@@ -80,7 +85,7 @@ describe('settings: request types and the business', { timeout: 300000 }, () => 
     assert.equal(await page.locator('#rt-f0-name').inputValue(), 'equipamento', 'the name follows the label')
     await page.locator('#rt-f0-type').selectOption('select')
     await page.locator('#rt-f0-options').fill('Roteador\nDecodificador')
-    await page.getByLabel('Required').check()
+    await page.getByLabel('Required', { exact: true }).check()
 
     await page.getByRole('button', { name: 'Add a status' }).click()
     await page.locator('#rt-s0-label').fill('Recebida')
@@ -127,6 +132,135 @@ describe('settings: request types and the business', { timeout: 300000 }, () => 
     await page.getByRole('button', { name: 'Edit “Troca de equipamento”' }).click()
     await page.locator('#rt-name').waitFor()
     await shots(page, 'request-type-phone')
+    await page.context().close()
+  })
+
+  test('long text, yes/no and labels in Portuguese: a pt-BR customer reads them on the portal', async () => {
+    const page = await newPage(DESKTOP)
+    await signIn(page)
+    await page.goto(`${server.url}/settings/request-types`)
+    await page.getByRole('button', { name: 'New request type' }).click()
+    await page.locator('#rt-name').fill('Mudança de endereço')
+    await page.locator('#rt-code').fill('MUD')
+
+    // A long text, labelled in both languages, with help in both.
+    await page.getByRole('button', { name: 'Add a field' }).click()
+    await page.locator('#rt-f0-label').fill('New address')
+    assert.equal(await page.locator('#rt-f0-name').inputValue(), 'new_address', 'the name follows the first label')
+    await page.locator('#rt-f0-label-other').fill('Novo endereço')
+    assert.equal(await page.locator('#rt-f0-name').inputValue(), 'new_address', 'the second label leaves the name alone')
+    await page.locator('#rt-f0-type').selectOption('long_text')
+    await page.locator('#rt-f0-help').fill('Street, number and city')
+    await page.locator('#rt-f0-help-other').fill('Rua, número e cidade')
+    const first = page.locator('li[aria-label="Field 1"]')
+    await first.getByLabel('Required', { exact: true }).check()
+
+    // A yes/no that must be ticked, in both languages.
+    await page.getByRole('button', { name: 'Add a field' }).click()
+    await page.locator('#rt-f1-label').fill('I confirm I live here')
+    await page.locator('#rt-f1-label-other').fill('Confirmo que moro aqui')
+    await page.locator('#rt-f1-type').selectOption('bool')
+    const second = page.locator('li[aria-label="Field 2"]')
+    await second.getByLabel('Must be ticked (like a consent)').check()
+
+    // A yes/no labelled once: the same words for everyone.
+    await page.getByRole('button', { name: 'Add a field' }).click()
+    await page.locator('#rt-f2-label').fill('Elevador')
+    await page.locator('#rt-f2-type').selectOption('bool')
+
+    await page.getByRole('button', { name: 'Add a status' }).click()
+    await page.locator('#rt-s0-label').fill('Recebida')
+    await page.locator('#rt-s0-public').fill('We have your request')
+    await page.locator('#rt-s0-public-other').fill('Recebemos seu pedido')
+    await page.getByRole('button', { name: 'Add a status' }).click()
+    await page.locator('#rt-s1-label').fill('Feita')
+    await page.locator('#rt-s1-public').fill('Address changed')
+    await page.getByLabel('Closes the request').nth(1).check()
+    await page.locator('#rt-f1-type').scrollIntoViewIfNeeded()
+    await noSidewaysScroll(page, 'the editor')
+    await page.screenshot({ path: `${SHOTS}rt2-editor-desktop.png`, fullPage: true })
+    await page.setViewportSize(PHONE.viewport)
+    await noSidewaysScroll(page, 'the editor on a phone')
+    await page.screenshot({ path: `${SHOTS}rt2-editor-phone.png`, fullPage: true })
+    await page.setViewportSize(DESKTOP.viewport)
+
+    await page.getByRole('button', { name: 'Save request type' }).click()
+    await page.getByRole('status').filter({ hasText: '“Mudança de endereço” is saved.' }).waitFor()
+
+    const token = await apiToken(server.url, MARINA)
+    const tp = (await api(server.url, token, `/api/collections/case_types/records?filter=${encodeURIComponent('code="MUD"')}`)).items[0]
+    assert.deepEqual(tp.fields, [
+      { name: 'new_address', label: { en: 'New address', 'pt-BR': 'Novo endereço' }, help: { en: 'Street, number and city', 'pt-BR': 'Rua, número e cidade' }, type: 'long_text', required: true },
+      { name: 'i_confirm_i_live_here', label: { en: 'I confirm I live here', 'pt-BR': 'Confirmo que moro aqui' }, type: 'bool', required: true },
+      { name: 'elevador', label: 'Elevador', type: 'bool', required: false },
+    ])
+    assert.deepEqual(tp.statuses.map((s) => s.public_label), [{ en: 'We have your request', 'pt-BR': 'Recebemos seu pedido' }, 'Address changed'])
+
+    // Reopened, the editor shows each language in its place.
+    await page.getByRole('button', { name: 'Back to the list' }).click()
+    await page.getByRole('button', { name: 'Edit “Mudança de endereço”' }).click()
+    assert.equal(await page.locator('#rt-f0-label-other').inputValue(), 'Novo endereço')
+    assert.equal(await page.locator('#rt-s0-public-other').inputValue(), 'Recebemos seu pedido')
+    assert.equal(await page.locator('#rt-f2-label').inputValue(), 'Elevador')
+
+    // João reads Portuguese: the portal's form speaks it.
+    await api(server.url, token, `/api/collections/contacts/records/${JOAO.contact}`, { method: 'PATCH', body: { language: 'pt-BR' } })
+    for (const [size, opts] of [['phone', PHONE], ['desktop', DESKTOP]]) {
+      const portal = await newPage(opts)
+      await portal.goto(`${server.url}/portal/`)
+      await portal.locator('#signin-email').fill(JOAO.email)
+      const since = smtp.messages.length
+      await portal.locator('main form button[type=submit]').click()
+      await portal.locator('#signin-code').waitFor()
+      await portal.locator('#signin-code').fill(await smtp.codeFor(JOAO.email, since))
+      await portal.locator('main form button[type=submit]').click()
+      await portal.getByTestId('me-name').waitFor()
+      await portal.goto(`${server.url}/portal/new`)
+      await portal.getByText('Mudança de endereço', { exact: true }).click()
+      const story = portal.locator('#field-new_address')
+      await story.waitFor()
+      assert.equal(await story.evaluate((el) => el.tagName), 'TEXTAREA', 'long text is a textarea')
+      assert.equal((await portal.locator('label[for="field-new_address"]').innerText()).replace('*', '').trim(), 'Novo endereço')
+      await portal.locator('#field-new_address-help').filter({ hasText: 'Rua, número e cidade' }).waitFor()
+      const tick = portal.getByRole('checkbox', { name: 'Confirmo que moro aqui' })
+      assert.equal(await tick.count(), 1, 'the yes/no is a checkbox with its Portuguese label')
+      await portal.getByRole('checkbox', { name: 'Elevador' }).waitFor()
+
+      if (size === 'desktop') {
+        await noSidewaysScroll(portal, 'the portal form')
+        await portal.screenshot({ path: `${SHOTS}rt2-portal-desktop.png`, fullPage: true })
+        await portal.context().close()
+        continue
+      }
+      // Sent without the box ticked: the form says so, in Portuguese, and keeps what was typed.
+      await portal.locator('#new-subject').fill('Mudei de casa')
+      await story.fill('Rua das Palmeiras, 45\nCuritiba')
+      await portal.getByRole('button', { name: 'Enviar pedido' }).click()
+      await portal.locator('#field-i_confirm_i_live_here-err').filter({ hasText: 'Marque esta opção para continuar, por favor.' }).waitFor()
+      assert.equal(await story.inputValue(), 'Rua das Palmeiras, 45\nCuritiba')
+      await noSidewaysScroll(portal, 'the portal form on a phone')
+      await portal.screenshot({ path: `${SHOTS}rt2-portal-phone.png`, fullPage: true })
+
+      await tick.check()
+      await portal.getByRole('button', { name: 'Enviar pedido' }).click()
+      const ref = await portal.getByTestId('new-reference').innerText()
+      assert.match(ref, /^MUD-\d{4}$/)
+      const kase = (await api(server.url, token, `/api/collections/cases/records?filter=${encodeURIComponent(`reference="${ref}"`)}`)).items[0]
+      assert.deepEqual(kase.data, { new_address: 'Rua das Palmeiras, 45\nCuritiba', i_confirm_i_live_here: true, elevador: false })
+      assert.equal(kase.status_label, 'Recebemos seu pedido', 'the status label is in the customer’s language')
+      await portal.goto(`${server.url}/portal/requests/${kase.id}`)
+      await portal.getByTestId('status').filter({ hasText: 'Recebemos seu pedido' }).waitFor()
+      await portal.context().close()
+
+      // Marina reads English: the case page shows the labels and Yes/No in hers.
+      await page.goto(`${server.url}/cases/${kase.id}`)
+      const data = page.getByTestId('case-data')
+      await data.waitFor()
+      assert.match(await data.innerText(), /New address\s+Rua das Palmeiras, 45\s+Curitiba/)
+      assert.match(await data.innerText(), /I confirm I live here\s+Yes/)
+      assert.match(await data.innerText(), /Elevador\s+No/)
+      await page.screenshot({ path: `${SHOTS}rt2-case-desktop.png` })
+    }
     await page.context().close()
   })
 

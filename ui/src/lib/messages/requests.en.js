@@ -18,6 +18,10 @@ export default {
   'form.date': 'Please choose a date.',
   'form.choose': 'Please choose one of the options.',
   'form.too_long': 'This is too long.',
+  'form.must_tick': 'Please tick this box.',
+  'form.yes_no': 'Please tick the box or leave it empty.',
+  'form.yes': 'Yes',
+  'form.no': 'No',
   'request_field.email': 'Please type a full email address.',
 
   'newreq.button': 'New request',

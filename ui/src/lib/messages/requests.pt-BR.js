@@ -17,6 +17,10 @@ export default {
   'form.date': 'Escolha uma data.',
   'form.choose': 'Escolha uma das opções.',
   'form.too_long': 'Está longo demais.',
+  'form.must_tick': 'Marque esta opção.',
+  'form.yes_no': 'Marque a opção ou deixe em branco.',
+  'form.yes': 'Sim',
+  'form.no': 'Não',
   'request_field.email': 'Digite um e-mail completo.',
 
   'newreq.button': 'Nova solicitação',

@@ -1,8 +1,14 @@
 // Request types as a manager edits them in Settings: the fields the customer
 // fills in, the ordered statuses with the labels customers see, the allowed
 // next steps, SLA targets and switches. The JSON is the one plugins/requests
-// and the portal read ([{name, label, type, required, options}],
+// and the portal read ([{name, label, help, type, required, options}],
 // [{key, label, public_label, closed}], {"from": ["to", ...]}).
+//
+// A field's label and help and a status's public label may be written in
+// each language the UI speaks: the draft holds {en, 'pt-BR'}, the manager
+// fills their own language and, optionally, the other. Only one filled is
+// stored as plain text, used for every language (the shape of types saved
+// before labels had languages); both filled, as {en, 'pt-BR'}.
 //
 // Two managers may edit one type at once: a save sends only the fields that
 // changed, each with the value it had when the editor opened it (under
@@ -10,13 +16,16 @@
 // field the other manager changed meanwhile.
 
 /** The kinds of value a field holds (plugins/requests FieldTypes). */
-export const FIELD_KINDS = ['text', 'number', 'date', 'select', 'email']
+export const FIELD_KINDS = ['text', 'long_text', 'number', 'date', 'select', 'email', 'bool']
+/** The languages a label may be written in (lib/i18n.js LANGUAGES). */
+export const TEXT_LANGUAGES = ['en', 'pt-BR']
 export const CATEGORIES = ['support', 'complaint', 'information', 'service_order', 'application']
 export const BASE_KEY = '_base'
 
 /**
- * @typedef {{name: string, label: string, type: string, required: boolean, options: string[]}} TypeField
- * @typedef {{key: string, label: string, public_label: string, closed: boolean}} TypeStatus
+ * @typedef {Record<string, string>} Texts the words per language: {en, 'pt-BR'}
+ * @typedef {{name: string, label: Texts, help: Texts, type: string, required: boolean, options: string[]}} TypeField
+ * @typedef {{key: string, label: string, public_label: Texts, closed: boolean}} TypeStatus
  * @typedef {{name: string, code: string, description: string, category: string, fields: TypeField[], statuses: TypeStatus[],
  *   restricted: boolean, transitions: Record<string, string[]>, sla_first_response_hours: number|null, sla_resolution_hours: number|null,
  *   hold_marketing: boolean, active: boolean, public: boolean}} TypeDraft
@@ -35,11 +44,39 @@ const asList = (v) => {
 const asMap = (v) => (v && typeof v === 'object' && !Array.isArray(v) ? v : {})
 
 /**
+ * A stored label as the draft's words per language: plain text goes in the
+ * manager's language (lang), where they will look for it.
+ * @param {unknown} v
+ * @param {string} lang
+ * @returns {Texts}
+ */
+export function textDraft(v, lang) {
+  const out = Object.fromEntries(TEXT_LANGUAGES.map((l) => [l, '']))
+  if (typeof v === 'string') out[TEXT_LANGUAGES.includes(lang) ? lang : 'en'] = v
+  else for (const l of TEXT_LANGUAGES) out[l] = typeof asMap(v)[l] === 'string' ? v[l] : ''
+  return out
+}
+
+/**
+ * The draft's words as stored: '' for none, plain text when one language is
+ * filled (it serves every language), {en, 'pt-BR'} when both are.
+ * @param {Texts} d
+ * @returns {string | Texts}
+ */
+export function textBody(d) {
+  const filled = TEXT_LANGUAGES.map((l) => [l, (d?.[l] ?? '').trim()]).filter(([, v]) => v)
+  if (filled.length === 0) return ''
+  if (filled.length === 1) return filled[0][1]
+  return Object.fromEntries(filled)
+}
+
+/**
  * A type record as the editor's draft (a new type when record is null).
  * @param {Record<string, any>|null} record
+ * @param {string} [lang] the manager's language, where plain labels go
  * @returns {TypeDraft}
  */
-export function toDraft(record) {
+export function toDraft(record, lang = 'en') {
   const r = record ?? {}
   const transitions = asMap(r.transitions)
   return {
@@ -47,8 +84,8 @@ export function toDraft(record) {
     code: r.code ?? '',
     description: r.description ?? '',
     category: r.category || 'support',
-    fields: asList(r.fields).map((f) => ({ name: f.name ?? '', label: f.label ?? '', type: f.type || 'text', required: !!f.required, options: [...(f.options ?? [])] })),
-    statuses: asList(r.statuses).map((s) => ({ key: s.key ?? '', label: s.label ?? '', public_label: s.public_label ?? '', closed: !!s.closed })),
+    fields: asList(r.fields).map((f) => ({ name: f.name ?? '', label: textDraft(f.label, lang), help: textDraft(f.help, lang), type: f.type || 'text', required: !!f.required, options: [...(f.options ?? [])] })),
+    statuses: asList(r.statuses).map((s) => ({ key: s.key ?? '', label: s.label ?? '', public_label: textDraft(s.public_label, lang), closed: !!s.closed })),
     restricted: Object.keys(transitions).length > 0,
     transitions: Object.fromEntries(Object.entries(transitions).map(([k, v]) => [k, [...v]])),
     sla_first_response_hours: r.sla_first_response_hours || null,
@@ -75,11 +112,13 @@ export function toBody(d) {
     description: d.description,
     category: d.category,
     fields: d.fields.map((f) => {
-      const out = { name: f.name.trim(), label: f.label.trim(), type: f.type, required: f.required }
+      const out = { name: f.name.trim(), label: textBody(f.label), type: f.type, required: f.required }
+      const help = textBody(f.help)
+      if (help) out.help = help
       if (f.type === 'select') out.options = f.options.map((o) => o.trim())
       return out
     }),
-    statuses: d.statuses.map((s) => ({ key: s.key.trim(), label: s.label.trim(), public_label: s.public_label.trim(), closed: s.closed })),
+    statuses: d.statuses.map((s) => ({ key: s.key.trim(), label: s.label.trim(), public_label: textBody(s.public_label), closed: s.closed })),
     transitions,
     sla_first_response_hours: Number(d.sla_first_response_hours) || 0,
     sla_resolution_hours: Number(d.sla_resolution_hours) || 0,
@@ -136,6 +175,7 @@ const CODES = {
   validation_type_field_options: 'rt.err.options',
   validation_type_option_blank: 'rt.err.option_blank',
   validation_type_option_twice: 'rt.err.option_twice',
+  validation_type_label_language: 'rt.err.label_language',
   validation_type_sla_order: 'rt.err.sla_order',
   validation_type_conflict: 'rt.err.conflict',
   validation_required: 'error.required',

@@ -112,25 +112,6 @@ export function rateRequest(id, stars, comment) {
 }
 
 /**
- * A short-lived token for the links of protected attachments.
- * @returns {Promise<string>}
- */
-export function fileToken() {
-  return pb.files.getToken()
-}
-
-/**
- * The link of an attachment.
- * @param {Record<string, any>} record
- * @param {string} file
- * @param {string} token from fileToken(), '' for none
- * @returns {string}
- */
-export function fileURL(record, file, token) {
-  return pb.files.getURL(record, file, token ? { token } : undefined)
-}
-
-/**
  * The types of request a customer may open, in their order.
  * @returns {Promise<RequestType[]>}
  */
