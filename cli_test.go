@@ -319,7 +319,7 @@ func testCLIFirstManager(t *testing.T, bin string) {
 		want string
 	}{
 		{[]string{"staff", "create", "not-an-email", "a-long-password"}, "email:"},
-		{[]string{"staff", "create", "ana@padaria.example", "short"}, "password: give at least 10"},
+		{[]string{"staff", "create", "ana@padaria.example", "short"}, "password: use 8 to 71 characters"},
 		{[]string{"staff", "create", "ana@padaria.example", "a-long-password", "--role", "owner"}, "--role must be one of manager, agent, readonly"},
 	} {
 		r := runVinculo(t, bin, work, nil, append(bad.args, dir...)...)

@@ -12,9 +12,6 @@ import (
 	"vinculo/crm"
 )
 
-// MinPasswordLength is the shortest password the team's sign-in accepts.
-const MinPasswordLength = 10
-
 // StaffCommand is `vinculo staff create EMAIL PASSWORD`: the first manager of
 // a fresh install, who then invites the rest of the team from the workspace.
 func StaffCommand(app core.App) *cobra.Command {
@@ -62,15 +59,22 @@ func CreateStaff(app core.App, in NewStaff) (*core.Record, error) {
 	if !slices.Contains(roles, in.Role) {
 		return nil, fmt.Errorf("--role must be one of %s, not %q", strings.Join(roles, ", "), in.Role)
 	}
-	if len([]rune(in.Password)) < MinPasswordLength {
-		return nil, fmt.Errorf("password: give at least %d characters", MinPasswordLength)
-	}
 	if existing, _ := app.FindAuthRecordByEmail(crm.Staff, email); existing != nil {
 		return nil, fmt.Errorf("email: %s is already a member of the team", email)
 	}
 	collection, err := app.FindCollectionByNameOrId(crm.Staff)
 	if err != nil {
 		return nil, err
+	}
+	// The same limits as the workspace's set-password page: the collection's own.
+	if field, ok := collection.Fields.GetByName(core.FieldNamePassword).(*core.PasswordField); ok {
+		low, high := max(field.Min, 1), field.Max
+		if high == 0 {
+			high = 71 // PocketBase's own limit when the field sets none (bcrypt's)
+		}
+		if n := len(in.Password); n < low || n > high {
+			return nil, fmt.Errorf("password: use %d to %d characters", low, high)
+		}
 	}
 	name := strings.TrimSpace(in.Name)
 	if name == "" {
