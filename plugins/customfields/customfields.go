@@ -13,12 +13,15 @@
 // rules get a clause that refuses it in a customer's body, rewritten at
 // every change of the fields and at start).
 //
-// Routes, all under /api/crm/fields: GET (staff), POST, PATCH /{id},
-// GET /{id}/usage and DELETE /{id}?confirm=<count> (managers). A field is
-// deleted only once the manager confirmed how many records hold a value.
+// Routes, all under /api/crm/fields: GET (staff), GET /customer (the
+// customer's fields, for the portal: anyone signed in), POST, POST /order,
+// PATCH /{id}, GET /{id}/usage and DELETE /{id}?confirm=<count> (managers).
+// A field is deleted, or an option records hold removed, only once the
+// manager confirmed how many records hold a value.
 package customfields
 
 import (
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 
@@ -43,6 +46,8 @@ func Register(app core.App, cfg *crm.Config) error {
 			return err
 		}
 		se.Router.GET("/api/crm/fields", list).Bind(guard.Staff())
+		se.Router.GET("/api/crm/fields/customer", customers).Bind(apis.RequireAuth())
+		se.Router.POST("/api/crm/fields/order", reorder).Bind(guard.Manager())
 		se.Router.POST("/api/crm/fields", create).Bind(guard.Manager())
 		se.Router.PATCH("/api/crm/fields/{id}", update).Bind(guard.Manager())
 		se.Router.GET("/api/crm/fields/{id}/usage", usage).Bind(guard.Manager())

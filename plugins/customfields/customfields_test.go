@@ -154,8 +154,17 @@ func TestCustomFieldBadInput(t *testing.T) {
 	// An option records hold is not taken away.
 	tier := add(t, w, map[string]any{"collection": "companies", "label": "Tier", "kind": "multi_select", "options": []string{"Gold", "Silver", "Bronze"}})
 	testkit.Must(t, w.Do(t, http.MethodPatch, "/api/collections/companies/records/"+w.ID("coA"), "agent", map[string]any{"cf_tier": []string{"Gold"}}), http.StatusOK, "set tier")
-	if res := w.Do(t, http.MethodPatch, "/api/crm/fields/"+tier.ID, "manager", map[string]any{"options": []string{"Silver", "Bronze"}}); res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), "Gold") {
-		t.Errorf("removing a held option: status %d: %s", res.Status, res.Body)
+	if res := w.Do(t, http.MethodPatch, "/api/crm/fields/"+tier.ID, "manager", map[string]any{"options": []string{"Silver", "Bronze"}}); res.Status != http.StatusConflict || !strings.Contains(string(res.Body), "Gold") || !strings.Contains(string(res.Body), `"count":1`) {
+		t.Errorf("removing a held option unconfirmed: status %d, want 409 with the count: %s", res.Status, res.Body)
+	}
+	for _, bad := range []map[string]any{
+		{"options": []string{"Gold", "Silver", "Bronze"}, "renames": map[string]string{"Tin": "Gold"}},
+		{"options": []string{"Gold", "Silver", "Bronze"}, "renames": map[string]string{"Gold": "Silver"}},
+	} {
+		res := w.Do(t, http.MethodPatch, "/api/crm/fields/"+tier.ID, "manager", bad)
+		if res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), `"options"`) {
+			t.Errorf("a bad rename %v: status %d, want 400 naming options: %s", bad, res.Status, res.Body)
+		}
 	}
 	testkit.Must(t, w.Do(t, http.MethodPatch, "/api/crm/fields/"+tier.ID, "manager", map[string]any{"options": []string{"Gold", "Bronze", "Platinum"}}), http.StatusOK, "change options")
 	if res := w.Do(t, http.MethodPatch, "/api/crm/fields/"+tier.ID, "manager", map[string]any{"kind": "text"}); res.Status != http.StatusBadRequest {

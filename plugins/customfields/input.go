@@ -36,6 +36,7 @@ type fieldInput struct {
 	Customer   *bool             `json:"customer"`
 	Name       *string           `json:"name"`
 	Position   *int              `json:"position"`
+	Renames    map[string]string `json:"renames"` // option as records hold it -> its new name
 	Confirm    *int              `json:"confirm"` // the count of records a lossy change was confirmed for
 	errs       validation.Errors `json:"-"`
 }

@@ -3,9 +3,7 @@ package customfields
 import (
 	"database/sql"
 	"errors"
-	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/pocketbase/dbx"
@@ -96,32 +94,6 @@ func (in *fieldInput) rename(row *core.Record, c *core.Collection, f core.Field,
 		c.AddIndex(indexName(c.Name, f.GetId()), false, quote(name)+", `created`", "")
 	}
 	return true
-}
-
-// setOptions changes a select's choices; a choice records hold is not
-// taken away (their value would no longer be valid).
-func (in *fieldInput) setOptions(tx core.App, c *core.Collection, f *core.SelectField, kind string) error {
-	options := *in.Options
-	for _, old := range f.Values {
-		if slices.Contains(options, old) {
-			continue
-		}
-		n, err := holding(tx, c, f.GetName(), kind, old)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			in.fail("options", "option_used", fmt.Sprintf("%d records hold the option %q: it cannot be removed.", n, old))
-		}
-	}
-	if in.errs != nil {
-		return in.errs
-	}
-	f.Values = options
-	if kind != crm.CustomSelect {
-		f.MaxSelect = len(options)
-	}
-	return nil
 }
 
 // holding counts the records whose field holds option.

@@ -2,6 +2,11 @@
 // Settings → Fields; it shows in the contact form, on the contact's page, as
 // a list column and filter, in the export and in the import mapping; a
 // rename keeps the values; a delete first says how many records hold one.
+// The order of the fields (moved in Settings) is the forms' order; an option
+// renamed is renamed in the records, one removed is asked about first; the
+// customer edits the fields marked as theirs on the portal's profile, in
+// their language, and never sees an internal one; a bad custom value in an
+// import is told to a Portuguese reader in Portuguese.
 //
 //   /work/e2e-run.sh fields e2e/fields.test.mjs
 import { describe, test, before, after } from 'node:test'
@@ -10,6 +15,7 @@ import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { startServer, apiToken, api, request, launchChromium } from './server.mjs'
+import { startSmtpSink } from './portal-smtp.mjs'
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
 const DESKTOP = { viewport: { width: 1280, height: 800 } }
@@ -18,6 +24,7 @@ const MARINA = 'marina@vinculo.example'
 const PASSWORD = 'vinculo-demo-2026'
 
 let server
+let smtp
 let browser
 let token
 const pageErrors = []
@@ -39,16 +46,17 @@ async function signIn(page) {
 }
 
 /** A screenshot after checking that nothing is wider than the screen. */
-async function shot(page, name) {
+async function shot(page, name, prefix = 'fields') {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
   assert.ok(overflow <= 0, `${name} is ${overflow}px wider than the screen`)
-  await page.screenshot({ path: `${SHOTS}fields-${name}.png` })
+  await page.screenshot({ path: `${SHOTS}${prefix}-${name}.png` })
 }
 
 describe('custom fields in Chromium', { timeout: 300000 }, () => {
   before(async () => {
     mkdirSync(SHOTS, { recursive: true })
-    server = await startServer()
+    smtp = await startSmtpSink()
+    server = await startServer({ env: { VINCULO_SMTP_HOST: '127.0.0.1', VINCULO_SMTP_PORT: String(smtp.port), VINCULO_SMTP_SENDER: 'portal@vinculo.example' } })
     browser = await launchChromium(chromium)
     // Marina reads the workspace in English for these tests.
     token = await apiToken(server.url, MARINA)
@@ -59,6 +67,7 @@ describe('custom fields in Chromium', { timeout: 300000 }, () => {
   after(async () => {
     await browser?.close().catch(() => {})
     await server?.stop()
+    await smtp?.stop()
   })
 
   test('a select field on contacts, from Settings to the form, page, list, export, import; renamed; deleted', async () => {
@@ -177,6 +186,8 @@ describe('custom fields in Chromium', { timeout: 300000 }, () => {
     await page.locator('#cf-filter-companies').selectOption(field.name)
     await page.locator('#cf-filter-value-companies').selectOption('Gold')
     await page.locator('tr', { hasText: items[0].name }).locator(`td[data-field="${field.name}"]`).filter({ hasText: 'Gold, Bronze' }).waitFor()
+    // The filtered list replaces the whole one (the row above shows in both).
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1)
     assert.equal(await page.locator('tbody tr').count(), 1)
     await shot(page, 'companies-desktop')
     await page.context().close()
@@ -215,6 +226,146 @@ describe('custom fields in Chromium', { timeout: 300000 }, () => {
     await page.locator('.cf-columns label').filter({ hasText: 'Preferred store' }).locator('input').check()
     await page.locator(`td[data-field="${field.name}"]`).first().waitFor()
     await shot(page, 'list-phone')
+    await page.context().close()
+    assert.deepEqual(pageErrors, [])
+  })
+  test('the customer edits the fields marked as theirs on the portal profile, in Portuguese; internal ones never show', async () => {
+    const JOAO = { email: 'joao.conceicao@padariapaodourado1.example', contact: 'ct0000000000001' }
+    await api(server.url, token, '/api/crm/fields', { method: 'POST', body: { collection: 'contacts', label: 'Shoe size', labels: { 'pt-BR': 'Tamanho do calçado' }, kind: 'select', options: ['37', '38', '39', '40'], customer: true } })
+    await api(server.url, token, '/api/crm/fields', { method: 'POST', body: { collection: 'contacts', label: 'Internal score', labels: { 'pt-BR': 'Pontuação interna' }, kind: 'number' } })
+    await api(server.url, token, `/api/collections/contacts/records/${JOAO.contact}`, { method: 'PATCH', body: { cf_internal_score: 7 } })
+
+    for (const [size, options] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+      const page = await newPage(options)
+      await page.goto(`${server.url}/portal/`)
+      await page.locator('#signin-email').fill(JOAO.email)
+      const since = smtp.messages.length
+      await page.locator('main form button[type=submit]').click()
+      await page.locator('#signin-code').waitFor()
+      await page.locator('#signin-code').fill(await smtp.codeFor(JOAO.email, since))
+      await page.locator('main form button[type=submit]').click()
+      await page.getByTestId('me-name').waitFor()
+      await page.goto(`${server.url}/portal/profile`)
+      const input = page.locator('#profile-cf-cf_shoe_size')
+      await input.waitFor()
+      assert.equal(await page.locator('label[for="profile-cf-cf_shoe_size"]').innerText(), 'Tamanho do calçado')
+      const text = await page.locator('main').innerText()
+      assert.ok(!/Pontuação interna|Internal score/.test(text), 'an internal field shows in the portal')
+      assert.equal(await page.locator('[id^="profile-cf-"]').count(), 1)
+      if (size === 'desktop') {
+        await input.selectOption('39')
+        await page.locator('main form.card button[type=submit]').first().click()
+        await page.locator('main form.card .ok-note').waitFor()
+        const stored = await api(server.url, token, `/api/collections/contacts/records/${JOAO.contact}`)
+        assert.equal(stored.cf_shoe_size, '39')
+        assert.equal(stored.cf_internal_score, 7)
+      } else {
+        assert.equal(await input.inputValue(), '39') // what the customer saved, read back
+      }
+      await page.locator('fieldset.custom-fields').scrollIntoViewIfNeeded()
+      await shot(page, `portal-profile-${size}`, 'cf2')
+      await page.context().close()
+    }
+    assert.deepEqual(pageErrors, [])
+  })
+
+  test('the manager reorders the fields by the buttons and by dragging; the form follows', async () => {
+    const order = async () => (await api(server.url, token, '/api/crm/fields?collection=contacts')).items.map((f) => f.name)
+    const before = await order()
+    assert.ok(before.length >= 3, `fields: ${before}`)
+    const last = before.at(-1)
+    for (const [size, options] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+      const page = await newPage(options)
+      await signIn(page)
+      await page.goto(`${server.url}/settings/fields`)
+      const rows = page.locator('ol.rows > li')
+      await rows.nth(before.length - 1).waitFor()
+      if (size === 'desktop') {
+        // The last field up by one, with its button.
+        await page.locator(`li[data-field="${last}"]`).getByRole('button', { name: /^Move .* up$/ }).click()
+        await page.waitForFunction((n) => document.querySelectorAll('ol.rows > li')[n]?.dataset.field, before.length - 2)
+        await page.locator(`ol.rows > li:nth-child(${before.length - 1})[data-field="${last}"]`).waitFor()
+        const moved = [...before]
+        moved.splice(before.length - 1, 1)
+        moved.splice(before.length - 2, 0, last)
+        assert.deepEqual(await order(), moved)
+        // Then dragged to the top.
+        await page.locator(`li[data-field="${last}"]`).dragTo(rows.first())
+        await page.locator(`ol.rows > li:first-child[data-field="${last}"]`).waitFor()
+        const top = await order()
+        assert.equal(top[0], last)
+        await shot(page, `reorder-${size}`, 'cf2')
+        // The contact form shows the fields in that order.
+        await page.goto(`${server.url}/contacts`)
+        await page.getByRole('button', { name: 'New contact' }).click()
+        await page.locator(`#cf-contacts-${last}`).waitFor()
+        const ids = await page.locator('fieldset.custom-fields [id^="cf-contacts-cf_"]').evaluateAll((els) => els.map((e) => e.id.replace('cf-contacts-', '')))
+        assert.deepEqual(ids.filter((n) => top.includes(n)), top.filter((n) => ids.includes(n)))
+        assert.equal(ids[0], last)
+      } else {
+        await page.locator(`ol.rows > li:first-child[data-field="${last}"]`).waitFor()
+        await shot(page, `reorder-${size}`, 'cf2')
+      }
+      await page.context().close()
+    }
+    assert.deepEqual(pageErrors, [])
+  })
+
+  test('an option renamed follows in the records; one removed that a record holds is asked about, then cleared', async () => {
+    const field = await api(server.url, token, '/api/crm/fields', { method: 'POST', body: { collection: 'contacts', label: 'Branch', kind: 'select', options: ['Centro', 'Zona Norte'] } })
+    const contacts = await api(server.url, token, '/api/collections/contacts/records?perPage=1&sort=-created')
+    const id = contacts.items[0].id
+    await api(server.url, token, `/api/collections/contacts/records/${id}`, { method: 'PATCH', body: { [field.name]: 'Zona Norte' } })
+    const page = await newPage(DESKTOP)
+    await signIn(page)
+    await page.goto(`${server.url}/settings/fields`)
+    const row = page.locator(`li[data-field="${field.name}"]`)
+    await row.getByRole('button', { name: /^Edit/ }).click()
+    const dialog = page.locator('dialog[open]')
+    await dialog.getByRole('textbox', { name: 'Option 2' }).fill('Zona Norte (Santana)')
+    await dialog.getByRole('button', { name: 'Save' }).click()
+    await dialog.waitFor({ state: 'detached' })
+    assert.equal((await api(server.url, token, `/api/collections/contacts/records/${id}`))[field.name], 'Zona Norte (Santana)')
+
+    await row.getByRole('button', { name: /^Edit/ }).click()
+    await dialog.getByRole('button', { name: 'Remove the option “Zona Norte (Santana)”' }).click()
+    await dialog.getByRole('button', { name: 'Save' }).click()
+    const asked = page.getByTestId('cf-option-count')
+    await asked.waitFor()
+    assert.match(await asked.innerText(), /One record holds an option you removed \(Zona Norte \(Santana\)\)/)
+    assert.equal((await api(server.url, token, `/api/collections/contacts/records/${id}`))[field.name], 'Zona Norte (Santana)', 'nothing changed before the confirmation')
+    await shot(page, 'option-remove-desktop', 'cf2')
+    await dialog.getByRole('button', { name: 'Remove and save' }).click()
+    await dialog.waitFor({ state: 'detached' })
+    assert.equal((await api(server.url, token, `/api/collections/contacts/records/${id}`))[field.name], '')
+    assert.match(await row.innerText(), /Centro/)
+    assert.ok(!/Zona Norte/.test(await row.innerText()))
+    await page.context().close()
+    assert.deepEqual(pageErrors, [])
+  })
+
+  test('a bad custom value in an import is told to a Portuguese reader in Portuguese; the column was guessed by its label', async () => {
+    const RAFAEL = 'rafael@vinculo.example'
+    const rafael = await apiToken(server.url, RAFAEL)
+    const me = await api(server.url, rafael, '/api/collections/staff/auth-refresh', { method: 'POST' })
+    await api(server.url, rafael, `/api/collections/staff/records/${me.record.id}`, { method: 'PATCH', body: { language: 'pt-BR' } })
+    const page = await newPage(DESKTOP)
+    await page.goto(`${server.url}/`)
+    await page.locator('#signin-email').fill(RAFAEL)
+    await page.locator('#signin-password').fill(PASSWORD)
+    await page.locator('form button[type=submit]').click()
+    await page.locator('nav#main-nav').waitFor({ state: 'attached' })
+    await page.goto(`${server.url}/import`)
+    await page.locator('#import-file').setInputFiles({ name: 'erro.csv', mimeType: 'text/csv', buffer: Buffer.from('Nome,Email,Tamanho do calçado\nAna Erro,ana.erro@example.test,47\nBia Certa,bia.certa@example.test,38\n') })
+    await page.locator('#map-2').waitFor()
+    assert.equal(await page.locator('#map-2').inputValue(), 'cf_shoe_size')
+    await page.getByRole('button', { name: 'Conferir o arquivo' }).click()
+    const problem = page.locator('td', { hasText: 'não é uma das opções: 37, 38, 39, 40' })
+    await problem.waitFor({ timeout: 30000 })
+    // The field by its label in the reader's language, not its API name.
+    assert.equal(await page.locator('tr', { has: problem }).locator('td').nth(1).innerText(), 'Tamanho do calçado')
+    await problem.scrollIntoViewIfNeeded()
+    await shot(page, 'import-error-desktop', 'cf2')
     await page.context().close()
     assert.deepEqual(pageErrors, [])
   })

@@ -17,22 +17,8 @@ export const KINDS = ['text', 'long_text', 'number', 'money', 'date', 'select', 
 /** The collections a custom field can be on. */
 export const COLLECTIONS = ['contacts', 'companies', 'deals', 'cases']
 
-/** Kinds with a list of options. */
-export const withOptions = (kind) => kind === 'select' || kind === 'multi_select'
-
-/**
- * The field's label in the reader's language (the one label otherwise).
- * @param {CustomField} field
- * @param {string} lang
- */
-export function labelOf(field, lang) {
-  return field.labels?.[lang]?.trim() || field.label
-}
-
-/** True when a record's value of the field is empty. */
-export function isEmpty(value) {
-  return value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)
-}
+export { withOptions, labelOf, isEmpty, toServer, toInput, guessField } from '../shared/customfields.js'
+import { isEmpty } from '../shared/customfields.js'
 
 /**
  * The value as a person reads it, or '' when empty.
@@ -50,33 +36,6 @@ export function displayValue(field, value, { t, fmt, currency = 'BRL' }) {
     case 'multi_select': return Array.isArray(value) ? value.join(', ') : String(value)
   }
   return String(value)
-}
-
-/**
- * The record-API value of what an input holds (a date input's day becomes
- * a date PocketBase reads; an empty number is 0, which PocketBase stores).
- * @param {CustomField} field
- * @param {unknown} v
- */
-export function toServer(field, v) {
-  switch (field.kind) {
-    case 'number':
-    case 'money':
-      return v === '' || v === null || v === undefined ? 0 : Number(v)
-    case 'bool': return Boolean(v)
-    case 'multi_select': return Array.isArray(v) ? v : []
-    case 'date': return v ? `${String(v).slice(0, 10)} 12:00:00.000Z` : ''
-  }
-  return v ?? ''
-}
-
-/** What an input shows for a stored value (a date input wants YYYY-MM-DD). */
-export function toInput(field, v) {
-  if (field.kind === 'date') return v ? String(v).slice(0, 10) : ''
-  if (field.kind === 'multi_select') return Array.isArray(v) ? v : []
-  if (field.kind === 'bool') return Boolean(v)
-  if ((field.kind === 'number' || field.kind === 'money') && (v === 0 || v === undefined || v === null)) return ''
-  return v ?? ''
 }
 
 /**
@@ -187,6 +146,25 @@ export class CustomFields {
     const row = await this.pb.send(`/api/crm/fields/${id}`, { method: 'PATCH', body })
     await this.load(true)
     return row
+  }
+
+  /**
+   * Puts a collection's fields in the order of ids (every field of it, once);
+   * the list shows the new order at once and goes back if the server refuses.
+   * @param {string} collection
+   * @param {string[]} ids
+   */
+  async reorder(collection, ids) {
+    const before = this.all
+    const place = new Map(ids.map((id, i) => [id, i + 1]))
+    this.all = this.all.map((f) => (f.collection === collection && place.has(f.id) ? { ...f, position: place.get(f.id) } : f))
+    try {
+      const res = await this.pb.send('/api/crm/fields/order', { method: 'POST', body: { collection, ids } })
+      this.all = res?.items ?? this.all
+    } catch (err) {
+      this.all = before
+      throw err
+    }
   }
 
   /** How many records hold a value of the field (what a delete must confirm). @returns {Promise<number>} */

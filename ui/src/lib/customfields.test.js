@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { CustomFields, customFilterParts, customFilter, displayValue, toServer, toInput, labelOf, settingsErrors } from './customfields.svelte.js'
+import { CustomFields, customFilterParts, customFilter, displayValue, toServer, toInput, labelOf, settingsErrors, guessField } from './customfields.svelte.js'
 import { fakePb, refusal } from './settings/fakepb.js'
 
 const region = { id: 'r', collection: 'contacts', name: 'cf_region', label: 'Region', labels: { 'pt-BR': 'Região' }, kind: 'select', options: ['North', 'South'], position: 2 }
@@ -69,5 +69,56 @@ describe('custom fields', () => {
   it('says the server’s refusal in the reader’s words, field by field', () => {
     const err = refusal(400, { label: { code: 'validation_cf_label_required', message: 'Give the field a label.' }, name: { code: 'other', message: 'Server words' } })
     expect(settingsErrors(err, t)).toEqual({ label: 'Give it a label.', name: 'Server words' })
+  })
+})
+
+describe('guessing a custom field from a column name', () => {
+  const fields = [
+    { id: '1', collection: 'contacts', name: 'cf_regiao', label: 'Região', labels: { en: 'Sales region' }, kind: 'select' },
+    { id: '2', collection: 'contacts', name: 'cf_budget', label: 'Budget', kind: 'money' },
+  ]
+  it('matches the name, with or without cf_, and a label in either language, accents and case ignored', () => {
+    expect(guessField('REGIAO', fields)?.name).toBe('cf_regiao')
+    expect(guessField('região', fields)?.name).toBe('cf_regiao')
+    expect(guessField('Sales Region', fields)?.name).toBe('cf_regiao')
+    expect(guessField('cf_budget', fields)?.name).toBe('cf_budget')
+    expect(guessField('budget', fields)?.name).toBe('cf_budget')
+    expect(guessField('Other', fields)).toBeUndefined()
+    expect(guessField('', fields)).toBeUndefined()
+  })
+  it('leaves built-in targets first and guesses each custom field once', async () => {
+    const { guessMapping } = await import('./importer.svelte.js')
+    const m = guessMapping(['Email', 'Região', 'Sales region', 'Nome'], 'contacts', fields)
+    expect(m).toEqual({ Email: 'email', 'Região': 'cf_regiao', 'Sales region': '', Nome: 'name' })
+  })
+})
+
+describe('reordering', () => {
+  it('shows the new order at once, sends every id, and goes back when refused', async () => {
+    let refuse = false
+    const pb = fakePb({ send: (path, opts) => {
+      if (path === '/api/crm/fields/order') return refuse ? refusal(409) : { items: [{ ...region, position: 1 }, { ...vip, position: 2 }, tier] }
+      return { items: [region, vip, tier] }
+    } })
+    const cf = new CustomFields(pb)
+    await cf.load()
+    expect(cf.of('contacts').map((f) => f.id)).toEqual(['v', 'r'])
+    await cf.reorder('contacts', ['r', 'v'])
+    expect(pb.calls.at(-1)).toEqual(['send', '/api/crm/fields/order', { method: 'POST', body: { collection: 'contacts', ids: ['r', 'v'] } }])
+    expect(cf.of('contacts').map((f) => f.id)).toEqual(['r', 'v'])
+    refuse = true
+    await expect(cf.reorder('contacts', ['v', 'r'])).rejects.toMatchObject({ status: 409 })
+    expect(cf.of('contacts').map((f) => f.id)).toEqual(['r', 'v'])
+  })
+})
+
+describe('an import problem about a custom field', () => {
+  it('names the field by its label in the reader language', async () => {
+    const { problemField } = await import('./importer.svelte.js')
+    const p = { line: 2, field: 'cf_region', code: 'not_option', reason: 'x' }
+    const labels = (name) => (name === 'cf_region' ? labelOf(region, 'pt-BR') : '')
+    expect(problemField(p, (k) => k, labels)).toBe('Região')
+    expect(problemField({ ...p, field: 'cf_gone' }, (k) => k, labels)).toBe('cf_gone')
+    expect(problemField(p, (k) => k)).toBe('cf_region')
   })
 })
