@@ -29,7 +29,9 @@ RUN apt-get update \
  && mkdir -p /data /app/hooks /app/pb_migrations \
  && chown vinculo:vinculo /data
 COPY --from=build /out/vinculo /usr/local/bin/vinculo
-COPY hooks/ /app/hooks/
+# The shipped hooks are built into the binary; /app/hooks is the folder for the
+# business's own (mount one there: they add to the shipped ones, or replace one
+# by file name).
 WORKDIR /app
 USER vinculo
 # Inside the container the server must listen on every interface to be
