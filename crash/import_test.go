@@ -60,8 +60,8 @@ func TestCrashDuringImport(t *testing.T) {
 			t.Errorf("valid only killed: job %s with %d created, want failed with the %d committed (error %q)",
 				status.Status, status.RowsCreated, committed, status.Error)
 		}
-		entries := count(t, db, "SELECT count(*) FROM activities WHERE ref_id = ? AND event = 'import.finished' AND subject LIKE ?",
-			job, fmt.Sprintf("%%: %d created%%", committed))
+		entries := count(t, db, "SELECT count(*) FROM activities WHERE ref_id = ? AND event = 'import.finished' AND json_extract(data, '$.created') = ?",
+			job, committed)
 		if entries != 1 {
 			t.Errorf("the killed import has %d timeline entries saying %d created, want 1", entries, committed)
 		}
