@@ -177,7 +177,13 @@ func caseEvents(tx core.App, prev, r *core.Record) error {
 	if prev == nil {
 		e := base
 		e.Event, e.Data, e.Body = CaseOpened, data(nil), r.GetString("status_label")
-		return write(tx, about(r, e))
+		e = about(r, e)
+		// Staff open a request for a customer who phoned, wrote or came in:
+		// the entry says how the customer asked, not the colleague's browser.
+		if ch := r.GetString("channel"); e.Actor.Type == ActorStaff && ch != "" {
+			e.Channel = ch
+		}
+		return write(tx, e)
 	}
 	var entries []Entry
 	if changed(prev, r, "status") {

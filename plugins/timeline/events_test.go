@@ -290,6 +290,17 @@ func TestCaseEvents(t *testing.T) {
 		patched(t, w, "agent", crm.Cases, kase, map[string]any{"priority": "high"})
 		return ""
 	})
+
+	// A customer phones and staff open the request for them in the
+	// workspace: the entry says how the customer asked, not "the website".
+	step(t, w, "staff open a request for a customer who phoned", crm.Cases, "", func() string {
+		return posted(t, w, "agent", crm.Cases, map[string]any{"type": w.ID("caseType"), "contact": w.ID("contact"), "subject": "Sem sinal", "channel": "phone"}, sameOrigin, "same-origin")
+	}, want{event: timeline.CaseOpened, actor: "staff", staff: agent, channel: "phone", public: true, contact: w.ID("contact"), company: w.ID("coA"),
+		cas: created, subject: "SUP-0002 Sem sinal", data: map[string]any{"reference": "SUP-0002"}})
+	step(t, w, "staff open one without saying how the customer asked: the door it came through", crm.Cases, "", func() string {
+		return posted(t, w, "agent", crm.Cases, map[string]any{"type": w.ID("caseType"), "contact": w.ID("contact"), "subject": "Fatura"}, sameOrigin, "same-origin")
+	}, want{event: timeline.CaseOpened, actor: "staff", staff: agent, channel: "web", public: true, contact: w.ID("contact"), company: w.ID("coA"),
+		cas: created, subject: "SUP-0003 Fatura", data: map[string]any{"reference": "SUP-0003"}})
 }
 
 func TestOrderEvents(t *testing.T) {

@@ -30,6 +30,19 @@ export async function chooseLanguage(lang) {
   await session.saveLanguage(lang)
 }
 
+/**
+ * A language chosen for this browser's reader before anyone signs in (an
+ * invitation's link names the language the manager chose for the colleague):
+ * on screen at once and kept as the last chosen, so that applyReaderSettings()
+ * keeps it while nobody is signed in. A signed-in person's own language wins.
+ * @param {string} lang
+ */
+export function adoptLanguage(lang) {
+  if (session.user) return
+  setLanguage(lang)
+  rememberLanguage(LANG_KEY, pickLanguage(lang))
+}
+
 /** What the workspace's language switch does (../shared/LanguageSwitch.svelte): a failure to keep the choice is a toast. */
 export const languageSwitch = {
   choose: chooseLanguage,
