@@ -14,15 +14,10 @@ import (
 // superusers); staff read it. Reasons: staff read, managers write.
 //
 // The reasons are the business's own words, one name each (like stage
-// names); the first ones are in English and a manager renames them.
+// names): the first ones are written by plugins/deals at the first start,
+// in the business's language, and a manager renames them.
 func init() {
 	m.Register(dealsUp, dealsDown)
-}
-
-// firstLostReasons are the reasons a new business starts with.
-var firstLostReasons = []string{
-	"Price too high", "Chose a competitor", "No budget", "No decision / went silent",
-	"Bad timing", "Missing feature or product", "Not a fit",
 }
 
 func dealsUp(app core.App) error {
@@ -38,13 +33,6 @@ func dealsUp(app core.App) error {
 	index(reasons, false, "position")
 	if err := app.Save(reasons); err != nil {
 		return err
-	}
-	for i, name := range firstLostReasons {
-		r := core.NewRecord(reasons)
-		r.Load(map[string]any{"name": name, "position": i + 1, "active": true})
-		if err := app.Save(r); err != nil {
-			return err
-		}
 	}
 
 	history := core.NewBaseCollection(crm.DealStageHistory)

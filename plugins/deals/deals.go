@@ -45,6 +45,20 @@ func Register(app core.App, cfg *crm.Config) error {
 	app.OnRecordUpdate(crm.Deals).Bind(&hook.Handler[*core.RecordEvent]{
 		Id: "vinculo.deals.update", Priority: -20, Func: func(e *core.RecordEvent) error { return p.onSave(e, true) }})
 	bindRequests(app)
+	// The first lost reasons, in the business's language (plugins/business,
+	// registered before, has read it by then). Tests run the migrations
+	// before the plugins register; the server runs them on serve.
+	if app.IsBootstrapped() {
+		if err := SeedLostReasons(app, cfg.BusinessNow().Language); err != nil {
+			return err
+		}
+	}
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		if err := SeedLostReasons(e.App, cfg.BusinessNow().Language); err != nil {
+			return err
+		}
+		return e.Next()
+	})
 	return nil
 }
 

@@ -40,13 +40,14 @@ func TestAPIMovesKeepTheDealsLife(t *testing.T) {
 
 	w.Clock.Add(6 * time.Hour)
 	lostAt := utc(w)
-	testkit.Must(t, patchDeal(t, w, "agent", id, map[string]any{"stage": w.ID("stLost"), "lost_reason": "No budget"}), http.StatusOK, "lose")
-	checkDeal(t, "lost", w.Find(t, crm.Deals, id), crm.DealLost, lostAt, lostAt, "No budget")
+	// The business speaks Portuguese: its first reasons are in Portuguese.
+	testkit.Must(t, patchDeal(t, w, "agent", id, map[string]any{"stage": w.ID("stLost"), "lost_reason": "Sem orçamento"}), http.StatusOK, "lose")
+	checkDeal(t, "lost", w.Find(t, crm.Deals, id), crm.DealLost, lostAt, lostAt, "Sem orçamento")
 
 	// A change of something else moves nothing.
 	w.Clock.Add(time.Hour)
 	testkit.Must(t, patchDeal(t, w, "agent", id, map[string]any{"amount": 900}), http.StatusOK, "amount")
-	checkDeal(t, "amount changed", w.Find(t, crm.Deals, id), crm.DealLost, lostAt, lostAt, "No budget")
+	checkDeal(t, "amount changed", w.Find(t, crm.Deals, id), crm.DealLost, lostAt, lostAt, "Sem orçamento")
 
 	w.Clock.Add(47 * time.Hour)
 	reopenedAt := utc(w)
@@ -125,13 +126,13 @@ func TestLosingNeedsAReason(t *testing.T) {
 		t.Errorf("create lost without a reason: %d %s", res.Status, res.Body)
 	}
 
-	testkit.Must(t, patchDeal(t, w, "agent", id, map[string]any{"stage": w.ID("stLost"), "lost_reason": "Chose a competitor"}), http.StatusOK, "lose with a listed reason")
+	testkit.Must(t, patchDeal(t, w, "agent", id, map[string]any{"stage": w.ID("stLost"), "lost_reason": "Escolheu um concorrente"}), http.StatusOK, "lose with a listed reason")
 	// Once lost, the reason may change only to another listed one.
 	if res := patchDeal(t, w, "agent", id, map[string]any{"lost_reason": "Something else"}); res.Status != http.StatusBadRequest {
 		t.Errorf("change to an unlisted reason: %d %s", res.Status, res.Body)
 	}
 	// A reason later retired stays on the deals lost for it.
-	w.Update(t, w.Find(t, crm.LostReasons, reasonID(t, w, "Chose a competitor")), map[string]any{"active": false})
+	w.Update(t, w.Find(t, crm.LostReasons, reasonID(t, w, "Escolheu um concorrente")), map[string]any{"active": false})
 	testkit.Must(t, patchDeal(t, w, "agent", id, map[string]any{"amount": 10}), http.StatusOK, "edit a deal lost for a retired reason")
 
 	// Code: a reason is needed, in its own words.

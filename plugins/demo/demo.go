@@ -29,6 +29,7 @@ func Command(app core.App, cfg *crm.Config) *cobra.Command {
 				return err
 			}
 			start := time.Now()
+			opts.Language = cfg.BusinessNow().Language
 			sum, err := Generate(app, opts)
 			if err != nil {
 				return err

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"vinculo/crm"
+	"vinculo/plugins/deals"
 	"vinculo/plugins/requests"
 )
 
@@ -25,6 +26,7 @@ type Options struct {
 	Contacts             int // 300 for the demo; up to millions for benchmarks
 	ActivitiesPerContact int
 	Now                  time.Time // "today" for the generated history
+	Language             string    // the business's language, for its own words (pt-BR unless given)
 }
 
 // Login is a demo account to sign in with.
@@ -64,6 +66,9 @@ func Generate(app core.App, opts Options) (*Summary, error) {
 	}
 	if opts.Now.IsZero() {
 		opts.Now = time.Now().UTC()
+	}
+	if opts.Language == "" {
+		opts.Language = "pt-BR"
 	}
 	g := &generator{app: app, opts: opts, rng: rand.New(rand.NewPCG(2026, 11))}
 	sum := &Summary{}
@@ -362,6 +367,28 @@ func (g *generator) contacts(db *sql.DB) (int64, error) {
 	return w.Inserted, w.Close()
 }
 
+// lostReasons: the business's reasons for losing a deal (written first in its
+// language when the server has not started yet), so that the demo's lost
+// deals give one of them. Should a manager have deleted them all, the first
+// list's words, as a deal brought in from elsewhere keeps its own.
+func (g *generator) lostReasons() ([]string, error) {
+	if err := deals.SeedLostReasons(g.app, g.opts.Language); err != nil {
+		return nil, err
+	}
+	rows, err := g.app.FindRecordsByFilter(crm.LostReasons, "active = true", "position", 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	names := []string{}
+	for _, r := range rows {
+		names = append(names, r.GetString("name"))
+	}
+	if len(names) == 0 {
+		names = deals.FirstLostReasons(g.opts.Language)
+	}
+	return names, nil
+}
+
 // relationships: portal customers, deals, requests, orders, subscriptions and tasks
 // of the first contacts.
 func (g *generator) relationships() error {
@@ -380,6 +407,10 @@ func (g *generator) relationships() error {
 		}
 	}
 
+	reasons, err := g.lostReasons()
+	if err != nil {
+		return err
+	}
 	for d := 1; d <= base*2/5; d++ {
 		r := rand.New(rand.NewPCG(13, uint64(d)))
 		contact := (d*7)%base + 1
@@ -409,7 +440,7 @@ func (g *generator) relationships() error {
 			fields["company"] = companyID(c)
 		}
 		if status == "lost" {
-			fields["lost_reason"] = "Preço acima do orçamento"
+			fields["lost_reason"] = reasons[d%len(reasons)]
 		}
 		if status != "open" {
 			fields["closed_at"] = g.ago(r.IntN(30))

@@ -151,7 +151,7 @@ func signOutEverywhere(e *core.RequestEvent, c *customer) error {
 // confirmation asks for the account's password, which a customer who signs
 // in by code does not have; here the session of that same account stands in
 // for it. The contact's email follows (bindAccountSync).
-func confirmEmailChange(e *core.RequestEvent, c *customer) error {
+func confirmEmailChange(e *core.RequestEvent, c *customer, cfg *crm.Config) error {
 	var body struct {
 		Token string `json:"token"`
 	}
@@ -176,7 +176,11 @@ func confirmEmailChange(e *core.RequestEvent, c *customer) error {
 	if err := e.App.Save(record); err != nil {
 		return e.BadRequestError("Could not change your email.", err)
 	}
-	notifyEmailChanged(e.App, record, oldEmail, newEmail)
+	msg := emailChangedMail(e.App, cfg, record, c.contact, oldEmail, newEmail)
+	if err := e.App.NewMailClient().Send(msg); err != nil {
+		// The change is made; a notice that failed is only logged.
+		e.App.Logger().Error("Failed to tell the old address of an email change", "customer", record.Id, "error", err)
+	}
 	// A new email ends every session (PocketBase renews the token key):
 	// this one goes on with a fresh token.
 	return authAnswer(e, record)
@@ -205,25 +209,47 @@ func bindEmailChange(app core.App) {
 	})
 }
 
-// notifyEmailChanged tells the old address that the account now uses
-// another one, in the customer's language; a failed send is only logged.
-func notifyEmailChanged(app core.App, customer *core.Record, oldEmail, newEmail string) {
-	settings := app.Settings()
-	subject := "Your email was changed"
-	text := fmt.Sprintf("Hello,\n\nThe email of your account with %[1]s is now %[2]s. From now on we write there.\n\n"+
-		"If you did not ask for this, reply to this message or call us: we will put it right.\n\n%[1]s\n", settings.Meta.AppName, newEmail)
-	if customer.GetString("language") != "en" {
-		subject = "Seu e-mail foi alterado"
-		text = fmt.Sprintf("Olá,\n\nO e-mail da sua conta com %[1]s agora é %[2]s. A partir de agora escrevemos para lá.\n\n"+
-			"Se não foi você quem pediu, responda esta mensagem ou ligue para nós: vamos resolver.\n\n%[1]s\n", settings.Meta.AppName, newEmail)
+// emailChangedWords are the notice's words in one language: the business's
+// name (%[1]s) and the new address (%[2]s).
+var emailChangedWords = map[string]struct{ subject, body string }{
+	"en": {
+		subject: "Your email was changed",
+		body: "Hello,\n\nThe email of your account with %[1]s is now %[2]s. From now on we write there.\n\n" +
+			"If you did not ask for this, reply to this message or call us: we will put it right.\n\n%[1]s\n",
+	},
+	"pt-BR": {
+		subject: "Seu e-mail foi alterado",
+		body: "Olá,\n\nO e-mail da sua conta com %[1]s agora é %[2]s. A partir de agora escrevemos para lá.\n\n" +
+			"Se não foi você quem pediu, responda esta mensagem ou ligue para nós: vamos resolver.\n\n%[1]s\n",
+	},
+}
+
+// emailChangedMail tells the old address that the account now uses another
+// one, signed with the business's name, in the customer's language: the
+// account's, else the contact's, else the business's (English when none of
+// them is one Vinculo speaks).
+func emailChangedMail(app core.App, cfg *crm.Config, customer, contact *core.Record, oldEmail, newEmail string) *mailer.Message {
+	business := cfg.BusinessNow()
+	name := business.Name
+	if name == "" {
+		name = app.Settings().Meta.AppName
 	}
-	msg := &mailer.Message{
+	langs := []string{customer.GetString("language"), "", business.Language, "en"}
+	if contact != nil {
+		langs[1] = contact.GetString("language")
+	}
+	w := emailChangedWords["en"]
+	for _, lang := range langs {
+		if words, ok := emailChangedWords[lang]; ok {
+			w = words
+			break
+		}
+	}
+	settings := app.Settings()
+	return &mailer.Message{
 		From:    mail.Address{Name: settings.Meta.SenderName, Address: settings.Meta.SenderAddress},
 		To:      []mail.Address{{Address: oldEmail}},
-		Subject: subject,
-		Text:    text,
-	}
-	if err := app.NewMailClient().Send(msg); err != nil {
-		app.Logger().Error("Failed to tell the old address of an email change", "customer", customer.Id, "error", err)
+		Subject: w.subject,
+		Text:    fmt.Sprintf(w.body, name, newEmail),
 	}
 }

@@ -56,7 +56,9 @@ func Register(app core.App, cfg *crm.Config) error {
 		se.Router.DELETE("/api/crm/portal/password", withCustomer(removePassword))
 		se.Router.POST("/api/crm/portal/mfa", withCustomer(setMFA))
 		se.Router.POST("/api/crm/portal/sign-out-everywhere", withCustomer(signOutEverywhere))
-		se.Router.POST("/api/crm/portal/confirm-email-change", withCustomer(confirmEmailChange))
+		se.Router.POST("/api/crm/portal/confirm-email-change", withCustomer(func(e *core.RequestEvent, c *customer) error {
+			return confirmEmailChange(e, c, cfg)
+		}))
 		se.Router.POST("/api/crm/portal/subscriptions/{id}/action", withCustomer(func(e *core.RequestEvent, c *customer) error {
 			return subscriptionAction(e, c, cfg)
 		}))

@@ -170,14 +170,18 @@ describe('a deal’s life in Chromium', { timeout: 300000 }, () => {
       await dialog.waitFor()
       await dialog.locator('button[type=submit]').click()
       await dialog.locator('.field-error').waitFor() // no reason chosen: asked again
-      await dialog.locator('select').selectOption('No budget')
+      // The business's own words (the demo's first list is in its language).
+      const listed = await api(server.url, token, `/api/collections/lost_reasons/records?sort=position&filter=${encodeURIComponent('active = true')}`)
+      const why = listed.items[2].name
+      assert.equal(why, 'Sem orçamento', 'the demo business, in Portuguese, starts with its reasons in Portuguese')
+      await dialog.locator('select').selectOption(why)
       await shot(page, `page-lost-reason-${size}`)
       await noSidewaysScroll(page, `the lost reason dialog (${size})`)
       await dialog.locator('button[type=submit]').click()
       await page.getByTestId('deal-status').filter({ hasText: /Perdido|Lost/ }).waitFor()
       let saved = await api(server.url, token, `/api/collections/deals/records/${dealId}`)
       assert.equal(saved.status, 'lost')
-      assert.equal(saved.lost_reason, 'No budget')
+      assert.equal(saved.lost_reason, why)
       assert.ok(saved.closed_at, 'closed when lost')
 
       await page.getByRole('button', { name: /Reabrir|Reopen/ }).click()
@@ -224,15 +228,15 @@ describe('a deal’s life in Chromium', { timeout: 300000 }, () => {
       await page.locator(`#move-${deal.id}`).selectOption(lost.id)
       const dialog = page.locator('dialog.reason-dialog[open]')
       await dialog.waitFor()
-      await dialog.locator('select option', { hasText: 'Chose a competitor' }).waitFor({ state: 'attached' })
-      await dialog.locator('select').selectOption('Chose a competitor')
+      await dialog.locator('select option', { hasText: 'Escolheu um concorrente' }).waitFor({ state: 'attached' })
+      await dialog.locator('select').selectOption('Escolheu um concorrente')
       await shot(page, `board-lost-reason-${size}`)
       await noSidewaysScroll(page, `the board's lost reason dialog (${size})`)
       await dialog.locator('button[type=submit]').click()
       await page.locator(`[data-stage="${lost.id}"] [data-deal="${deal.id}"]`).waitFor()
       const saved = await api(server.url, token, `/api/collections/deals/records/${deal.id}`)
       assert.equal(saved.status, 'lost')
-      assert.equal(saved.lost_reason, 'Chose a competitor')
+      assert.equal(saved.lost_reason, 'Escolheu um concorrente')
       await page.context().close()
     }
   })
@@ -276,7 +280,9 @@ describe('a deal’s life in Chromium', { timeout: 300000 }, () => {
       const page = await newPage(options)
       await signIn(page, MARINA)
       await page.goto(`${server.url}/settings/lost-reasons`)
-      await page.locator('li[data-reason="Price too high"]').waitFor()
+      // The demo business speaks Portuguese: so do the reasons it started with.
+      await page.locator('li[data-reason="Preço acima do orçamento"]').waitFor()
+      assert.equal(await page.locator('li[data-reason="Price too high"]').count(), 0)
       const name = `Cliente desistiu ${size}`
       await page.locator('#lr-new').fill(name)
       await page.locator('form.add button[type=submit]').click()

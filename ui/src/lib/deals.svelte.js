@@ -14,8 +14,33 @@ import { latestWins } from '../shared/loader.js'
  */
 
 /**
- * @typedef {{id: string, name: string, position?: number}} Pipeline
+ * @typedef {{id: string, name: string, position?: number, currency?: string, archived?: boolean}} Pipeline
  */
+
+/**
+ * The pipelines offered to choose from, in their order: those in use. An
+ * archived pipeline keeps its deals but is not offered; it is listed only
+ * when it is the one already shown (`current`), so a chooser never names
+ * another pipeline than the one on screen.
+ * @param {Pipeline[]} pipelines
+ * @param {string} [current]
+ * @returns {Pipeline[]}
+ */
+export function offeredPipelines(pipelines, current = '') {
+  return pipelines.filter((p) => !p.archived || (current !== '' && p.id === current))
+}
+
+/**
+ * The pipeline to start on: `wanted` when it is one of them, else the first
+ * one in use, else '' (every pipeline archived: nothing to offer).
+ * @param {Pipeline[]} pipelines
+ * @param {string} [wanted]
+ * @returns {string}
+ */
+export function startPipeline(pipelines, wanted = '') {
+  if (wanted && pipelines.some((p) => p.id === wanted)) return wanted
+  return pipelines.find((p) => !p.archived)?.id ?? ''
+}
 
 // A stage with no stale_after_days of its own: a deal left this long in it is stale.
 export const DEFAULT_STALE_DAYS = 14
@@ -125,6 +150,16 @@ export class DealBoard {
     return this.pipelines.find((p) => p.id === this.pipelineId) ?? null
   }
 
+  /** The pipelines the board's chooser offers: those in use (and the one shown). */
+  get offered() {
+    return offeredPipelines(this.pipelines, this.pipelineId)
+  }
+
+  /** True when the pipeline shown is archived: no new deals go into it. */
+  get archived() {
+    return Boolean(this.pipeline?.archived)
+  }
+
   stageOf(id) {
     return this.stages.find((s) => s.id === id) ?? null
   }
@@ -144,8 +179,7 @@ export class DealBoard {
       if (!this.pipelines.length) {
         this.pipelines = await this.pb.collection('pipelines').getFullList({ sort: 'position,name' })
       }
-      const id = pipelineId || this.pipelineId || this.pipelines[0]?.id || ''
-      await this.select(id)
+      await this.select(startPipeline(this.pipelines, pipelineId || this.pipelineId))
     } catch (err) {
       this.error = err
     } finally {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { DealBoard, LostReasons, DealView, movePatch, movedDeal, statusOf, draftBody, dealDraft, dealFieldErrors, closingStages } from './deals.svelte.js'
+import { DealBoard, LostReasons, DealView, offeredPipelines, startPipeline, movePatch, movedDeal, statusOf, draftBody, dealDraft, dealFieldErrors, closingStages } from './deals.svelte.js'
 import { fieldErrors } from './errors.js'
 
 const stages = [
@@ -12,13 +12,13 @@ const SERVER_OWNED = ['status', 'stage_changed_at', 'closed_at']
 const t = (key) => `«${key}»`
 
 /** A fake SDK client that records every write. */
-function fakePb({ deals = [], refuse = null } = {}) {
+function fakePb({ deals = [], refuse = null, pipelines = [{ id: 'p1', name: 'Sales', currency: 'BRL' }] } = {}) {
   const writes = []
   return {
     writes,
     filter: (expr, params) => `${expr} ${JSON.stringify(params)}`,
     collection: (name) => ({
-      getFullList: async () => (name === 'pipelines' ? [{ id: 'p1', name: 'Sales', currency: 'BRL' }] : name === 'pipeline_stages' ? stages : name === 'lost_reasons' ? [] : deals),
+      getFullList: async () => (name === 'pipelines' ? pipelines : name === 'pipeline_stages' ? stages : name === 'lost_reasons' ? [] : deals),
       getList: async () => ({ items: [] }),
       getOne: async (id) => deals.find((d) => d.id === id),
       subscribe: async () => () => {},
@@ -102,5 +102,38 @@ describe('lost reasons', () => {
     expect(pb.writes.slice(1).map((w) => [w.id, w.body.position]).sort()).toEqual([['a', 2], ['b', 1]])
     await reasons.move('b', -1) // already first: nothing
     expect(pb.writes.length).toBe(3)
+  })
+})
+
+describe('archived pipelines', () => {
+  const pipelines = [
+    { id: 'old', name: 'Old sales', position: 1, archived: true },
+    { id: 'p1', name: 'Sales', position: 2 },
+    { id: 'p2', name: 'Partners', position: 3, archived: false },
+  ]
+
+  it('are not offered, unless one is what is shown', () => {
+    expect(offeredPipelines(pipelines).map((p) => p.id)).toEqual(['p1', 'p2'])
+    expect(offeredPipelines(pipelines, 'p2').map((p) => p.id)).toEqual(['p1', 'p2'])
+    expect(offeredPipelines(pipelines, 'old').map((p) => p.id)).toEqual(['old', 'p1', 'p2'])
+    expect(startPipeline(pipelines)).toBe('p1')
+    expect(startPipeline(pipelines, 'p2')).toBe('p2')
+    expect(startPipeline(pipelines, 'gone')).toBe('p1')
+    expect(startPipeline([{ id: 'old', name: 'Old', archived: true }])).toBe('')
+  })
+
+  it('the board opens on the first pipeline in use and its chooser leaves the archived out', async () => {
+    const board = new DealBoard(fakePb({ pipelines }))
+    await board.load()
+    expect(board.pipelineId).toBe('p1')
+    expect(board.archived).toBe(false)
+    expect(board.offered.map((p) => p.id)).toEqual(['p1', 'p2'])
+    // Shown on purpose, an archived pipeline is named in the chooser and takes no new deals.
+    await board.select('old')
+    expect(board.offered.map((p) => p.id)).toEqual(['old', 'p1', 'p2'])
+    expect(board.archived).toBe(true)
+    await board.select('p2')
+    expect(board.offered.map((p) => p.id)).toEqual(['p1', 'p2'])
+    board.close()
   })
 })

@@ -207,12 +207,18 @@ export function describeEntry(e, t, fmt) {
     return w === k ? shown(v) : w
   }
   const field = (f) => word('tl.field', f)
+  // "by email", "pelo portal": each language words the way along with its channel.
+  const by = (c) => {
+    const k = `tl.by.${c}`
+    const w = t(k)
+    return w === k ? t('tl.by.other', { channel: word('channel', c) }) : w
+  }
   /** @type {Record<string, unknown>} */
   const p = {}
   for (const [k, v] of Object.entries(d)) p[k] = typeof v === 'object' ? v : shown(v)
   if (Array.isArray(d.fields)) p.fields = d.fields.map(field).join(', ')
   if (e.event === 'consent.changed') {
-    Object.assign(p, { state: word('consent', d.state), purpose: word('purpose', d.purpose), channel: word('channel', d.channel) })
+    Object.assign(p, { state: word('consent', d.state), purpose: word('purpose', d.purpose), channel: word('channel', d.channel), by: by(d.channel) })
   }
 
   const lines = []
@@ -234,7 +240,7 @@ export function describeEntry(e, t, fmt) {
   if (e.event?.startsWith('order.') && d.currency) lines.push(t('tl.total', { total: fmt.money(Number(d.total) || 0, d.currency) }))
   if (d.until) lines.push(t('tl.until', { date: fmt.date(d.until) }))
   if (d.before && typeof d.before === 'object') {
-    lines.push(t('tl.before', { state: word('consent', d.before.state), purpose: word('purpose', d.before.purpose), channel: word('channel', d.before.channel) }))
+    lines.push(t('tl.before', { state: word('consent', d.before.state), purpose: word('purpose', d.before.purpose), by: by(d.before.channel) }))
   }
   for (const c of Array.isArray(d.changes) ? d.changes : []) {
     lines.push(t('tl.change', { field: field(c.field), from: shown(c.from), to: shown(c.to) }))

@@ -53,6 +53,32 @@ describe('system timeline entries in the reader language', () => {
     expect(say('pt-BR', e)).toEqual({ title: 'Consentimento concedido: Marketing por e-mail', lines: ['Aceito ofertas.'] })
   })
 
+  it('words the way of a consent as each language says it, for every channel', () => {
+    const consent = (channel, before) => ({ id: '5b', contact: 'c', type: 'system', event: 'consent.changed', subject: 'marketing',
+      data: { state: 'granted', purpose: 'marketing', channel, ...(before ? { before } : {}) } })
+    const pt = {
+      email: 'por e-mail', phone: 'por telefone', sms: 'por SMS', whatsapp: 'por WhatsApp', letter: 'por carta', chat: 'pelo chat',
+      social: 'pelas redes sociais', in_person: 'pessoalmente', portal: 'pelo portal', web: 'pelo site',
+    }
+    const en = {
+      email: 'by email', phone: 'by phone', sms: 'by SMS', whatsapp: 'on WhatsApp', letter: 'by letter', chat: 'through chat',
+      social: 'on social media', in_person: 'in person', portal: 'through the portal', web: 'on the website',
+    }
+    // Every channel a consent can be for (crm.Channels).
+    for (const channel of ['email', 'phone', 'sms', 'whatsapp', 'letter', 'chat', 'social', 'in_person', 'portal', 'web']) {
+      expect(say('pt-BR', consent(channel)).title).toBe(`Consentimento concedido: Marketing ${pt[channel]}`)
+      expect(say('en', consent(channel)).title).toBe(`Consent granted: Marketing ${en[channel]}`)
+    }
+    const withdrawn = say('pt-BR', consent('portal', { state: 'withdrawn', purpose: 'marketing', channel: 'web' }))
+    expect(withdrawn.lines).toEqual(['Antes: retirado, Marketing pelo site'])
+    for (const lang of ['pt-BR', 'en']) {
+      const { title, lines } = say(lang, consent('portal', { state: 'granted', purpose: 'service', channel: 'in_person' }))
+      expect([title, ...lines].join(' ')).not.toMatch(/\bpor (o|a|os|as)\b|\bby (the|in|on)\b/)
+    }
+    // A channel the reader's words do not know yet still reads.
+    expect(say('pt-BR', consent('pigeon')).title).toBe('Consentimento concedido: Marketing via pigeon')
+  })
+
   it('keeps people words and the entries stored before data as they are', () => {
     const note = { id: '6', contact: 'c', type: 'note', subject: 'Ligou cedo', body: 'Quer o plano maior.' }
     expect(say('pt-BR', note)).toEqual({ title: 'Ligou cedo', lines: ['Quer o plano maior.'] })
