@@ -45,8 +45,8 @@ export default {
   'newreq.submit': 'Open request',
   'newreq.saved': 'Request {ref} opened.',
 
-  'case.opened_by_staff': 'Opened by {name} · by {channel}',
-  'case.opened_by_customer': 'Opened by the customer · by {channel}',
+  'case.opened_by_staff': 'Opened by {name} · {channel}',
+  'case.opened_by_customer': 'Opened by the customer · {channel}',
   'case.files': 'Files',
   'case.reply_files': 'Files for the customer',
   'case.note_files': 'Files for the team',

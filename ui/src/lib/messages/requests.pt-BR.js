@@ -44,8 +44,8 @@ export default {
   'newreq.submit': 'Abrir solicitação',
   'newreq.saved': 'Solicitação {ref} aberta.',
 
-  'case.opened_by_staff': 'Aberta por {name} · por {channel}',
-  'case.opened_by_customer': 'Aberta pelo cliente · por {channel}',
+  'case.opened_by_staff': 'Aberta por {name} · {channel}',
+  'case.opened_by_customer': 'Aberta pelo cliente · {channel}',
   'case.files': 'Arquivos',
   'case.reply_files': 'Arquivos para o cliente',
   'case.note_files': 'Arquivos para a equipe',

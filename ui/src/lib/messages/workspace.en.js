@@ -17,7 +17,7 @@ export default {
   'deals.move_refused': '“{title}” could not be moved and is back in its stage: {reason}',
   'deals.closed_window': 'Won and lost: the last {n} days.',
   'deals.empty_stage': 'No deals here.',
-  'deals.no_pipelines': 'No pipelines yet. A manager creates them in the dashboard.',
+  'deals.no_pipelines': 'No pipelines yet. A manager creates them in Settings → Pipelines.',
 
   'cases.title': 'Cases',
   'cases.filters': 'Filter cases',

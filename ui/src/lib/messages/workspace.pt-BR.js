@@ -17,7 +17,7 @@ export default {
   'deals.move_refused': '“{title}” não pôde ser movido e voltou à etapa: {reason}',
   'deals.closed_window': 'Ganhos e perdidos: últimos {n} dias.',
   'deals.empty_stage': 'Nenhum negócio aqui.',
-  'deals.no_pipelines': 'Ainda não há funis. Um gerente os cria no painel.',
+  'deals.no_pipelines': 'Ainda não há funis. Um gestor os cria em Configurações → Funis.',
 
   'cases.title': 'Solicitações',
   'cases.filters': 'Filtrar solicitações',
