@@ -173,7 +173,7 @@ describe('staff workspace in Chromium', { timeout: 240000 }, () => {
     await entry.filter({ hasText: subject }).waitFor()
     assert.match(await entry.innerText(), /Resultado: atendeu/)
     assert.match(await entry.innerText(), /12 min/)
-    await page.getByTestId('tasks').getByText(`Follow up: ${subject}`).waitFor()
+    await page.getByTestId('tasks').getByText(`Retorno: ${subject}`).waitFor() // the follow-up in the staff member's language
     await shot(page, 'contact360-after-call-desktop', { fullPage: true })
     // The composer is empty again after a save.
     assert.equal(await page.getByLabel('Assunto').inputValue(), '')
@@ -260,21 +260,22 @@ describe('staff workspace in Chromium', { timeout: 240000 }, () => {
     await page.getByLabel('Search contacts').fill('')
     await page.getByRole('button', { name: 'Next' }).waitFor()
 
-    // Create: a missing name is caught here; a phone too long by the server; nothing typed is lost.
+    // Create: a missing name is caught here; a time zone the server does not know, by the server; nothing typed is lost.
     await page.getByRole('button', { name: 'New contact' }).click()
     await page.getByRole('button', { name: 'Create contact' }).click()
     await page.locator('#cf-name-error').filter({ hasText: 'Required.' }).waitFor()
     await page.locator('#cf-name').fill('Beatriz Teste E2E')
     await page.locator('#cf-email').fill('beatriz.e2e@example.com')
-    await page.locator('#cf-phone').fill('9'.repeat(41))
+    await page.locator('#cf-phone').fill('+55 11 99999-0000')
+    await page.locator('#cf-timezone').fill('Mars/Phobos')
     await page.locator('#cf-stage').selectOption('lead')
     await page.getByRole('button', { name: 'Create contact' }).click()
-    await page.locator('#cf-phone-error').waitFor()
-    assert.equal(await page.locator('#cf-phone').getAttribute('aria-invalid'), 'true')
+    await page.locator('#cf-timezone-error').waitFor()
+    assert.equal(await page.locator('#cf-timezone').getAttribute('aria-invalid'), 'true')
     assert.equal(await page.locator('#cf-name').inputValue(), 'Beatriz Teste E2E')
     assert.equal(await page.locator('#cf-email').inputValue(), 'beatriz.e2e@example.com')
     await shot(page, 'contacts-form-error-desktop')
-    await page.locator('#cf-phone').fill('+55 11 99999-0000')
+    await page.locator('#cf-timezone').fill('America/Sao_Paulo')
     await page.getByRole('button', { name: 'Create contact' }).click()
     await page.getByRole('heading', { level: 1, name: 'Beatriz Teste E2E' }).waitFor()
     assert.match(page.url(), /\/contacts\/[a-z0-9]{15}$/)
@@ -534,10 +535,10 @@ describe('staff workspace in Chromium', { timeout: 240000 }, () => {
     await page.getByLabel('Tarefa de retorno').check()
     await page.getByLabel('Data do retorno').fill(dayInAWeek())
     await page.getByRole('button', { name: 'Salvar na linha do tempo' }).click()
-    await page.getByTestId('tasks').getByText(`Follow up: ${subject}`).waitFor()
+    await page.getByTestId('tasks').getByText(`Retorno: ${subject}`).waitFor() // the follow-up in the staff member's language
 
     await page.getByRole('navigation', { name: 'Principal' }).getByRole('link', { name: 'Tarefas' }).click()
-    const row = page.locator('.task').filter({ hasText: `Follow up: ${subject}` })
+    const row = page.locator('.task').filter({ hasText: `Retorno: ${subject}` })
     await row.waitFor()
     await shot(page, 'tasks-desktop')
 
@@ -546,7 +547,7 @@ describe('staff workspace in Chromium', { timeout: 240000 }, () => {
     await row.locator('input[type=date]').fill(day)
     await page.getByText('remarcada para').waitFor()
     const token = await apiToken(server.url, MARINA)
-    const found = await api(server.url, token, `/api/collections/tasks/records?filter=${encodeURIComponent(`title="Follow up: ${subject}"`)}`)
+    const found = await api(server.url, token, `/api/collections/tasks/records?filter=${encodeURIComponent(`title="Retorno: ${subject}"`)}`)
     assert.equal(found.items[0].due, `${day} 12:00:00.000Z`, 'due that day at 09:00 São Paulo time')
     await row.getByRole('button', { name: /Concluir/ }).click()
     await row.waitFor({ state: 'detached' })
