@@ -8,52 +8,11 @@
 //   /work/e2e-run.sh deals e2e/deals.test.mjs
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
-import { startServer, apiToken, api, request, launchChromium } from './server.mjs'
+import { apiToken, api, request } from './server.mjs'
+import { browserKit, DESKTOP, PHONE, RAFAEL, MARINA, BEATRIZ, JOAO } from './kit.mjs'
 
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
-const DESKTOP = { viewport: { width: 1280, height: 800 } }
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
-const RAFAEL = 'rafael@vinculo.example' // agent, pt-BR
-const MARINA = 'marina@vinculo.example' // manager, pt-BR
-const BEATRIZ = 'beatriz@vinculo.example' // readonly, en
-const PASSWORD = 'vinculo-demo-2026'
-const JOAO = 'ct0000000000001' // João Conceição, of the demo business
-
+const { start, stop, newPage, signIn, shot, noSidewaysScroll } = browserKit({ prefix: 'deals', consoleErrors: /status of 400/, noPageErrors: true })
 let server
-let browser
-const pageErrors = []
-
-async function newPage(options) {
-  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'America/Sao_Paulo', serviceWorkers: 'block', ...options })
-  context.setDefaultTimeout(10000)
-  const page = await context.newPage()
-  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`))
-  page.on('console', (msg) => {
-    // A refused save is logged by the browser itself: the tests make some on purpose.
-    if (msg.type() === 'error' && !/status of 400/.test(msg.text())) pageErrors.push(`${page.url()}: console: ${msg.text()}`)
-  })
-  return page
-}
-
-async function signIn(page, email) {
-  await page.goto(`${server.url}/`)
-  await page.locator('#signin-email').fill(email)
-  await page.locator('#signin-password').fill(PASSWORD)
-  await page.locator('form button[type=submit]').click()
-  await page.locator('nav#main-nav').waitFor({ state: 'attached' })
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: `${SHOTS}deals-${name}.png` })
-}
-
-async function noSidewaysScroll(page, what) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
-  assert.ok(overflow <= 0, `${what} is ${overflow}px wider than the screen`)
-}
 
 /** The deal's stage history as the API gives it, oldest first. */
 async function history(token, deal) {
@@ -67,9 +26,7 @@ describe('a deal’s life in Chromium', { timeout: 300000 }, () => {
   let dealId
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true })
-    server = await startServer()
-    browser = await launchChromium(chromium)
+    server = await start()
     token = await apiToken(server.url, RAFAEL)
     const pipelines = await api(server.url, token, '/api/collections/pipelines/records?sort=position')
     const list = await api(server.url, token, `/api/collections/pipeline_stages/records?sort=position&filter=${encodeURIComponent(`pipeline="${pipelines.items[0].id}"`)}`)
@@ -77,9 +34,7 @@ describe('a deal’s life in Chromium', { timeout: 300000 }, () => {
   })
 
   after(async () => {
-    await browser?.close().catch(() => {})
-    await server?.stop()
-    assert.deepEqual(pageErrors, [], 'no errors in the pages')
+    await stop()
   })
 
   test('a new deal from a board column: the server’s words beside the field, then on the board', async () => {

@@ -11,53 +11,20 @@
 //   /work/e2e-run.sh fields e2e/fields.test.mjs
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
-import { startServer, apiToken, api, request, launchChromium } from './server.mjs'
+import { apiToken, api, request } from './server.mjs'
 import { startSmtpSink } from './portal-smtp.mjs'
+import { browserKit, DESKTOP, PHONE, MARINA, RAFAEL } from './kit.mjs'
 
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
-const DESKTOP = { viewport: { width: 1280, height: 800 } }
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
-const MARINA = 'marina@vinculo.example'
-const PASSWORD = 'vinculo-demo-2026'
-
+// signIn(page) signs Marina in; shot() first checks that nothing is wider than the screen.
+const { start, stop, newPage, signIn, shot, pageErrors } = browserKit({ prefix: 'fields', user: MARINA, widthOnShot: true })
 let server
 let smtp
-let browser
 let token
-const pageErrors = []
-
-async function newPage(options) {
-  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'America/Sao_Paulo', serviceWorkers: 'block', ...options })
-  context.setDefaultTimeout(10000)
-  const page = await context.newPage()
-  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`))
-  return page
-}
-
-async function signIn(page) {
-  await page.goto(`${server.url}/`)
-  await page.locator('#signin-email').fill(MARINA)
-  await page.locator('#signin-password').fill(PASSWORD)
-  await page.locator('form button[type=submit]').click()
-  await page.locator('nav#main-nav').waitFor({ state: 'attached' })
-}
-
-/** A screenshot after checking that nothing is wider than the screen. */
-async function shot(page, name, prefix = 'fields') {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
-  assert.ok(overflow <= 0, `${name} is ${overflow}px wider than the screen`)
-  await page.screenshot({ path: `${SHOTS}${prefix}-${name}.png` })
-}
 
 describe('custom fields in Chromium', { timeout: 300000 }, () => {
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true })
     smtp = await startSmtpSink()
-    server = await startServer({ env: { VINCULO_SMTP_HOST: '127.0.0.1', VINCULO_SMTP_PORT: String(smtp.port), VINCULO_SMTP_SENDER: 'portal@vinculo.example' } })
-    browser = await launchChromium(chromium)
+    server = await start({ env: { VINCULO_SMTP_HOST: '127.0.0.1', VINCULO_SMTP_PORT: String(smtp.port), VINCULO_SMTP_SENDER: 'portal@vinculo.example' } })
     // Marina reads the workspace in English for these tests.
     token = await apiToken(server.url, MARINA)
     const me = await api(server.url, token, '/api/collections/staff/auth-refresh', { method: 'POST' })
@@ -65,8 +32,7 @@ describe('custom fields in Chromium', { timeout: 300000 }, () => {
   })
 
   after(async () => {
-    await browser?.close().catch(() => {})
-    await server?.stop()
+    await stop()
     await smtp?.stop()
   })
 
@@ -263,7 +229,7 @@ describe('custom fields in Chromium', { timeout: 300000 }, () => {
         assert.equal(await input.inputValue(), '39') // what the customer saved, read back
       }
       await page.locator('fieldset.custom-fields').scrollIntoViewIfNeeded()
-      await shot(page, `portal-profile-${size}`, 'cf2')
+      await shot(page, `portal-profile-${size}`, { prefix: 'cf2' })
       await page.context().close()
     }
     assert.deepEqual(pageErrors, [])
@@ -294,7 +260,7 @@ describe('custom fields in Chromium', { timeout: 300000 }, () => {
         await page.locator(`ol.rows > li:first-child[data-field="${last}"]`).waitFor()
         const top = await order()
         assert.equal(top[0], last)
-        await shot(page, `reorder-${size}`, 'cf2')
+        await shot(page, `reorder-${size}`, { prefix: 'cf2' })
         // The contact form shows the fields in that order.
         await page.goto(`${server.url}/contacts`)
         await page.getByRole('button', { name: 'New contact' }).click()
@@ -304,7 +270,7 @@ describe('custom fields in Chromium', { timeout: 300000 }, () => {
         assert.equal(ids[0], last)
       } else {
         await page.locator(`ol.rows > li:first-child[data-field="${last}"]`).waitFor()
-        await shot(page, `reorder-${size}`, 'cf2')
+        await shot(page, `reorder-${size}`, { prefix: 'cf2' })
       }
       await page.context().close()
     }
@@ -334,7 +300,7 @@ describe('custom fields in Chromium', { timeout: 300000 }, () => {
     await asked.waitFor()
     assert.match(await asked.innerText(), /One record holds an option you removed \(Zona Norte \(Santana\)\)/)
     assert.equal((await api(server.url, token, `/api/collections/contacts/records/${id}`))[field.name], 'Zona Norte (Santana)', 'nothing changed before the confirmation')
-    await shot(page, 'option-remove-desktop', 'cf2')
+    await shot(page, 'option-remove-desktop', { prefix: 'cf2' })
     await dialog.getByRole('button', { name: 'Remove and save' }).click()
     await dialog.waitFor({ state: 'detached' })
     assert.equal((await api(server.url, token, `/api/collections/contacts/records/${id}`))[field.name], '')
@@ -345,16 +311,11 @@ describe('custom fields in Chromium', { timeout: 300000 }, () => {
   })
 
   test('a bad custom value in an import is told to a Portuguese reader in Portuguese; the column was guessed by its label', async () => {
-    const RAFAEL = 'rafael@vinculo.example'
     const rafael = await apiToken(server.url, RAFAEL)
     const me = await api(server.url, rafael, '/api/collections/staff/auth-refresh', { method: 'POST' })
     await api(server.url, rafael, `/api/collections/staff/records/${me.record.id}`, { method: 'PATCH', body: { language: 'pt-BR' } })
     const page = await newPage(DESKTOP)
-    await page.goto(`${server.url}/`)
-    await page.locator('#signin-email').fill(RAFAEL)
-    await page.locator('#signin-password').fill(PASSWORD)
-    await page.locator('form button[type=submit]').click()
-    await page.locator('nav#main-nav').waitFor({ state: 'attached' })
+    await signIn(page, RAFAEL)
     await page.goto(`${server.url}/import`)
     await page.locator('#import-file').setInputFiles({ name: 'erro.csv', mimeType: 'text/csv', buffer: Buffer.from('Nome,Email,Tamanho do calçado\nAna Erro,ana.erro@example.test,47\nBia Certa,bia.certa@example.test,38\n') })
     await page.locator('#map-2').waitFor()
@@ -365,7 +326,7 @@ describe('custom fields in Chromium', { timeout: 300000 }, () => {
     // The field by its label in the reader's language, not its API name.
     assert.equal(await page.locator('tr', { has: problem }).locator('td').nth(1).innerText(), 'Tamanho do calçado')
     await problem.scrollIntoViewIfNeeded()
-    await shot(page, 'import-error-desktop', 'cf2')
+    await shot(page, 'import-error-desktop', { prefix: 'cf2' })
     await page.context().close()
     assert.deepEqual(pageErrors, [])
   })

@@ -8,16 +8,9 @@
 //   /work/e2e-run.sh language e2e/language.test.mjs
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
-import { startServer, apiToken, api, launchChromium } from './server.mjs'
+import { apiToken, api } from './server.mjs'
+import { browserKit, RAFAEL, BEATRIZ, JOAO } from './kit.mjs'
 
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
-const RAFAEL = 'rafael@vinculo.example' // pt-BR in the demo
-const BEATRIZ = 'beatriz@vinculo.example' // en in the demo
-const PASSWORD = 'vinculo-demo-2026'
-const JOAO = 'ct0000000000001'
 const DESKTOP = { width: 1280, height: 800 }
 const PHONE = { width: 390, height: 844 }
 
@@ -32,31 +25,11 @@ const CSV = [
 
 const ENGLISH_SENTENCES = /^(Contact created|Deal (created|moved|won|lost|reopened)|Request \S+ (opened|answered|closed|rated)|Order (placed|cancelled)|Subscription |Consent |Message |Contact preferences changed)/
 
+const kit = browserKit({ prefix: 'language', locale: 'pt-BR', timeout: 15000, context: { serviceWorkers: 'allow' } })
+const { start, stop, signIn, shot, noSidewaysScroll, pageErrors } = kit
+const newPage = (viewport, locale = 'pt-BR') => kit.newPage({ viewport, locale })
 let server
-let browser
 let token
-const pageErrors = []
-
-async function newPage(viewport, locale = 'pt-BR') {
-  const context = await browser.newContext({ locale, timezoneId: 'America/Sao_Paulo', viewport })
-  context.setDefaultTimeout(15000)
-  const page = await context.newPage()
-  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`))
-  return page
-}
-
-async function signIn(page, email) {
-  await page.goto(`${server.url}/`)
-  await page.locator('#signin-email').fill(email)
-  await page.locator('#signin-password').fill(PASSWORD)
-  await page.locator('form button[type=submit]').click()
-  await page.locator('nav#main-nav').waitFor({ state: 'attached' })
-}
-
-async function fitsTheScreen(page, what) {
-  const { scroll, inner } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }))
-  assert.ok(scroll <= inner, `${what}: the page is ${scroll}px wide on a ${inner}px screen`)
-}
 
 /** The titles of the system entries on João's timeline, by event. */
 async function systemTitles(page) {
@@ -72,8 +45,7 @@ async function systemTitles(page) {
 
 describe('everything a person reads is in their language', { timeout: 300000 }, () => {
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true })
-    server = await startServer()
+    server = await start()
     token = await apiToken(server.url, RAFAEL)
     // Fresh system entries at the top of João's timeline: his preferences
     // change, and a request opened for him by phone.
@@ -82,12 +54,10 @@ describe('everything a person reads is in their language', { timeout: 300000 }, 
     await api(server.url, token, '/api/collections/cases/records', {
       method: 'POST', body: { type: types.items[0].id, contact: JOAO, subject: 'Horário da visita', channel: 'phone' },
     })
-    browser = await launchChromium(chromium)
   })
 
   after(async () => {
-    await browser?.close().catch(() => {})
-    await server?.stop()
+    await stop()
   })
 
   test('a Portuguese-speaking staff member reads the system entries in Portuguese', async () => {
@@ -104,12 +74,12 @@ describe('everything a person reads is in their language', { timeout: 300000 }, 
     const prefs = page.locator('.entries .entry[data-event="contact.preferences_changed"]').first()
     assert.match(await prefs.locator('.body').innerText(), /canal preferido: .* → whatsapp/)
     await page.locator('.entries').scrollIntoViewIfNeeded()
-    await page.screenshot({ path: `${SHOTS}language-timeline-desktop.png` })
-    await fitsTheScreen(page, 'timeline, desktop')
+    await shot(page, 'timeline-desktop')
+    await noSidewaysScroll(page, 'timeline, desktop')
     await page.setViewportSize(PHONE)
     await page.locator('.entries .entry[data-event]').first().scrollIntoViewIfNeeded()
-    await page.screenshot({ path: `${SHOTS}language-timeline-phone.png` })
-    await fitsTheScreen(page, 'timeline, phone')
+    await shot(page, 'timeline-phone')
+    await noSidewaysScroll(page, 'timeline, phone')
     await page.context().close()
   })
 
@@ -140,12 +110,12 @@ describe('everything a person reads is in their language', { timeout: 300000 }, 
     assert.deepEqual(seen['4'], ['Telefone', '“12” não é um número de telefone possível em BR'], JSON.stringify(seen))
     assert.deepEqual(seen['5'], ['Responsável', 'nenhum membro da equipe tem este e-mail ou nome'], JSON.stringify(seen))
     await page.locator('table.problems').scrollIntoViewIfNeeded()
-    await page.screenshot({ path: `${SHOTS}language-import-errors-desktop.png` })
-    await fitsTheScreen(page, 'import errors, desktop')
+    await shot(page, 'import-errors-desktop')
+    await noSidewaysScroll(page, 'import errors, desktop')
     await page.setViewportSize(PHONE)
     await page.locator('table.problems').scrollIntoViewIfNeeded()
-    await page.screenshot({ path: `${SHOTS}language-import-errors-phone.png` })
-    await fitsTheScreen(page, 'import errors, phone')
+    await shot(page, 'import-errors-phone')
+    await noSidewaysScroll(page, 'import errors, phone')
     await page.context().close()
   })
 

@@ -10,57 +10,19 @@
 //   /work/e2e-run.sh orders e2e/orders.test.mjs
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
-import { startServer, apiToken, api, request, launchChromium } from './server.mjs'
+import { apiToken, api, request } from './server.mjs'
+import { browserKit, SHOTS, DESKTOP, PHONE, MARINA, RAFAEL, BEATRIZ, JOAO as JOAO_CONTACT, JOAO_EMAIL } from './kit.mjs'
 
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
-const DESKTOP = { viewport: { width: 1280, height: 800 } }
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
-const PASSWORD = 'vinculo-demo-2026'
-const MARINA = 'marina@vinculo.example' // manager, pt-BR
-const RAFAEL = 'rafael@vinculo.example' // agent, pt-BR
-const BEATRIZ = 'beatriz@vinculo.example' // readonly, en
-const JOAO = { contact: 'ct0000000000001', email: 'joao.conceicao@padariapaodourado1.example' }
+const JOAO = { contact: JOAO_CONTACT, email: JOAO_EMAIL }
 const PLAN = `Fibra 1 Giga ${Date.now() % 100000}`
 
+// A refused request shows in the console; the tests check what the page says about it.
+// shot() checks the page is no wider than the screen.
+const { start, stop, newPage, signIn, shot, noSidewaysScroll, pageErrors } = browserKit({ prefix: 'orders', consoleErrors: /Failed to load resource/, widthOnShot: true })
 let server
-let browser
-const pageErrors = []
 const shared = {} // what one test leaves for the next
-
-async function newPage(options) {
-  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'America/Sao_Paulo', serviceWorkers: 'block', ...options })
-  context.setDefaultTimeout(10000)
-  const page = await context.newPage()
-  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`))
-  page.on('console', (msg) => {
-    // A refused request shows in the console; the tests check what the page says about it.
-    if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) pageErrors.push(`${page.url()}: console: ${msg.text()}`)
-  })
-  return page
-}
-
-async function signIn(page, email) {
-  await page.goto(`${server.url}/`)
-  await page.locator('#signin-email').fill(email)
-  await page.locator('#signin-password').fill(PASSWORD)
-  await page.locator('form button[type=submit]').click()
-  await page.locator('nav#main-nav').waitFor({ state: 'attached' })
-}
-
-/** The page is no wider than the screen. */
-async function noSidewaysScroll(page, what) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
-  assert.ok(overflow <= 0, `${what} is ${overflow}px wider than the screen`)
-}
-
-async function shot(page, name, opts = {}) {
-  await noSidewaysScroll(page, name)
-  await page.screenshot({ path: `${SHOTS}orders-${name}.png`, ...opts })
-}
 
 /** A day n days from now as YYYY-MM-DD. */
 const inDays = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10)
@@ -95,15 +57,12 @@ async function mailedCode(email, since) {
 
 describe('orders, subscriptions and products in Chromium', { timeout: 300000 }, () => {
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true })
-    server = await startServer()
-    browser = await launchChromium(chromium)
+    server = await start()
     shared.rafael = await apiToken(server.url, RAFAEL)
   })
 
   after(async () => {
-    await browser?.close().catch(() => {})
-    await server?.stop()
+    await stop()
   })
 
   test('a manager adds a plan in Settings; a taken code is said beside the field', async () => {

@@ -7,51 +7,12 @@
 //   /work/e2e-run.sh polish e2e/polish.test.mjs
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
-import { startServer, apiToken, api, launchChromium } from './server.mjs'
+import { apiToken, api } from './server.mjs'
+import { browserKit, DESKTOP, PHONE, RAFAEL, MARINA, BEATRIZ } from './kit.mjs'
 
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
-const DESKTOP = { viewport: { width: 1280, height: 800 } }
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
 const SIZES = [['desktop', DESKTOP], ['phone', PHONE]]
-const RAFAEL = 'rafael@vinculo.example' // agent, pt-BR
-const MARINA = 'marina@vinculo.example' // manager, pt-BR
-const BEATRIZ = 'beatriz@vinculo.example' // readonly, en
-const PASSWORD = 'vinculo-demo-2026'
-
+const { start, stop, newPage, signIn, shot, noSidewaysScroll } = browserKit({ prefix: 'polish', consoleErrors: true, noPageErrors: true })
 let server
-let browser
-const pageErrors = []
-
-async function newPage(options) {
-  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'America/Sao_Paulo', serviceWorkers: 'block', ...options })
-  context.setDefaultTimeout(10000)
-  const page = await context.newPage()
-  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`))
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') pageErrors.push(`${page.url()}: console: ${msg.text()}`)
-  })
-  return page
-}
-
-async function signIn(page, email) {
-  await page.goto(`${server.url}/`)
-  await page.locator('#signin-email').fill(email)
-  await page.locator('#signin-password').fill(PASSWORD)
-  await page.locator('form button[type=submit]').click()
-  await page.locator('nav#main-nav').waitFor({ state: 'attached' })
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: `${SHOTS}polish-${name}.png` })
-}
-
-async function noSidewaysScroll(page, what) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
-  assert.ok(overflow <= 0, `${what} is ${overflow}px wider than the screen`)
-}
 
 const q = (filter) => encodeURIComponent(filter)
 
@@ -60,17 +21,13 @@ describe('loose ends of the week in Chromium', { timeout: 300000 }, () => {
   let manager // Marina's
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true })
-    server = await startServer()
-    browser = await launchChromium(chromium)
+    server = await start()
     token = await apiToken(server.url, RAFAEL)
     manager = await apiToken(server.url, MARINA)
   })
 
   after(async () => {
-    await browser?.close().catch(() => {})
-    await server?.stop()
-    assert.deepEqual(pageErrors, [])
+    await stop()
   })
 
   test('an archived pipeline is offered neither on the board nor in the new-deal form', async () => {

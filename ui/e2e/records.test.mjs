@@ -7,51 +7,18 @@
 //   /work/e2e-run.sh records e2e/records.test.mjs
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
-import { startServer, apiToken, api, request, launchChromium } from './server.mjs'
+import { apiToken, api, request } from './server.mjs'
+import { browserKit, DESKTOP, PHONE, RAFAEL, MARINA, BEATRIZ, JOAO } from './kit.mjs'
 
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
-const DESKTOP = { viewport: { width: 1280, height: 800 } }
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
-const RAFAEL = 'rafael@vinculo.example'
-const MARINA = 'marina@vinculo.example'
-const BEATRIZ = 'beatriz@vinculo.example'
-const PASSWORD = 'vinculo-demo-2026'
-const JOAO = 'ct0000000000001' // João Conceição, of the demo business
 const ZONE = 'America/Sao_Paulo'
 const RUN = Date.now().toString(36).slice(-5)
 
+// shot(): a screenshot, and the page is no wider than the screen.
+const { start, stop, newPage, signIn, shot } = browserKit({ prefix: 'records', timezoneId: ZONE, widthOnShot: true, noPageErrors: true })
 let server
-let browser
 let rafael // API tokens, for checks behind the browser's back
 let marinaId
-const pageErrors = []
 const made = {} // what one test makes and a later one uses
-
-async function newPage(options) {
-  const context = await browser.newContext({ locale: 'en-US', timezoneId: ZONE, serviceWorkers: 'block', ...options })
-  context.setDefaultTimeout(10000)
-  const page = await context.newPage()
-  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`))
-  return page
-}
-
-async function signIn(page, email) {
-  await page.goto(`${server.url}/`)
-  await page.locator('#signin-email').fill(email)
-  await page.locator('#signin-password').fill(PASSWORD)
-  await page.locator('form button[type=submit]').click()
-  await page.locator('nav#main-nav').waitFor({ state: 'attached' })
-}
-
-/** A screenshot, and the page is no wider than the screen. */
-async function shot(page, name, { fullPage = false } = {}) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
-  assert.ok(overflow <= 0, `${name} is ${overflow}px wider than the screen`)
-  await page.screenshot({ path: `${SHOTS}records-${name}.png`, fullPage })
-}
 
 /** Today where the demo team works, as YYYY-MM-DD. */
 function todayThere() {
@@ -71,17 +38,13 @@ const one = async (token, collection, filter) => {
 
 describe('record forms in Chromium', { timeout: 300000 }, () => {
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true })
-    server = await startServer()
-    browser = await launchChromium(chromium)
+    server = await start()
     rafael = await apiToken(server.url, RAFAEL)
     marinaId = (await one(rafael, 'staff', 'name="Marina Duarte"'))[0].id
   })
 
   after(async () => {
-    await browser?.close().catch(() => {})
-    await server?.stop()
-    assert.deepEqual(pageErrors, [], 'no page errors')
+    await stop()
   })
 
   test('a company is created from the list (a bad domain refused beside its field) and edited on its page', async () => {

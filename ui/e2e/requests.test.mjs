@@ -9,57 +9,23 @@
 //   /work/e2e-run.sh requests e2e/requests.test.mjs
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
-import { startServer, apiToken, api, request, launchChromium } from './server.mjs'
+import { apiToken, api, request } from './server.mjs'
+import { browserKit, DESKTOP, PHONE, RAFAEL, MARINA, PASSWORD, JOAO as JOAO_CONTACT, JOAO_EMAIL } from './kit.mjs'
 
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
-const DESKTOP = { viewport: { width: 1280, height: 800 } }
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
-const RAFAEL = 'rafael@vinculo.example'
-const MARINA = 'marina@vinculo.example'
-const PASSWORD = 'vinculo-demo-2026'
-const JOAO = { email: 'joao.conceicao@padariapaodourado1.example', contact: 'ct0000000000001' }
+const JOAO = { email: JOAO_EMAIL, contact: JOAO_CONTACT }
 // A one-page PDF, small enough to write by hand.
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 100]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n')
 
+// staffSignIn(page, email = RAFAEL)
+const { start, stop, newPage, shot, noSidewaysScroll, pageErrors, signIn: staffSignIn } = browserKit({
+  prefix: 'requests', context: { acceptDownloads: true }, consoleErrors: /Failed to load resource/, user: RAFAEL,
+})
 let server
-let browser
 let rafael // {token, id}
 let marina
-const pageErrors = []
 const shared = {} // what one test leaves for the next: the request, the pictures
-
-async function newPage(options) {
-  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'America/Sao_Paulo', serviceWorkers: 'block', acceptDownloads: true, ...options })
-  context.setDefaultTimeout(10000)
-  const page = await context.newPage()
-  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`))
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) pageErrors.push(`${page.url()}: console: ${msg.text()}`)
-  })
-  return page
-}
-
-async function shot(page, name, { fullPage = false } = {}) {
-  await page.screenshot({ path: `${SHOTS}requests-${name}.png`, fullPage })
-}
-
-/** The page is no wider than the screen. */
-async function noSidewaysScroll(page, what) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
-  assert.ok(overflow <= 0, `${what} is ${overflow}px wider than the screen`)
-}
-
-async function staffSignIn(page, email = RAFAEL) {
-  await page.goto(`${server.url}/`)
-  await page.locator('#signin-email').fill(email)
-  await page.locator('#signin-password').fill(PASSWORD)
-  await page.locator('form button[type=submit]').click()
-  await page.locator('nav#main-nav').waitFor({ state: 'attached' })
-}
 
 /** The one-time code in the newest mail to `email` kept in the mail folder since `since` (ms). */
 async function mailedCode(email, since) {
@@ -128,9 +94,7 @@ async function fetchLink(href) {
 
 describe('requests opened by staff, and files on both sides, in Chromium', { timeout: 300000 }, () => {
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true })
-    server = await startServer()
-    browser = await launchChromium(chromium)
+    server = await start()
     const signIn = await api(server.url, '', '/api/collections/staff/auth-with-password', { method: 'POST', body: { identity: RAFAEL, password: PASSWORD } })
     rafael = { token: signIn.token, id: signIn.record.id }
     marina = { token: await apiToken(server.url, MARINA) }
@@ -145,8 +109,7 @@ describe('requests opened by staff, and files on both sides, in Chromium', { tim
   })
 
   after(async () => {
-    await browser?.close().catch(() => {})
-    await server?.stop()
+    await stop()
   })
 
   test('João phoned: Rafael opens a service order for him with its fields and a photo', async () => {

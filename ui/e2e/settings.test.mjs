@@ -7,56 +7,23 @@
 //   /work/e2e-run.sh business e2e/settings.test.mjs
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
-import { startServer, apiToken, api, launchChromium } from './server.mjs'
+import { apiToken, api } from './server.mjs'
 import { startSmtpSink } from './portal-smtp.mjs'
+import { browserKit, SHOTS, DESKTOP, PHONE, MARINA, JOAO as JOAO_CONTACT, JOAO_EMAIL } from './kit.mjs'
 
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
-const DESKTOP = { viewport: { width: 1280, height: 800 } }
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
-const MARINA = 'marina@vinculo.example'
-const PASSWORD = 'vinculo-demo-2026'
-const JOAO = { email: 'joao.conceicao@padariapaodourado1.example', contact: 'ct0000000000001' }
+const JOAO = { email: JOAO_EMAIL, contact: JOAO_CONTACT }
 
+// signIn(page) signs Marina in; shots() checks the page is no wider than the screen and takes it whole.
+const { start, stop, newPage, signIn, shot: shots, noSidewaysScroll, pageErrors } = browserKit({
+  prefix: 'settings', user: MARINA, widthOnShot: true, screenshot: { fullPage: true },
+})
 let server
 let smtp
-let browser
-const pageErrors = []
-
-async function newPage(options) {
-  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'America/Sao_Paulo', serviceWorkers: 'block', ...options })
-  context.setDefaultTimeout(10000)
-  const page = await context.newPage()
-  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`))
-  return page
-}
-
-async function signIn(page) {
-  await page.goto(`${server.url}/`)
-  await page.locator('#signin-email').fill(MARINA)
-  await page.locator('#signin-password').fill(PASSWORD)
-  await page.locator('form button[type=submit]').click()
-  await page.locator('nav#main-nav').waitFor({ state: 'attached' })
-}
-
-async function noSidewaysScroll(page, what) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
-  assert.ok(overflow <= 0, `${what} is ${overflow}px wider than the screen`)
-}
-
-async function shots(page, name) {
-  await noSidewaysScroll(page, name)
-  await page.screenshot({ path: `${SHOTS}settings-${name}.png`, fullPage: true })
-}
 
 describe('settings: request types and the business', { timeout: 300000 }, () => {
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true })
     smtp = await startSmtpSink() // the portal's sign-in codes, for a customer's test
-    server = await startServer({ env: { VINCULO_SMTP_HOST: '127.0.0.1', VINCULO_SMTP_PORT: String(smtp.port), VINCULO_SMTP_SENDER: 'portal@vinculo.example' } })
-    browser = await launchChromium(chromium)
+    server = await start({ env: { VINCULO_SMTP_HOST: '127.0.0.1', VINCULO_SMTP_PORT: String(smtp.port), VINCULO_SMTP_SENDER: 'portal@vinculo.example' } })
     // Marina reads the workspace in English for these tests.
     const token = await apiToken(server.url, MARINA)
     const me = await api(server.url, token, '/api/collections/staff/auth-refresh', { method: 'POST' })
@@ -64,8 +31,7 @@ describe('settings: request types and the business', { timeout: 300000 }, () => 
   })
 
   after(async () => {
-    await browser?.close().catch(() => {})
-    await server?.stop()
+    await stop()
     await smtp?.stop()
   })
 

@@ -7,51 +7,18 @@
 //   /work/e2e-run.sh team e2e/team.test.mjs
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
-import { startServer, apiToken, api, request, launchChromium } from './server.mjs'
+import { apiToken, api, request } from './server.mjs'
+import { browserKit, DESKTOP, PHONE, MARINA, RAFAEL } from './kit.mjs'
 
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
-const DESKTOP = { viewport: { width: 1280, height: 800 } }
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
-const MARINA = 'marina@vinculo.example' // manager, speaks Portuguese
-const RAFAEL = 'rafael@vinculo.example' // agent
 const LUISA = 'luisa.prado@vinculo.example'
 const LUISA_PASSWORD = 'luisa-own-password-2026'
 
+// signIn(page, email = MARINA, password) submits with Enter; shot() checks the page is no wider than the screen.
+const { start, stop, newPage, signIn, shot } = browserKit({ prefix: 'team', user: MARINA, enter: true, widthOnShot: true, noPageErrors: true })
 let server
-let browser
 let token // Marina's, for checks behind the browser's back
-const pageErrors = []
-
-async function newPage(options) {
-  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'America/Sao_Paulo', serviceWorkers: 'block', ...options })
-  context.setDefaultTimeout(10000)
-  const page = await context.newPage()
-  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`))
-  return page
-}
-
-async function signIn(page, email = MARINA, password = 'vinculo-demo-2026') {
-  await page.goto(`${server.url}/`)
-  await page.locator('#signin-email').fill(email)
-  await page.locator('#signin-password').fill(password)
-  await page.locator('#signin-password').press('Enter')
-  await page.locator('nav#main-nav').waitFor({ state: 'attached' })
-}
-
-/** The page is no wider than the screen. */
-async function noSidewaysScroll(page, what) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
-  assert.ok(overflow <= 0, `${what} is ${overflow}px wider than the screen`)
-}
-
-async function shot(page, name) {
-  await noSidewaysScroll(page, name)
-  await page.screenshot({ path: `${SHOTS}team-${name}.png` })
-}
 
 /** The newest mail to `email` in the server's mail folder since `since` (ms). */
 async function mailTo(email, since) {
@@ -78,16 +45,12 @@ const count = async (collection, filter) =>
 
 describe('settings: team, pipelines and tags in Chromium', { timeout: 300000 }, () => {
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true })
-    server = await startServer()
-    browser = await launchChromium(chromium)
+    server = await start()
     token = await apiToken(server.url, MARINA)
   })
 
   after(async () => {
-    await browser?.close().catch(() => {})
-    await server?.stop()
-    assert.deepEqual(pageErrors, [], 'no errors in the pages')
+    await stop()
   })
 
   test('a manager invites a colleague, who sets a password from the mail and signs in', async () => {
