@@ -7,14 +7,18 @@
 //   node --test e2e/import.test.mjs   (after `npm run build`)
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
-import { startServer, apiToken, api, launchChromium } from './server.mjs'
+import { readFileSync } from 'node:fs'
+import { apiToken, api } from './server.mjs'
+import { browserKit, RAFAEL } from './kit.mjs'
 
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
-const RAFAEL = 'rafael@vinculo.example'
-const PASSWORD = 'vinculo-demo-2026'
+// Screenshots keep their plain names (import-step1.png, merge-chooser.png, …): no prefix.
+const { start, stop, newPage, signIn, shot, pageErrors } = browserKit({
+  prefix: '',
+  timeout: 15000,
+  context: { viewport: { width: 1280, height: 900 }, acceptDownloads: true, serviceWorkers: 'allow' },
+  user: RAFAEL,
+  screenshot: { fullPage: true },
+})
 
 // Two people new to the demo, and a line the dry run must report.
 const CSV = [
@@ -25,43 +29,20 @@ const CSV = [
 ].join('\n')
 
 let server
-let browser
 let token
 let rafaelId
-const pageErrors = []
-
-async function newPage() {
-  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'America/Sao_Paulo', viewport: { width: 1280, height: 900 }, acceptDownloads: true })
-  context.setDefaultTimeout(15000)
-  const page = await context.newPage()
-  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`))
-  return page
-}
-
-async function signIn(page) {
-  await page.goto(`${server.url}/`)
-  await page.locator('#signin-email').fill(RAFAEL)
-  await page.locator('#signin-password').fill(PASSWORD)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.locator('nav#main-nav').waitFor({ state: 'attached' })
-}
 
 describe('import, export and merge in Chromium', { timeout: 300000 }, () => {
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true })
-    server = await startServer()
+    server = await start()
     token = await apiToken(server.url, RAFAEL)
     // Rafael reads Portuguese in the demo; this test reads English.
     const me = await api(server.url, token, '/api/collections/staff/auth-refresh', { method: 'POST', body: {} })
     rafaelId = me.record.id
     await api(server.url, token, `/api/collections/staff/records/${me.record.id}`, { method: 'PATCH', body: { language: 'en' } })
-    browser = await launchChromium(chromium)
   })
 
-  after(async () => {
-    await browser?.close().catch(() => {})
-    await server?.stop()
-  })
+  after(stop)
 
   test('a CSV goes through the wizard: mapping, dry run report, live progress to 100%, contact findable', async () => {
     const page = await newPage()
@@ -76,7 +57,7 @@ describe('import, export and merge in Chromium', { timeout: 300000 }, () => {
     assert.equal(await page.locator('#map-1').inputValue(), 'email')
     assert.equal(await page.locator('#map-2').inputValue(), 'phone')
     assert.equal(await page.locator('#map-3').inputValue(), '')
-    await page.screenshot({ path: `${SHOTS}import-step1.png`, fullPage: true })
+    await shot(page, 'import-step1')
 
     await page.getByRole('button', { name: 'Check the file' }).click()
     const summary = page.getByTestId('dry-run-summary')
@@ -95,7 +76,7 @@ describe('import, export and merge in Chromium', { timeout: 300000 }, () => {
     // Nothing was written by the dry run.
     const before = await api(server.url, token, `/api/collections/contacts/records?filter=${encodeURIComponent("email='zuleica.importada@example.test'")}&skipTotal=1`)
     assert.equal(before.items.length, 0)
-    await page.screenshot({ path: `${SHOTS}import-step2.png`, fullPage: true })
+    await shot(page, 'import-step2')
 
     // All or nothing with a bad row would write nothing: the page says what to do instead.
     assert.ok(await page.getByRole('button', { name: /^Import 2 rows$/ }).isDisabled())
@@ -106,7 +87,7 @@ describe('import, export and merge in Chromium', { timeout: 300000 }, () => {
     const progress = page.getByTestId('import-progress')
     assert.match(await progress.innerText(), /100%/)
     assert.equal(await page.locator('#import-progress').getAttribute('value'), '100')
-    await page.screenshot({ path: `${SHOTS}import-step3.png`, fullPage: true })
+    await shot(page, 'import-step3')
 
     // The new contact is findable, by the search route and in the contacts list.
     const found = await api(server.url, token, '/api/crm/search?q=Zuleica%20Importada&collection=contacts')
@@ -145,7 +126,7 @@ describe('import, export and merge in Chromium', { timeout: 300000 }, () => {
     // Keep the duplicate's email; the name stays the kept one's.
     const emailRow = page.getByRole('row', { name: /Email/ })
     await emailRow.getByLabel('zuleica.duplicata@example.test').check()
-    await page.screenshot({ path: `${SHOTS}merge-chooser.png`, fullPage: true })
+    await shot(page, 'merge-chooser')
     await page.getByRole('button', { name: 'Merge', exact: true }).click()
     await page.getByText('Merged: Zuleica I. Duplicata is now part of Zuleica Importada.').first().waitFor()
 
@@ -177,7 +158,7 @@ describe('import, export and merge in Chromium', { timeout: 300000 }, () => {
     await page.locator('#merge-search').fill('Serralheria')
     await page.locator('.hits li', { hasText: 'Serralheria Aco Forte Ltda' }).getByRole('button', { name: 'Choose' }).click()
     await page.getByText('Everything of Serralheria Aco Forte Ltda (its people').waitFor()
-    await page.screenshot({ path: `${SHOTS}merge-company-chooser.png`, fullPage: true })
+    await shot(page, 'merge-company-chooser')
     await page.getByRole('button', { name: 'Merge', exact: true }).click()
     await page.getByText('Merged: Serralheria Aco Forte Ltda is now part of Serralheria Aço Forte.').first().waitFor()
     const merged = await api(server.url, token, `/api/collections/companies/records/${kept.id}`)

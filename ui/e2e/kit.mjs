@@ -26,7 +26,7 @@ export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor:
  * One test file's server, browser and helpers. Call start() in before() and
  * stop() in after().
  *
- *   prefix        the screenshots' file name prefix (e.g. 'deals')
+ *   prefix        the screenshots' file name prefix (e.g. 'deals'); '' for none
  *   locale, timezoneId, timeout   each new page's context
  *   context       more browser-context options (defaults: serviceWorkers 'block')
  *   consoleErrors false: console errors are not collected; true: all are;
@@ -101,10 +101,10 @@ export function browserKit({
     assert.ok(overflow <= 0, `${what} is ${overflow}px wider than the screen`)
   }
 
-  /** A screenshot to screenshots/<prefix>-<name>.png (options: page.screenshot's, and prefix). */
+  /** A screenshot to screenshots/<prefix>-<name>.png, or <name>.png when the prefix is '' (options: page.screenshot's, and prefix). */
   async function shot(page, name, { prefix: own = prefix, ...options } = {}) {
     if (widthOnShot) await noSidewaysScroll(page, name)
-    await page.screenshot({ path: `${SHOTS}${own}-${name}.png`, ...screenshot, ...options })
+    await page.screenshot({ path: `${SHOTS}${own ? `${own}-` : ''}${name}.png`, ...screenshot, ...options })
   }
 
   return { start, stop, newPage, signIn, shot, noSidewaysScroll, pageErrors }

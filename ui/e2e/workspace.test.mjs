@@ -6,21 +6,14 @@
 //   node --test e2e/        (after `npm run build`, so the binary embeds the UI)
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
-import { startServer, apiToken, api, launchChromium } from './server.mjs'
+import { apiToken, api } from './server.mjs'
+import { browserKit, DESKTOP, PHONE, RAFAEL, MARINA, JOAO, JOAO_EMAIL } from './kit.mjs'
 
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
-const DESKTOP = { viewport: { width: 1280, height: 800 } }
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
-const RAFAEL = 'rafael@vinculo.example'
-const MARINA = 'marina@vinculo.example'
-const PASSWORD = 'vinculo-demo-2026'
-const JOAO = 'ct0000000000001' // João Conceição, of the demo business
-const JOAO_EMAIL = 'joao.conceicao@padariapaodourado1.example' // his portal sign-in
+// Screenshots keep their plain names (signin-desktop.png, …): no prefix.
+const { start, stop, newPage, signIn, shot, noSidewaysScroll, pageErrors } = browserKit({ prefix: '', consoleErrors: true, user: RAFAEL })
 
 /**
  * Signs the demo customer in the way a real client does: ask for a one-time
@@ -65,39 +58,7 @@ async function mailedCode(email, since) {
   return code
 }
 
-/** The page is no wider than the screen. */
-async function noSidewaysScroll(page, what) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
-  assert.ok(overflow <= 0, `${what} is ${overflow}px wider than the screen`)
-}
-
 let server
-let browser
-const pageErrors = []
-
-async function newPage(options) {
-  // The service worker only where a test asks for it: page.route() does not see what a worker fetches.
-  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'America/Sao_Paulo', serviceWorkers: 'block', ...options })
-  context.setDefaultTimeout(10000)
-  const page = await context.newPage()
-  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`))
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') pageErrors.push(`${page.url()}: console: ${msg.text()}`)
-  })
-  return page
-}
-
-async function shot(page, name, { fullPage = false } = {}) {
-  await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage })
-}
-
-async function signIn(page, email = RAFAEL) {
-  await page.goto(`${server.url}/`)
-  await page.locator('#signin-email').fill(email)
-  await page.locator('#signin-password').fill(PASSWORD)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.locator('nav#main-nav').waitFor({ state: 'attached' })
-}
 
 /** A day a week from now as YYYY-MM-DD. */
 function dayInAWeek() {
@@ -107,15 +68,10 @@ function dayInAWeek() {
 
 describe('staff workspace in Chromium', { timeout: 240000 }, () => {
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true })
-    server = await startServer()
-    browser = await launchChromium(chromium)
+    server = await start()
   })
 
-  after(async () => {
-    await browser?.close().catch(() => {})
-    await server?.stop()
-  })
+  after(stop)
 
   test('a wrong password is refused and what was typed stays', async () => {
     const page = await newPage(DESKTOP)
