@@ -40,6 +40,7 @@ export default {
   'newreq.type_fields': 'Details for {type}',
   'newreq.subject': 'Subject',
   'newreq.description': 'What they asked for',
+  'newreq.description_hint': 'The customer reads this with the request, in the portal; keep internal notes for the request page.',
   'newreq.files': 'Files',
   'newreq.files_hint': 'Photos, PDFs or documents, up to 10 MB each. The customer sees them with the request.',
   'newreq.submit': 'Open request',

@@ -39,6 +39,7 @@ export default {
   'newreq.type_fields': 'Detalhes de {type}',
   'newreq.subject': 'Assunto',
   'newreq.description': 'O que pediu',
+  'newreq.description_hint': 'O cliente lê isto com a solicitação, no portal; anotações internas ficam na página da solicitação.',
   'newreq.files': 'Arquivos',
   'newreq.files_hint': 'Fotos, PDFs ou documentos, até 10 MB cada. O cliente os vê com a solicitação.',
   'newreq.submit': 'Abrir solicitação',
