@@ -21,8 +21,8 @@ type Field struct {
 	Name     string   `json:"name"`
 	Label    Text     `json:"label"`
 	Help     Text     `json:"help,omitzero"`
-	Type     string   `json:"type"` // one of FieldTypes
-	Required bool     `json:"required"` // for a yes/no: must be ticked (a consent)
+	Type     string   `json:"type"`              // one of FieldTypes
+	Required bool     `json:"required"`          // for a yes/no: must be ticked (a consent)
 	Options  []string `json:"options,omitempty"` // the values of a select
 }
 
