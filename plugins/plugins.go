@@ -7,6 +7,8 @@ import (
 
 	"vinculo/crm"
 	"vinculo/plugins/business"
+	"vinculo/plugins/channels/email"
+	"vinculo/plugins/channels/webforms"
 	"vinculo/plugins/consents"
 	"vinculo/plugins/customer360"
 	"vinculo/plugins/customfields"
@@ -14,6 +16,7 @@ import (
 	"vinculo/plugins/deals"
 	"vinculo/plugins/exporter"
 	"vinculo/plugins/importer"
+	"vinculo/plugins/insights"
 	"vinculo/plugins/mailfolder"
 	"vinculo/plugins/merge"
 	"vinculo/plugins/orders"
@@ -26,6 +29,7 @@ import (
 	"vinculo/plugins/setup"
 	"vinculo/plugins/signin"
 	"vinculo/plugins/storage"
+	"vinculo/plugins/surveys"
 	"vinculo/plugins/team"
 	"vinculo/plugins/timeline"
 	"vinculo/plugins/webui"
@@ -50,6 +54,8 @@ func All(app core.App, cfg *crm.Config) error {
 		search.Register,
 		timeline.Register,
 		outbox.Register,
+		email.Register,
+		webforms.Register,
 		customer360.Register,
 		orders.Register,
 		portalauth.Register,
@@ -59,6 +65,8 @@ func All(app core.App, cfg *crm.Config) error {
 		exporter.Register,
 		importer.Register,
 		merge.Register,
+		surveys.Register,
+		insights.Register,
 		webui.Register,
 	} {
 		if err := register(app, cfg); err != nil {

@@ -16,6 +16,7 @@ export const ROUTES = [
   ['cases', /^\/cases(?:\/([^/]+))?\/?$/, ['id']],
   ['tasks', /^\/tasks\/?$/],
   ['orders', /^\/orders(?:\/([^/]+))?\/?$/, ['id']],
+  ['insights', /^\/insights(?:\/([^/]+)(?:\/([^/]+))?)?\/?$/, ['board', 'figure']],
   ['settings', /^\/settings(?:\/([^/]+))?\/?$/, ['section']],
   ['profile', /^\/profile\/?$/],
   ['set-password', /^\/set-password\/?$/], // an invitation's link (plugins/team); shown signed out

@@ -1,0 +1,181 @@
+package insights
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Boards, in the order the workspace shows them.
+const (
+	BoardSales     = "sales"
+	BoardService   = "service"
+	BoardCustomers = "customers"
+	BoardTeam      = "team"
+)
+
+// Boards lists the boards.
+var Boards = []string{BoardSales, BoardService, BoardCustomers, BoardTeam}
+
+// Units a figure is measured in; the workspace formats each its own way.
+const (
+	UnitCount   = "count"
+	UnitMoney   = "money"   // in the business's currency
+	UnitPercent = "percent" // 0..100
+	UnitHours   = "hours"   // business hours
+	UnitDays    = "days"
+	UnitScore   = "score" // NPS -100..100, CSAT 1..5
+)
+
+// Filter names, as the API's query parameters.
+const (
+	FilterPipeline = "pipeline"
+	FilterOwner    = "owner"
+	FilterTeam     = "team"
+	FilterSegment  = "segment"
+	FilterType     = "type"
+	FilterChannel  = "channel"
+)
+
+// FilterNames lists every filter the API knows.
+var FilterNames = []string{FilterPipeline, FilterOwner, FilterTeam, FilterSegment, FilterType, FilterChannel}
+
+// Filters are the query's filters; an empty one does not filter.
+type Filters struct {
+	Pipeline, Owner, Team, Segment, Type, Channel string
+}
+
+// Get returns the filter of that name.
+func (f Filters) Get(name string) string {
+	switch name {
+	case FilterPipeline:
+		return f.Pipeline
+	case FilterOwner:
+		return f.Owner
+	case FilterTeam:
+		return f.Team
+	case FilterSegment:
+		return f.Segment
+	case FilterType:
+		return f.Type
+	case FilterChannel:
+		return f.Channel
+	}
+	return ""
+}
+
+// Query is what a figure is computed for: one period [From, To) in the
+// business's time zone, and the filters.
+type Query struct {
+	Period   string // PeriodThisMonth, ..., PeriodCustom
+	From, To time.Time
+	Filters  Filters
+	Now      time.Time
+	Loc      *time.Location
+	Currency string // the business's currency
+}
+
+// Point is one value of a figure's chart: a month, a stage, a reason.
+type Point struct {
+	Label string             `json:"label"`
+	Value float64            `json:"value"`
+	Parts map[string]float64 `json:"parts,omitempty"` // a stacked value's parts (MRR movements, forecast vs won)
+}
+
+// Table is a figure shown as a table (the retention cohorts).
+type Table struct {
+	Columns []string `json:"columns"`
+	Rows    [][]any  `json:"rows"`
+}
+
+// Result is a figure's answer for one period. Value is nil when nothing in
+// the period counts (a win rate with no closed deal); Count says how many
+// records are behind it.
+type Result struct {
+	Value  *float64           `json:"value"`
+	Count  int                `json:"count"`
+	Series []Point            `json:"series,omitempty"`
+	Table  *Table             `json:"table,omitempty"`
+	Apart  map[string]float64 `json:"apart,omitempty"` // amounts in currencies without a rate, never summed
+}
+
+// Record is one record behind a figure: what a click on the number lists.
+type Record struct {
+	Collection string   `json:"collection"`
+	ID         string   `json:"id"`
+	Title      string   `json:"title"`
+	Value      *float64 `json:"value,omitempty"`
+	Currency   string   `json:"currency,omitempty"`
+	When       string   `json:"when,omitempty"`
+	Detail     string   `json:"detail,omitempty"`
+}
+
+// Def defines a figure of a board.
+type Def struct {
+	Board   string
+	Key     string
+	Unit    string
+	Better  string   // "up" or "down": which way is good
+	Filters []string // the filters it honours; others are ignored (the answer says which applied)
+	// Compute answers the figure for q's period. It must use indexes, never
+	// scan a whole table (the bench shows the plans).
+	Compute func(app core.App, q Query) (Result, error)
+	// Records lists the records behind the figure (at most limit).
+	Records func(app core.App, q Query, limit int) ([]Record, error)
+}
+
+var (
+	defsMu sync.RWMutex
+	defs   = map[string][]Def{}
+)
+
+// Add registers a figure; each board's file adds its own in init().
+func Add(d Def) {
+	defsMu.Lock()
+	defer defsMu.Unlock()
+	defs[d.Board] = append(defs[d.Board], d)
+}
+
+// Figures returns a board's figures in the order they were added.
+func Figures(board string) []Def {
+	defsMu.RLock()
+	defer defsMu.RUnlock()
+	return append([]Def(nil), defs[board]...)
+}
+
+// Find returns the figure board/key.
+func Find(board, key string) (Def, bool) {
+	for _, d := range Figures(board) {
+		if d.Key == key {
+			return d, true
+		}
+	}
+	return Def{}, false
+}
+
+// Keys lists every "board/key", sorted (objectives pick from them).
+func Keys() []string {
+	var out []string
+	for _, b := range Boards {
+		for _, d := range Figures(b) {
+			out = append(out, b+"/"+d.Key)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Compute answers one figure (objectives measure through it).
+func Compute(app core.App, board, key string, q Query) (Result, error) {
+	d, ok := Find(board, key)
+	if !ok {
+		return Result{}, fmt.Errorf("no figure %s/%s", board, key)
+	}
+	return d.Compute(app, q)
+}
+
+// Float returns a pointer to v (a Result's Value).
+func Float(v float64) *float64 { return &v }

@@ -1,0 +1,246 @@
+package insights
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"vinculo/crm"
+	"vinculo/crm/guard"
+)
+
+// Options are what tests change.
+type Options struct {
+	Now func() time.Time
+}
+
+var opts = Options{Now: time.Now}
+
+// Configure replaces the clock (tests).
+func Configure(o Options) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	opts = o
+}
+
+// Register serves the boards to staff.
+func Register(app core.App, cfg *crm.Config) error {
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		r := se.Router
+		r.GET("/api/crm/insights", listBoards).Bind(guard.Staff())
+		r.GET("/api/crm/insights/{board}", func(e *core.RequestEvent) error { return board(e, cfg) }).Bind(guard.Staff())
+		r.GET("/api/crm/insights/{board}/{figure}/records", func(e *core.RequestEvent) error { return records(e, cfg, false) }).Bind(guard.Staff())
+		r.GET("/api/crm/insights/{board}/{figure}/csv", func(e *core.RequestEvent) error { return records(e, cfg, true) }).Bind(guard.Staff())
+		return se.Next()
+	})
+	return nil
+}
+
+type figureInfo struct {
+	Key     string   `json:"key"`
+	Unit    string   `json:"unit"`
+	Better  string   `json:"better"`
+	Filters []string `json:"filters"`
+}
+
+func listBoards(e *core.RequestEvent) error {
+	out := map[string][]figureInfo{}
+	for _, b := range Boards {
+		out[b] = []figureInfo{}
+		for _, d := range Figures(b) {
+			out[b] = append(out[b], figureInfo{d.Key, d.Unit, d.Better, d.Filters})
+		}
+	}
+	return e.JSON(http.StatusOK, map[string]any{"boards": Boards, "figures": out, "periods": Periods, "filters": FilterNames})
+}
+
+// ParseQuery reads the period and the filters of a request; a wrong one is
+// a *ParamError naming it.
+func ParseQuery(app core.App, cfg *crm.Config, e *core.RequestEvent) (cur, prev Query, err error) {
+	v := e.Request.URL.Query()
+	for name := range v {
+		if name != "period" && name != "from" && name != "to" && name != "limit" && !slices.Contains(FilterNames, name) {
+			return cur, prev, &ParamError{name, "unknown filter"}
+		}
+	}
+	loc := cfg.BusinessNow().Location()
+	cur, prev, err = ParsePeriod(v, opts.Now(), loc)
+	if err != nil {
+		return cur, prev, err
+	}
+	var f Filters
+	for _, name := range FilterNames {
+		val := v.Get(name)
+		if val == "" {
+			continue
+		}
+		if err := checkFilter(app, name, val); err != nil {
+			return cur, prev, err
+		}
+		switch name {
+		case FilterPipeline:
+			f.Pipeline = val
+		case FilterOwner:
+			f.Owner = val
+		case FilterTeam:
+			f.Team = val
+		case FilterSegment:
+			f.Segment = val
+		case FilterType:
+			f.Type = val
+		case FilterChannel:
+			f.Channel = val
+		}
+	}
+	cur.Filters, prev.Filters = f, f
+	cur.Currency, prev.Currency = Currency(app, cfg), Currency(app, cfg)
+	return cur, prev, nil
+}
+
+// checkFilter refuses a filter naming nothing that exists.
+func checkFilter(app core.App, name, val string) error {
+	collection := map[string]string{
+		FilterPipeline: crm.Pipelines, FilterOwner: crm.Staff, FilterSegment: crm.Segments, FilterType: crm.CaseTypes,
+	}[name]
+	switch {
+	case name == FilterChannel:
+		if !slices.Contains(crm.Channels, val) {
+			return &ParamError{name, fmt.Sprintf("unknown channel %q", val)}
+		}
+	case name == FilterTeam:
+		if _, err := app.FindCachedCollectionByNameOrId("teams"); err != nil {
+			return &ParamError{name, "this business has no teams yet"}
+		}
+		if _, err := app.FindRecordById("teams", val); err != nil {
+			return &ParamError{name, "no such team"}
+		}
+	case collection != "":
+		if _, err := app.FindRecordById(collection, val); err != nil {
+			return &ParamError{name, "no such " + name}
+		}
+	}
+	return nil
+}
+
+// Currency is the business's currency, in which money figures are given.
+// TODO(insights): from the business's settings, with the manager's rates.
+func Currency(app core.App, cfg *crm.Config) string { return "BRL" }
+
+func paramError(e *core.RequestEvent, err error) error {
+	if pe, ok := err.(*ParamError); ok {
+		return e.JSON(http.StatusBadRequest, map[string]any{
+			"status": 400, "message": pe.Error(),
+			"data": map[string]any{pe.Param: map[string]string{"code": "invalid", "message": pe.Message}},
+		})
+	}
+	return e.InternalServerError("", err)
+}
+
+type figureAnswer struct {
+	figureInfo
+	Applied []string `json:"applied"` // the filters of the query this figure honoured
+	Result
+	Previous *float64 `json:"previous"`
+	Change   *float64 `json:"change"` // (value - previous) / |previous|, nil without both
+}
+
+func board(e *core.RequestEvent, cfg *crm.Config) error {
+	name := e.Request.PathValue("board")
+	if !slices.Contains(Boards, name) {
+		return e.NotFoundError("No such board.", nil)
+	}
+	cur, prev, err := ParseQuery(e.App, cfg, e)
+	if err != nil {
+		return paramError(e, err)
+	}
+	empty := true
+	figs := []figureAnswer{}
+	for _, d := range Figures(name) {
+		r, err := d.Compute(e.App, cur)
+		if err != nil {
+			return e.InternalServerError("", fmt.Errorf("insights %s/%s: %w", name, d.Key, err))
+		}
+		p, err := d.Compute(e.App, prev)
+		if err != nil {
+			return e.InternalServerError("", fmt.Errorf("insights %s/%s (previous): %w", name, d.Key, err))
+		}
+		a := figureAnswer{figureInfo: figureInfo{d.Key, d.Unit, d.Better, d.Filters}, Applied: []string{}, Result: r, Previous: p.Value}
+		for _, f := range d.Filters {
+			if cur.Filters.Get(f) != "" {
+				a.Applied = append(a.Applied, f)
+			}
+		}
+		if r.Value != nil && p.Value != nil && *p.Value != 0 {
+			c := (*r.Value - *p.Value) / abs(*p.Value)
+			a.Change = &c
+		}
+		if r.Count > 0 {
+			empty = false
+		}
+		figs = append(figs, a)
+	}
+	return e.JSON(http.StatusOK, map[string]any{
+		"board": name, "currency": cur.Currency, "empty": empty,
+		"period": map[string]string{
+			"name": cur.Period, "from": day(cur.From), "to": day(cur.To.AddDate(0, 0, -1)),
+			"previous_from": day(prev.From), "previous_to": day(prev.To.AddDate(0, 0, -1)),
+		},
+		"figures": figs,
+	})
+}
+
+func records(e *core.RequestEvent, cfg *crm.Config, asCSV bool) error {
+	d, ok := Find(e.Request.PathValue("board"), e.Request.PathValue("figure"))
+	if !ok {
+		return e.NotFoundError("No such figure.", nil)
+	}
+	cur, _, err := ParseQuery(e.App, cfg, e)
+	if err != nil {
+		return paramError(e, err)
+	}
+	limit := 500
+	if s := e.Request.URL.Query().Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 100000 {
+			return paramError(e, &ParamError{"limit", "a number from 1 to 100000"})
+		}
+		limit = n
+	}
+	list := []Record{}
+	if d.Records != nil {
+		if list, err = d.Records(e.App, cur, limit); err != nil {
+			return e.InternalServerError("", err)
+		}
+	}
+	if !asCSV {
+		return e.JSON(http.StatusOK, map[string]any{"figure": d.Key, "board": d.Board, "records": list})
+	}
+	e.Response.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	e.Response.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", d.Board+"-"+d.Key+"-"+day(cur.From)+".csv"))
+	w := csv.NewWriter(e.Response)
+	_ = w.Write([]string{"collection", "id", "title", "value", "currency", "when", "detail"})
+	for _, r := range list {
+		v := ""
+		if r.Value != nil {
+			v = strconv.FormatFloat(*r.Value, 'f', -1, 64)
+		}
+		_ = w.Write([]string{r.Collection, r.ID, crm.NeutraliseCell(r.Title), v, r.Currency, r.When, crm.NeutraliseCell(r.Detail)})
+	}
+	w.Flush()
+	return w.Error()
+}
+
+func day(t time.Time) string { return t.Format(time.DateOnly) }
+
+func abs(v float64) float64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}

