@@ -100,6 +100,7 @@ type Result struct {
 	Series []Point            `json:"series,omitempty"`
 	Table  *Table             `json:"table,omitempty"`
 	Apart  map[string]float64 `json:"apart,omitempty"` // amounts in currencies without a rate, never summed
+	Extra  map[string]float64 `json:"extra,omitempty"` // companion numbers: "p90" beside a median, "target", "weighted"
 }
 
 // Record is one record behind a figure: what a click on the number lists.

@@ -13,5 +13,13 @@ import (
 
 // Register binds the surveys.
 func Register(app core.App, cfg *crm.Config) error {
+	// An answer is what the customer said: the server records it from the
+	// signed page or the portal, and no API call adds, changes or removes one.
+	serverOnly := func(e *core.RecordRequestEvent) error {
+		return e.ForbiddenError("Survey answers are recorded as customers give them.", nil)
+	}
+	app.OnRecordCreateRequest(crm.SurveyAnswers).BindFunc(serverOnly)
+	app.OnRecordUpdateRequest(crm.SurveyAnswers).BindFunc(serverOnly)
+	app.OnRecordDeleteRequest(crm.SurveyAnswers).BindFunc(serverOnly)
 	return nil
 }
