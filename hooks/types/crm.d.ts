@@ -249,6 +249,31 @@ declare namespace crm {
     /** A token that proves a link to path was made here, valid `days` days (default 30). */
     signLink(path: string, days?: number): string
     verifyLink(path: string, token: string): boolean
+    /** A provider channel's account (Settings > Channels), without its secrets; null when none. ready: on and complete. */
+    channelAccount(channel: "whatsapp" | "sms"): {
+      channel: string; active: boolean; ready: boolean; number: string; phoneNumberId: string; accountSid: string; webhookUrl: string
+    } | null
+    /** Whether header is the X-Hub-Signature-256 of the raw body under the WhatsApp account's app secret (false while the channel is off). */
+    verifyMetaSignature(body: string, header: string): boolean
+    /** Whether token is the WhatsApp account's verify token (Meta's GET verification), compared in constant time. */
+    verifyMetaToken(token: string): boolean
+    /** Whether header is the X-Twilio-Signature of the form-encoded body sent to the SMS account's webhook URL (false while the channel is off). */
+    verifyTwilioSignature(body: string, header: string): boolean
+    /** A form-encoded body as {name: first value}. */
+    parseForm(body: string): Record<string, string>
+    /**
+     * Takes a customer's message on a provider channel in, once per provider
+     * message id, in one transaction: to the oldest contact with the number
+     * (else a new lead), the request whose reference the text names or their
+     * open request on the channel (as the customer's message), and the timeline.
+     */
+    receiveMessage(message: { channel: "whatsapp" | "sms"; from: string; name?: string; text: string; id: string; at?: When }): {
+      contact: string; activity: string; message: string; case: string; duplicate: boolean; newLead: boolean
+    }
+    /** Makes the provider's API the outbox's sender of the channel while its account is on and complete. */
+    useProviderSender(channel: "whatsapp" | "sms"): void
+    /** The provider channel the customer last wrote on about a request ("" when none). */
+    replyChannel(kase: core.Record | string): string
     /** Runs fn in one transaction, with $app (and $crm) writing in it; a throw undoes it all. Returns what fn returns. */
     transaction<T>(fn: () => T): T
   }

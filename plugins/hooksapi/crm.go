@@ -36,6 +36,7 @@ var crmBinders = []crmBinder{
 	(*engine).bindSenders,
 	(*engine).bindWebhooks,
 	(*engine).bindLinks,
+	(*engine).bindProviders,
 	(*engine).bindTransaction,
 }
 

@@ -72,6 +72,7 @@ func Register(app core.App, cfg *crm.Config) error {
 		return err
 	}
 	en.bindDeliveries(app)
+	bindAccounts(app)
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		if err := e.Next(); err != nil {
 			return err

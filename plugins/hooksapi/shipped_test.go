@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
+	"vinculo/plugins/outbox"
 	"vinculo/testkit"
 )
 
@@ -76,6 +78,8 @@ func TestShippedAutomations(t *testing.T) {
 
 	var link string
 	t.Run("ask for a rating when the request closes", func(t *testing.T) {
+		// The rating request is a survey: it goes under the research purpose.
+		w.Make(t, "", crm.Consents, map[string]any{"contact": w.ID("contact"), "purpose": "research", "channel": "email", "state": "granted", "source": "portal"})
 		res := w.Do(t, http.MethodPatch, "/api/collections/cases/records/"+kase.Id, "agent", map[string]any{"status": "solved"})
 		if res.Status != http.StatusOK {
 			t.Fatalf("close: %d %s", res.Status, res.Body)
@@ -88,7 +92,7 @@ func TestShippedAutomations(t *testing.T) {
 			t.Fatalf("%d rating requests, want 1", len(msgs))
 		}
 		m := msgs[0]
-		if m.GetString("purpose") != "service" || m.GetString("contact") != w.ID("contact") || m.GetString("state") != crm.OutboxQueued {
+		if m.GetString("purpose") != "research" || m.GetString("contact") != w.ID("contact") || m.GetString("state") != crm.OutboxQueued {
 			t.Errorf("rating request: purpose %q contact %q state %q (%s)", m.GetString("purpose"), m.GetString("contact"), m.GetString("state"), m.GetString("reason"))
 		}
 		link = regexp.MustCompile(`http://\S+/rate/\S+`).FindString(m.GetString("body"))
@@ -150,6 +154,11 @@ func TestShippedAutomations(t *testing.T) {
 		saved := w.Find(t, crm.Cases, kase.Id)
 		if saved.GetInt("rating") != 4 || saved.GetString("rating_comment") != "Resolveram rápido." {
 			t.Errorf("saved rating %d %q", saved.GetInt("rating"), saved.GetString("rating_comment"))
+		}
+		// The rating is the request's CSAT answer (plugins/surveys).
+		answer, err := w.App.FindFirstRecordByFilter(crm.SurveyAnswers, "case = {:c} && kind = 'csat'", dbx.Params{"c": kase.Id})
+		if err != nil || answer.GetInt("score") != 4 || answer.GetString("comment") != "Resolveram rápido." || answer.GetString("contact") != w.ID("contact") {
+			t.Errorf("the CSAT answer: %v %v", answer, err)
 		}
 		rated, err := w.App.FindFirstRecordByFilter(crm.Activities, "event = 'case.rated' && case = {:c}", dbx.Params{"c": kase.Id})
 		if err != nil {
@@ -371,4 +380,54 @@ func mustSign(t *testing.T, w *testkit.World, path string) string {
 		t.Fatal(err)
 	}
 	return token
+}
+
+// The rating request is a research message: a customer without a research
+// consent, or who withdrew it, is never asked; with the CSAT survey off in
+// Settings > Surveys nothing is queued at all.
+func TestShippedRatingRequestNeedsResearchConsent(t *testing.T) {
+	w, _ := shippedWorld(t)
+	closeCase := func(subject string) string {
+		kase := openCase(t, w, subject)
+		if res := w.Do(t, http.MethodPatch, "/api/collections/cases/records/"+kase.Id, "agent", map[string]any{"status": "solved"}); res.Status != http.StatusOK {
+			t.Fatalf("close: %d %s", res.Status, res.Body)
+		}
+		return kase.Id
+	}
+	asked := func(id string) []*core.Record {
+		msgs, err := w.App.FindRecordsByFilter(crm.Outbox, "case = {:c} && subject ~ 'Como foi o atendimento'", "", 0, 0, dbx.Params{"c": id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return msgs
+	}
+	// No research consent: the outbox refuses the survey.
+	msgs := asked(closeCase("Sem consentimento"))
+	if len(msgs) != 1 || msgs[0].GetString("state") != crm.OutboxRefused || msgs[0].GetString("purpose") != "research" {
+		t.Fatalf("without consent: %d messages %v", len(msgs), msgs)
+	}
+	// The customer withdrew it: refused too.
+	w.Make(t, "", crm.Consents, map[string]any{"contact": w.ID("contact"), "purpose": "research", "channel": "email", "state": "withdrawn", "source": "portal"})
+	if msgs := asked(closeCase("Retirou")); len(msgs) != 1 || msgs[0].GetString("state") != crm.OutboxRefused {
+		t.Fatalf("after withdrawing: %v", msgs)
+	}
+	outbox.Deliver(w.App, w.Clock.Now())
+	Wait(w.App)
+	for _, m := range w.Mails(t) {
+		if strings.Contains(m, "Como foi o atendimento") {
+			t.Error("a rating request reached a customer without research consent")
+		}
+	}
+	// CSAT off in Settings > Surveys: nothing queued.
+	setting, err := w.App.FindFirstRecordByData(crm.SurveySettings, "kind", crm.SurveyCSAT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := w.Do(t, http.MethodPatch, "/api/collections/"+crm.SurveySettings+"/records/"+setting.Id, "manager", map[string]any{"enabled": false}); res.Status != http.StatusOK {
+		t.Fatalf("switch CSAT off: %d %s", res.Status, res.Body)
+	}
+	if msgs := asked(closeCase("Pesquisa desligada")); len(msgs) != 0 {
+		t.Errorf("%d rating requests with CSAT off", len(msgs))
+	}
+	Wait(w.App)
 }

@@ -2,8 +2,13 @@
 // (channels, purposes, statuses, errors and the preference sentence live
 // there and are the same words for everyone).
 import { translate as shared } from '../../lib/i18n.js'
-import en from '../messages/en.js'
-import ptBR from '../messages/pt-BR.js'
+import enBase from '../messages/en.js'
+import ptBase from '../messages/pt-BR.js'
+import surveysEn from '../messages/surveys.en.js'
+import surveysPt from '../messages/surveys.pt-BR.js'
+
+const en = { ...enBase, ...surveysEn }
+const ptBR = { ...ptBase, ...surveysPt }
 
 export const portalMessages = { en, 'pt-BR': ptBR }
 

@@ -19,9 +19,10 @@ export const ROUTES = [
   ['track', /^\/track\/?$/],
   ['public-request', /^\/new-request\/?$/],
   ['confirm-request', /^\/confirm-request\/?$/],
+  ['survey', /^\/survey\/?$/], // a survey link (?t=), or the signed-in customer's surveys
 ]
 
-export const PUBLIC_ROUTES = ['track', 'public-request', 'confirm-request']
+export const PUBLIC_ROUTES = ['track', 'public-request', 'confirm-request', 'survey']
 
 export const router = createRouter(BASE, ROUTES)
 export const { route, match, href, navigate } = router

@@ -20,8 +20,8 @@ describe('portal routes', () => {
     expect(match('/portal/requests/a/b').name).toBe('notfound')
   })
 
-  it('opens only tracking, the public form and its confirmation without an account', () => {
-    expect(PUBLIC_ROUTES.sort()).toEqual(['confirm-request', 'public-request', 'track'])
+  it('opens only tracking, the public form, its confirmation and the survey page without an account', () => {
+    expect(PUBLIC_ROUTES.sort()).toEqual(['confirm-request', 'public-request', 'survey', 'track'])
     expect(href('/requests/x')).toBe('/portal/requests/x')
   })
 })

@@ -1,0 +1,21 @@
+// The survey page's words in English (/portal/survey).
+export default {
+  'survey.title': 'A quick question',
+  'survey.loading': 'Loading the survey…',
+  'survey.bad_link': 'This survey link is not valid. It may have been copied only in part.',
+  'survey.expired': 'This survey link has expired. Thank you all the same!',
+  'survey.scale_nps': '0 means not at all likely, 10 extremely likely.',
+  'survey.scale_csat': '1 means very unsatisfied, 5 very satisfied.',
+  'survey.score': 'Your score',
+  'survey.comment': 'Tell us why (optional)',
+  'survey.send': 'Send answer',
+  'survey.sending': 'Sending…',
+  'survey.thanks': 'Thank you for your answer!',
+  'survey.your_answer': 'Your answer: {score}',
+  'survey.change': 'Changed your mind? Choose again and send: your new answer replaces the first.',
+  'survey.about': 'About request {reference}: {subject}',
+  'survey.none': 'You have no surveys to answer. Thank you!',
+  'survey.sign_in': 'Open the link in the email we sent you, or sign in to see your surveys.',
+  'survey.sign_in_link': 'Sign in',
+  'survey.retry': 'We could not save your answer just now. Please try again.',
+}

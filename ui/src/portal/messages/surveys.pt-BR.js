@@ -1,0 +1,21 @@
+// As palavras da página de pesquisa (/portal/survey).
+export default {
+  'survey.title': 'Uma pergunta rápida',
+  'survey.loading': 'Carregando a pesquisa…',
+  'survey.bad_link': 'Este link de pesquisa não é válido. Talvez tenha sido copiado só em parte.',
+  'survey.expired': 'Este link de pesquisa expirou. Obrigado mesmo assim!',
+  'survey.scale_nps': '0 é nada provável, 10 extremamente provável.',
+  'survey.scale_csat': '1 é muito insatisfeito, 5 muito satisfeito.',
+  'survey.score': 'Sua nota',
+  'survey.comment': 'Conte por quê (opcional)',
+  'survey.send': 'Enviar resposta',
+  'survey.sending': 'Enviando…',
+  'survey.thanks': 'Obrigado pela sua resposta!',
+  'survey.your_answer': 'Sua resposta: {score}',
+  'survey.change': 'Mudou de ideia? Escolha de novo e envie: a nova resposta substitui a primeira.',
+  'survey.about': 'Sobre a solicitação {reference}: {subject}',
+  'survey.none': 'Você não tem pesquisas para responder. Obrigado!',
+  'survey.sign_in': 'Abra o link do e-mail que enviamos ou entre para ver suas pesquisas.',
+  'survey.sign_in_link': 'Entrar',
+  'survey.retry': 'Não conseguimos salvar sua resposta agora. Tente de novo.',
+}
