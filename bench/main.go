@@ -97,6 +97,10 @@ func parseParts(s string) (map[string]bool, error) {
 			out["10"] = true
 		case "11", "soak":
 			out["11"] = true
+		case "12", "insights":
+			out["12"] = true
+		case "13", "inbound":
+			out["13"] = true
 		case "":
 		default:
 			return nil, fmt.Errorf("unknown part %q: use 1, 2, 3, 3a, 3b, 4, 5, 6, 7, 8, 9, 10, 11", p)
@@ -121,7 +125,7 @@ func main() {
 	flag.StringVar(&opts.raw.verb, "raw-insert", "INSERT OR IGNORE", "the raw side's statement: INSERT or INSERT OR IGNORE")
 	flag.BoolVar(&opts.customField, "custom-field", true, "part 1: add a custom field (a select) to contacts through /api/crm/fields before measuring the vinculo side")
 	var parts string
-	flag.StringVar(&parts, "parts", "1,2,3,4,5,6,7,8,9,10", "parts to measure, comma separated: 1 (contact list, = api), 2 (bulk inserts, = inserts), 3 (= 3a,3b: customer 360 and search), 4 (record create), 5 (JS vs Go hooks, = hooks), 6 (CSV import, = import), 7 (export, = export), 8 (first load of the contacts page, = ui), 9 (portal realtime fan-out, = portal), 10 (replication cost and lag, = replication), 11 (soak of a mixed load for -soak, = soak; only when asked)")
+	flag.StringVar(&parts, "parts", "1,2,3,4,5,6,7,8,9,10", "parts to measure, comma separated: 1 (contact list, = api), 2 (bulk inserts, = inserts), 3 (= 3a,3b: customer 360 and search), 4 (record create), 5 (JS vs Go hooks, = hooks), 6 (CSV import, = import), 7 (export, = export), 8 (first load of the contacts page, = ui), 9 (portal realtime fan-out, = portal), 10 (replication cost and lag, = replication), 11 (soak of a mixed load for -soak, = soak; only when asked), 12 (Insights boards against their SQL, = insights), 13 (inbound mail through Dovecot against raw IMAP reads, = inbound)")
 	flag.IntVar(&opts.big, "big", 1000000, "parts 3 and 4: contacts in their one data dir")
 	flag.IntVar(&opts.bigActivities, "big-activities-per-contact", 5, "parts 3 and 4: demo timeline entries per contact")
 	flag.IntVar(&opts.bigRequests, "big-requests", 1000, "parts 3a and the list of 3b: measured requests per line (2 alternating rounds)")
@@ -247,7 +251,7 @@ func runParts(ctx context.Context, opts options, root string) error {
 	for _, p := range []struct {
 		part string
 		run  func(context.Context, options, string) error
-	}{{"5", hooks}, {"6", runImportPart}, {"7", runExportPart}, {"8", runUIPart}, {"9", runPortalPart}, {"10", runReplicationPart}, {"11", runSoakPart}} {
+	}{{"5", hooks}, {"6", runImportPart}, {"7", runExportPart}, {"8", runUIPart}, {"9", runPortalPart}, {"10", runReplicationPart}, {"11", runSoakPart}, {"12", runInsightsPart}, {"13", runInboundPart}} {
 		if !opts.has(p.part) {
 			continue
 		}

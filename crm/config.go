@@ -25,6 +25,7 @@ type Config struct {
 
 	Business    Business
 	SMTP        SMTP
+	Mail        Mail // inbound mailboxes (crm/names_mailboxes.go)
 	Automations Automations
 	Webhooks    Webhooks
 	Portal      Portal
@@ -83,6 +84,25 @@ type Business struct {
 	Holidays []string // YYYY-MM-DD, days the business is closed
 	LogoURL  string   // the logo customers see (an https URL or a path on this server)
 	Color    string   // the brand colour, #rrggbb
+	Currency string   // ISO 4217: the currency money figures are given in
+	// Rates convert other currencies into Currency: Rates["USD"] = 5.2 means
+	// one USD is worth 5.2 of it. A currency without a rate is shown apart.
+	// Read it, never write it (BusinessNow's copies share it).
+	Rates map[string]float64
+	// ChurnDays: a customer with no active subscription who bought nothing
+	// in this many days has churned (0 reads as DefaultChurnDays).
+	ChurnDays int
+}
+
+// DefaultChurnDays is the churn window of a business that set none.
+const DefaultChurnDays = 90
+
+// ChurnWindow is the business's churn window in days.
+func (b Business) ChurnWindow() int {
+	if b.ChurnDays <= 0 {
+		return DefaultChurnDays
+	}
+	return b.ChurnDays
 }
 
 // SMTP is the outgoing mail server. An empty Host means none is configured.

@@ -113,6 +113,8 @@ var Settings = []Setting{
 		read: asText(func(c *Config) *string { return &c.Business.LogoURL }, urlOrPath)},
 	{Key: "business.color", Flag: "business-color", Default: "#1f6feb", Help: "the brand colour shown to customers, #rrggbb",
 		read: asText(func(c *Config) *string { return &c.Business.Color }, lower, colour)},
+	{Key: "business.currency", Flag: "business-currency", Default: "BRL", Help: "the business's currency (ISO 4217, like BRL): money figures are given in it",
+		read: asText(func(c *Config) *string { return &c.Business.Currency }, upper, currencyCode)},
 	{Key: "portal.subscription_actions", Flag: "portal-subscription-actions", Default: []string{"pause", "resume", "cancel"}, Help: "what customers may do with a subscription in the portal (pause, resume, cancel, change_plan; none for nothing), where its product allows it",
 		read: asActions(func(c *Config) *[]string { return &c.Portal.SubscriptionActions }),
 		show: func(c *Config) any { return strings.Join(c.Portal.SubscriptionActions, ",") }},
@@ -130,6 +132,10 @@ var Settings = []Setting{
 		read: asText(func(c *Config) *string { return &c.SMTP.Sender }, senderWithHost)},
 	{Key: "smtp.sender_name", Flag: "smtp-sender-name", Default: "", Help: "From name of outgoing mail (default: the business name)",
 		read: asText(func(c *Config) *string { return &c.SMTP.SenderName }, orElse(func(c *Config) string { return c.Business.Name }))},
+	{Key: "mail.inbound", Flag: "mail-inbound", Default: "", Help: "mailboxes read over IMAP: a list of {name, host, port, tls (tls, starttls, none), username, password, folder, new_thread (request, timeline), request_type, active}, JSON in the variable or flag; kept in Settings > Mailboxes, changed only here",
+		read: asInboundMailboxes(func(c *Config) *[]InboundMailbox { return &c.Mail.Inbound }), show: showInbound},
+	{Key: "mail.poll_seconds", Flag: "mail-poll-seconds", Default: 60, Help: "seconds between two looks at a mailbox whose server does not offer IDLE",
+		read: asInt(5, 86400, func(c *Config) *int { return &c.Mail.PollSeconds })},
 	{Key: "automations.notify_owner", Flag: "automations-notify-owner", Default: true, Help: "hooks/: email a contact's owner when their customer opens a request",
 		read: asBool(func(c *Config) *bool { return &c.Automations.NotifyOwner })},
 	{Key: "automations.rating_request", Flag: "automations-rating-request", Default: true, Help: "hooks/: ask the customer for a rating when their request closes",
@@ -407,6 +413,13 @@ func httpURL(s *string, _ *reading) string {
 func countryCode(s *string, _ *reading) string {
 	if len(*s) != 2 || strings.Trim(*s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
 		return fmt.Sprintf("%q is not a two-letter country code (example: BR)", *s)
+	}
+	return ""
+}
+
+func currencyCode(s *string, _ *reading) string {
+	if len(*s) != 3 || strings.Trim(*s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		return fmt.Sprintf("%q is not a three-letter currency code (example: BRL)", *s)
 	}
 	return ""
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"vinculo/crm"
+	"vinculo/plugins/outbox"
 )
 
 // World is the one test fixture: a real app on a temporary database with the
@@ -259,9 +260,12 @@ func (w *World) Do(t testing.TB, method, path, who string, body any) Response {
 	return w.Serve(t).Do(t, method, path, w.Token(t, who), body)
 }
 
-// Mails are the messages written to the mail folder, oldest first.
+// Mails are the messages written to the mail folder, oldest first, once
+// the outbox's background delivery (which every mail to a customer goes
+// through) is idle.
 func (w *World) Mails(t testing.TB) []string {
 	t.Helper()
+	outbox.Wait(w.App)
 	return MailFiles(t, w.Cfg.MailDir)
 }
 

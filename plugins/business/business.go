@@ -78,9 +78,15 @@ type live struct {
 // and makes it the business's settings, for the plugins and for PocketBase's
 // application and sender name.
 func (l *live) refresh(app core.App) error {
-	if _, err := Row(app); err != nil {
+	if r, err := Row(app); err != nil {
 		// The seed's own save refreshes again, before the lock below.
 		if _, err := seed(app, l.cfg.Business); err != nil {
+			return err
+		}
+	} else if r.GetString(crm.BusinessCurrency) == "" && l.cfg.Business.Currency != "" {
+		// A row from before the currency was kept takes the configuration's.
+		r.Set(crm.BusinessCurrency, l.cfg.Business.Currency)
+		if err := app.Save(r); err != nil {
 			return err
 		}
 	}
@@ -141,6 +147,8 @@ func seed(app core.App, b crm.Business) (*core.Record, error) {
 	r.Set("timezone", b.Timezone)
 	r.Set("hours", b.Hours.String())
 	r.Set("holidays", append([]string{}, b.Holidays...))
+	r.Set(crm.BusinessCurrency, b.Currency)
+	r.Set(crm.BusinessChurnDays, b.ChurnWindow())
 	if err := app.Save(r); err != nil {
 		return nil, err
 	}

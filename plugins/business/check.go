@@ -35,10 +35,38 @@ func Check(r *core.Record) error {
 		errs["logo_url"] = validation.NewError("validation_business_logo_url",
 			"The logo's address is an https URL or a path on this server, like /logo.png.")
 	}
+	if _, why := rates(r); why != "" {
+		errs[crm.BusinessRates] = validation.NewError("validation_business_rates", why)
+	}
 	if len(errs) > 0 {
 		return errs
 	}
 	return nil
+}
+
+// rates reads the conversion rates: {"USD": 5.2}, each a three-letter code
+// and a positive number; why says what is wrong.
+func rates(r *core.Record) (map[string]float64, string) {
+	raw := strings.TrimSpace(r.GetString(crm.BusinessRates))
+	out := map[string]float64{}
+	if raw == "" || raw == "null" {
+		return out, ""
+	}
+	var read map[string]any
+	if err := json.Unmarshal([]byte(raw), &read); err != nil {
+		return nil, `The rates are written {"USD": 5.2}: a currency code and what one unit is worth in the business's currency.`
+	}
+	for code, v := range read {
+		n, ok := v.(float64)
+		if len(code) != 3 || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+			return nil, fmt.Sprintf("%q is not a three-letter currency code (like USD).", code)
+		}
+		if !ok || n <= 0 {
+			return nil, fmt.Sprintf("The rate of %s is not a number above zero.", code)
+		}
+		out[code] = n
+	}
+	return out, ""
 }
 
 // holidays reads the closed days; bad is the first that is not a date.
@@ -74,8 +102,14 @@ func FromRecord(r *core.Record) (crm.Business, error) {
 	if file := r.GetString("logo"); file != "" {
 		logo = "/api/files/" + crm.BusinessSettings + "/" + r.Id + "/" + file
 	}
+	rs, why := rates(r)
+	if why != "" {
+		return crm.Business{}, fmt.Errorf("rates: %s", why)
+	}
 	return crm.Business{
 		Name: r.GetString("name"), Country: r.GetString("country"), Language: r.GetString("language"),
 		Timezone: r.GetString("timezone"), Hours: hours, Holidays: days, LogoURL: logo, Color: r.GetString("color"),
+		Currency: r.GetString(crm.BusinessCurrency), Rates: rs,
+		ChurnDays: r.GetInt(crm.BusinessChurnDays),
 	}, nil
 }

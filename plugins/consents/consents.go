@@ -26,6 +26,8 @@ type Version struct {
 	Text   string `json:"text"`
 	Source string `json:"source"`
 	At     string `json:"at"`
+	// Proof of a consent given by double opt-in on a web form (consents.proof).
+	Proof any `json:"proof,omitempty"`
 }
 
 // Register binds the history keeping and the dating of consents.
@@ -69,7 +71,7 @@ func Register(app core.App, cfg *crm.Config) error {
 func keepHistory(r *core.Record) {
 	old := r.Original()
 	changed := false
-	for _, f := range []string{"state", "text", "source"} {
+	for _, f := range []string{"state", "text", "source", crm.ConsentProof} {
 		if old.GetString(f) != r.GetString(f) {
 			changed = true
 		}
@@ -79,11 +81,17 @@ func keepHistory(r *core.Record) {
 	}
 	var history []Version
 	_ = old.UnmarshalJSONField("history", &history)
+	var proof any
+	_ = old.UnmarshalJSONField(crm.ConsentProof, &proof)
 	history = append(history, Version{
 		State: old.GetString("state"), Text: old.GetString("text"),
-		Source: old.GetString("source"), At: old.GetDateTime("at").String(),
+		Source: old.GetString("source"), At: old.GetDateTime("at").String(), Proof: proof,
 	})
 	r.Set("history", history)
+	// A proof belongs to the version it proves.
+	if proof != nil && old.GetString(crm.ConsentProof) == r.GetString(crm.ConsentProof) {
+		r.Set(crm.ConsentProof, nil)
+	}
 	if r.GetDateTime("at").Equal(old.GetDateTime("at")) {
 		r.Set("at", types.NowDateTime())
 	}

@@ -7,6 +7,7 @@ type caseType struct {
 	statuses                          []requests.Status
 	fields                            []map[string]any
 	firstResponse, resolution         float64
+	reopen                            string // the status a closed request may go back to ("": none)
 }
 
 // transitions allows each status to move to the next one and to any closing one.
@@ -14,6 +15,9 @@ func (t caseType) transitions() map[string][]string {
 	out := map[string][]string{}
 	for i, s := range t.statuses {
 		if s.Closed {
+			if t.reopen != "" {
+				out[s.Key] = []string{t.reopen}
+			}
 			continue
 		}
 		var next []string
@@ -37,7 +41,7 @@ var caseTypeList = []caseType{
 			{Key: "solved", Label: "Resolvido", PublicLabel: "Resolvido", Closed: true},
 		},
 		fields:        []map[string]any{{"name": "equipment", "label": "Equipamento", "type": "text", "required": false}},
-		firstResponse: 4, resolution: 24,
+		firstResponse: 4, resolution: 24, reopen: "triage",
 	},
 	{
 		name: "Reclamação", code: "REC", category: "complaint", description: "Conte o que deu errado.",

@@ -30,6 +30,7 @@ func Command(app core.App, cfg *crm.Config) *cobra.Command {
 			}
 			start := time.Now()
 			opts.Language = cfg.BusinessNow().Language
+			opts.Config = cfg
 			sum, err := Generate(app, opts)
 			if err != nil {
 				return err

@@ -27,6 +27,9 @@ type Options struct {
 	ActivitiesPerContact int
 	Now                  time.Time // "today" for the generated history
 	Language             string    // the business's language, for its own words (pt-BR unless given)
+	// Config is the business's (its calendar, for the hours requests are
+	// answered in, and the objectives' measures); the shipped defaults when nil.
+	Config *crm.Config
 }
 
 // Login is a demo account to sign in with.
@@ -70,7 +73,11 @@ func Generate(app core.App, opts Options) (*Summary, error) {
 	if opts.Language == "" {
 		opts.Language = "pt-BR"
 	}
-	g := &generator{app: app, opts: opts, rng: rand.New(rand.NewPCG(2026, 11))}
+	if opts.Config == nil {
+		opts.Config = crm.DefaultConfig()
+	}
+	g := &generator{app: app, opts: opts, rng: rand.New(rand.NewPCG(2026, 11)),
+		cal: opts.Config.BusinessNow().Calendar(), dated: map[string]bool{}}
 	sum := &Summary{}
 
 	if err := app.RunInTransaction(func(tx core.App) error {
@@ -119,26 +126,38 @@ func Generate(app core.App, opts Options) (*Summary, error) {
 }
 
 type generator struct {
-	app  core.App
-	opts Options
-	rng  *rand.Rand
+	app   core.App
+	opts  Options
+	rng   *rand.Rand
+	cal   crm.Calendar    // the business's opening hours
+	dated map[string]bool // timeline entries already moved to when they happened
 }
 
 // save creates the record with the given id unless it exists already.
 func (g *generator) save(collection, recordID string, fields map[string]any) (*core.Record, error) {
+	r, _, err := g.create(collection, recordID, fields, time.Time{})
+	return r, err
+}
+
+// create is save for a record of the past: created is when it was made
+// (now when zero). isNew tells whether this run made it.
+func (g *generator) create(collection, recordID string, fields map[string]any, created time.Time) (r *core.Record, isNew bool, err error) {
 	if r, err := g.app.FindRecordById(collection, recordID); err == nil {
-		return r, nil
+		return r, false, nil
 	} else if !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
+		return nil, false, err
 	}
 	c, err := g.app.FindCachedCollectionByNameOrId(collection)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	r := core.NewRecord(c)
+	r = core.NewRecord(c)
 	r.Id = recordID
 	for k, v := range fields {
 		r.Set(k, v)
+	}
+	if !created.IsZero() {
+		r.SetRaw("created", stamp(created))
 	}
 	if collection == crm.Cases {
 		requests.Quietly(r) // past requests: nothing to tell their customers now
@@ -148,9 +167,9 @@ func (g *generator) save(collection, recordID string, fields map[string]any) (*c
 		r.SetVerified(true)
 	}
 	if err := g.app.Save(r); err != nil {
-		return nil, fmt.Errorf("demo %s %s: %w", collection, recordID, err)
+		return nil, false, fmt.Errorf("demo %s %s: %w", collection, recordID, err)
 	}
-	return r, nil
+	return r, true, nil
 }
 
 func (g *generator) ago(days int) string {
@@ -411,102 +430,22 @@ func (g *generator) relationships() error {
 	if err != nil {
 		return err
 	}
-	for d := 1; d <= base*2/5; d++ {
-		r := rand.New(rand.NewPCG(13, uint64(d)))
-		contact := (d*7)%base + 1
-		pipeline := 1 + d%2
-		stages := 5
-		if pipeline == 2 {
-			stages = 4
-		}
-		stage := 1 + r.IntN(stages)
-		status := "open"
-		switch {
-		case stage == stages-1:
-			status = "won"
-		case stage == stages:
-			status = "lost"
-		}
-		fields := map[string]any{
-			"title":    dealTitles[g.language(contact)][r.IntN(5)],
-			"contact":  contactID(contact),
-			"pipeline": id("pl", pipeline), "stage": id(fmt.Sprintf("ps%d", pipeline), stage),
-			"amount": float64(500+r.IntN(40)*250) + 0.9, "currency": "BRL", "status": status,
-			"expected_close": g.opts.Now.AddDate(0, 0, r.IntN(90)-20).Format(demoTimeStamp),
-			"owner":          staffIDs[r.IntN(2)], "probability": []int{10, 40, 70, 100, 0}[min(stage-1, 4)],
-			"stage_changed_at": g.ago(r.IntN(40)),
-		}
-		if c := companyOf(contact); c > 0 {
-			fields["company"] = companyID(c)
-		}
-		if status == "lost" {
-			fields["lost_reason"] = reasons[d%len(reasons)]
-		}
-		if status != "open" {
-			fields["closed_at"] = g.ago(r.IntN(30))
-		}
-		if _, err := g.save(crm.Deals, id("dl", d), fields); err != nil {
-			return err
-		}
+	if err := g.deals(base, reasons); err != nil {
+		return err
 	}
 
 	if err := g.requests(base); err != nil {
 		return err
 	}
 
-	for o := 1; o <= base/2; o++ {
-		r := rand.New(rand.NewPCG(17, uint64(o)))
-		contact := (o*3)%base + 1
-		p := productList[r.IntN(len(productList))]
-		qty := 1 + r.IntN(3)
-		price := p["price"].(float64)
-		status := []string{"placed", "paid", "shipped", "delivered", "delivered", "cancelled"}[r.IntN(6)]
-		fields := map[string]any{
-			"number": fmt.Sprintf("PED-%05d", o), "contact": contactID(contact),
-			"items": []map[string]any{{"product": p["code"], "name": p["name"], "quantity": qty, "unit_price": price}},
-			"total": price * float64(qty), "currency": "BRL", "status": status, "placed_at": g.ago(r.IntN(300)),
-		}
-		if o <= 4 {
-			fields["contact"] = contactID(1 + o%2) // the portal customers have orders too
-		}
-		if c := companyOf(contact); c > 0 && r.IntN(2) == 0 {
-			fields["company"] = companyID(c)
-		}
-		if status == "cancelled" {
-			fields["cancelled_at"] = g.ago(r.IntN(20))
-		}
-		if _, err := g.save(crm.Orders, id("or", o), fields); err != nil {
-			return err
-		}
+	if err := g.orders(base); err != nil {
+		return err
 	}
-
-	subscriptionProducts := []int{1, 2, 5}
-	for s := 1; s <= base*2/5; s++ {
-		r := rand.New(rand.NewPCG(19, uint64(s)))
-		contact := (s*11)%base + 1
-		if s <= 3 {
-			contact = 1 + s%2
-		}
-		pi := subscriptionProducts[r.IntN(len(subscriptionProducts))]
-		p := productList[pi-1]
-		status := []string{"active", "active", "active", "paused", "cancelled"}[r.IntN(5)]
-		fields := map[string]any{
-			"contact": contactID(contact), "product": id("pr", pi), "plan": p["name"], "quantity": 1,
-			"price": p["price"], "currency": "BRL", "status": status, "started_at": g.ago(60 + r.IntN(500)),
-			"renews_at": g.opts.Now.AddDate(0, 1+r.IntN(11), 0).Format(demoTimeStamp),
-		}
-		if c := companyOf(contact); c > 0 && s%3 == 0 {
-			fields["company"] = companyID(c)
-		}
-		switch status {
-		case "paused":
-			fields["paused_until"] = g.opts.Now.AddDate(0, 1, 0).Format(demoTimeStamp)
-		case "cancelled":
-			fields["cancelled_at"] = g.ago(r.IntN(90))
-		}
-		if _, err := g.save(crm.Subscriptions, id("sb", s), fields); err != nil {
-			return err
-		}
+	if err := g.subscriptions(base); err != nil {
+		return err
+	}
+	if err := g.npsAnswers(base); err != nil {
+		return err
 	}
 
 	for t := 1; t <= base/4; t++ {
@@ -525,84 +464,7 @@ func (g *generator) relationships() error {
 			return err
 		}
 	}
-	return nil
-}
-
-// requests: cases of every type, with their conversations; the portal
-// customers have some of each kind, including a licence application.
-func (g *generator) requests(base int) error {
-	count := base * 3 / 10
-	seq := map[string]int{}
-	for k := 1; k <= count; k++ {
-		r := rand.New(rand.NewPCG(29, uint64(k)))
-		ti := r.IntN(len(caseTypeList))
-		contact := (k*17)%base + 1
-		shared := r.IntN(3) == 0
-		switch k {
-		case 1: // João: his licence application, in progress
-			ti, contact, shared = 4, 1, false
-		case 2: // João: a support request, shared with his company
-			ti, contact, shared = 0, 1, true
-		case 3: // Ana: a complaint of her own
-			ti, contact, shared = 1, 2, false
-		case 4: // Ana: a request shared with the company
-			ti, contact, shared = 3, 2, true
-		}
-		t := caseTypeList[ti]
-		seq[t.code]++
-		st := t.statuses[r.IntN(len(t.statuses))]
-		if k == 1 {
-			st = t.statuses[2]
-		}
-		lang := g.language(contact)
-		subjects := caseSubjects[lang][t.code]
-		created := g.opts.Now.Add(-time.Duration(1+r.IntN(60*24)) * time.Hour)
-		fields := map[string]any{
-			"reference": fmt.Sprintf("%s-%04d", t.code, seq[t.code]), "type": id("tp", ti+1),
-			"contact": contactID(contact), "subject": subjects[r.IntN(len(subjects))],
-			"description": caseDescriptions[lang],
-			"status":      st.Key, "status_label": st.PublicLabel, "closed": st.Closed,
-			"priority": []string{"low", "normal", "normal", "high", "urgent"}[r.IntN(5)],
-			"assignee": staffIDs[r.IntN(2)], "channel": []string{"portal", "email", "phone", "whatsapp"}[r.IntN(4)],
-			"shared":             shared,
-			"first_response_due": created.Add(time.Duration(t.firstResponse) * time.Hour).Format(demoTimeStamp),
-			"resolution_due":     created.Add(time.Duration(t.resolution) * time.Hour).Format(demoTimeStamp),
-		}
-		if c := companyOf(contact); c > 0 {
-			fields["company"] = companyID(c)
-		}
-		if st.Closed {
-			fields["closed_at"] = created.Add(time.Duration(t.resolution/2) * time.Hour).Format(demoTimeStamp)
-			if r.IntN(2) == 0 {
-				fields["rating"] = 3 + r.IntN(3)
-				fields["rating_comment"] = "Resolvido rápido, obrigado!"
-			}
-		}
-		if t.code == "LIC" {
-			fields["data"] = map[string]any{"cnpj": "12.345.678/0001-90", "activity": "Comércio varejista", "address": "Rua das Flores, 120 — Centro"}
-		}
-		if t.code == "OS" { // the service order type requires the address
-			fields["data"] = map[string]any{"address": "Rua das Flores, 120 — Centro"}
-		}
-		if _, err := g.save(crm.Cases, id("cs", k), fields); err != nil {
-			return err
-		}
-		messages := []map[string]any{
-			{"body": "Olá! Abri este pedido pelo portal. Podem me ajudar?", "author_customer": ""},
-			{"body": "Recebemos seu pedido e já estamos cuidando dele. Retornaremos em breve.", "author_staff": fields["assignee"]},
-			{"body": "Verificar histórico de visitas antes de responder.", "author_staff": fields["assignee"], "internal": true},
-		}
-		for m, msg := range messages {
-			msg["case"] = id("cs", k)
-			if contact <= 2 && m == 0 {
-				msg["author_customer"] = id("cu", contact)
-			}
-			if _, err := g.save(crm.CaseMessages, id(fmt.Sprintf("cm%d", m), k), msg); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return g.objectives()
 }
 
 var activityColumns = []string{
@@ -654,6 +516,12 @@ func (g *generator) timeline(db *sql.DB) (int64, error) {
 	}
 
 	consents := newBulkWriter(db, crm.Consents, consentColumns...)
+	surveyed := map[int]bool{}
+	if base := min(g.opts.Contacts, baseContacts); base >= 3 {
+		for n := 1; n <= base/2; n++ {
+			surveyed[npsContact(n, base)] = true
+		}
+	}
 	for i := 1; i <= g.opts.Contacts; i++ {
 		r := rand.New(rand.NewPCG(37, uint64(i)))
 		at := g.opts.Now.Add(-time.Duration(30+r.IntN(600)) * 24 * time.Hour).Format(demoTimeStamp)
@@ -663,6 +531,9 @@ func (g *generator) timeline(db *sql.DB) (int64, error) {
 		}
 		if r.IntN(3) == 0 {
 			rows = append(rows, []any{id("cn", i*3), contactID(i), "marketing", "whatsapp", "granted", "Aceito receber ofertas pelo WhatsApp.", "staff", at, at, at})
+		}
+		if surveyed[i] { // they answered the NPS survey: they agreed to be asked
+			rows = append(rows, []any{id("cr", i), contactID(i), crm.PurposeResearch, "email", "granted", "Aceito responder pesquisas de satisfação.", "portal", at, at, at})
 		}
 		for _, row := range rows {
 			if err := consents.Add(row...); err != nil {

@@ -37,6 +37,7 @@ var crmBinders = []crmBinder{
 	(*engine).bindWebhooks,
 	(*engine).bindLinks,
 	(*engine).bindProviders,
+	(*engine).bindPayments,
 	(*engine).bindTransaction,
 }
 

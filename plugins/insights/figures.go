@@ -2,11 +2,14 @@ package insights
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"sync"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"vinculo/crm"
 )
 
 // Boards, in the order the workspace shows them.
@@ -76,6 +79,10 @@ type Query struct {
 	Now      time.Time
 	Loc      *time.Location
 	Currency string // the business's currency
+	// Business is the business's settings when the query was read (its
+	// calendar for business hours, its churn window): ParseQuery sets it
+	// from cfg.BusinessNow(); a caller building a Query (objectives) sets it too.
+	Business crm.Business
 }
 
 // Point is one value of a figure's chart: a month, a stage, a reason.
@@ -180,3 +187,33 @@ func Compute(app core.App, board, key string, q Query) (Result, error) {
 
 // Float returns a pointer to v (a Result's Value).
 func Float(v float64) *float64 { return &v }
+
+// Median is the middle value (the mean of the two middle ones for an even
+// count); values are sorted in place. ok is false without values.
+func Median(values []float64) (float64, bool) {
+	n := len(values)
+	if n == 0 {
+		return 0, false
+	}
+	sort.Float64s(values)
+	if n%2 == 1 {
+		return values[n/2], true
+	}
+	return (values[n/2-1] + values[n/2]) / 2, true
+}
+
+// Percentile is the nearest-rank percentile: the smallest value with at
+// least p% of the values at or below it (P90 of ten values is the ninth);
+// values are sorted in place.
+func Percentile(values []float64, p float64) (float64, bool) {
+	n := len(values)
+	if n == 0 {
+		return 0, false
+	}
+	sort.Float64s(values)
+	rank := int(math.Ceil(p / 100 * float64(n)))
+	return values[min(max(rank, 1), n)-1], true
+}
+
+// Round1 rounds a duration or a percentage to one decimal.
+func Round1(v float64) float64 { return math.Round(v*10) / 10 }

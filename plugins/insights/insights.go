@@ -39,6 +39,7 @@ func Register(app core.App, cfg *crm.Config) error {
 		r.GET("/api/crm/insights/{board}/{figure}/csv", func(e *core.RequestEvent) error { return records(e, cfg, true) }).Bind(guard.Staff())
 		return se.Next()
 	})
+	registerObjectives(app, cfg) // objectives.go
 	return nil
 }
 
@@ -99,8 +100,8 @@ func ParseQuery(app core.App, cfg *crm.Config, e *core.RequestEvent) (cur, prev 
 		}
 	}
 	cur.Filters, prev.Filters = f, f
-	cur.Currency, prev.Currency = Currency(app, cfg), Currency(app, cfg)
-	return cur, prev, nil
+	// The business's currency, rates, business hours and churn window.
+	return ForBusiness(cfg, cur), ForBusiness(cfg, prev), nil
 }
 
 // checkFilter refuses a filter naming nothing that exists.
@@ -128,9 +129,30 @@ func checkFilter(app core.App, name, val string) error {
 	return nil
 }
 
-// Currency is the business's currency, in which money figures are given.
-// TODO(insights): from the business's settings, with the manager's rates.
-func Currency(app core.App, cfg *crm.Config) string { return "BRL" }
+// DefaultCurrency is the currency of a business that names none.
+const DefaultCurrency = "BRL"
+
+// Currency is the business's currency, in which money figures are given
+// (Settings > Business, first from business.currency).
+func Currency(app core.App, cfg *crm.Config) string {
+	if c := cfg.BusinessNow().Currency; c != "" {
+		return c
+	}
+	return DefaultCurrency
+}
+
+// ForBusiness gives q the business's settings as they are now (its
+// currency and the manager's rates, its calendar, its churn window): a query
+// built without ParseQuery, like an objective's daily measure, goes through
+// it before Compute.
+func ForBusiness(cfg *crm.Config, q Query) Query {
+	b := cfg.BusinessNow()
+	q.Currency, q.Business = Currency(nil, cfg), b
+	if q.Loc == nil {
+		q.Loc = b.Location()
+	}
+	return q
+}
 
 func paramError(e *core.RequestEvent, err error) error {
 	if pe, ok := err.(*ParamError); ok {

@@ -31,6 +31,22 @@
 //     sense, and the total of priced lines is theirs.
 //   - Which fields of an order are the business's own (InternalFields): the
 //     portal never shows them to customers.
+//   - The catalogue (catalogue.go, options.go, price.go): a product is
+//     offered in the portal with its in_catalogue switch, and shaped with its
+//     options — choices, add-ons, quantities, free texts — each with its price
+//     effect and rules (an option only with a given choice; limits), checked
+//     when the product is saved (ParseOptions). Price is the one price
+//     function: POST /api/crm/catalogue/quote answers it on every change of
+//     the product page.
+//   - The cart and ordering (cart.go, place.go): a customer's cart keeps what
+//     they chose, never a price, and is priced again on every read; placing it
+//     (POST /api/crm/cart/order) refuses a price, a status or any field the
+//     server works out (400 naming it) and a total other than its own, orders
+//     for the company only for its admin (403 naming placed_for), and asks a
+//     delivery or appointment time within the business's opening hours where
+//     a product needs one. An earlier order goes back into the cart in one
+//     step, priced as today. Each state an order reaches after it is placed
+//     is on the customer's timeline (bindOrderStates).
 //
 // Paying for orders comes here too, registered by Register.
 package orders

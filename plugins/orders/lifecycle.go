@@ -20,6 +20,7 @@ import (
 // Statuses of an order (field `status` of orders).
 const (
 	OrderPlaced    = "placed"
+	OrderConfirmed = "confirmed" // staff took it on (a time kept, stock set aside)
 	OrderPaid      = "paid"
 	OrderShipped   = "shipped"
 	OrderDelivered = "delivered"
@@ -28,16 +29,21 @@ const (
 
 // OrderMoves are the moves an order's status may make: paid or not, it is
 // shipped (or, once paid, handed over at once) and delivered; it is
-// cancelled only before it leaves. Delivered and cancelled are the end.
+// cancelled only before it leaves. Staff may confirm a placed order first
+// (an order placed in the portal waits for it); a confirmed order may be
+// handed over and paid on delivery. Delivered and cancelled are the end.
 var OrderMoves = map[string][]string{
-	OrderPlaced:  {OrderPaid, OrderShipped, OrderCancelled},
-	OrderPaid:    {OrderShipped, OrderDelivered, OrderCancelled},
-	OrderShipped: {OrderDelivered},
+	OrderPlaced:    {OrderConfirmed, OrderPaid, OrderShipped, OrderCancelled},
+	OrderConfirmed: {OrderPaid, OrderShipped, OrderDelivered, OrderCancelled},
+	OrderPaid:      {OrderShipped, OrderDelivered, OrderCancelled},
+	OrderShipped:   {OrderDelivered},
 }
 
 // OrderOpen tells whether an order's lines and currency may still change:
 // until it is shipped.
-func OrderOpen(status string) bool { return status == OrderPlaced || status == OrderPaid }
+func OrderOpen(status string) bool {
+	return status == OrderPlaced || status == OrderConfirmed || status == OrderPaid
+}
 
 // orderTerms are what an order that is no longer open keeps as it was.
 var orderTerms = []string{"items", "currency"}

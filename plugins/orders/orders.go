@@ -18,5 +18,9 @@ var InternalFields = []string{"internal_notes"}
 func Register(app core.App, cfg *crm.Config) error {
 	bindOrders(app)
 	bindStaff(app)
+	bindOptions(app)
+	bindOrderStates(app)
+	bindCatalogue(app, cfg)
+	bindPayments(app, cfg)
 	return nil
 }

@@ -100,6 +100,17 @@ func (p *plugin) serviceChannel(tx core.App, rec, contact *core.Record) (decisio
 	if len(consents) == 0 {
 		add(preferred)
 		add("email")
+		if ch := rec.GetString("channel"); ch != "" && rec.GetString("case") != "" {
+			// an answer about a request goes where the customer wrote about it
+			var wrote int
+			if err := tx.DB().NewQuery("SELECT COUNT(*) FROM activities WHERE [[case]] = {:c} AND event = {:e} AND channel = {:ch}").
+				Bind(dbx.Params{"c": rec.GetString("case"), "e": crm.EventMessageReceived, "ch": ch}).Row(&wrote); err != nil {
+				return decision{}, err
+			}
+			if wrote > 0 {
+				add(ch)
+			}
+		}
 	} else {
 		for _, ch := range append([]string{preferred, "email"}, crm.Channels...) {
 			if consents[ch] == "granted" {
@@ -119,11 +130,11 @@ func (p *plugin) serviceChannel(tx core.App, rec, contact *core.Record) (decisio
 				return refuse("no service consent for %s", ch).because(ReasonNoConsent, on), nil
 			}
 		}
-		return p.reach(tx, contact, ch)
+		return p.reach(tx, rec, contact, ch)
 	}
 	var first decision
 	for _, ch := range allowed {
-		d, err := p.reach(tx, contact, ch)
+		d, err := p.reach(tx, rec, contact, ch)
 		if err != nil {
 			return d, err
 		}
@@ -163,7 +174,7 @@ func (p *plugin) consentedChannel(tx core.App, rec, contact *core.Record, purpos
 	}
 	switch consents[ch] {
 	case "granted":
-		return p.reach(tx, contact, ch)
+		return p.reach(tx, rec, contact, ch)
 	case "withdrawn":
 		return refuse("%s consent for %s was withdrawn", purpose, ch).because(ReasonConsentWithdrawn, map[string]any{"purpose": purpose, "channel": ch}), nil
 	default:
@@ -185,8 +196,10 @@ func consentStates(tx core.App, contact, purpose string) (map[string]string, err
 }
 
 // reach checks that ch can carry a message to contact: a contact point
-// there and a sender for it. An empty state means it can.
-func (p *plugin) reach(tx core.App, contact *core.Record, ch string) (decision, error) {
+// there and a sender for it. An empty state means it can. A notice that
+// names its own address (to_address: the old address of an email change)
+// goes there by email.
+func (p *plugin) reach(tx core.App, rec, contact *core.Record, ch string) (decision, error) {
 	var to, missing, lacks string
 	first := func(fields ...string) string {
 		for _, f := range fields {
@@ -200,7 +213,10 @@ func (p *plugin) reach(tx core.App, contact *core.Record, ch string) (decision, 
 	case "in_person", "web":
 		return refuse("%s can't carry a message", ch).because(ReasonCannotCarry, map[string]any{"channel": ch}), nil
 	case "email":
-		to, missing, lacks = first(crm.FieldEmail), "no email address", "email"
+		to, missing, lacks = strings.TrimSpace(rec.GetString(crm.OutboxTo)), "no email address", "email"
+		if to == "" {
+			to = first(crm.FieldEmail)
+		}
 	case "sms", "whatsapp":
 		to, missing, lacks = first("mobile", "phone"), "no mobile or phone number", "mobile"
 	case "phone":

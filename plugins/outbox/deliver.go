@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"net/mail"
+	"regexp"
 	"strings"
 	"time"
 
@@ -219,12 +221,32 @@ func (p *plugin) message(tx core.App, rec, contact *core.Record, d decision) (Me
 		Channel: d.channel, To: d.to, Purpose: rec.GetString("purpose"),
 		Template: rec.GetString("template"), Data: data, Language: p.language(contact),
 		Urgent: rec.GetBool("urgent"), Case: rec.GetString("case"), Attempt: rec.GetInt("attempts") + 1,
+		Cc: splitAddresses(rec.GetString(crm.OutboxCc)), Attachments: rec.GetStringSlice(crm.OutboxFiles),
+		Personal: rec.GetString("created_by") != "", Readdressed: rec.GetString(crm.OutboxTo) != "" && d.channel == "email",
+	}
+	if m.Channel != "email" {
+		m.Cc, m.Attachments = nil, nil
 	}
 	common := map[string]any{"business": p.cfg.BusinessNow().Name, "portal_url": ""}
 	if u := strings.TrimRight(p.cfg.PublicURL, "/"); u != "" {
 		common["portal_url"] = u + "/portal/"
+		if m.Case != "" {
+			// The request's own page in the portal.
+			common["portal_url"] = u + "/portal/requests/" + m.Case
+		}
 	}
 	return m, render(&m, rec.GetString("subject"), rec.GetString("body"), common)
+}
+
+// splitAddresses reads a comma-separated list of addresses.
+func splitAddresses(s string) []string {
+	var out []string
+	for _, a := range strings.Split(s, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // send hands the message to its channel: a registered sender, else for
@@ -238,15 +260,86 @@ func (p *plugin) send(app core.App, m Message) error {
 	if m.Channel != "email" {
 		return fmt.Errorf("%w: no sender is registered for the %s channel", ErrPermanent, m.Channel)
 	}
+	mail, done, err := Mail(app, m)
+	if err != nil {
+		return err
+	}
+	defer done()
+	return app.NewMailClient().Send(mail)
+}
+
+// Mail is the email of message m as PocketBase's mailer takes it: from the
+// settings' sender to m.To (and m.Cc), in its words, with its attachments
+// read from the outbox record's files, the X-Vinculo-Message header naming
+// that record and, for a message no person wrote, Auto-Submitted (RFC 3834)
+// so that autoresponders do not answer it. done closes the attachments.
+func Mail(app core.App, m Message) (msg *mailer.Message, done func(), err error) {
 	s := app.Settings()
-	return app.NewMailClient().Send(&mailer.Message{
+	msg = &mailer.Message{
 		From:    mail.Address{Name: s.Meta.SenderName, Address: s.Meta.SenderAddress},
 		To:      []mail.Address{{Name: m.Name, Address: m.To}},
 		Subject: m.Subject,
 		HTML:    m.HTML,
 		Text:    m.Body,
 		Headers: map[string]string{"X-Vinculo-Message": m.ID},
-	})
+	}
+	if m.Readdressed {
+		msg.To[0].Name = ""
+	}
+	for _, a := range m.Cc {
+		if addr, err := mail.ParseAddress(a); err == nil && !strings.EqualFold(addr.Address, m.To) {
+			msg.Cc = append(msg.Cc, *addr)
+		}
+	}
+	if !m.Personal {
+		msg.Headers["Auto-Submitted"] = "auto-generated"
+	}
+	done = func() {}
+	if len(m.Attachments) == 0 {
+		return msg, done, nil
+	}
+	rec, err := app.FindRecordById(crm.Outbox, m.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	fsys, err := app.NewFilesystem()
+	if err != nil {
+		return nil, nil, err
+	}
+	var open []io.Closer
+	done = func() {
+		for _, c := range open {
+			c.Close()
+		}
+		fsys.Close()
+	}
+	msg.Attachments = map[string]io.Reader{}
+	for _, name := range m.Attachments {
+		r, err := fsys.GetReader(rec.BaseFilesPath() + "/" + name)
+		if err != nil {
+			done()
+			return nil, nil, fmt.Errorf("attachment %s: %w", name, err)
+		}
+		open = append(open, r)
+		msg.Attachments[OriginalName(name)] = r
+	}
+	return msg, done, nil
+}
+
+// storedSuffix is what PocketBase adds to an uploaded file's name.
+var storedSuffix = regexp.MustCompile(`_[a-z0-9]{10}(\.[^.]*)?$`)
+
+// OriginalName is the name a file had when it was uploaded (PocketBase
+// stores it with a random suffix): the name the customer sees.
+func OriginalName(stored string) string {
+	if loc := storedSuffix.FindStringSubmatchIndex(stored); loc != nil {
+		ext := ""
+		if loc[2] >= 0 {
+			ext = stored[loc[2]:loc[3]]
+		}
+		return stored[:loc[0]] + ext
+	}
+	return stored
 }
 
 // record writes the outcome of a send on the message, if it is still ours.

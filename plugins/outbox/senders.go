@@ -27,6 +27,16 @@ type Message struct {
 	Urgent   bool           `json:"urgent"`
 	Case     string         `json:"case"`
 	Attempt  int            `json:"attempt"` // 1 on the first try
+	// For email: the other addresses of a reply-all, the names of the files
+	// stored on the outbox record, and whether a person wrote it (a message
+	// nobody wrote is marked Auto-Submitted: auto-generated).
+	Cc          []string `json:"cc"`
+	Attachments []string `json:"attachments"`
+	Personal    bool     `json:"personal"`
+	// Readdressed: the message goes to an address of its own (to_address,
+	// the old address of an email change), not the contact's: it is sent
+	// without the contact's name beside the address.
+	Readdressed bool `json:"readdressed"`
 }
 
 // SenderFunc delivers a message on one channel. It returns nil once the

@@ -3,6 +3,7 @@ package outbox
 import (
 	"fmt"
 	"html"
+	"regexp"
 	"slices"
 	"strings"
 	"text/template"
@@ -17,6 +18,7 @@ const (
 	TemplateCaseOpened = crm.TemplateCaseOpened // data: reference, subject, type
 	TemplateCaseStatus = crm.TemplateCaseStatus // data: reference, subject, status, status_label, type
 	TemplateGeneric    = crm.TemplateGeneric
+	TemplateCaseReply  = crm.TemplateCaseReply // data: reference, subject, message (the staff's answer)
 )
 
 type wording struct{ subject, body string }
@@ -52,6 +54,22 @@ var templates = map[string]map[string]wording{
 				"Sua solicitação “{{.subject}}” ({{.reference}}) agora está: {{.status_label}}.\n" +
 				"{{with .portal_url}}Acompanhe em {{.}}\n{{end}}" +
 				"\n{{.business}}",
+		},
+	},
+	// A staff member's answer on a request: the thread's subject, the answer
+	// as written, and where to read and answer it in the portal.
+	TemplateCaseReply: {
+		"en": {
+			subject: "Re: {{.subject}} [{{.reference}}]",
+			body: "{{.message}}\n\n--\n" +
+				"{{with .portal_url}}Read and answer this request in your portal: {{.}}\n{{end}}" +
+				"{{.business}} · {{.reference}}",
+		},
+		"pt-BR": {
+			subject: "Re: {{.subject}} [{{.reference}}]",
+			body: "{{.message}}\n\n--\n" +
+				"{{with .portal_url}}Leia e responda esta solicitação no seu portal: {{.}}\n{{end}}" +
+				"{{.business}} · {{.reference}}",
 		},
 	},
 }
@@ -127,7 +145,11 @@ func fill(src string, vars map[string]any) (string, error) {
 	return strings.ReplaceAll(b.String(), "<no value>", ""), nil
 }
 
-// toHTML: paragraphs at blank lines, line breaks kept, everything escaped.
+// link finds the web addresses of a text, to make them links in HTML.
+var link = regexp.MustCompile(`https?://[^\s<>"]+[^\s<>".,;:!?)]`)
+
+// toHTML: paragraphs at blank lines, line breaks kept, everything escaped,
+// web addresses made links.
 func toHTML(body string) string {
 	var b strings.Builder
 	for _, p := range strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n\n") {
@@ -136,9 +158,23 @@ func toHTML(body string) string {
 		}
 		lines := strings.Split(p, "\n")
 		for i := range lines {
-			lines[i] = html.EscapeString(lines[i])
+			lines[i] = linkify(lines[i])
 		}
 		b.WriteString("<p>" + strings.Join(lines, "<br>") + "</p>\n")
 	}
+	return b.String()
+}
+
+// linkify escapes a line and makes its web addresses links.
+func linkify(line string) string {
+	var b strings.Builder
+	last := 0
+	for _, loc := range link.FindAllStringIndex(line, -1) {
+		b.WriteString(html.EscapeString(line[last:loc[0]]))
+		u := html.EscapeString(line[loc[0]:loc[1]])
+		b.WriteString(`<a href="` + u + `">` + u + `</a>`)
+		last = loc[1]
+	}
+	b.WriteString(html.EscapeString(line[last:]))
 	return b.String()
 }

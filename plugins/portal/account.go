@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/security"
 
 	"vinculo/crm"
+	"vinculo/plugins/outbox"
 )
 
 // minPassword: PocketBase's own minimum for auth passwords.
@@ -176,10 +177,15 @@ func confirmEmailChange(e *core.RequestEvent, c *customer, cfg *crm.Config) erro
 	if err := e.App.Save(record); err != nil {
 		return e.BadRequestError("Could not change your email.", err)
 	}
+	// Through the outbox, as every message to a customer: an urgent service
+	// message to the old address. The change is made; a notice that could
+	// not be queued is only logged.
 	msg := emailChangedMail(e.App, cfg, record, c.contact, oldEmail, newEmail)
-	if err := e.App.NewMailClient().Send(msg); err != nil {
-		// The change is made; a notice that failed is only logged.
-		e.App.Logger().Error("Failed to tell the old address of an email change", "customer", record.Id, "error", err)
+	if c.contact != nil {
+		if _, err := outbox.Queue(e.App, outbox.Queued{Contact: c.contact.Id, Purpose: crm.PurposeService, Channel: "email",
+			To: oldEmail, Subject: msg.Subject, Body: msg.Text, Urgent: true}); err != nil {
+			e.App.Logger().Error("Failed to queue the notice of an email change to the old address", "customer", record.Id, "error", err)
+		}
 	}
 	// A new email ends every session (PocketBase renews the token key):
 	// this one goes on with a fresh token.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"vinculo/crm"
+	"vinculo/plugins/outbox"
 )
 
 // A customer who chose a password confirms it to ask for a new email; once
@@ -46,6 +47,9 @@ func TestPortalEmailChangeGuards(t *testing.T) {
 		t.Fatal(err)
 	}
 	must(t, w.Srv.Do(t, http.MethodPost, "/api/crm/portal/confirm-email-change", auth.Token, map[string]any{"token": token}), http.StatusOK, "confirm")
+	if _, err := outbox.Deliver(w.App, w.Clock.Now()); err != nil { // the notice goes through the outbox
+		t.Fatal(err)
+	}
 	if !mailFolderHas(t, w.Cfg.MailDir, "ana.new@a.test. A partir de agora") && !mailFolderHas(t, w.Cfg.MailDir, "ana.new@a.test. From now on") {
 		t.Errorf("the old address %s was not told of the change", oldEmail)
 	}

@@ -10,6 +10,7 @@ import (
 	"vinculo/crm"
 	"vinculo/plugins"
 	"vinculo/plugins/business"
+	"vinculo/plugins/outbox"
 	"vinculo/testkit"
 )
 
@@ -62,6 +63,7 @@ func TestEmailChangedNoticeLanguageAndName(t *testing.T) {
 			t.Fatal(err)
 		}
 		must(t, w.Do(t, http.MethodPost, "/api/crm/portal/confirm-email-change", "cu"+label, map[string]any{"token": token}), http.StatusOK, "confirm "+label)
+		outbox.Wait(w.App) // the notice goes through the outbox
 		return mailTo(t, w.Cfg.MailDir, label+"@old.test")
 	}
 	const en, pt = "Your email was changed", "Seu e-mail foi alterado"

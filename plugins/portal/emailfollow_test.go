@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"vinculo/crm"
+	"vinculo/plugins/outbox"
 	"vinculo/testkit"
 )
 
@@ -14,6 +15,11 @@ import (
 func mailWorld(t *testing.T) *testkit.World {
 	t.Helper()
 	w := portalWorld(t)
+	// The notices go through the outbox: delivered in the background here,
+	// and w.Mails waits for it.
+	if err := outbox.Configure(w.App, outbox.Options{Now: w.Clock.Now}); err != nil {
+		t.Fatal(err)
+	}
 	w.App.Settings().SMTP.Enabled = false
 	if err := w.App.Save(w.App.Settings()); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/mailer"
 
 	"vinculo/crm"
+	"vinculo/plugins/outbox"
 )
 
 // A portal account signs in with its contact's email. Whenever the contact's
@@ -125,16 +126,12 @@ func follow(tx core.App, cfg *crm.Config, accountID string, contact *core.Record
 	if oldEmail == "" {
 		return nil
 	}
+	// Through the outbox, in this transaction: an urgent service message to
+	// the old address.
 	n := signInNotice(tx, cfg, account, contact, oldEmail, newEmail)
-	tx.TxInfo().OnComplete(func(txErr error) error {
-		if txErr == nil {
-			if err := tx.NewMailClient().Send(n); err != nil {
-				tx.Logger().Error("Failed to tell the old address that the portal sign-in moved", "customer", accountID, "error", err)
-			}
-		}
-		return nil
-	})
-	return nil
+	_, err = outbox.Queue(tx, outbox.Queued{Contact: contact.Id, Purpose: crm.PurposeService, Channel: "email",
+		To: oldEmail, Subject: n.Subject, Body: n.Text, Urgent: true})
+	return err
 }
 
 // signInNoticeWords are the notice's words in one language: moved names

@@ -19,6 +19,7 @@ import (
 
 	"vinculo/crm"
 	"vinculo/crm/guard"
+	"vinculo/plugins/outbox"
 )
 
 // Register binds the sign-in hook and the invitation route.
@@ -173,10 +174,18 @@ func invite(e *core.RequestEvent, cfg *crm.Config) error {
 	if err != nil {
 		return e.BadRequestError("Could not create the portal account.", err)
 	}
-	if err := e.App.NewMailClient().Send(invitation(e.App, cfg, record, contact, email)); err != nil {
-		e.App.Logger().Error("Failed to send the portal invitation", "contact", contact.Id, "error", err)
+	// Through the outbox, as every message to a customer: an urgent service
+	// message by email to this address.
+	msg := invitation(e.App, cfg, record, contact, email)
+	queued, err := outbox.Queue(e.App, outbox.Queued{Contact: contact.Id, Purpose: crm.PurposeService, Channel: "email",
+		To: email, Subject: msg.Subject, Body: msg.Text, Urgent: true})
+	state := ""
+	if err != nil {
+		e.App.Logger().Error("Failed to queue the portal invitation", "contact", contact.Id, "error", err)
+	} else {
+		state = queued.GetString("state")
 	}
-	return e.JSON(http.StatusOK, map[string]any{"customer": record.Id, "email": email})
+	return e.JSON(http.StatusOK, map[string]any{"customer": record.Id, "email": email, "invitation": state})
 }
 
 // saveThen saves e's record (the rest of its hooks) and then runs after, in

@@ -14,6 +14,7 @@ import (
 
 	"vinculo/crm"
 	"vinculo/plugins/mailfolder"
+	"vinculo/plugins/outbox"
 	"vinculo/plugins/portalauth"
 	"vinculo/testkit"
 )
@@ -23,7 +24,7 @@ import (
 func authWorld(t *testing.T) *testkit.World {
 	t.Helper()
 	return testkit.NewWorld(t,
-		testkit.Plugins(mailfolder.Register, portalauth.Register),
+		testkit.Plugins(mailfolder.Register, outbox.Register, portalauth.Register), // mail to customers goes through the outbox
 		testkit.Then(func(w *testkit.World) error {
 			w.App.Settings().SMTP.Enabled = false
 			return w.App.Save(w.App.Settings())

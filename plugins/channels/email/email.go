@@ -17,6 +17,9 @@ func Register(app core.App, cfg *crm.Config) error {
 	app.OnRecordCreateRequest(crm.EmailMessages).BindFunc(serverOnly)
 	app.OnRecordUpdateRequest(crm.EmailMessages).BindFunc(serverOnly)
 	app.OnRecordDeleteRequest(crm.EmailMessages).BindFunc(serverOnly)
+	registerOutbound(app, cfg)  // outbound.go: sending, threading, writing emails, templates
+	registerMailboxes(app, cfg) // mailboxes.go: the mailboxes and their readers (poller.go)
+	bindContacts(app)           // contacts.go: a new address clears its bounce mark
 	return nil
 }
 
@@ -42,6 +45,7 @@ const (
 	OutcomeDuplicate  = "duplicate"   // its Message-ID was seen already: dropped
 	OutcomeAutoReply  = "auto_reply"  // an automatic answer: kept, nobody answers it
 	OutcomeBounce     = "bounce"      // a delivery failure: the address is marked failing
+	OutcomeUnfiled    = "unfiled"     // kept, filed under nobody: Flag says why (intake.go)
 )
 
 // Outcome says what the intake did with one mail.
@@ -50,5 +54,6 @@ type Outcome struct {
 	Mail    string // the email_messages row
 	Case    string
 	Contact string
-	NewLead bool // the sender was unknown and became a lead contact
+	NewLead bool   // the sender was unknown and became a lead contact
+	Flag    string // email_messages.flag: why a person should look ("" for none)
 }

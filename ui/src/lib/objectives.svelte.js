@@ -83,3 +83,50 @@ export function sparkline(series, target, width, height) {
   const points = vals.map((v, i) => `${Math.round(i * step * 10) / 10},${y(v)}`).join(' ')
   return { points, targetY: y(target) }
 }
+
+/**
+ * Whether an objective has been measured on a past day: from then on its
+ * figure, filters and how it is measured stay (the server refuses a change
+ * with 400); name, target, direction, dates, cost and owner may change.
+ * @param {Objective} o
+ * @param {Date} [now]
+ */
+export function isMeasured(o, now = new Date()) {
+  const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`
+  return (o.series ?? []).some((d) => d.day < today)
+}
+
+/**
+ * The form of an objective being edited, from the API's answer.
+ * @param {Objective} o
+ */
+export function objectiveEditDraft(o) {
+  return { name: o.name, target: o.target, direction: o.direction, period: o.period, start_date: o.start_date, due_date: o.due_date, cost: o.cost || '', owner: o.owner || '' }
+}
+
+/**
+ * Saves the changes to an objective; a measured one keeps how it is measured
+ * (the period is not sent).
+ * @param {import('pocketbase').default} pb
+ * @param {string} id
+ * @param {ReturnType<typeof objectiveEditDraft>} d
+ * @param {boolean} measured
+ */
+export function updateObjective(pb, id, d, measured) {
+  const at = (day) => (day ? `${day} 12:00:00.000Z` : '')
+  const body = {
+    name: d.name.trim(), target: d.target === '' ? null : Number(d.target), direction: d.direction,
+    start_date: at(d.start_date), due_date: at(d.due_date), cost: d.cost === '' ? 0 : Number(d.cost), owner: d.owner,
+  }
+  if (!measured) body.period = d.period
+  return pb.collection('objectives').update(id, body)
+}
+
+/**
+ * Deletes an objective with its measured history.
+ * @param {import('pocketbase').default} pb
+ * @param {string} id
+ */
+export function deleteObjective(pb, id) {
+  return pb.collection('objectives').delete(id)
+}

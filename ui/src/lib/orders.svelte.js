@@ -11,24 +11,25 @@ import { fieldErrors } from './errors.js'
 import { search } from './search.js'
 
 export const PER_PAGE = 25
-export const STATUSES = ['placed', 'paid', 'shipped', 'delivered', 'cancelled']
+export const STATUSES = ['placed', 'confirmed', 'paid', 'shipped', 'delivered', 'cancelled']
 
 /** The moves an order's status may make (the server's orders.OrderMoves; it refuses the rest). */
 export const MOVES = {
-  placed: ['paid', 'shipped', 'cancelled'],
+  placed: ['confirmed', 'paid', 'shipped', 'cancelled'],
+  confirmed: ['paid', 'shipped', 'delivered', 'cancelled'],
   paid: ['shipped', 'delivered', 'cancelled'],
   shipped: ['delivered'],
 }
 
 /** Badge colour of an order's or a subscription's status. */
-export const BADGE = { placed: 'blue', paid: 'blue', shipped: 'amber', delivered: 'green', cancelled: 'red', active: 'green', paused: 'amber', pending: 'blue' }
+export const BADGE = { placed: 'blue', confirmed: 'blue', paid: 'blue', shipped: 'amber', delivered: 'green', cancelled: 'red', active: 'green', paused: 'amber', pending: 'blue' }
 
 /**
  * Whether an order's lines may still change (until it is shipped).
  * @param {string} status
  */
 export function isOpen(status) {
-  return status === 'placed' || status === 'paid'
+  return status === 'placed' || status === 'confirmed' || status === 'paid'
 }
 
 /**

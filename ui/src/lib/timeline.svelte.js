@@ -217,11 +217,17 @@ export function describeEntry(e, t, fmt) {
   const p = {}
   for (const [k, v] of Object.entries(d)) p[k] = typeof v === 'object' ? v : shown(v)
   if (Array.isArray(d.fields)) p.fields = d.fields.map(field).join(', ')
+  if (e.event?.startsWith('survey.')) p.kind = word('tl.survey.kind', d.kind)
   if (e.event === 'consent.changed') {
     Object.assign(p, { state: word('consent', d.state), purpose: word('purpose', d.purpose), channel: word('channel', d.channel), by: by(d.channel) })
   }
 
   const lines = []
+  if (e.event === 'message.received') {
+    // a customer's message on WhatsApp or SMS: its text is the body
+    p.channel = word('channel', d.channel)
+    return { title: t(d.reference ? 'tl.message.received_on' : key, p), lines: e.body ? [e.body] : [] }
+  }
   if (e.event.startsWith('message.')) {
     // A message with no subject of its own is named by its template
     // (entries stored before kept the template's code as the subject).
@@ -229,11 +235,18 @@ export function describeEntry(e, t, fmt) {
     if (!d.subject || template === d.subject) p.subject = word('tl.template', template || 'generic')
     if (d.reason_code) lines.push(describeReason(d.reason_code, d.reason ?? {}, t, fmt))
   }
+  if (e.event === 'email.written') {
+    lines.push(t('tl.email.to', { to: shown(d.to), purpose: word('purpose', d.purpose) }))
+    if (Array.isArray(d.cc) && d.cc.length) lines.push(t('tl.email.cc', { cc: d.cc.join(', ') }))
+    if (Array.isArray(d.attachments) && d.attachments.length) lines.push(t('tl.email.attachments', { names: d.attachments.join(', ') }))
+  }
   if (e.event === 'import.finished') {
     p.kind = word('tl.import.kind', d.kind)
     lines.push(t('tl.import.counts', p))
     if (d.companies != null) lines.push(t('tl.import.companies', { n: d.companies }))
   }
+  // The receiving server's own words on why a mail bounced.
+  if (e.event === 'email.bounced' && d.reason) lines.push(String(d.reason))
   if (e.event === 'deal.created' && d.stage) lines.push(t('tl.stage', { stage: d.stage }))
   if (e.event === 'deal.moved' && d.title) lines.push(d.title)
   if (e.event === 'contact.merged' && d.merged_email) lines.push(t('tl.contact.merged_detail', { merged: d.merged, email: d.merged_email }))

@@ -8,8 +8,32 @@ export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']
 /**
  * @typedef {{start: string, end: string}} Span
  * @typedef {Record<string, Span[]>} Week
- * @typedef {{name: string, color: string, country: string, language: string, timezone: string, week: Week, holidays: string[], logo_url: string}} BusinessDraft
+ * @typedef {{code: string, rate: string}} RateRow
+ * @typedef {{name: string, color: string, country: string, language: string, timezone: string, week: Week, holidays: string[], logo_url: string, currency: string, rates: RateRow[], churn_days?: string|number}} BusinessDraft
  */
+
+/**
+ * The conversion rates as the server keeps them ({"USD": 5.2}), keys sorted;
+ * a row without a code is left out, a rate that is not a number is sent as
+ * null for the server to name.
+ * @param {RateRow[]} rows
+ */
+export function ratesObject(rows) {
+  const out = {}
+  for (const r of [...rows].sort((a, b) => a.code.localeCompare(b.code))) {
+    const code = r.code.trim().toUpperCase()
+    if (!code) continue
+    const n = Number(String(r.rate).replace(',', '.'))
+    out[code] = String(r.rate).trim() === '' || Number.isNaN(n) ? null : n
+  }
+  return out
+}
+
+/** @param {any} rates */
+function sortedRates(rates) {
+  if (!rates || typeof rates !== 'object' || Array.isArray(rates)) return {}
+  return Object.fromEntries(Object.keys(rates).sort().map((k) => [k, rates[k]]))
+}
 
 /**
  * Opening hours as the server writes them ("mon 09:00-12:00,13:00-18:00; sat
@@ -65,6 +89,9 @@ export function toDraft(r) {
     week: readHours(r.hours),
     holidays: [...(Array.isArray(r.holidays) ? r.holidays : [])],
     logo_url: r.logo_url ?? '',
+    currency: r.currency ?? '',
+    rates: Object.entries(sortedRates(r.rates)).map(([code, rate]) => ({ code, rate: String(rate) })),
+    churn_days: r.churn_days ? String(r.churn_days) : '90', // the Customers board's churn window
   }
 }
 
@@ -81,6 +108,17 @@ export function changes(record, d) {
   const before = { ...after, ...Object.fromEntries(Object.keys(after).map((k) => [k, record[k] ?? ''])) }
   before.hours = writeHours(readHours(record.hours))
   before.holidays = Array.isArray(record.holidays) ? record.holidays : []
+  if (d.currency !== undefined) {
+    after.currency = d.currency.trim().toUpperCase()
+    after.rates = ratesObject(d.rates ?? [])
+    before.currency = record.currency ?? ''
+    before.rates = sortedRates(record.rates)
+  }
+  if (d.churn_days !== undefined) {
+    // sent as typed (a number when it reads as one), so the server names what is wrong
+    after.churn_days = /^\d+$/.test(String(d.churn_days).trim()) ? Number(String(d.churn_days).trim()) : String(d.churn_days)
+    before.churn_days = record.churn_days || 90
+  }
   const out = {}
   for (const [k, v] of Object.entries(after)) if (JSON.stringify(v) !== JSON.stringify(before[k])) out[k] = v
   return Object.keys(out).length ? out : null

@@ -6,9 +6,11 @@ import enBase from '../messages/en.js'
 import ptBase from '../messages/pt-BR.js'
 import surveysEn from '../messages/surveys.en.js'
 import surveysPt from '../messages/surveys.pt-BR.js'
+import catalogueEn from '../messages/catalogue.en.js'
+import cataloguePt from '../messages/catalogue.pt-BR.js'
 
-const en = { ...enBase, ...surveysEn }
-const ptBR = { ...ptBase, ...surveysPt }
+const en = { ...enBase, ...surveysEn, ...catalogueEn }
+const ptBR = { ...ptBase, ...surveysPt, ...cataloguePt }
 
 export const portalMessages = { en, 'pt-BR': ptBR }
 

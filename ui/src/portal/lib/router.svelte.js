@@ -13,6 +13,9 @@ export const ROUTES = [
   ['preferences', /^\/preferences\/?$/],
   ['consents', /^\/consents\/?$/],
   ['services', /^\/services\/?$/],
+  ['catalogue', /^\/catalogue\/?$/],
+  ['product', /^\/catalogue\/([^/]+)\/?$/, ['id']],
+  ['cart', /^\/cart\/?$/],
   ['data', /^\/data\/?$/],
   ['confirm-email', /^\/confirm-email-change\/?$/],
   // open to people without an account

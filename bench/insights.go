@@ -1,0 +1,534 @@
+package main
+
+// Part 12 (-parts 12, or insights): the Insights boards at scale. A data dir
+// of the demo business at -insights-contacts contacts gets, by bulk SQL
+// inserts while no server runs (the fill is not what is measured),
+// -insights-deals deals with their stage history, -insights-orders orders,
+// -insights-requests requests and tasks (a fifth of the requests), spread over
+// the last two years. Then, for each board with figures and the periods
+// this_month and this_year, the board's API answer (GET
+// /api/crm/insights/<board> as the demo's agent, one request at a time, every
+// figure for the period and the previous one) against the same figures'
+// SQL run straight on SQLite in the same run: every query the board's
+// figures send, captured in process, replayed on a plain connection and read
+// to the end, without HTTP, Go aggregation or JSON. Last, EXPLAIN QUERY PLAN
+// of every captured query, flagging a full scan of a big table.
+
+import (
+	"context"
+	"database/sql"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"vinculo/crm"
+	"vinculo/plugins/insights"
+)
+
+var (
+	insightsContacts = flag.Int("insights-contacts", 1000000, "part 12: demo contacts")
+	insightsDeals    = flag.Int("insights-deals", 200000, "part 12: deals added by SQL (with about two stage history rows each)")
+	insightsOrders   = flag.Int("insights-orders", 1000000, "part 12: orders added by SQL")
+	insightsRequests = flag.Int("insights-requests", 500000, "part 12: requests added by SQL (and a fifth as many tasks)")
+	insightsRounds   = flag.Int("insights-requests-per-line", 40, "part 12: measured board requests per board and period (and as many SQL replays)")
+)
+
+// bigTables are the tables a figure may never scan whole.
+var bigTables = []string{"deals", "deal_stage_history", "cases", "tasks", "orders", "contacts", "activities", "subscriptions", "survey_answers"}
+
+func runInsightsPart(ctx context.Context, opts options, root string) error {
+	if err := needBinary(opts.bin, "part 12"); err != nil {
+		return err
+	}
+	dir := filepath.Join(root, "insights")
+	defer os.RemoveAll(dir)
+	if err := demoData(opts.bin, dir, "[insights]", *insightsContacts); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	counts, err := fillInsights(dir)
+	if err != nil {
+		return fmt.Errorf("filling: %w", err)
+	}
+	fmt.Printf("[insights] bulk SQL fill: %s in %s\n", counts, time.Since(t0).Round(time.Second))
+
+	queries, err := captureQueries(dir)
+	if err != nil {
+		return fmt.Errorf("capturing the figures' queries: %w", err)
+	}
+	s, err := serve(ctx, opts.bin, dir)
+	if err != nil {
+		return err
+	}
+	defer s.stop()
+	client := &http.Client{Timeout: 5 * time.Minute}
+	token, _, err := signIn(client, s.url, "staff", agentEmail, agentPassword)
+	if err != nil {
+		return err
+	}
+	db, err := openSide(dir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	fmt.Printf("\nInsights boards at %d contacts (%s); one request at a time, %d measured per line after 3 unmeasured\n", *insightsContacts, counts, *insightsRounds)
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "board\tperiod\tfigures\tqueries\tAPI p50\tAPI p99\tSQL p50\tSQL p99\tp50 ratio\t")
+	for _, key := range queries.order {
+		qs := queries.byBoard[key]
+		api, sqlSide, err := measureBoard(ctx, client, s.url, token, db, key, qs)
+		if err != nil {
+			return err
+		}
+		board, period, _ := strings.Cut(key, " ")
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t\n", board, period, len(insights.Figures(board)), len(qs),
+			ms(api.quantile(0.5)), ms(api.quantile(0.99)), ms(sqlSide.quantile(0.5)), ms(sqlSide.quantile(0.99)),
+			ratio(api.quantile(0.5).Seconds(), sqlSide.quantile(0.5).Seconds()))
+	}
+	tw.Flush()
+	return printPlans(db, queries)
+}
+
+// captured are the queries each board's figures send, by "board period".
+type captured struct {
+	order   []string
+	byBoard map[string][]string
+	figure  map[string]string // query -> board/figure
+}
+
+// captureQueries opens the data dir in process, computes every figure of
+// every board for this_month and this_year (and the previous periods), and
+// records the SQL each sends, with its parameters written in.
+func captureQueries(dir string) (*captured, error) {
+	var mu sync.Mutex
+	var log []string
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir, DBConnect: func(path string) (*dbx.DB, error) {
+		db, err := core.DefaultDBConnect(path)
+		if err == nil {
+			db.QueryLogFunc = func(_ context.Context, _ time.Duration, s string, _ *sql.Rows, _ error) {
+				mu.Lock()
+				log = append(log, s)
+				mu.Unlock()
+			}
+		}
+		return db, err
+	}})
+	if err := app.Bootstrap(); err != nil {
+		return nil, err
+	}
+	defer app.ResetBootstrapState()
+	cfg := crm.DefaultConfig()
+	out := &captured{byBoard: map[string][]string{}, figure: map[string]string{}}
+	for _, board := range insights.Boards {
+		if len(insights.Figures(board)) == 0 {
+			continue
+		}
+		for _, period := range []string{insights.PeriodThisMonth, insights.PeriodThisYear} {
+			cur, prev, err := insights.ParsePeriod(url.Values{"period": {period}}, time.Now(), cfg.BusinessNow().Location())
+			if err != nil {
+				return nil, err
+			}
+			key := board + " " + period
+			out.order = append(out.order, key)
+			for _, d := range insights.Figures(board) {
+				mu.Lock()
+				log = log[:0]
+				mu.Unlock()
+				for _, q := range []insights.Query{cur, prev} {
+					if _, err := d.Compute(app, insights.ForBusiness(cfg, q)); err != nil {
+						return nil, fmt.Errorf("%s/%s: %w", board, d.Key, err)
+					}
+				}
+				mu.Lock()
+				for _, s := range log {
+					out.byBoard[key] = append(out.byBoard[key], s)
+					out.figure[s] = board + "/" + d.Key
+				}
+				mu.Unlock()
+			}
+		}
+	}
+	return out, nil
+}
+
+// measureBoard times the board's route and the replay of its queries,
+// alternating, one at a time.
+func measureBoard(ctx context.Context, client *http.Client, base, token string, db *sql.DB, key string, queries []string) (api, sqlSide sample, err error) {
+	board, period, _ := strings.Cut(key, " ")
+	u := base + "/api/crm/insights/" + board + "?period=" + period
+	replay := func() error {
+		for _, q := range queries {
+			rows, err := db.QueryContext(ctx, q)
+			if err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
+			for rows.Next() {
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for i := 0; i < 3+*insightsRounds; i++ {
+		t0 := time.Now()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		req.Header.Set("Authorization", token)
+		if err := roundTrip(client, req, http.StatusOK); err != nil {
+			return api, sqlSide, fmt.Errorf("%s: %w", u, err)
+		}
+		took := time.Since(t0)
+		t1 := time.Now()
+		if err := replay(); err != nil {
+			return api, sqlSide, err
+		}
+		tookSQL := time.Since(t1)
+		if i >= 3 {
+			api.latencies = append(api.latencies, took)
+			sqlSide.latencies = append(sqlSide.latencies, tookSQL)
+		}
+	}
+	return api, sqlSide, nil
+}
+
+// printPlans prints the query plan of every distinct captured query, and
+// says whether any scans a big table whole.
+func printPlans(db *sql.DB, c *captured) error {
+	fmt.Printf("\nQuery plans of the figures' queries (this_year; SCAN of a big table without an index = full scan)\n")
+	seen := map[string]bool{}
+	full := 0
+	for _, key := range c.order {
+		if !strings.HasSuffix(key, insights.PeriodThisYear) {
+			continue
+		}
+		for _, q := range c.byBoard[key] {
+			shape := c.figure[q] + " " + planKey(q)
+			if seen[shape] {
+				continue
+			}
+			seen[shape] = true
+			rows, err := db.Query("EXPLAIN QUERY PLAN " + q)
+			if err != nil {
+				return fmt.Errorf("plan of %s: %w", q, err)
+			}
+			var lines []string
+			for rows.Next() {
+				var id, parent, notused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+					rows.Close()
+					return err
+				}
+				flag := ""
+				if isFullScan(detail) {
+					flag, full = "   <-- FULL SCAN", full+1
+				}
+				lines = append(lines, "    "+detail+flag)
+			}
+			rows.Close()
+			took, err := timeQuery(db, q)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("  %s (%s)\n%s\n", c.figure[q], ms(took), strings.Join(lines, "\n"))
+		}
+	}
+	fmt.Printf("Full scans of a big table: %d\n", full)
+	return nil
+}
+
+// timeQuery runs q once, reading every row.
+func timeQuery(db *sql.DB, q string) (time.Duration, error) {
+	t0 := time.Now()
+	rows, err := db.Query(q)
+	if err != nil {
+		return 0, err
+	}
+	for rows.Next() {
+	}
+	rows.Close()
+	return time.Since(t0), rows.Err()
+}
+
+// planKey is a query without its literal values, so that the current and
+// previous periods' queries print one plan.
+func planKey(q string) string {
+	var b strings.Builder
+	in := false
+	for _, r := range q {
+		if r == '\'' {
+			in = !in
+			continue
+		}
+		if !in {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// isFullScan: a SCAN (with or without an index: a whole index walked is as
+// long) of a big table, named or under the aliases the figures give them.
+func isFullScan(detail string) bool {
+	f := strings.Fields(detail)
+	if len(f) < 2 || f[0] != "SCAN" {
+		return false
+	}
+	return slices.Contains(bigTables, f[1]) || slices.Contains([]string{"d", "h", "f", "x"}, f[1])
+}
+
+// fillInsights adds deals, stage history, orders, requests and tasks by
+// plain SQL while no server runs; the search triggers index them as any
+// insert. It returns what it added.
+func fillInsights(dir string) (string, error) {
+	db, err := openSide(dir)
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	f := &filler{db: db, r: rand.New(rand.NewPCG(12, 17)), now: time.Now().UTC()}
+	if err := f.load(); err != nil {
+		return "", err
+	}
+	for _, step := range []func() error{f.deals, f.orders, f.requests, f.tasks} {
+		if err := step(); err != nil {
+			return "", err
+		}
+	}
+	return fmt.Sprintf("%d contacts, %d deals, %d stage moves, %d orders, %d requests, %d tasks",
+		len(f.contacts), *insightsDeals, f.moves, *insightsOrders, *insightsRequests, *insightsRequests/5), nil
+}
+
+// filler writes the rows, in transactions of 20,000.
+type filler struct {
+	db       *sql.DB
+	r        *rand.Rand
+	now      time.Time
+	contacts []string
+	staff    []string
+	types    []string
+	stages   map[string][]stageRow // by pipeline
+	pipes    []string
+	moves    int
+}
+
+type stageRow struct {
+	id, kind string
+}
+
+func (f *filler) load() error {
+	var err error
+	if f.contacts, err = column(f.db, "SELECT id FROM contacts"); err != nil {
+		return err
+	}
+	if f.staff, err = column(f.db, "SELECT id FROM staff WHERE role != 'readonly'"); err != nil {
+		return err
+	}
+	if f.types, err = column(f.db, "SELECT id FROM case_types"); err != nil {
+		return err
+	}
+	if f.pipes, err = column(f.db, "SELECT id FROM pipelines"); err != nil {
+		return err
+	}
+	f.stages = map[string][]stageRow{}
+	rows, err := f.db.Query("SELECT pipeline, id, kind FROM pipeline_stages ORDER BY pipeline, position")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p string
+		var s stageRow
+		if err := rows.Scan(&p, &s.id, &s.kind); err != nil {
+			return err
+		}
+		f.stages[p] = append(f.stages[p], s)
+	}
+	if len(f.contacts) == 0 || len(f.staff) == 0 || len(f.types) == 0 || len(f.pipes) == 0 {
+		return fmt.Errorf("the demo made no contacts, staff, request types or pipelines")
+	}
+	return rows.Err()
+}
+
+func column(db *sql.DB, q string) ([]string, error) {
+	rows, err := db.Query(q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+const idChars = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+func (f *filler) id() string {
+	b := make([]byte, 15)
+	for i := range b {
+		b[i] = idChars[f.r.IntN(len(idChars))]
+	}
+	return string(b)
+}
+
+func (f *filler) pick(list []string) string { return list[f.r.IntN(len(list))] }
+
+// past is a moment in the last two years, more of them recent.
+func (f *filler) past() time.Time {
+	return f.now.Add(-time.Duration(f.r.Float64() * f.r.Float64() * 730 * 24 * float64(time.Hour)))
+}
+
+func ts(t time.Time) string { return insights.DBTime(t) }
+
+// batch runs n inserts of stmt in transactions of 20,000 rows.
+func (f *filler) batch(n int, stmt string, row func(i int) []any, after ...func(tx *sql.Tx, i int, args []any) error) error {
+	for start := 0; start < n; start += 20000 {
+		tx, err := f.db.Begin()
+		if err != nil {
+			return err
+		}
+		st, err := tx.Prepare(stmt)
+		if err != nil {
+			tx.Rollback()
+			return err
+		}
+		for i := start; i < min(n, start+20000); i++ {
+			args := row(i)
+			if _, err := st.Exec(args...); err != nil {
+				tx.Rollback()
+				return err
+			}
+			for _, a := range after {
+				if err := a(tx, i, args); err != nil {
+					tx.Rollback()
+					return err
+				}
+			}
+		}
+		st.Close()
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deals: each in a pipeline, created in the last two years, its history
+// from its first stage to where it is: a third won, a quarter lost, the
+// rest open with an expected close date around now.
+func (f *filler) deals() error {
+	currencies := []string{"BRL", "BRL", "BRL", "BRL", "USD", "EUR"}
+	return f.batch(*insightsDeals, `INSERT INTO deals (id, title, contact, pipeline, stage, amount, currency, expected_close,
+		probability, owner, status, lost_reason, closed_at, stage_changed_at, created, updated)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, func(i int) []any {
+		p := f.pick(f.pipes)
+		stages := f.stages[p]
+		created := f.past()
+		status, stage, closed, reason := "open", stages[f.r.IntN(len(stages))], "", ""
+		roll := f.r.Float64()
+		for _, s := range stages {
+			if roll < 0.33 && s.kind == "won" || roll >= 0.33 && roll < 0.58 && s.kind == "lost" {
+				stage = s
+			}
+		}
+		if stage.kind != "open" {
+			status = stage.kind
+			closed = ts(created.Add(time.Duration(1+f.r.IntN(90)) * 24 * time.Hour))
+			if stage.kind == "lost" {
+				reason = []string{"Price", "Timing", "Competitor", "No budget"}[f.r.IntN(4)]
+			}
+		}
+		expected := f.now.Add(time.Duration(f.r.IntN(240)-60) * 24 * time.Hour)
+		return []any{f.id(), fmt.Sprintf("Deal %d", i), f.pick(f.contacts), p, stage.id, float64(100 + f.r.IntN(50000)),
+			currencies[f.r.IntN(len(currencies))], ts(expected), 0, f.pick(f.staff), status, reason, closed, ts(created), ts(created), ts(created)}
+	}, f.history)
+}
+
+// history writes the deal's moves: created in the first stage, then each
+// stage up to its own (a won or lost one straight from the last open).
+func (f *filler) history(tx *sql.Tx, _ int, a []any) error {
+	deal, p, stage, created := a[0].(string), a[3].(string), a[4].(string), a[14].(string)
+	at := insights.ParseDBTime(created)
+	prev := ""
+	for _, s := range f.stages[p] {
+		if s.kind != "open" && s.id != stage {
+			continue
+		}
+		if _, err := tx.Exec(`INSERT INTO deal_stage_history (id, deal, pipeline, from_stage, to_stage, status, at, days_in_previous, created, updated)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`, f.id(), deal, p, prev, s.id, s.kind, ts(at), ts(at), ts(at)); err != nil {
+			return err
+		}
+		f.moves++
+		if s.id == stage {
+			break
+		}
+		prev, at = s.id, at.Add(time.Duration(1+f.r.IntN(20))*24*time.Hour)
+	}
+	return nil
+}
+
+func (f *filler) orders() error {
+	return f.batch(*insightsOrders, `INSERT INTO orders (id, number, contact, items, total, currency, status, placed_at, created, updated)
+		VALUES (?, ?, ?, ?, ?, 'BRL', ?, ?, ?, ?)`, func(i int) []any {
+		at := ts(f.past())
+		total := float64(10 + f.r.IntN(2000))
+		return []any{f.id(), fmt.Sprintf("B-%08d", i), f.pick(f.contacts), fmt.Sprintf(`[{"name":"Item","quantity":1,"unit_price":%v}]`, total),
+			total, []string{"paid", "paid", "delivered", "placed", "cancelled"}[f.r.IntN(5)], at, at, at}
+	})
+}
+
+// requests: most closed within days, a tenth still open; answered within
+// hours, most of them.
+func (f *filler) requests() error {
+	channels := []string{"email", "phone", "portal", "whatsapp"}
+	return f.batch(*insightsRequests, `INSERT INTO cases (id, reference, type, contact, subject, status, closed, priority, assignee, channel,
+		first_response_at, closed_at, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, 'normal', ?, ?, ?, ?, ?, ?)`, func(i int) []any {
+		created := f.past()
+		answered, closedAt, closed, status := "", "", false, "new"
+		if f.r.IntN(10) > 0 {
+			answered = ts(created.Add(time.Duration(1+f.r.IntN(48)) * time.Hour))
+		}
+		if f.r.IntN(10) > 0 {
+			closedAt, closed, status = ts(created.Add(time.Duration(2+f.r.IntN(300))*time.Hour)), true, "done"
+		}
+		assignee := ""
+		if f.r.IntN(8) > 0 {
+			assignee = f.pick(f.staff)
+		}
+		return []any{f.id(), fmt.Sprintf("BEN-%07d", i), f.pick(f.types), f.pick(f.contacts), fmt.Sprintf("Request %d", i), status, closed,
+			assignee, channels[f.r.IntN(len(channels))], answered, closedAt, ts(created), ts(created)}
+	})
+}
+
+func (f *filler) tasks() error {
+	return f.batch(*insightsRequests/5, `INSERT INTO tasks (id, title, due, assignee, status, done_at, contact, created, updated)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, func(i int) []any {
+		created := f.past()
+		due := created.Add(time.Duration(1+f.r.IntN(14)) * 24 * time.Hour)
+		status, done := "open", ""
+		if f.r.IntN(4) > 0 {
+			status, done = "done", ts(created.Add(time.Duration(1+f.r.IntN(20))*24*time.Hour))
+		}
+		return []any{f.id(), fmt.Sprintf("Task %d", i), ts(due), f.pick(f.staff), status, done, f.pick(f.contacts), ts(created), ts(created)}
+	})
+}

@@ -1,0 +1,657 @@
+package insights
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"vinculo/crm"
+)
+
+// The Service board: requests opened and closed, the backlog by age, first
+// response and resolution times in business hours against each type's
+// targets, the share within SLA, and CSAT. docs/insights.md defines each.
+//
+// A reopened request is closed once: at its last close (closed_at keeps only
+// the last, plugins/requests clears it on reopening), and its resolution time
+// runs from its opening to that last close.
+
+// Service figure keys.
+const (
+	ServiceOpened        = "requests_opened"
+	ServiceClosed        = "requests_closed"
+	ServiceBacklog       = "backlog_age"
+	ServiceFirstResponse = "first_response_time"
+	ServiceResolution    = "resolution_time"
+	ServiceWithinSLA     = "within_sla"
+	ServiceCSAT          = "csat"
+)
+
+// Fields of cases and case_types the board reads.
+const (
+	caseCreated       = "created"
+	caseClosed        = "closed"
+	caseClosedAt      = "closed_at"
+	caseFirstAt       = "first_response_at"
+	caseFirstDue      = "first_response_due"
+	caseResolutionDue = "resolution_due"
+	caseRating        = "rating"
+	caseRatedAt       = "rated_at"
+	typeFirstHours    = "sla_first_response_hours"
+	typeResolution    = "sla_resolution_hours"
+)
+
+// serviceFilters are the filters every Service figure honours.
+var serviceFilters = []string{FilterType, FilterChannel, FilterOwner, FilterSegment}
+
+// Backlog age buckets, in calendar days since the request was opened.
+var backlogBuckets = []struct {
+	Label string
+	Days  float64 // upper bound (exclusive)
+}{{"0-1", 1}, {"1-3", 3}, {"3-7", 7}, {"7-30", 30}, {"30+", 1e9}}
+
+func init() {
+	add := func(key, unit, better string, compute func(core.App, Query) (Result, error), list func(core.App, Query, int) ([]Record, error)) {
+		Add(Def{Board: BoardService, Key: key, Unit: unit, Better: better, Filters: serviceFilters, Compute: compute, Records: list})
+	}
+	add(ServiceOpened, UnitCount, "", countCases(openedWhere), listCases(openedWhere, caseCreated, nil))
+	add(ServiceClosed, UnitCount, "", countCases(closedWhere), listCases(closedWhere, caseClosedAt, nil))
+	add(ServiceBacklog, UnitCount, "down", backlog, listCases(backlogWhere, caseCreated, nil))
+	add(ServiceFirstResponse, UnitHours, "down", times(firstWhere, firstResponse), listCases(firstWhere, caseFirstAt, firstResponse))
+	add(ServiceResolution, UnitHours, "down", times(closedWhere, resolution), listCases(closedWhere, caseClosedAt, resolution))
+	add(ServiceWithinSLA, UnitPercent, "up", withinSLA, listCases(slaWhere, caseClosedAt, slaMet))
+	add(ServiceCSAT, UnitScore, "up", csat, csatRecords)
+}
+
+// caseRow is what the board reads of a request.
+type caseRow struct {
+	ID               string         `db:"id"`
+	Reference        string         `db:"reference"`
+	Subject          string         `db:"subject"`
+	Type             string         `db:"type"`
+	Channel          string         `db:"channel"`
+	Assignee         string         `db:"assignee"`
+	Created          types.DateTime `db:"created"`
+	FirstResponseAt  types.DateTime `db:"first_response_at"`
+	FirstResponseDue types.DateTime `db:"first_response_due"`
+	ClosedAt         types.DateTime `db:"closed_at"`
+	ResolutionDue    types.DateTime `db:"resolution_due"`
+	Rating           float64        `db:"rating"`
+	RatedAt          types.DateTime `db:"rated_at"`
+}
+
+var caseColumns = []string{"id", "reference", "subject", "type", "channel", "assignee", caseCreated,
+	caseFirstAt, caseFirstDue, caseClosedAt, caseResolutionDue, caseRating, caseRatedAt}
+
+// where is one indexed condition on cases for q (with its parameters).
+type where func(q Query) []dbx.Expression
+
+// end is the moment a period's state is read at: its end, or now for the
+// period that is still running.
+func end(q Query) time.Time {
+	if !q.Now.IsZero() && q.Now.Before(q.To) {
+		return q.Now
+	}
+	return q.To
+}
+
+// openedWhere: opened in the period (cases.created).
+func openedWhere(q Query) []dbx.Expression {
+	return []dbx.Expression{dbx.NewExp("created >= {:from} AND created < {:to}", dbx.Params{"from": DBTime(q.From), "to": DBTime(q.To)})}
+}
+
+// closedWhere: closed now, its last close in the period (closed_at: a
+// reopened request has none until it closes again).
+func closedWhere(q Query) []dbx.Expression {
+	return []dbx.Expression{dbx.NewExp("closed_at >= {:from} AND closed_at < {:to}", dbx.Params{"from": DBTime(q.From), "to": DBTime(q.To)})}
+}
+
+// firstWhere: first answered in the period (first_response_at).
+func firstWhere(q Query) []dbx.Expression {
+	return []dbx.Expression{dbx.NewExp("first_response_at >= {:from} AND first_response_at < {:to}", dbx.Params{"from": DBTime(q.From), "to": DBTime(q.To)})}
+}
+
+// slaWhere: closed in the period, with a due time to keep.
+func slaWhere(q Query) []dbx.Expression {
+	return []dbx.Expression{dbx.And(closedWhere(q)[0], dbx.NewExp("(first_response_due != '' OR resolution_due != '')"))}
+}
+
+// backlogWhere: open at the period's end — still open and opened before it
+// (closed, created), or closed after it (closed_at). Two queries, one index
+// each.
+func backlogWhere(q Query) []dbx.Expression {
+	at := dbx.Params{"at": DBTime(end(q))}
+	return []dbx.Expression{
+		dbx.NewExp("closed = FALSE AND created < {:at}", at),
+		dbx.NewExp("closed_at >= {:at} AND +created < {:at}", at),
+	}
+}
+
+// filterCases adds q's filters to a condition on cases.
+func filterCases(app core.App, q Query, cond dbx.Expression) (dbx.Expression, error) {
+	parts := []dbx.Expression{cond}
+	parts = append(parts, caseConds(q, "")...)
+	if q.Filters.Segment != "" {
+		seg, err := segmentContacts(app, q, crm.FieldContact)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, seg)
+	}
+	return dbx.And(parts...), nil
+}
+
+// loadCases reads the requests matching w under q's filters.
+func loadCases(app core.App, q Query, w where) ([]caseRow, error) {
+	var out []caseRow
+	seen := map[string]bool{}
+	for _, cond := range w(q) {
+		full, err := filterCases(app, q, cond)
+		if err != nil {
+			return nil, err
+		}
+		var rows []caseRow
+		if err := app.DB().Select(caseColumns...).From(crm.Cases).Where(full).All(&rows); err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if !seen[r.ID] {
+				seen[r.ID] = true
+				out = append(out, r)
+			}
+		}
+	}
+	return out, nil
+}
+
+func countCases(w where) func(core.App, Query) (Result, error) {
+	return func(app core.App, q Query) (Result, error) {
+		rows, err := loadCases(app, q, w)
+		if err != nil {
+			return Result{}, err
+		}
+		tps, err := loadTypes(app, rows)
+		if err != nil {
+			return Result{}, err
+		}
+		by := map[string]float64{}
+		for _, r := range rows {
+			by[tps.name(r.Type)]++
+		}
+		return Result{Value: Float(float64(len(rows))), Count: len(rows), Series: sortedPoints(by)}, nil
+	}
+}
+
+func backlog(app core.App, q Query) (Result, error) {
+	rows, err := loadCases(app, q, backlogWhere)
+	if err != nil {
+		return Result{}, err
+	}
+	at := end(q)
+	counts := make([]float64, len(backlogBuckets))
+	for _, r := range rows {
+		counts[bucketOf(at.Sub(r.Created.Time()))]++
+	}
+	series := make([]Point, len(backlogBuckets))
+	for i, b := range backlogBuckets {
+		series[i] = Point{Label: b.Label, Value: counts[i]}
+	}
+	return Result{Value: Float(float64(len(rows))), Count: len(rows), Series: series}, nil
+}
+
+func bucketOf(age time.Duration) int {
+	days := age.Hours() / 24
+	for i, b := range backlogBuckets {
+		if days < b.Days {
+			return i
+		}
+	}
+	return len(backlogBuckets) - 1
+}
+
+// measure is a request's time for a figure, in business hours, with the
+// type's target field; ok is false when the request has none.
+type measure struct {
+	target string
+	hours  func(cal crm.Calendar, r caseRow) (float64, bool)
+}
+
+var firstResponse = &measure{target: typeFirstHours, hours: func(cal crm.Calendar, r caseRow) (float64, bool) {
+	if r.FirstResponseAt.IsZero() {
+		return 0, false
+	}
+	return cal.OpenBetween(r.Created.Time(), r.FirstResponseAt.Time()).Hours(), true
+}}
+
+var resolution = &measure{target: typeResolution, hours: func(cal crm.Calendar, r caseRow) (float64, bool) {
+	if r.ClosedAt.IsZero() {
+		return 0, false
+	}
+	return cal.OpenBetween(r.Created.Time(), r.ClosedAt.Time()).Hours(), true
+}}
+
+// slaMet is 1 for a request that kept its SLA, 0 for one that did not (as
+// a record's value).
+var slaMet = &measure{hours: func(_ crm.Calendar, r caseRow) (float64, bool) {
+	met, counted := keptSLA(r)
+	if !counted {
+		return 0, false
+	}
+	if met {
+		return 1, true
+	}
+	return 0, true
+}}
+
+// times answers a median in business hours, with p90 and the target beside
+// it, and a series per type (parts p90 and target).
+func times(w where, m *measure) func(core.App, Query) (Result, error) {
+	return func(app core.App, q Query) (Result, error) {
+		rows, err := loadCases(app, q, w)
+		if err != nil {
+			return Result{}, err
+		}
+		tps, err := loadTypes(app, rows)
+		if err != nil {
+			return Result{}, err
+		}
+		cal := q.Business.Calendar()
+		var all []float64
+		byType := map[string][]float64{}
+		targets := map[float64]bool{}
+		for _, r := range rows {
+			h, ok := m.hours(cal, r)
+			if !ok {
+				continue
+			}
+			all = append(all, h)
+			byType[r.Type] = append(byType[r.Type], h)
+			targets[tps.target(r.Type, m.target)] = true
+		}
+		res := Result{Count: len(all), Extra: map[string]float64{}}
+		if len(all) == 0 {
+			return res, nil
+		}
+		res.Value = Float(round2(median(all)))
+		res.Extra["p90"] = round2(p90(all))
+		if len(targets) == 1 {
+			for t := range targets {
+				if t > 0 {
+					res.Extra["target"] = t
+				}
+			}
+		}
+		for id, hs := range byType {
+			p := Point{Label: tps.name(id), Value: round2(median(hs)), Parts: map[string]float64{"p90": round2(p90(hs))}}
+			if t := tps.target(id, m.target); t > 0 {
+				p.Parts["target"] = t
+			}
+			res.Series = append(res.Series, p)
+		}
+		sort.Slice(res.Series, func(i, j int) bool { return res.Series[i].Label < res.Series[j].Label })
+		return res, nil
+	}
+}
+
+// keptSLA: a request closed in the period kept its SLA when it was answered
+// by its first-response due time (a request closed without an answer counts
+// its close as the answer) and closed by its resolution due time. counted is
+// false when its type set neither.
+func keptSLA(r caseRow) (met, counted bool) {
+	if r.FirstResponseDue.IsZero() && r.ResolutionDue.IsZero() {
+		return false, false
+	}
+	met = true
+	if !r.FirstResponseDue.IsZero() {
+		answered := r.FirstResponseAt
+		if answered.IsZero() {
+			answered = r.ClosedAt
+		}
+		met = !answered.IsZero() && !answered.After(r.FirstResponseDue)
+	}
+	if !r.ResolutionDue.IsZero() && (r.ClosedAt.IsZero() || r.ClosedAt.After(r.ResolutionDue)) {
+		met = false
+	}
+	return met, true
+}
+
+func withinSLA(app core.App, q Query) (Result, error) {
+	rows, err := loadCases(app, q, slaWhere)
+	if err != nil {
+		return Result{}, err
+	}
+	tps, err := loadTypes(app, rows)
+	if err != nil {
+		return Result{}, err
+	}
+	staff, err := staffNames(app, rows)
+	if err != nil {
+		return Result{}, err
+	}
+	type tally struct{ met, total int }
+	groups := map[string]map[string]*tally{"type": {}, "channel": {}, "assignee": {}}
+	var all tally
+	count := func(t *tally, met bool) {
+		t.total++
+		if met {
+			t.met++
+		}
+	}
+	for _, r := range rows {
+		met, counted := keptSLA(r)
+		if !counted {
+			continue
+		}
+		count(&all, met)
+		for dim, key := range map[string]string{"type": tps.name(r.Type), "channel": r.Channel, "assignee": staff[r.Assignee]} {
+			if groups[dim][key] == nil {
+				groups[dim][key] = &tally{}
+			}
+			count(groups[dim][key], met)
+		}
+	}
+	res := Result{Count: all.total}
+	if all.total == 0 {
+		return res, nil
+	}
+	res.Value = Float(percent(all.met, all.total))
+	table := &Table{Columns: []string{"by", "name", "within", "total", "percent"}}
+	for _, dim := range []string{"type", "channel", "assignee"} {
+		keys := make([]string, 0, len(groups[dim]))
+		for k := range groups[dim] {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			t := groups[dim][k]
+			table.Rows = append(table.Rows, []any{dim, k, t.met, t.total, percent(t.met, t.total)})
+			if dim == "type" {
+				res.Series = append(res.Series, Point{Label: k, Value: percent(t.met, t.total)})
+			}
+		}
+	}
+	res.Table = table
+	return res, nil
+}
+
+func percent(n, of int) float64 { return round2(100 * float64(n) / float64(of)) }
+
+// listCases lists the requests behind a figure, newest first by field, with
+// the figure's value for each when m gives one.
+func listCases(w where, field string, m *measure) func(core.App, Query, int) ([]Record, error) {
+	return func(app core.App, q Query, limit int) ([]Record, error) {
+		rows, err := loadCases(app, q, w)
+		if err != nil {
+			return nil, err
+		}
+		tps, err := loadTypes(app, rows)
+		if err != nil {
+			return nil, err
+		}
+		cal := q.Business.Calendar()
+		at := func(r caseRow) types.DateTime {
+			switch field {
+			case caseClosedAt:
+				return r.ClosedAt
+			case caseFirstAt:
+				return r.FirstResponseAt
+			}
+			return r.Created
+		}
+		sort.Slice(rows, func(i, j int) bool { return at(rows[i]).After(at(rows[j])) })
+		out := []Record{}
+		for _, r := range rows {
+			rec := Record{Collection: crm.Cases, ID: r.ID, Title: strings.TrimSpace(r.Reference + " " + r.Subject),
+				When: at(r).Time().In(q.Business.Location()).Format(time.DateTime), Detail: tps.name(r.Type)}
+			if m != nil {
+				v, ok := m.hours(cal, r)
+				if !ok {
+					continue
+				}
+				rec.Value = Float(round2(v))
+			}
+			out = append(out, rec)
+			if len(out) >= limit {
+				break
+			}
+		}
+		return out, nil
+	}
+}
+
+// typeInfo is what the board reads of the request types it meets.
+type typeInfo map[string]struct {
+	Name        string  `db:"name"`
+	FirstHours  float64 `db:"sla_first_response_hours"`
+	ResolveHour float64 `db:"sla_resolution_hours"`
+}
+
+func (t typeInfo) name(id string) string {
+	if v, ok := t[id]; ok {
+		return v.Name
+	}
+	return id
+}
+
+func (t typeInfo) target(id, field string) float64 {
+	switch field {
+	case typeFirstHours:
+		return t[id].FirstHours
+	case typeResolution:
+		return t[id].ResolveHour
+	}
+	return 0
+}
+
+// loadTypes reads the request types of rows, by id (the primary key).
+func loadTypes(app core.App, rows []caseRow) (typeInfo, error) {
+	ids := map[string]bool{}
+	for _, r := range rows {
+		ids[r.Type] = true
+	}
+	out := typeInfo{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var list []struct {
+		ID          string  `db:"id"`
+		Name        string  `db:"name"`
+		FirstHours  float64 `db:"sla_first_response_hours"`
+		ResolveHour float64 `db:"sla_resolution_hours"`
+	}
+	if err := app.DB().Select("id", "name", typeFirstHours, typeResolution).From(crm.CaseTypes).
+		Where(dbx.In("id", keysOf(ids)...)).All(&list); err != nil {
+		return nil, err
+	}
+	for _, l := range list {
+		out[l.ID] = struct {
+			Name        string  `db:"name"`
+			FirstHours  float64 `db:"sla_first_response_hours"`
+			ResolveHour float64 `db:"sla_resolution_hours"`
+		}{l.Name, l.FirstHours, l.ResolveHour}
+	}
+	return out, nil
+}
+
+// staffNames names the assignees of rows ("" for none).
+func staffNames(app core.App, rows []caseRow) (map[string]string, error) {
+	ids := map[string]bool{}
+	for _, r := range rows {
+		if r.Assignee != "" {
+			ids[r.Assignee] = true
+		}
+	}
+	out := map[string]string{"": ""}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var list []struct {
+		ID   string `db:"id"`
+		Name string `db:"name"`
+	}
+	if err := app.DB().Select("id", "name").From(crm.Staff).Where(dbx.In("id", keysOf(ids)...)).All(&list); err != nil {
+		return nil, err
+	}
+	for _, l := range list {
+		out[l.ID] = l.Name
+	}
+	return out, nil
+}
+
+func keysOf(set map[string]bool) []any {
+	out := make([]any, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	return out
+}
+
+func sortedPoints(by map[string]float64) []Point {
+	out := make([]Point, 0, len(by))
+	for k, v := range by {
+		out = append(out, Point{Label: k, Value: v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Label < out[j].Label })
+	return out
+}
+
+// median and p90 are Median and Percentile(90) of figures.go.
+func median(v []float64) float64 { m, _ := Median(v); return m }
+
+func p90(v []float64) float64 { p, _ := Percentile(v, 90); return p }
+
+func round2(v float64) float64 { return Round2(v) }
+
+// csatAnswer is one CSAT score counted.
+type csatAnswer struct {
+	ID      string         `db:"id"`
+	Score   float64        `db:"score"`
+	Case    string         `db:"case"`
+	Contact string         `db:"contact"`
+	At      types.DateTime `db:"answered_at"`
+}
+
+// csatScores are the CSAT answers of the period: every survey answer of
+// kind csat answered in it, and the ratings given on requests in it
+// (cases.rating, rated_at) for requests without a CSAT survey answer —
+// the survey answer wins, so no request is counted twice.
+func csatScores(app core.App, q Query) (answers, ratings []csatAnswer, err error) {
+	period := dbx.Params{"from": DBTime(q.From), "to": DBTime(q.To), "kind": crm.SurveyCSAT}
+	cond := []dbx.Expression{dbx.NewExp("a.kind = {:kind} AND a.answered_at >= {:from} AND a.answered_at < {:to}", period)}
+	caseFilter := q.Filters.Type != "" || q.Filters.Channel != "" || q.Filters.Owner != ""
+	sel := app.DB().Select("a.id", "a.score", "a.case", "a.contact", "a.answered_at").From(crm.SurveyAnswers + " a")
+	if caseFilter {
+		sel = sel.InnerJoin(crm.Cases+" c", dbx.NewExp("c.id = a.`case`"))
+		cond = append(cond, caseConds(q, "c.")...)
+	}
+	if q.Filters.Segment != "" {
+		seg, err := segmentContacts(app, q, "a.contact")
+		if err != nil {
+			return nil, nil, err
+		}
+		cond = append(cond, seg)
+	}
+	if err := sel.Where(dbx.And(cond...)).All(&answers); err != nil {
+		return nil, nil, err
+	}
+	rated, err := loadCases(app, q, func(q Query) []dbx.Expression {
+		return []dbx.Expression{dbx.NewExp("rated_at >= {:from} AND rated_at < {:to} AND rating > 0", period)}
+	})
+	if err != nil || len(rated) == 0 {
+		return answers, nil, err
+	}
+	ids := make([]any, len(rated))
+	for i, r := range rated {
+		ids[i] = r.ID
+	}
+	var surveyed []struct {
+		Case string `db:"case"`
+	}
+	if err := app.DB().Select("case").From(crm.SurveyAnswers).
+		Where(dbx.And(dbx.In("case", ids...), dbx.NewExp("+kind = {:kind}", dbx.Params{"kind": crm.SurveyCSAT}))).All(&surveyed); err != nil {
+		return nil, nil, err
+	}
+	skip := map[string]bool{}
+	for _, s := range surveyed {
+		skip[s.Case] = true
+	}
+	for _, r := range rated {
+		if !skip[r.ID] {
+			ratings = append(ratings, csatAnswer{ID: r.ID, Score: r.Rating, Case: r.ID, At: r.RatedAt})
+		}
+	}
+	return answers, ratings, nil
+}
+
+// segmentContacts keeps the rows whose contact column names a contact of
+// q's segment (filters.go).
+func segmentContacts(app core.App, q Query, column string) (dbx.Expression, error) {
+	w := NewWhere()
+	if err := w.Segment(app, column, q); err != nil {
+		return nil, err
+	}
+	return dbx.NewExp(w.SQL(), w.Params()), nil
+}
+
+// caseConds are q's request filters on the cases aliased by prefix. Each
+// is written +column so that SQLite keeps reading the period's date index
+// (one type or one assignee may hold most of the requests).
+func caseConds(q Query, prefix string) []dbx.Expression {
+	var out []dbx.Expression
+	for _, f := range []struct{ col, val string }{{"type", q.Filters.Type}, {"channel", q.Filters.Channel}, {"assignee", q.Filters.Owner}} {
+		if f.val != "" {
+			out = append(out, dbx.NewExp("+"+prefix+"[["+f.col+"]] = {:f_"+f.col+"}", dbx.Params{"f_" + f.col: f.val}))
+		}
+	}
+	return out
+}
+
+func csat(app core.App, q Query) (Result, error) {
+	answers, ratings, err := csatScores(app, q)
+	if err != nil {
+		return Result{}, err
+	}
+	all := append(answers, ratings...)
+	res := Result{Count: len(all)}
+	if len(all) == 0 {
+		return res, nil
+	}
+	sum := 0.0
+	hist := map[string]float64{}
+	for _, a := range all {
+		sum += a.Score
+		hist[fmt.Sprint(int(a.Score))]++
+	}
+	res.Value = Float(round2(sum / float64(len(all))))
+	for s := 1; s <= 5; s++ {
+		res.Series = append(res.Series, Point{Label: fmt.Sprint(s), Value: hist[fmt.Sprint(s)]})
+	}
+	res.Extra = map[string]float64{"surveys": float64(len(answers)), "ratings": float64(len(ratings))}
+	return res, nil
+}
+
+func csatRecords(app core.App, q Query, limit int) ([]Record, error) {
+	answers, ratings, err := csatScores(app, q)
+	if err != nil {
+		return nil, err
+	}
+	out := []Record{}
+	for _, a := range answers {
+		out = append(out, Record{Collection: crm.SurveyAnswers, ID: a.ID, Title: a.Case, Value: Float(a.Score),
+			When: a.At.Time().In(q.Business.Location()).Format(time.DateTime), Detail: crm.SurveyCSAT})
+	}
+	for _, r := range ratings {
+		out = append(out, Record{Collection: crm.Cases, ID: r.ID, Title: r.ID, Value: Float(r.Score),
+			When: r.At.Time().In(q.Business.Location()).Format(time.DateTime), Detail: caseRating})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].When > out[j].When })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
