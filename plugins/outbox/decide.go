@@ -243,6 +243,15 @@ func (p *plugin) reach(tx core.App, rec, contact *core.Record, ch string) (decis
 	if to == "" {
 		return refuse("%s for the %s channel", missing, ch).because(ReasonNoContactPoint, map[string]any{"channel": ch, "missing": lacks}), nil
 	}
+	// An address whose mail comes back (a bounce read by the email channel)
+	// is not written to again until someone changes it; the message goes on
+	// another channel the customer accepts, or is refused with the reason.
+	if ch == "email" && strings.EqualFold(to, strings.TrimSpace(contact.GetString(crm.FieldEmail))) {
+		if since := contact.GetDateTime(crm.ContactEmailFailingAt); !since.IsZero() {
+			return refuse("mail to %s comes back undelivered", to).because(ReasonAddressBounces,
+				map[string]any{"channel": ch, "to": to, "since": when(since.Time())}), nil
+		}
+	}
 	if !canSend(tx, ch) {
 		return fail("no sender is registered for the %s channel", ch).because(ReasonNoSender, map[string]any{"channel": ch}), nil
 	}

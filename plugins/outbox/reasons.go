@@ -20,6 +20,7 @@ const (
 	ReasonCannotCarry      = "cannot_carry"      // channel (in person, web)
 	ReasonNoContactPoint   = "no_contact_point"  // channel, missing: email, mobile, phone, address, social, portal
 	ReasonNoSender         = "no_sender"         // channel
+	ReasonAddressBounces   = "address_bounces"   // channel, to, since: mail to it came back undelivered
 	ReasonHeld             = "held"              // hold (its name), text (the hold's own words), until
 	ReasonWaiting          = "waiting"           // until, for: the waits, each {code: pause|weekly_limit|hours, ...}
 	ReasonDue              = "due"               // channel

@@ -23,17 +23,20 @@ const (
 
 type wording struct{ subject, body string }
 
+// Every mail about a request names it as [REF] in its subject: a customer
+// who answers from a mail program without the thread headers still lands
+// on the request (plugins/channels/email reads the reference back).
 var templates = map[string]map[string]wording{
 	TemplateCaseOpened: {
 		"en": {
-			subject: "We received your request {{.reference}}",
+			subject: "We received your request [{{.reference}}]",
 			body: "Hello {{.name}},\n\n" +
 				"We received your request “{{.subject}}”{{with .type}} ({{.}}){{end}}. Its reference is {{.reference}}.\n" +
 				"{{with .portal_url}}You can follow it at {{.}}\n{{end}}" +
 				"\n{{.business}}",
 		},
 		"pt-BR": {
-			subject: "Recebemos sua solicitação {{.reference}}",
+			subject: "Recebemos sua solicitação [{{.reference}}]",
 			body: "Olá, {{.name}}.\n\n" +
 				"Recebemos sua solicitação “{{.subject}}”{{with .type}} ({{.}}){{end}}. O número de referência é {{.reference}}.\n" +
 				"{{with .portal_url}}Acompanhe em {{.}}\n{{end}}" +
@@ -42,14 +45,14 @@ var templates = map[string]map[string]wording{
 	},
 	TemplateCaseStatus: {
 		"en": {
-			subject: "Your request {{.reference}}: {{.status_label}}",
+			subject: "Your request [{{.reference}}]: {{.status_label}}",
 			body: "Hello {{.name}},\n\n" +
 				"Your request “{{.subject}}” ({{.reference}}) is now: {{.status_label}}.\n" +
 				"{{with .portal_url}}You can follow it at {{.}}\n{{end}}" +
 				"\n{{.business}}",
 		},
 		"pt-BR": {
-			subject: "Sua solicitação {{.reference}}: {{.status_label}}",
+			subject: "Sua solicitação [{{.reference}}]: {{.status_label}}",
 			body: "Olá, {{.name}}.\n\n" +
 				"Sua solicitação “{{.subject}}” ({{.reference}}) agora está: {{.status_label}}.\n" +
 				"{{with .portal_url}}Acompanhe em {{.}}\n{{end}}" +

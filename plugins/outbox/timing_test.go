@@ -108,7 +108,7 @@ func TestServiceOutsideHoursWaitsUnlessUrgent(t *testing.T) {
 		t.Fatalf("%d mails", len(mails))
 	}
 	got := parseMail(t, mails[0])
-	if got.subject != "Sua solicitação SUP-0007: Em análise" || !strings.Contains(got.body, "agora está: Em análise") ||
+	if got.subject != "Sua solicitação [SUP-0007]: Em análise" || !strings.Contains(got.body, "agora está: Em análise") ||
 		!strings.Contains(got.body, "http://127.0.0.1:8090/portal/") || !strings.Contains(got.body, "Olá, Ana Souza.") {
 		t.Errorf("pt-BR mail: %+v", got)
 	}
@@ -123,7 +123,7 @@ func TestServiceOutsideHoursWaitsUnlessUrgent(t *testing.T) {
 	deliver(t, w, "2026-11-25 23:00")
 	expect(t, w, opened, crm.OutboxSent, "bob@example.com")
 	mails = w.Mails(t)
-	if got := parseMail(t, mails[len(mails)-1]); got.subject != "We received your request SUP-0008" || !strings.Contains(got.body, "Its reference is SUP-0008") {
+	if got := parseMail(t, mails[len(mails)-1]); got.subject != "We received your request [SUP-0008]" || !strings.Contains(got.body, "Its reference is SUP-0008") {
 		t.Errorf("en mail: %+v", got)
 	}
 }

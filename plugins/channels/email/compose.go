@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gabriel-vasile/mimetype"
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
@@ -337,6 +338,13 @@ func sendEmail(e *core.RequestEvent, cfg *crm.Config) error {
 			Data: map[string]any{crm.MailActivity: entry.Id}}
 		if m.c != nil {
 			q.Case = m.c.Id
+			msg, err := conversationMessage(tx, m, staffOf(e))
+			if err != nil {
+				return err
+			}
+			if msg != nil {
+				q.Data[crm.MailCaseMsg] = msg.Id
+			}
 		}
 		if s := staffOf(e); s != nil {
 			q.CreatedBy = s.Id
@@ -356,4 +364,57 @@ func decisionOf(r *core.Record) map[string]any {
 	_ = r.UnmarshalJSONField("reason_data", &data)
 	return map[string]any{"id": r.Id, "state": r.GetString("state"), "reason": r.GetString("reason"),
 		"reason_code": r.GetString("reason_code"), "reason_data": data, "not_before": r.GetString("not_before")}
+}
+
+// conversationMessage writes an email written on a request into the
+// request's conversation as the staff member's public answer: the request
+// page and the portal show it where the customer's answer will follow, and
+// it is the first response of the SLA like any answer. It is written as the
+// system (not through the record API), so the answer is not queued a second
+// time: this email is its message to the customer. The attachments the
+// conversation accepts go with it; the mail carries them all.
+func conversationMessage(tx core.App, m *composed, author *core.Record) (*core.Record, error) {
+	if author == nil {
+		return nil, nil
+	}
+	col, err := tx.FindCachedCollectionByNameOrId(crm.CaseMessages)
+	if err != nil {
+		return nil, err
+	}
+	msg := core.NewRecord(col)
+	msg.Set("case", m.c.Id)
+	msg.Set("body", m.body)
+	msg.Set("internal", false)
+	msg.Set("author_staff", author.Id)
+	if field, ok := col.Fields.GetByName("attachments").(*core.FileField); ok {
+		var keep []any
+		for _, f := range m.files {
+			if f.Size <= field.MaxSize && (len(field.MimeTypes) == 0 || mimeAllowed(field.MimeTypes, f)) && len(keep) < field.MaxSelect {
+				keep = append(keep, f)
+			}
+		}
+		if len(keep) > 0 {
+			msg.Set("attachments", keep)
+		}
+	}
+	return msg, tx.Save(msg)
+}
+
+// mimeAllowed says whether f's type (from its first bytes) is one of types.
+func mimeAllowed(types []string, f *filesystem.File) bool {
+	r, err := f.Reader.Open()
+	if err != nil {
+		return false
+	}
+	defer r.Close()
+	mt, err := mimetype.DetectReader(r)
+	if err != nil {
+		return false
+	}
+	for _, t := range types {
+		if mt.Is(t) {
+			return true
+		}
+	}
+	return false
 }

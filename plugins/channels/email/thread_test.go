@@ -89,6 +89,38 @@ func TestRequestMailsThread(t *testing.T) {
 		third.header.Get("In-Reply-To") != "<in-1@a.test>" || !strings.Contains(third.header.Get("Cc"), "chefe@a.test") {
 		t.Errorf("the second reply: In-Reply-To %q References %q Cc %q", third.header.Get("In-Reply-To"), refs, third.header.Get("Cc"))
 	}
+	// The email written on the request is the staff's answer in its
+	// conversation (the request page and the portal show it), and it is
+	// mailed once: the conversation's message queues no second mail.
+	if n := w.Count(t, crm.CaseMessages, "[[case]] = {:c} AND body = {:b} AND internal = FALSE AND author_staff != ''",
+		dbx.Params{"c": c.Id, "b": "Tudo certo agora?"}); n != 1 {
+		t.Errorf("%d conversation messages for the email written on the request, want 1", n)
+	}
+	if n := len(mails); n != 3 {
+		t.Errorf("%d mails to Ana after the email written on the request, want 3 (no second copy)", n)
+	}
+	row, err = w.App.FindFirstRecordByData(crm.EmailMessages, crm.MailMessageID, strings.Trim(third.header.Get("Message-ID"), "<>"))
+	if err != nil || row.GetString(crm.MailCaseMsg) == "" {
+		t.Errorf("the written email's thread-store row names no conversation message: %v %v", row, err)
+	}
+}
+
+// An email written on a request that was not answered yet is its first
+// response: the first-response clock stops, as for an answer in the
+// conversation.
+func TestEmailOnRequestIsItsFirstResponse(t *testing.T) {
+	w := outWorld(t)
+	c := w.Make(t, "csA", crm.Cases, map[string]any{"contact": w.ID("ctA"), "type": w.ID("tpSup"), "subject": "Fatura errada"})
+	if !w.Reload(t, c).GetDateTime("first_response_at").IsZero() {
+		t.Fatal("a new request is answered already")
+	}
+	status, body := compose(t, w, "agent", map[string]string{"case": c.Id, "subject": "Re: Fatura errada", "body": "Vamos corrigir hoje."}, nil)
+	if status != http.StatusOK {
+		t.Fatalf("email on the request: %d %s", status, body)
+	}
+	if w.Reload(t, c).GetDateTime("first_response_at").IsZero() {
+		t.Error("the email written on the request did not stop the first-response clock")
+	}
 }
 
 // decoded is a header's words (RFC 2047 undone).

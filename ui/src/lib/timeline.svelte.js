@@ -293,6 +293,7 @@ export function describeReason(code, r, t, fmt) {
     purpose: word('purpose', r.purpose),
     missing: word('tl.missing', r.missing),
     until: at(r.until),
+    since: at(r.since),
     next: at(r.next),
   }
   if (code === 'held' && t(`tl.hold.${r.hold}`) !== `tl.hold.${r.hold}`) return t(`tl.hold.${r.hold}`, p)

@@ -64,6 +64,7 @@ export default {
   'tl.reason.service_withdrawn': 'The customer withdrew service messages on every channel.',
   'tl.reason.do_not_contact': 'The customer asked not to be contacted; only service messages go.',
   'tl.reason.cannot_carry': 'No message can be sent this way: {channel}.',
+  'tl.reason.address_bounces': 'Mail to {to} comes back undelivered (since {since}).',
   'tl.reason.no_contact_point': 'No {missing} to send by {channel}.',
   'tl.reason.no_sender': 'Nothing is set up to send by {channel}.',
   'tl.reason.held': 'Held until {until}: {text}',

@@ -64,6 +64,7 @@ export default {
   'tl.reason.service_withdrawn': 'O cliente retirou as mensagens de serviço em todos os canais.',
   'tl.reason.do_not_contact': 'O cliente pediu para não ser contatado; só mensagens de serviço são enviadas.',
   'tl.reason.cannot_carry': 'Nenhuma mensagem pode ser enviada assim: {channel}.',
+  'tl.reason.address_bounces': 'Os e-mails para {to} voltam sem entrega (desde {since}).',
   'tl.reason.no_contact_point': 'Sem {missing} para enviar (canal: {channel}).',
   'tl.reason.no_sender': 'Nada está configurado para enviar por este canal: {channel}.',
   'tl.reason.held': 'Em espera até {until}: {text}',
