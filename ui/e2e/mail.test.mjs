@@ -6,8 +6,9 @@
 // References; the customer's mail program answers it (In-Reply-To = that
 // Message-ID, the agent's words quoted), the answer is put into the mailbox
 // over IMAP, and it appears live — no reload — on the request page the
-// agent has open (desktop and phone) and on the customer's portal page.
-// Screenshots: e2e/screenshots/mail-*.png.
+// agent has open (desktop and phone) and on the customer's portal page. The
+// same for a reply written in the request's conversation, which the
+// customer gets by email. Screenshots: e2e/screenshots/mail-*.png.
 //
 //   /work/e2e-run.sh mailbrowser e2e/mail.test.mjs
 import { describe, test, before, after } from 'node:test'
@@ -195,14 +196,58 @@ describe('email both ways in Chromium, through Dovecot and an SMTP server', { ti
     assert.equal(rows.items[0].in_reply_to, messageId.slice(1, -1))
 
     await onDesk.scrollIntoViewIfNeeded()
-    await shot(desk, 'request-reply-desktop')
+    await shot(desk, 'request-composed-reply-desktop')
     await noSidewaysScroll(desk, 'the request page with the mail answer (desktop)')
-    await onPhone.scrollIntoViewIfNeeded()
-    await shot(phone, 'request-reply-phone')
+    await onPhone.evaluate((el) => el.scrollIntoView({ block: 'center' })) // clear of the toast at the bottom
+    await shot(phone, 'request-composed-reply-phone')
     await noSidewaysScroll(phone, 'the request page with the mail answer (phone)')
     await mine.scrollIntoViewIfNeeded()
     await shot(portal, 'portal-reply-desktop')
     for (const p of [desk, phone, portal]) await p.context().close()
+  })
+
+  test('a reply in the request’s conversation goes by email; the customer’s answer to it appears live under it', async () => {
+    const desk = await newPage(DESKTOP)
+    await signIn(desk, RAFAEL)
+    await desk.goto(`${server.url}/cases/${kase.id}`)
+    await desk.locator('.ref .live').waitFor()
+    const phone = await newPage(PHONE)
+    await signIn(phone, RAFAEL)
+    await phone.goto(`${server.url}/cases/${kase.id}`)
+    await phone.locator('.ref .live').waitFor()
+
+    // "The customer sees this reply in the portal and by email."
+    const words = 'O técnico Carlos chega às 9h. Deixe o forno desligado até lá, por favor.'
+    const since = smtp.messages.length
+    await desk.locator('#msg-body').fill(words)
+    await desk.locator('form.composer button[type=submit]').click()
+    await desk.getByTestId('staff-message').filter({ hasText: 'técnico Carlos' }).waitFor()
+    const mail = await smtp.waitFor((m) => m.to.includes(JOAO_EMAIL) && m.text.includes('técnico Carlos'), { since })
+    const messageId = header(mail.raw, 'Message-ID')
+    assert.match(messageId, /^<v1\.[a-z0-9]+\.[0-9a-f]+@vinculo\.example>$/, 'the Message-ID is the signed token')
+    const inReplyTo = header(mail.raw, 'In-Reply-To')
+    assert.match(inReplyTo, /^<[^<>\s]+>$/, 'In-Reply-To names the request’s earlier mail')
+    assert.ok(header(mail.raw, 'References').split(/\s+/).includes(inReplyTo), 'References hold In-Reply-To')
+    assert.match(mail.text, /portal/, 'the portal link is in the mail')
+
+    const answer = 'Combinado, deixo desligado. Obrigado pela rapidez!'
+    await dovecot.append(SUPPORT, customerReply(mail, { words: answer, quoted: words }))
+    const onDesk = desk.getByTestId('customer-message').filter({ hasText: 'Combinado, deixo desligado' })
+    const onPhone = phone.getByTestId('customer-message').filter({ hasText: 'Combinado, deixo desligado' })
+    await onDesk.waitFor(LIVE)
+    await onPhone.waitFor(LIVE)
+    assert.ok(!(await onDesk.innerText()).includes('Carlos'), 'the quoted reply is not repeated')
+    // In order: the agent's reply, then the customer's answer to it.
+    const bodies = await desk.getByTestId('messages').locator('.msg .body').allInnerTexts()
+    assert.ok(bodies.findIndex((b) => b.includes('técnico Carlos')) < bodies.findIndex((b) => b.includes('Combinado')), bodies.join(' | '))
+
+    await desk.getByTestId('messages').scrollIntoViewIfNeeded()
+    await shot(desk, 'request-reply-desktop')
+    await noSidewaysScroll(desk, 'the request page with the conversation by mail (desktop)')
+    await onPhone.evaluate((el) => el.scrollIntoView({ block: 'center' })) // clear of the toast at the bottom
+    await shot(phone, 'request-reply-phone')
+    await noSidewaysScroll(phone, 'the request page with the conversation by mail (phone)')
+    for (const p of [desk, phone]) await p.context().close()
   })
 
   /** Signs a customer in at /portal/ with the one-time code from the mail the server sent. */

@@ -147,6 +147,8 @@ describe('web-to-lead in Chromium', { timeout: 300000 }, () => {
       assert.match(await frame.locator('#done').textContent(), /Respondemos em um dia útil/)
       assert.match(await frame.locator('#done').textContent(), /confirmar seu consentimento/)
       await frame.locator('#f').waitFor({ state: 'hidden' })
+      // The frame shrinks to the thank-you words.
+      await page.waitForFunction(() => parseInt(document.querySelector('iframe[data-vinculo-form]').style.height) < 300)
       await shot(page, 'form-sent-desktop', { fullPage: true })
 
       const mail = await smtp.waitFor((m) => m.to.includes(VISITOR), { since })

@@ -224,7 +224,7 @@ button[disabled]{opacity:.6;cursor:default}
   var send = document.getElementById('send'), lang = document.documentElement.lang
   var id = location.pathname.split('/').pop()
   function tell() {
-    var h = Math.max(document.documentElement.scrollHeight, document.body.scrollHeight)
+    var h = Math.ceil(document.body.getBoundingClientRect().height) // the content's, so the frame shrinks too
     if (window.parent !== window) window.parent.postMessage({ vinculoForm: id, height: h }, '*')
   }
   new ResizeObserver(tell).observe(document.body)
