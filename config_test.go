@@ -78,12 +78,14 @@ func TestLoadConfigDefaults(t *testing.T) {
 			Hours:    mustHours(t, "mon-fri 09:00-18:00"),
 			Holidays: []string{},
 			Color:    "#1f6feb",
+			Currency: "BRL",
 		},
 		Portal:      crm.Portal{SubscriptionActions: []string{"pause", "resume", "cancel"}},
 		SMTP:        crm.SMTP{Port: 587, SenderName: "Vinculo"},
 		Automations: crm.Automations{NotifyOwner: true, RatingRequest: true, RatingPage: true, HoldMarketing: true},
 		Webhooks:    crm.Webhooks{Events: crm.DefaultWebhookEvents},
 		Replication: crm.Replication{SyncSeconds: 1},
+		Mail:        crm.Mail{Inbound: []crm.InboundMailbox{}, PollSeconds: 60},
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("default configuration:\n got %+v\nwant %+v", cfg, want)

@@ -58,7 +58,10 @@ func paymentSpecs(withLabels bool) []spec {
 	}
 	invs := spec{
 		collection: crm.Invoices, sees: map[string][]string{},
-		create: func(w *testkit.World, _ string) map[string]any { paymentFixtures(w); return invoiceRow(w, "payA", "ctA", "") },
+		create: func(w *testkit.World, _ string) map[string]any {
+			paymentFixtures(w)
+			return invoiceRow(w, "payA", "ctA", "")
+		},
 		update: func(w *testkit.World, actor string) (string, map[string]any) {
 			paymentFixtures(w)
 			return "invA", map[string]any{crm.InvNumber: "INV-2099-99999", crm.InvTotal: 1}

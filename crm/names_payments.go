@@ -32,8 +32,8 @@ const (
 	PayCurrency      = "currency"
 	PayState         = "state" // PaymentPending, PaymentPaid, PaymentFailed
 	PayReference     = "reference"
-	PayRedirect      = "redirect_url"  // the provider's page where the customer pays
-	PayInstructions  = "instructions"  // what the customer does to pay (a transfer's details)
+	PayRedirect      = "redirect_url"   // the provider's page where the customer pays
+	PayInstructions  = "instructions"   // what the customer does to pay (a transfer's details)
 	PayFailure       = "failure_reason" // the provider's reason, as it gave it
 	PayNotifications = "notifications"  // JSON list of the provider's notification ids seen
 	PayPaidAt        = "paid_at"
@@ -71,13 +71,13 @@ const (
 
 // Fields of payment_settings.
 const (
-	PsKey          = "key" // a method's key, or KeyIssuer
-	PsActive       = "active"
-	PsDetails      = "details"      // instructions for customers; the issuer's details on invoices
-	PsProviderURL  = "provider_url" // a hosted checkout's address
-	PsSecret       = "secret"       // a provider's signing secret: hidden, never read back
-	PsKeyIssuer    = "issuer"
-	InvoicePrefix  = "INV-"
+	PsKey         = "key" // a method's key, or KeyIssuer
+	PsActive      = "active"
+	PsDetails     = "details"      // instructions for customers; the issuer's details on invoices
+	PsProviderURL = "provider_url" // a hosted checkout's address
+	PsSecret      = "secret"       // a provider's signing secret: hidden, never read back
+	PsKeyIssuer   = "issuer"
+	InvoicePrefix = "INV-"
 )
 
 // Keys of the payment methods Vinculo ships.

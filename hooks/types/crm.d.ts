@@ -276,6 +276,42 @@ declare namespace crm {
     replyChannel(kase: core.Record | string): string
     /** Runs fn in one transaction, with $app (and $crm) writing in it; a throw undoes it all. Returns what fn returns. */
     transaction<T>(fn: () => T): T
+    /**
+     * Adds a way of paying (see hooks/70_checkout.pb.js). The business turns it
+     * on in Settings > Payments (its key = method). start runs outside any
+     * transaction when a customer chooses it; notify runs inside the
+     * transaction that applies a notification posted to
+     * /api/crm/payment-notifications/<method>: what it throws refuses it (401,
+     * nothing written); the same id twice is applied once.
+     */
+    registerPaymentProvider(provider: PaymentProvider): void
+    /** The signature header (t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">) of body under the method's saved secret. */
+    paymentSignature(method: string, body: string): string
+    /** "" when header signs body under the method's saved secret (accepted once), else unsigned, mismatch, stale or replayed. */
+    checkPaymentSignature(method: string, body: string, header: string): "" | "unsigned" | "mismatch" | "stale" | "replayed"
+  }
+
+  /** A payment a provider is asked to start. */
+  interface PaymentToStart {
+    id: string; method: string; amount: number; currency: string
+    order?: { id: string; number: string }
+    /** Where the provider sends the customer back; where it posts notifications. */
+    returnUrl: string; notifyUrl: string
+    /** The provider's address and the instructions from Settings > Payments. */
+    providerUrl: string; details: string
+  }
+
+  interface PaymentProvider {
+    /** Lower-case letters, digits and _. */
+    method: string
+    /** The method's name for customers, by language. */
+    label?: { en?: string; "pt-BR"?: string }
+    /** The money arrives outside Vinculo and staff confirm it ("payment received"). */
+    offline?: boolean
+    start(payment: PaymentToStart): { redirect?: string; reference?: string; instructions?: string }
+    notify?(notification: { method: string; body: string; headers: Record<string, string> }): {
+      id: string; payment?: string; reference?: string; outcome: "paid" | "failed"; reason?: string; amount?: number; currency?: string
+    }
   }
 }
 

@@ -51,8 +51,11 @@ func bindPayments(app core.App, cfg *crm.Config) {
 	app.OnRecordEnrich(crm.PaymentSettings).BindFunc(func(e *core.RecordEnrichEvent) error {
 		e.Record.WithCustomData(true)
 		e.Record.Set("has_secret", e.Record.GetString(crm.PsSecret) != "")
-		e.Record.Hide(crm.PsSecret) // superusers included: nobody reads it back
-		return e.Next()
+		if err := e.Next(); err != nil {
+			return err
+		}
+		e.Record.Hide(crm.PsSecret) // after PocketBase shows hidden fields to superusers: nobody reads it back
+		return nil
 	})
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		r := se.Router
