@@ -16,11 +16,11 @@ import (
 
 // Routes of the catalogue, the cart and ordering from the portal.
 const (
-	quoteRoute   = "/api/crm/catalogue/quote"     // POST {product, choices, quantity}: the price, computed
-	cartRoute    = "/api/crm/cart"                // GET the priced cart; PUT {lines}
-	cartAddRoute = "/api/crm/cart/lines"          // POST {product, choices, quantity}: one more line
-	placeRoute   = "/api/crm/cart/order"          // POST {placed_for, scheduled_at, total}: the order
-	reorderRoute = "/api/crm/cart/reorder/{id}"   // POST: an earlier order's lines into the cart
+	quoteRoute   = "/api/crm/catalogue/quote"   // POST {product, choices, quantity}: the price, computed
+	cartRoute    = "/api/crm/cart"              // GET the priced cart; PUT {lines}
+	cartAddRoute = "/api/crm/cart/lines"        // POST {product, choices, quantity}: one more line
+	placeRoute   = "/api/crm/cart/order"        // POST {placed_for, scheduled_at, total}: the order
+	reorderRoute = "/api/crm/cart/reorder/{id}" // POST: an earlier order's lines into the cart
 )
 
 // The keys each route takes. Anything else is refused with a 400 naming

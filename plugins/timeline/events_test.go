@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
+	"vinculo/plugins/orders"
 	"vinculo/plugins/timeline"
 	"vinculo/testkit"
 )
@@ -315,10 +316,11 @@ func TestOrderEvents(t *testing.T) {
 		return order
 	}, want{event: timeline.OrderPlaced, actor: "staff", staff: agent, channel: "api", public: true, contact: w.ID("contact"), company: w.ID("coA"),
 		subject: "PED-00001", data: map[string]any{"number": "PED-00001", "total": 300, "currency": "BRL"}})
-	step(t, w, "paying is no event", crm.Orders, order, func() string {
+	// Each later state is on the timeline too (plugins/orders writes it).
+	step(t, w, "paid", crm.Orders, order, func() string {
 		updated(t, w, crm.Orders, order, map[string]any{"status": "paid"})
 		return ""
-	})
+	}, want{event: orders.EventOrderPaid, actor: "system", channel: "system", public: true, contact: w.ID("contact"), company: w.ID("coA"), subject: "PED-00001"})
 	step(t, w, "cancelled", crm.Orders, order, func() string {
 		updated(t, w, crm.Orders, order, map[string]any{"status": "cancelled"})
 		return ""

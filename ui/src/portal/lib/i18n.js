@@ -9,8 +9,11 @@ import surveysPt from '../messages/surveys.pt-BR.js'
 import catalogueEn from '../messages/catalogue.en.js'
 import cataloguePt from '../messages/catalogue.pt-BR.js'
 
-const en = { ...enBase, ...surveysEn, ...catalogueEn }
-const ptBR = { ...ptBase, ...surveysPt, ...cataloguePt }
+import paymentsEn from '../messages/payments.en.js'
+import paymentsPt from '../messages/payments.pt-BR.js'
+
+const en = { ...enBase, ...surveysEn, ...catalogueEn, ...paymentsEn }
+const ptBR = { ...ptBase, ...surveysPt, ...cataloguePt, ...paymentsPt }
 
 export const portalMessages = { en, 'pt-BR': ptBR }
 

@@ -16,6 +16,9 @@ export const ROUTES = [
   ['catalogue', /^\/catalogue\/?$/],
   ['product', /^\/catalogue\/([^/]+)\/?$/, ['id']],
   ['cart', /^\/cart\/?$/],
+  ['order-pay', /^\/orders\/([^/]+)\/pay\/?$/, ['id']],
+  ['invoices', /^\/invoices\/?$/],
+  ['invoice', /^\/invoices\/([^/]+)\/?$/, ['id']],
   ['data', /^\/data\/?$/],
   ['confirm-email', /^\/confirm-email-change\/?$/],
   // open to people without an account

@@ -45,6 +45,7 @@ export function stepLabel(step, t) {
     case 'case.closed':
       return label || t('step.case.closed')
     case 'message.sent':
+    case 'email.written': // an email staff wrote, public once sent (one entry per email)
       return messageSent(label, t)
   }
   return label || t('step.other')
