@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -350,4 +351,62 @@ func countOrders(t *testing.T, w *testkit.World, contact string) int {
 		t.Fatal(err)
 	}
 	return len(rows)
+}
+
+// A cart that changes while its order is being placed (another tab added
+// a line) is not ordered as it was priced: 409, and no order is written.
+// The same cart placed several times at once makes one order.
+func TestCartChangedWhilePlacing(t *testing.T) {
+	w := catalogueWorld(t)
+	if res := w.Do(t, http.MethodPost, "/api/crm/cart/lines", "cuA", map[string]any{"product": w.ID("prShape"),
+		"choices": map[string]any{"speed": "s300"}, "quantity": 1}); res.Status != http.StatusOK {
+		t.Fatalf("add: %d %s", res.Status, res.Body)
+	}
+	cal := w.Cfg.BusinessNow().Calendar()
+	later := time.Now().In(cal.Location).AddDate(0, 0, 3)
+	open, _ := cal.NextOpen(time.Date(later.Year(), later.Month(), later.Day(), 0, 0, 0, 0, cal.Location))
+	when := open.Add(30 * time.Minute).Format(time.RFC3339)
+	countOrders := func() int { return w.Count(t, crm.Orders, "contact = {:c}", dbx.Params{"c": w.ID("ctA")}) }
+	before := countOrders()
+
+	once := true
+	restore := orders.SetAfterPricing(func() {
+		if once {
+			once = false
+			time.Sleep(10 * time.Millisecond) // the cart's next save has a later time (milliseconds)
+			if res := w.Do(t, http.MethodPost, "/api/crm/cart/lines", "cuA", map[string]any{"product": w.ID("prMug"), "quantity": 1}); res.Status != http.StatusOK {
+				t.Errorf("the other tab's line: %d %s", res.Status, res.Body)
+			}
+		}
+	})
+	res := w.Do(t, http.MethodPost, "/api/crm/cart/order", "cuA", map[string]any{"scheduled_at": when})
+	restore()
+	if res.Status != http.StatusConflict || !contains(res.Body, `"cart"`) || countOrders() != before {
+		t.Fatalf("placing a cart that changed meanwhile: %d %s, %d orders made", res.Status, res.Body, countOrders()-before)
+	}
+
+	statuses := make(chan int, 4)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses <- w.Do(t, http.MethodPost, "/api/crm/cart/order", "cuA", map[string]any{"scheduled_at": when}).Status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	ok := 0
+	for s := range statuses {
+		switch s {
+		case http.StatusOK:
+			ok++
+		case http.StatusConflict, http.StatusBadRequest:
+		default:
+			t.Errorf("a concurrent place answered %d", s)
+		}
+	}
+	if after := countOrders(); ok != 1 || after != before+1 {
+		t.Errorf("%d calls placed, %d orders made; want one of each", ok, after-before)
+	}
 }

@@ -2,6 +2,7 @@ package orders
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -87,6 +88,7 @@ func placeOrder(e *core.RequestEvent, b *Buyer, cfg *crm.Config) error {
 		return err
 	}
 	view := priceCart(e.App, b, cartLines(cart))
+	afterPricing()
 	if err := orderable(view); err != nil {
 		return err
 	}
@@ -106,6 +108,15 @@ func placeOrder(e *core.RequestEvent, b *Buyer, cfg *crm.Config) error {
 		return err
 	}
 	err = e.App.RunInTransaction(func(tx core.App) error {
+		// The cart was priced before the transaction: if it changed since
+		// (another tab placed it, or changed a line), this order is not what
+		// the customer saw, and nothing is written.
+		if !cart.IsNew() {
+			fresh, err := tx.FindRecordById(cart.Collection(), cart.Id)
+			if err != nil || !fresh.GetDateTime("updated").Equal(cart.GetDateTime("updated")) {
+				return errCartChanged
+			}
+		}
 		if err := tx.Save(order); err != nil {
 			return err
 		}
@@ -114,11 +125,22 @@ func placeOrder(e *core.RequestEvent, b *Buyer, cfg *crm.Config) error {
 		}
 		return saveCart(tx, cart, nil)
 	})
+	if errors.Is(err, errCartChanged) {
+		return e.JSON(http.StatusConflict, map[string]any{"status": http.StatusConflict,
+			"message": "The cart changed while the order was being placed: look at it again.",
+			"data":    map[string]any{"cart": map[string]string{"code": "cart_changed", "message": "The cart changed."}}})
+	}
 	if err != nil {
 		return err
 	}
 	return e.JSON(http.StatusOK, order)
 }
+
+var errCartChanged = errors.New("the cart changed while the order was placed")
+
+// afterPricing runs between pricing the cart and writing the order (tests
+// change the cart there, as a second tab would).
+var afterPricing = func() {}
 
 // orderable refuses an empty cart and a cart with a line that can't be
 // ordered as it is (400 naming the line).
