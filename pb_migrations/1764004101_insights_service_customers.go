@@ -12,8 +12,9 @@ import (
 // Indexes behind the Service and Customers boards of Insights
 // (plugins/insights/service.go, customers.go), so that no figure reads a
 // whole table:
-//   - cases (closed, created): the requests still open that were opened
-//     before a period's end (the backlog; closed_at and first_response_at
+//   - cases (created) WHERE closed = FALSE: the requests still open that were
+//     opened before a period's end (a partial index: a query about one
+//     contact's cases keeps its contact index) (the backlog; closed_at and first_response_at
 //     come with 1764004001); (rated_at): ratings given in a period (CSAT);
 //   - subscriptions (status, started_at): those held and started before a
 //     moment; (status, cancelled_at): those cancelled since one;
@@ -26,7 +27,7 @@ func init() {
 }
 
 var customerIndexes = map[string][][]string{
-	crm.Cases:         {{"closed", "created"}, {"rated_at"}},
+	crm.Cases:         {{"rated_at"}},
 	crm.Subscriptions: {{"status", "started_at"}, {"status", "cancelled_at"}, {crm.FieldContact, "started_at"}},
 	crm.Activities:    {{"ref_collection", "ref_id"}},
 }
@@ -40,12 +41,18 @@ func customerIndexesUp(app core.App) error {
 		for _, cols := range list {
 			index(c, false, cols...)
 		}
+		if name == crm.Cases {
+			c.AddIndex(openCasesIndex, false, "`created`", "`closed` = FALSE")
+		}
 		if err := app.Save(c); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// openCasesIndex is the backlog's partial index.
+const openCasesIndex = "idx_cases_open_created"
 
 func customerIndexesDown(app core.App) error {
 	for name, list := range customerIndexes {
@@ -56,6 +63,7 @@ func customerIndexesDown(app core.App) error {
 		for _, cols := range list {
 			c.RemoveIndex("idx_" + c.Name + "_" + strings.Join(cols, "_"))
 		}
+		c.RemoveIndex(openCasesIndex)
 		if err := app.Save(c); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 	"github.com/spf13/cast"
 
 	"vinculo/crm"
@@ -368,12 +369,69 @@ func outboxEvents(tx core.App, prev, r *core.Record) error {
 	default:
 		return nil
 	}
+	if entry, err := standingEntry(tx, r); err != nil || entry != nil {
+		if err != nil {
+			return err
+		}
+		return foldState(tx, entry, state, e)
+	}
 	if e.Case != "" {
 		if c, err := tx.FindRecordById(crm.Cases, e.Case); err == nil {
 			e.Company = c.GetString(crm.FieldCompany)
 		}
 	}
 	return write(tx, about(r, e))
+}
+
+// standingEntry is the timeline entry that already stands for a message
+// (an email written in the workspace): the outbox row's data names it
+// (crm.MailActivity) and the entry names the row back. nil when none.
+func standingEntry(tx core.App, r *core.Record) (*core.Record, error) {
+	var data map[string]any
+	if err := r.UnmarshalJSONField(crm.OutboxData, &data); err != nil || data == nil {
+		return nil, nil
+	}
+	id, _ := data[crm.MailActivity].(string)
+	if id == "" {
+		return nil, nil
+	}
+	entry, err := tx.FindRecordById(crm.Activities, id)
+	if err != nil {
+		return nil, nil // gone since: the message gets entries of its own
+	}
+	if entry.GetString("ref_collection") != crm.Outbox || entry.GetString("ref_id") != r.Id ||
+		strings.HasPrefix(entry.GetString("event"), "message.") {
+		return nil, nil
+	}
+	return entry, nil
+}
+
+// foldState keeps a message's state on the entry that stands for it, one
+// entry per message: data.state (queued, waiting, sent, refused, failed),
+// the outbox's reason (data.reason_code and data.reason, or its words as
+// data.why) and data.state_at. Once sent it is public, as a sent message is.
+func foldState(tx core.App, entry *core.Record, state string, e Entry) error {
+	var data map[string]any
+	if err := entry.UnmarshalJSONField("data", &data); err != nil || data == nil {
+		data = map[string]any{}
+	}
+	for _, k := range []string{"reason_code", "reason", "why"} {
+		delete(data, k)
+	}
+	data["state"], data["state_at"] = state, types.NowDateTime().String()
+	for _, k := range []string{"reason_code", "reason"} {
+		if v, ok := e.Data[k]; ok {
+			data[k] = v
+		}
+	}
+	if e.Body != "" {
+		data["why"] = e.Body
+	}
+	entry.Set("data", data)
+	if state == crm.OutboxSent {
+		entry.Set("public", true)
+	}
+	return tx.Save(entry)
 }
 
 // typeOfChannel: the kind of interaction a message on ch is.

@@ -20,6 +20,7 @@ func Register(app core.App, cfg *crm.Config) error {
 	registerOutbound(app, cfg)  // outbound.go: sending, threading, writing emails, templates
 	registerMailboxes(app, cfg) // mailboxes.go: the mailboxes and their readers (poller.go)
 	bindContacts(app)           // contacts.go: a new address clears its bounce mark
+	registerUnfiled(app)        // unfiled.go: mail filed under nobody, filed or set aside by staff
 	return nil
 }
 

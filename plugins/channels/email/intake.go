@@ -219,6 +219,12 @@ func fileNew(tx core.App, p *parsed, row *core.Record, th mailThread, box Mailbo
 		}
 		row.Set(crm.MailFlag, crm.MailFlagNoRequest)
 	}
+	return fileOnTimeline(tx, p, row, contact, out)
+}
+
+// fileOnTimeline files the mail as an email entry on the contact's
+// timeline (also what a person does with a mail filed under nobody).
+func fileOnTimeline(tx core.App, p *parsed, row, contact *core.Record, out *Outcome) error {
 	entry, err := timeline.Write(tx, timeline.Entry{
 		Event: EventMailReceived, Type: "email", Direction: "inbound", Channel: "email",
 		Subject: p.Subject, Body: p.Text, Public: true, Contact: contact.Id, Actor: byMail(tx, contact.Id),

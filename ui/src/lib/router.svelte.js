@@ -17,6 +17,7 @@ export const ROUTES = [
   ['tasks', /^\/tasks\/?$/],
   ['orders', /^\/orders(?:\/([^/]+))?\/?$/, ['id']],
   ['insights', /^\/insights(?:\/([^/]+)(?:\/([^/]+))?)?\/?$/, ['board', 'figure']],
+  ['mail', /^\/mail(?:\/([^/]+))?\/?$/, ['id']], // received mail filed under nobody (pages/Unfiled.svelte)
   ['settings', /^\/settings(?:\/([^/]+))?\/?$/, ['section']],
   ['profile', /^\/profile\/?$/],
   ['set-password', /^\/set-password\/?$/], // an invitation's link (plugins/team); shown signed out

@@ -239,6 +239,12 @@ export function describeEntry(e, t, fmt) {
     lines.push(t('tl.email.to', { to: shown(d.to), purpose: word('purpose', d.purpose) }))
     if (Array.isArray(d.cc) && d.cc.length) lines.push(t('tl.email.cc', { cc: d.cc.join(', ') }))
     if (Array.isArray(d.attachments) && d.attachments.length) lines.push(t('tl.email.attachments', { names: d.attachments.join(', ') }))
+    // One entry per email: its outbox state is kept on it (plugins/timeline foldState).
+    if (d.state && t(`tl.email.state.${d.state}`) !== `tl.email.state.${d.state}`) {
+      const why = d.reason_code ? describeReason(d.reason_code, d.reason ?? {}, t, fmt) : String(d.why ?? '')
+      const when = d.state_at ? (fmt.dateTime ?? fmt.date)(d.state_at) : ''
+      lines.push(t(`tl.email.state.${d.state}`, { why, when }).trim())
+    }
   }
   if (e.event === 'import.finished') {
     p.kind = word('tl.import.kind', d.kind)

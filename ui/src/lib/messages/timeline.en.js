@@ -40,6 +40,12 @@ export default {
   'tl.email.to': 'To {to} ({purpose})',
   'tl.email.cc': 'Cc {cc}',
   'tl.email.attachments': 'Attached: {names}',
+  // Its state in the outbox, kept on the one entry of the email.
+  'tl.email.state.queued': 'Queued to send.',
+  'tl.email.state.waiting': 'Not sent yet. {why}',
+  'tl.email.state.sent': 'Sent {when}.',
+  'tl.email.state.refused': 'Not sent. {why}',
+  'tl.email.state.failed': 'Sending failed. {why}',
   'tl.message.received': '{channel} message received',
   'tl.message.received_on': '{channel} message on request {reference}',
   'tl.company.merged': '{merged} was merged into {kept}',

@@ -40,6 +40,12 @@ export default {
   'tl.email.to': 'Para {to} ({purpose})',
   'tl.email.cc': 'Cc {cc}',
   'tl.email.attachments': 'Anexos: {names}',
+  // Sua situação na fila de envio, guardada na única entrada do e-mail.
+  'tl.email.state.queued': 'Na fila para envio.',
+  'tl.email.state.waiting': 'Ainda não enviado. {why}',
+  'tl.email.state.sent': 'Enviado em {when}.',
+  'tl.email.state.refused': 'Não enviado. {why}',
+  'tl.email.state.failed': 'Falha no envio. {why}',
   'tl.message.received': 'Mensagem recebida por {channel}',
   'tl.message.received_on': 'Mensagem por {channel} na solicitação {reference}',
   'tl.company.merged': '{merged} foi mesclada em {kept}',
