@@ -29,7 +29,6 @@ package portal
 
 import (
 	"net/http"
-	"slices"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
@@ -83,18 +82,7 @@ func RateLimitRules() []core.RateLimitRule {
 // ensureRateLimits adds the portal's rules to PocketBase's limiter settings
 // (the setup plugin has written the rest by now).
 func ensureRateLimits(app core.App) error {
-	s := app.Settings()
-	var missing []core.RateLimitRule
-	for _, r := range RateLimitRules() {
-		if !slices.ContainsFunc(s.RateLimits.Rules, func(x core.RateLimitRule) bool { return x.Label == r.Label }) {
-			missing = append(missing, r)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	s.RateLimits.Rules = append(missing, s.RateLimits.Rules...)
-	return app.Save(s)
+	return crm.EnsureRateLimits(app, RateLimitRules())
 }
 
 // customer is the signed-in customer and their contact.

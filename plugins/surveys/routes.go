@@ -3,7 +3,6 @@ package surveys
 import (
 	"errors"
 	"net/http"
-	"slices"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
@@ -39,18 +38,7 @@ func bindRoutes(app core.App, cfg *crm.Config) {
 }
 
 func ensureRateLimits(app core.App) error {
-	s := app.Settings()
-	var missing []core.RateLimitRule
-	for _, r := range RateLimitRules() {
-		if !slices.ContainsFunc(s.RateLimits.Rules, func(x core.RateLimitRule) bool { return x.Label == r.Label }) {
-			missing = append(missing, r)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	s.RateLimits.Rules = append(missing, s.RateLimits.Rules...)
-	return app.Save(s)
+	return crm.EnsureRateLimits(app, RateLimitRules())
 }
 
 // surveyJSON is what the survey page shows: the question in the contact's

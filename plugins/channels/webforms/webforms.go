@@ -1,7 +1,6 @@
 package webforms
 
 import (
-	"slices"
 	"strings"
 	"time"
 
@@ -58,16 +57,5 @@ func RateLimitRules() []core.RateLimitRule {
 
 // ensureRateLimits adds the forms' rules to PocketBase's limiter settings.
 func ensureRateLimits(app core.App) error {
-	s := app.Settings()
-	var missing []core.RateLimitRule
-	for _, r := range RateLimitRules() {
-		if !slices.ContainsFunc(s.RateLimits.Rules, func(x core.RateLimitRule) bool { return x.Label == r.Label }) {
-			missing = append(missing, r)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	s.RateLimits.Rules = append(missing, s.RateLimits.Rules...)
-	return app.Save(s)
+	return crm.EnsureRateLimits(app, RateLimitRules())
 }
