@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -42,6 +43,7 @@ var (
 	insightsDeals    = flag.Int("insights-deals", 200000, "part 12: deals added by SQL (with about two stage history rows each)")
 	insightsOrders   = flag.Int("insights-orders", 1000000, "part 12: orders added by SQL")
 	insightsRequests = flag.Int("insights-requests", 500000, "part 12: requests added by SQL (and a fifth as many tasks)")
+	insightsDemoDir  = flag.String("insights-demo-dir", "", "part 12: copy this data dir, made before by `vinculo demo --contacts N --activities-per-contact 0`, instead of running the demo")
 	insightsRounds   = flag.Int("insights-requests-per-line", 40, "part 12: measured board requests per board and period (and as many SQL replays)")
 )
 
@@ -54,10 +56,17 @@ func runInsightsPart(ctx context.Context, opts options, root string) error {
 	}
 	dir := filepath.Join(root, "insights")
 	defer os.RemoveAll(dir)
-	if err := demoData(opts.bin, dir, "[insights]", *insightsContacts); err != nil {
+	t0 := time.Now()
+	if *insightsDemoDir != "" {
+		fmt.Printf("[insights] copying the demo data dir %s (made before by vinculo demo --contacts N) ...\n", *insightsDemoDir)
+		if out, err := exec.Command("cp", "-a", *insightsDemoDir, dir).CombinedOutput(); err != nil {
+			return fmt.Errorf("copying %s: %v: %s", *insightsDemoDir, err, out)
+		}
+	} else if err := demoData(opts.bin, dir, "[insights]", *insightsContacts); err != nil {
 		return err
 	}
-	t0 := time.Now()
+	fmt.Printf("[insights] demo data dir ready in %s\n", time.Since(t0).Round(time.Second))
+	t0 = time.Now()
 	counts, err := fillInsights(dir)
 	if err != nil {
 		return fmt.Errorf("filling: %w", err)
@@ -86,9 +95,9 @@ func runInsightsPart(ctx context.Context, opts options, root string) error {
 
 	fmt.Printf("\nInsights boards at %d contacts (%s); one request at a time, %d measured per line after 3 unmeasured\n", *insightsContacts, counts, *insightsRounds)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "board\tperiod\tfigures\tqueries\tAPI p50\tAPI p99\tSQL p50\tSQL p99\tp50 ratio\t")
+	fmt.Fprintln(tw, "board\tperiod\tfigures\tSQL aggregates\tAPI p50\tAPI p99\tSQL p50\tSQL p99\tp50 ratio\t")
 	for _, key := range queries.order {
-		qs := queries.byBoard[key]
+		qs := queries.sqlSide[key]
 		api, sqlSide, err := measureBoard(ctx, client, s.url, token, db, key, qs)
 		if err != nil {
 			return err
@@ -106,7 +115,8 @@ func runInsightsPart(ctx context.Context, opts options, root string) error {
 type captured struct {
 	order   []string
 	byBoard map[string][]string
-	figure  map[string]string // query -> board/figure
+	figure  map[string]string   // query -> board/figure
+	sqlSide map[string][]string // "board period" -> the figures' plain SQL aggregates, both periods
 }
 
 // captureQueries opens the data dir in process, computes every figure of
@@ -131,7 +141,8 @@ func captureQueries(dir string) (*captured, error) {
 	}
 	defer app.ResetBootstrapState()
 	cfg := crm.DefaultConfig()
-	out := &captured{byBoard: map[string][]string{}, figure: map[string]string{}}
+	out := &captured{byBoard: map[string][]string{}, figure: map[string]string{}, sqlSide: map[string][]string{}}
+	churn := cfg.BusinessNow().ChurnWindow()
 	for _, board := range insights.Boards {
 		if len(insights.Figures(board)) == 0 {
 			continue
@@ -143,6 +154,7 @@ func captureQueries(dir string) (*captured, error) {
 			}
 			key := board + " " + period
 			out.order = append(out.order, key)
+			out.sqlSide[key] = append(sqlFigures(board, insights.ForBusiness(cfg, cur), churn), sqlFigures(board, insights.ForBusiness(cfg, prev), churn)...)
 			for _, d := range insights.Figures(board) {
 				mu.Lock()
 				log = log[:0]
@@ -313,7 +325,7 @@ func fillInsights(dir string) (string, error) {
 		len(f.contacts), *insightsDeals, f.moves, *insightsOrders, *insightsRequests, *insightsRequests/5), nil
 }
 
-// filler writes the rows, in transactions of 20,000.
+// filler writes the rows, one transaction per table.
 type filler struct {
 	db       *sql.DB
 	r        *rand.Rand
@@ -400,47 +412,105 @@ func (f *filler) past() time.Time {
 
 func ts(t time.Time) string { return insights.DBTime(t) }
 
-// batch runs n inserts of stmt in transactions of 20,000 rows.
-func (f *filler) batch(n int, stmt string, row func(i int) []any, after ...func(tx *sql.Tx, i int, args []any) error) error {
-	for start := 0; start < n; start += 20000 {
-		tx, err := f.db.Begin()
-		if err != nil {
-			return err
-		}
-		st, err := tx.Prepare(stmt)
-		if err != nil {
-			tx.Rollback()
-			return err
-		}
-		for i := start; i < min(n, start+20000); i++ {
-			args := row(i)
-			if _, err := st.Exec(args...); err != nil {
-				tx.Rollback()
-				return err
-			}
-			for _, a := range after {
-				if err := a(tx, i, args); err != nil {
-					tx.Rollback()
-					return err
-				}
-			}
-		}
-		st.Close()
-		if err := tx.Commit(); err != nil {
+// rowWriter inserts rows with multi-row prepared INSERTs (as many rows per
+// statement as stay under 900 parameters) inside one transaction per table:
+// the fill's rows go in at SQLite's bulk speed, with every index and search
+// trigger of the app in place (they index each row as any insert).
+type rowWriter struct {
+	tx      *sql.Tx
+	table   string
+	cols    []string
+	perStmt int
+	stmt    *sql.Stmt
+	args    []any
+}
+
+func newRowWriter(tx *sql.Tx, table string, cols ...string) *rowWriter {
+	return &rowWriter{tx: tx, table: table, cols: cols, perStmt: max(1, 900/len(cols))}
+}
+
+func (w *rowWriter) insertSQL(rows int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(w.cols)), ",") + ")"
+	return "INSERT INTO " + w.table + " (" + strings.Join(w.cols, ", ") + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
+}
+
+// add queues one row, writing a full statement's worth.
+func (w *rowWriter) add(values ...any) error {
+	w.args = append(w.args, values...)
+	if len(w.args) < w.perStmt*len(w.cols) {
+		return nil
+	}
+	if w.stmt == nil {
+		var err error
+		if w.stmt, err = w.tx.Prepare(w.insertSQL(w.perStmt)); err != nil {
 			return err
 		}
 	}
-	return nil
+	_, err := w.stmt.Exec(w.args...)
+	w.args = w.args[:0]
+	return err
 }
+
+// flush writes what is queued.
+func (w *rowWriter) flush() error {
+	if w.stmt != nil {
+		defer w.stmt.Close()
+	}
+	if len(w.args) == 0 {
+		return nil
+	}
+	_, err := w.tx.Exec(w.insertSQL(len(w.args)/len(w.cols)), w.args...)
+	w.args = w.args[:0]
+	return err
+}
+
+// batch writes n rows of table in one transaction; row gives each row's
+// values in cols' order, and may queue rows of other tables through more.
+func (f *filler) batch(n int, table string, cols []string, row func(i int, more *extraRows) ([]any, error), extra ...tableCols) error {
+	tx, err := f.db.Begin()
+	if err != nil {
+		return err
+	}
+	w := newRowWriter(tx, table, cols...)
+	more := &extraRows{}
+	for _, e := range extra {
+		more.writers = append(more.writers, newRowWriter(tx, e.table, e.cols...))
+	}
+	for i := 0; i < n; i++ {
+		values, err := row(i, more)
+		if err == nil {
+			err = w.add(values...)
+		}
+		if err != nil {
+			tx.Rollback()
+			return fmt.Errorf("%s: %w", table, err)
+		}
+	}
+	for _, x := range append([]*rowWriter{w}, more.writers...) {
+		if err := x.flush(); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("%s: %w", x.table, err)
+		}
+	}
+	return tx.Commit()
+}
+
+type tableCols struct {
+	table string
+	cols  []string
+}
+
+// extraRows are the writers of the other tables a batch fills alongside.
+type extraRows struct{ writers []*rowWriter }
 
 // deals: each in a pipeline, created in the last two years, its history
 // from its first stage to where it is: a third won, a quarter lost, the
 // rest open with an expected close date around now.
 func (f *filler) deals() error {
 	currencies := []string{"BRL", "BRL", "BRL", "BRL", "USD", "EUR"}
-	return f.batch(*insightsDeals, `INSERT INTO deals (id, title, contact, pipeline, stage, amount, currency, expected_close,
-		probability, owner, status, lost_reason, closed_at, stage_changed_at, created, updated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, func(i int) []any {
+	cols := strings.Fields("id title contact pipeline stage amount currency expected_close probability owner status lost_reason closed_at stage_changed_at created updated")
+	history := tableCols{"deal_stage_history", strings.Fields("id deal pipeline from_stage to_stage status at days_in_previous created updated")}
+	return f.batch(*insightsDeals, "deals", cols, func(i int, more *extraRows) ([]any, error) {
 		p := f.pick(f.pipes)
 		stages := f.stages[p]
 		created := f.past()
@@ -459,14 +529,15 @@ func (f *filler) deals() error {
 			}
 		}
 		expected := f.now.Add(time.Duration(f.r.IntN(240)-60) * 24 * time.Hour)
-		return []any{f.id(), fmt.Sprintf("Deal %d", i), f.pick(f.contacts), p, stage.id, float64(100 + f.r.IntN(50000)),
+		row := []any{f.id(), fmt.Sprintf("Deal %d", i), f.pick(f.contacts), p, stage.id, float64(100 + f.r.IntN(50000)),
 			currencies[f.r.IntN(len(currencies))], ts(expected), 0, f.pick(f.staff), status, reason, closed, ts(created), ts(created), ts(created)}
-	}, f.history)
+		return row, f.history(more.writers[0], row)
+	}, history)
 }
 
 // history writes the deal's moves: created in the first stage, then each
 // stage up to its own (a won or lost one straight from the last open).
-func (f *filler) history(tx *sql.Tx, _ int, a []any) error {
+func (f *filler) history(w *rowWriter, a []any) error {
 	deal, p, stage, created := a[0].(string), a[3].(string), a[4].(string), a[14].(string)
 	at := insights.ParseDBTime(created)
 	prev := ""
@@ -474,8 +545,7 @@ func (f *filler) history(tx *sql.Tx, _ int, a []any) error {
 		if s.kind != "open" && s.id != stage {
 			continue
 		}
-		if _, err := tx.Exec(`INSERT INTO deal_stage_history (id, deal, pipeline, from_stage, to_stage, status, at, days_in_previous, created, updated)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`, f.id(), deal, p, prev, s.id, s.kind, ts(at), ts(at), ts(at)); err != nil {
+		if err := w.add(f.id(), deal, p, prev, s.id, s.kind, ts(at), 1, ts(at), ts(at)); err != nil {
 			return err
 		}
 		f.moves++
@@ -488,12 +558,12 @@ func (f *filler) history(tx *sql.Tx, _ int, a []any) error {
 }
 
 func (f *filler) orders() error {
-	return f.batch(*insightsOrders, `INSERT INTO orders (id, number, contact, items, total, currency, status, placed_at, created, updated)
-		VALUES (?, ?, ?, ?, ?, 'BRL', ?, ?, ?, ?)`, func(i int) []any {
+	cols := strings.Fields("id number contact items total currency status placed_at created updated")
+	return f.batch(*insightsOrders, "orders", cols, func(i int, _ *extraRows) ([]any, error) {
 		at := ts(f.past())
 		total := float64(10 + f.r.IntN(2000))
 		return []any{f.id(), fmt.Sprintf("B-%08d", i), f.pick(f.contacts), fmt.Sprintf(`[{"name":"Item","quantity":1,"unit_price":%v}]`, total),
-			total, []string{"paid", "paid", "delivered", "placed", "cancelled"}[f.r.IntN(5)], at, at, at}
+			total, "BRL", []string{"paid", "paid", "delivered", "placed", "cancelled"}[f.r.IntN(5)], at, at, at}, nil
 	})
 }
 
@@ -501,8 +571,8 @@ func (f *filler) orders() error {
 // hours, most of them.
 func (f *filler) requests() error {
 	channels := []string{"email", "phone", "portal", "whatsapp"}
-	return f.batch(*insightsRequests, `INSERT INTO cases (id, reference, type, contact, subject, status, closed, priority, assignee, channel,
-		first_response_at, closed_at, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, 'normal', ?, ?, ?, ?, ?, ?)`, func(i int) []any {
+	cols := strings.Fields("id reference type contact subject status closed priority assignee channel first_response_at closed_at created updated")
+	return f.batch(*insightsRequests, "cases", cols, func(i int, _ *extraRows) ([]any, error) {
 		created := f.past()
 		answered, closedAt, closed, status := "", "", false, "new"
 		if f.r.IntN(10) > 0 {
@@ -516,19 +586,19 @@ func (f *filler) requests() error {
 			assignee = f.pick(f.staff)
 		}
 		return []any{f.id(), fmt.Sprintf("BEN-%07d", i), f.pick(f.types), f.pick(f.contacts), fmt.Sprintf("Request %d", i), status, closed,
-			assignee, channels[f.r.IntN(len(channels))], answered, closedAt, ts(created), ts(created)}
+			"normal", assignee, channels[f.r.IntN(len(channels))], answered, closedAt, ts(created), ts(created)}, nil
 	})
 }
 
 func (f *filler) tasks() error {
-	return f.batch(*insightsRequests/5, `INSERT INTO tasks (id, title, due, assignee, status, done_at, contact, created, updated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, func(i int) []any {
+	cols := strings.Fields("id title due assignee status done_at contact created updated")
+	return f.batch(*insightsRequests/5, "tasks", cols, func(i int, _ *extraRows) ([]any, error) {
 		created := f.past()
 		due := created.Add(time.Duration(1+f.r.IntN(14)) * 24 * time.Hour)
 		status, done := "open", ""
 		if f.r.IntN(4) > 0 {
 			status, done = "done", ts(created.Add(time.Duration(1+f.r.IntN(20))*24*time.Hour))
 		}
-		return []any{f.id(), fmt.Sprintf("Task %d", i), ts(due), f.pick(f.staff), status, done, f.pick(f.contacts), ts(created), ts(created)}
+		return []any{f.id(), fmt.Sprintf("Task %d", i), ts(due), f.pick(f.staff), status, done, f.pick(f.contacts), ts(created), ts(created)}, nil
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -81,10 +82,46 @@ func contactFilter(app core.App, q Query, w *Where, column string) error {
 	return w.Segment(app, column, q)
 }
 
-// loadActivity reads every span of activity that overlaps [from, to):
+// shared keeps, for the figures of one board answer, the activity and the
+// first purchases they read for the same range: new, churned, the churn
+// rate and the cohorts of one period read the same rows once. It lives as
+// long as the one request that made it (ParseQuery), so it never serves a
+// number older than the answer.
+type shared struct {
+	mu     sync.Mutex
+	acts   map[[2]int64]activity
+	firsts map[[4]int64]map[string]time.Time
+}
+
+// loadActivity reads every span of activity that overlaps [from, to),
+// once per board answer (shared).
+func loadActivity(app core.App, q Query, from, to time.Time) (activity, error) {
+	if q.shared == nil {
+		return readActivity(app, q, from, to)
+	}
+	key := [2]int64{from.UnixNano(), to.UnixNano()}
+	q.shared.mu.Lock()
+	act, ok := q.shared.acts[key]
+	q.shared.mu.Unlock()
+	if ok {
+		return act, nil
+	}
+	act, err := readActivity(app, q, from, to)
+	if err == nil {
+		q.shared.mu.Lock()
+		if q.shared.acts == nil {
+			q.shared.acts = map[[2]int64]activity{}
+		}
+		q.shared.acts[key] = act
+		q.shared.mu.Unlock()
+	}
+	return act, err
+}
+
+// readActivity reads every span of activity that overlaps [from, to):
 // counted orders placed in [from − churn window, to), and subscriptions
 // started before to and not cancelled before from.
-func loadActivity(app core.App, q Query, from, to time.Time) (activity, error) {
+func readActivity(app core.App, q Query, from, to time.Time) (activity, error) {
 	window := time.Duration(q.Business.ChurnWindow()) * 24 * time.Hour
 	raw := map[string][]span{}
 	var orders []struct {
@@ -100,7 +137,11 @@ func loadActivity(app core.App, q Query, from, to time.Time) (activity, error) {
 		return nil, err
 	}
 	for _, o := range orders {
-		at := ParseDBTime(o.Placed)
+		ns, ok := stampNanos(o.Placed)
+		at := time.Time{}
+		if ok {
+			at = time.Unix(0, ns).UTC()
+		}
 		raw[o.Contact] = append(raw[o.Contact], span{at, at.Add(window)})
 	}
 	subs, err := loadSubscriptions(app, q, from, to)
@@ -200,7 +241,33 @@ func activeAt(spans []span, t time.Time) bool {
 // firstStarts are, among contacts, those whose first purchase ever falls in
 // [from, to): their first span starts there and nothing counted came before
 // (orders (contact, placed_at), subscriptions (contact, started_at)).
-func firstStarts(app core.App, act activity, from, to time.Time) (map[string]time.Time, error) {
+func firstStarts(app core.App, q Query, act activity, loaded [2]time.Time, from, to time.Time) (map[string]time.Time, error) {
+	if q.shared == nil {
+		return readFirstStarts(app, act, from, to)
+	}
+	if to.After(loaded[1]) { // nothing loaded starts after the range read
+		to = loaded[1]
+	}
+	key := [4]int64{loaded[0].UnixNano(), loaded[1].UnixNano(), from.UnixNano(), to.UnixNano()}
+	q.shared.mu.Lock()
+	first, ok := q.shared.firsts[key]
+	q.shared.mu.Unlock()
+	if ok {
+		return first, nil
+	}
+	first, err := readFirstStarts(app, act, from, to)
+	if err == nil {
+		q.shared.mu.Lock()
+		if q.shared.firsts == nil {
+			q.shared.firsts = map[[4]int64]map[string]time.Time{}
+		}
+		q.shared.firsts[key] = first
+		q.shared.mu.Unlock()
+	}
+	return first, err
+}
+
+func readFirstStarts(app core.App, act activity, from, to time.Time) (map[string]time.Time, error) {
 	cand := map[string]time.Time{}
 	for c, spans := range act {
 		if len(spans) > 0 && !spans[0].from.Before(from) && spans[0].from.Before(to) {
@@ -212,26 +279,26 @@ func firstStarts(app core.App, act activity, from, to time.Time) (map[string]tim
 		ids = append(ids, c)
 	}
 	for len(ids) > 0 {
-		batch := ids[:min(len(ids), 500)]
+		batch := ids[:min(len(ids), 2000)]
 		ids = ids[len(batch):]
+		params := dbx.Params{"from": DBTime(from)}
+		var holders strings.Builder
+		for i, id := range batch {
+			name := "c" + strconv.Itoa(i)
+			params[name] = id
+			if i > 0 {
+				holders.WriteByte(',')
+			}
+			holders.WriteString("{:" + name + "}")
+		}
 		for _, sql := range []string{
 			"SELECT DISTINCT contact FROM " + crm.Orders + " WHERE contact IN ({ids}) AND placed_at < {:from} AND +status IN ('paid','shipped','delivered')",
 			"SELECT DISTINCT contact FROM " + crm.Subscriptions + " WHERE contact IN ({ids}) AND started_at != '' AND started_at < {:from} AND (+status != 'cancelled' OR cancelled_at > started_at)",
 		} {
-			params := dbx.Params{"from": DBTime(from)}
-			holders := ""
-			for i, id := range batch {
-				name := "c" + strconv.Itoa(i)
-				params[name] = id
-				if i > 0 {
-					holders += ","
-				}
-				holders += "{:" + name + "}"
-			}
 			var earlier []struct {
 				Contact string `db:"contact"`
 			}
-			if err := app.DB().NewQuery(strings.ReplaceAll(sql, "{ids}", holders)).Bind(params).All(&earlier); err != nil {
+			if err := app.DB().NewQuery(strings.ReplaceAll(sql, "{ids}", holders.String())).Bind(params).All(&earlier); err != nil {
 				return nil, err
 			}
 			for _, e := range earlier {
@@ -251,7 +318,7 @@ func newIn(app core.App, q Query) (people, error) {
 	if err != nil {
 		return nil, err
 	}
-	first, err := firstStarts(app, act, q.From, q.To)
+	first, err := firstStarts(app, q, act, [2]time.Time{q.From, end(q)}, q.From, q.To)
 	return people(first), err
 }
 
@@ -389,7 +456,7 @@ func cohorts(app core.App, q Query) (start time.Time, first map[string]time.Time
 	if act, err = loadActivity(app, q, start, at); err != nil {
 		return
 	}
-	first, err = firstStarts(app, act, start, at)
+	first, err = firstStarts(app, q, act, [2]time.Time{start, at}, start, at)
 	return
 }
 

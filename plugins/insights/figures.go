@@ -83,6 +83,9 @@ type Query struct {
 	// calendar for business hours, its churn window): ParseQuery sets it
 	// from cfg.BusinessNow(); a caller building a Query (objectives) sets it too.
 	Business crm.Business
+	// shared holds what several figures of one board answer read alike
+	// (customers.go): set by ParseQuery for that one request, nil otherwise.
+	shared *shared
 }
 
 // Point is one value of a figure's chart: a month, a stage, a reason.

@@ -100,6 +100,7 @@ func ParseQuery(app core.App, cfg *crm.Config, e *core.RequestEvent) (cur, prev 
 		}
 	}
 	cur.Filters, prev.Filters = f, f
+	cur.shared, prev.shared = &shared{}, &shared{}
 	// The business's currency, rates, business hours and churn window.
 	return ForBusiness(cfg, cur), ForBusiness(cfg, prev), nil
 }

@@ -344,29 +344,32 @@ func steps(app core.App, q Query) ([]step, error) {
 }
 
 // conversionCTE is the SQL of two tables: e, the deals that entered each
-// stage in the period (deal, stage, their first entry), and fw, each deal's
-// last forward move out of a stage since the period began (to a later stage
-// that is not a lost one). Both read deal_stage_history through its index on
-// at; the deals themselves only when a filter asks about them.
-func conversionCTE(app core.App, q Query) (*Where, string, error) {
+// stage in the period (deal, stage, their first entry), read through the
+// history's index on at (the deals themselves only when a filter asks about
+// them), and the SQL that tells whether it moved forward since (forwardSQL).
+func conversionCTE(app core.App, q Query) (*Where, string, string, error) {
 	w := NewWhere()
 	from := "deal_stage_history h"
 	if q.Filters.Owner != "" || q.Filters.Segment != "" {
 		from += " JOIN deals d ON d.id = h.deal"
 		w.Owner("d.owner", q)
 		if err := w.Segment(app, "d.contact", q); err != nil {
-			return nil, "", err
+			return nil, "", "", err
 		}
 	}
 	w.In("h.at", q).Pipeline("h.pipeline", q)
-	lost, start := w.Param(crm.StageLost), w.Param(DBTime(q.From))
+	lost := w.Param(crm.StageLost)
 	return w, `WITH e AS (
-		SELECT h.deal, h.to_stage AS stage, MIN(h.at) AS at FROM ` + from + ` WHERE {where} GROUP BY h.deal, h.to_stage),
-	fw AS (
-		SELECT f.deal, f.from_stage AS stage, MAX(f.at) AS at FROM deal_stage_history f
+		SELECT h.deal, h.to_stage AS stage, MIN(h.at) AS at FROM ` + from + ` WHERE {where} GROUP BY h.deal, h.to_stage)`, forwardSQL(lost), nil
+}
+
+// forwardSQL tells whether the deal of e moved forward out of e's stage
+// at or after it entered it (to a later stage that is not a lost one): one
+// probe of the history's (deal, at) index per deal and stage.
+func forwardSQL(lost string) string {
+	return `EXISTS (SELECT 1 FROM deal_stage_history f
 		JOIN pipeline_stages a ON a.id = f.from_stage JOIN pipeline_stages b ON b.id = f.to_stage
-		WHERE f.at >= ` + start + ` AND b.kind != ` + lost + ` AND b.position > a.position
-		GROUP BY f.deal, f.from_stage)`, nil
+		WHERE f.deal = e.deal AND f.at >= e.at AND f.from_stage = e.stage AND b.kind != ` + lost + ` AND b.position > a.position)`
 }
 
 // conversion counts, per open stage, the deals that entered it in the
@@ -374,12 +377,11 @@ func conversionCTE(app core.App, q Query) (*Where, string, error) {
 // (to a later stage that is not a lost one), at any time until now. A deal
 // is counted once per stage however often it went back and forth.
 func conversion(app core.App, q Query) (entered, advanced map[string]int, err error) {
-	w, cte, err := conversionCTE(app, q)
+	w, cte, forward, err := conversionCTE(app, q)
 	if err != nil {
 		return nil, nil, err
 	}
-	query := w.Query(app, cte+` SELECT e.stage, COUNT(*), COUNT(fw.deal) FROM e
-		LEFT JOIN fw ON fw.deal = e.deal AND fw.stage = e.stage AND fw.at >= e.at GROUP BY e.stage`)
+	query := w.Query(app, cte+` SELECT e.stage, COUNT(*), SUM(`+forward+`) FROM e GROUP BY e.stage`)
 	entered, advanced = map[string]int{}, map[string]int{}
 	err = eachRow(query, func(r *sql.Rows) error {
 		var id string
@@ -436,15 +438,14 @@ func stageConversion(app core.App, q Query) (Result, error) {
 // stageConversionRecords lists the deals that entered an open stage in the
 // period, each with the stage and whether it moved forward.
 func stageConversionRecords(app core.App, q Query, limit int) ([]Record, error) {
-	w, cte, err := conversionCTE(app, q)
+	w, cte, forward, err := conversionCTE(app, q)
 	if err != nil {
 		return nil, err
 	}
 	open := w.Param(crm.StageOpen)
 	out := []Record{}
-	query := w.Query(app, cte+` SELECT d.id, d.title, s.name, e.at, fw.deal IS NOT NULL FROM e
+	query := w.Query(app, cte+` SELECT d.id, d.title, s.name, e.at, `+forward+` FROM e
 		JOIN deals d ON d.id = e.deal JOIN pipeline_stages s ON s.id = e.stage
-		LEFT JOIN fw ON fw.deal = e.deal AND fw.stage = e.stage AND fw.at >= e.at
 		WHERE s.kind = `+open+` ORDER BY e.at DESC, d.id LIMIT `+w.Param(limit))
 	err = eachRow(query, func(r *sql.Rows) error {
 		var rec Record

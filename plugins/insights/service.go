@@ -1,8 +1,10 @@
 package insights
 
 import (
+	"database/sql"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -169,39 +171,80 @@ func loadCases(app core.App, q Query, w where) ([]caseRow, error) {
 	return out, nil
 }
 
+// countCases counts the requests matching w by type, in SQL (the date's
+// index, one pass).
 func countCases(w where) func(core.App, Query) (Result, error) {
 	return func(app core.App, q Query) (Result, error) {
-		rows, err := loadCases(app, q, w)
-		if err != nil {
-			return Result{}, err
+		byID := map[string]float64{}
+		total := 0
+		for _, cond := range w(q) {
+			full, err := filterCases(app, q, cond)
+			if err != nil {
+				return Result{}, err
+			}
+			err = eachRow(app.DB().Select("type", "COUNT(*)").From(crm.Cases).Where(full).GroupBy("type").Build(), func(r *sql.Rows) error {
+				var id string
+				var n int
+				if err := r.Scan(&id, &n); err != nil {
+					return err
+				}
+				byID[id] += float64(n)
+				total += n
+				return nil
+			})
+			if err != nil {
+				return Result{}, err
+			}
 		}
-		tps, err := loadTypes(app, rows)
+		tps, err := loadTypeIDs(app, byID)
 		if err != nil {
 			return Result{}, err
 		}
 		by := map[string]float64{}
-		for _, r := range rows {
-			by[tps.name(r.Type)]++
+		for id, n := range byID {
+			by[tps.name(id)] += n
 		}
-		return Result{Value: Float(float64(len(rows))), Count: len(rows), Series: sortedPoints(by)}, nil
+		return Result{Value: Float(float64(total)), Count: total, Series: sortedPoints(by)}, nil
 	}
 }
 
+// backlog counts the open requests at the period's end by age bucket in one
+// SQL pass: the two conditions of backlogWhere, OR-ed (each by its index).
+// A bucket holds ages below its bound: created after end − bound.
 func backlog(app core.App, q Query) (Result, error) {
-	rows, err := loadCases(app, q, backlogWhere)
+	at := end(q)
+	conds := backlogWhere(q)
+	full, err := filterCases(app, q, dbx.Or(conds...))
 	if err != nil {
 		return Result{}, err
 	}
-	at := end(q)
+	bucket := "(CASE"
+	params := dbx.Params{}
+	for i, b := range backlogBuckets[:len(backlogBuckets)-1] {
+		name := "b" + strconv.Itoa(i)
+		params[name] = DBTime(at.Add(-time.Duration(b.Days * 24 * float64(time.Hour))))
+		bucket += fmt.Sprintf(" WHEN created > {:%s} THEN %d", name, i)
+	}
+	bucket += fmt.Sprintf(" ELSE %d END)", len(backlogBuckets)-1)
 	counts := make([]float64, len(backlogBuckets))
-	for _, r := range rows {
-		counts[bucketOf(at.Sub(r.Created.Time()))]++
+	total := 0
+	err = eachRow(app.DB().Select(bucket+" AS bucket", "COUNT(*)").From(crm.Cases).Where(full).GroupBy("bucket").Bind(params).Build(), func(r *sql.Rows) error {
+		var i, n int
+		if err := r.Scan(&i, &n); err != nil {
+			return err
+		}
+		counts[i] += float64(n)
+		total += n
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
 	}
 	series := make([]Point, len(backlogBuckets))
 	for i, b := range backlogBuckets {
 		series[i] = Point{Label: b.Label, Value: counts[i]}
 	}
-	return Result{Value: Float(float64(len(rows))), Count: len(rows), Series: series}, nil
+	return Result{Value: Float(float64(total)), Count: total, Series: series}, nil
 }
 
 func bucketOf(age time.Duration) int {
@@ -218,17 +261,18 @@ func bucketOf(age time.Duration) int {
 // type's target field; ok is false when the request has none.
 type measure struct {
 	target string
+	column string // the moment it runs to from created (first_response_at, closed_at)
 	hours  func(cal crm.Calendar, r caseRow) (float64, bool)
 }
 
-var firstResponse = &measure{target: typeFirstHours, hours: func(cal crm.Calendar, r caseRow) (float64, bool) {
+var firstResponse = &measure{target: typeFirstHours, column: caseFirstAt, hours: func(cal crm.Calendar, r caseRow) (float64, bool) {
 	if r.FirstResponseAt.IsZero() {
 		return 0, false
 	}
 	return cal.OpenBetween(r.Created.Time(), r.FirstResponseAt.Time()).Hours(), true
 }}
 
-var resolution = &measure{target: typeResolution, hours: func(cal crm.Calendar, r caseRow) (float64, bool) {
+var resolution = &measure{target: typeResolution, column: caseClosedAt, hours: func(cal crm.Calendar, r caseRow) (float64, bool) {
 	if r.ClosedAt.IsZero() {
 		return 0, false
 	}
@@ -252,26 +296,47 @@ var slaMet = &measure{hours: func(_ crm.Calendar, r caseRow) (float64, bool) {
 // it, and a series per type (parts p90 and target).
 func times(w where, m *measure) func(core.App, Query) (Result, error) {
 	return func(app core.App, q Query) (Result, error) {
-		rows, err := loadCases(app, q, w)
-		if err != nil {
-			return Result{}, err
-		}
-		tps, err := loadTypes(app, rows)
-		if err != nil {
-			return Result{}, err
-		}
-		cal := q.Business.Calendar()
-		var all []float64
-		byType := map[string][]float64{}
-		targets := map[float64]bool{}
-		for _, r := range rows {
-			h, ok := m.hours(cal, r)
-			if !ok {
-				continue
+		var typeOf []string
+		var pairs [][2]int64
+		for _, cond := range w(q) {
+			full, err := filterCases(app, q, cond)
+			if err != nil {
+				return Result{}, err
 			}
-			all = append(all, h)
-			byType[r.Type] = append(byType[r.Type], h)
-			targets[tps.target(r.Type, m.target)] = true
+			err = eachRow(app.DB().Select("type", caseCreated, m.column).From(crm.Cases).Where(full).Build(), func(r *sql.Rows) error {
+				var tp, from, to string
+				if err := r.Scan(&tp, &from, &to); err != nil {
+					return err
+				}
+				a, okA := stampNanos(from)
+				b, okB := stampNanos(to)
+				if !okB { // no answer or no close: nothing to measure
+					return nil
+				}
+				if !okA {
+					a = time.Time{}.UnixNano()
+				}
+				typeOf, pairs = append(typeOf, tp), append(pairs, [2]int64{a, b})
+				return nil
+			})
+			if err != nil {
+				return Result{}, err
+			}
+		}
+		all := openPairs(q.Business.Calendar(), pairs)
+		ids := map[string]float64{}
+		byType := map[string][]float64{}
+		for i, h := range all {
+			ids[typeOf[i]] = 1
+			byType[typeOf[i]] = append(byType[typeOf[i]], h)
+		}
+		tps, err := loadTypeIDs(app, ids)
+		if err != nil {
+			return Result{}, err
+		}
+		targets := map[float64]bool{}
+		for id := range byType {
+			targets[tps.target(id, m.target)] = true
 		}
 		res := Result{Count: len(all), Extra: map[string]float64{}}
 		if len(all) == 0 {
@@ -320,39 +385,59 @@ func keptSLA(r caseRow) (met, counted bool) {
 	return met, true
 }
 
+// slaKeptSQL is keptSLA in SQL, for a request with a due time to keep
+// (stored dates compare as text).
+const slaKeptSQL = `(first_response_due = '' OR (COALESCE(NULLIF(first_response_at, ''), closed_at) != ''
+	AND COALESCE(NULLIF(first_response_at, ''), closed_at) <= first_response_due))
+	AND (resolution_due = '' OR (closed_at != '' AND closed_at <= resolution_due))`
+
+// withinSLA tallies the requests closed in the period by type, channel and
+// assignee in one SQL pass, then adds the groups up per dimension.
 func withinSLA(app core.App, q Query) (Result, error) {
-	rows, err := loadCases(app, q, slaWhere)
+	full, err := filterCases(app, q, slaWhere(q)[0])
 	if err != nil {
 		return Result{}, err
 	}
-	tps, err := loadTypes(app, rows)
+	type group struct {
+		tp, channel, assignee string
+		met, total            int
+	}
+	var list []group
+	types, staffIDs := map[string]float64{}, map[string]bool{}
+	err = eachRow(app.DB().Select("type", "channel", "assignee", "SUM("+slaKeptSQL+")", "COUNT(*)").From(crm.Cases).
+		Where(full).GroupBy("type", "channel", "assignee").Build(), func(r *sql.Rows) error {
+		var g group
+		if err := r.Scan(&g.tp, &g.channel, &g.assignee, &g.met, &g.total); err != nil {
+			return err
+		}
+		list, types[g.tp] = append(list, g), 1
+		if g.assignee != "" {
+			staffIDs[g.assignee] = true
+		}
+		return nil
+	})
 	if err != nil {
 		return Result{}, err
 	}
-	staff, err := staffNames(app, rows)
+	tps, err := loadTypeIDs(app, types)
+	if err != nil {
+		return Result{}, err
+	}
+	staff, err := staffNamesOf(app, staffIDs)
 	if err != nil {
 		return Result{}, err
 	}
 	type tally struct{ met, total int }
 	groups := map[string]map[string]*tally{"type": {}, "channel": {}, "assignee": {}}
 	var all tally
-	count := func(t *tally, met bool) {
-		t.total++
-		if met {
-			t.met++
-		}
-	}
-	for _, r := range rows {
-		met, counted := keptSLA(r)
-		if !counted {
-			continue
-		}
-		count(&all, met)
-		for dim, key := range map[string]string{"type": tps.name(r.Type), "channel": r.Channel, "assignee": staff[r.Assignee]} {
+	for _, g := range list {
+		all.met, all.total = all.met+g.met, all.total+g.total
+		for dim, key := range map[string]string{"type": tps.name(g.tp), "channel": g.channel, "assignee": staff[g.assignee]} {
 			if groups[dim][key] == nil {
 				groups[dim][key] = &tally{}
 			}
-			count(groups[dim][key], met)
+			groups[dim][key].met += g.met
+			groups[dim][key].total += g.total
 		}
 	}
 	res := Result{Count: all.total}
@@ -450,10 +535,15 @@ func (t typeInfo) target(id, field string) float64 {
 
 // loadTypes reads the request types of rows, by id (the primary key).
 func loadTypes(app core.App, rows []caseRow) (typeInfo, error) {
-	ids := map[string]bool{}
+	ids := map[string]float64{}
 	for _, r := range rows {
-		ids[r.Type] = true
+		ids[r.Type] = 1
 	}
+	return loadTypeIDs(app, ids)
+}
+
+// loadTypeIDs reads the request types whose ids are ids' keys.
+func loadTypeIDs(app core.App, ids map[string]float64) (typeInfo, error) {
 	out := typeInfo{}
 	if len(ids) == 0 {
 		return out, nil
@@ -465,7 +555,7 @@ func loadTypes(app core.App, rows []caseRow) (typeInfo, error) {
 		ResolveHour float64 `db:"sla_resolution_hours"`
 	}
 	if err := app.DB().Select("id", "name", typeFirstHours, typeResolution).From(crm.CaseTypes).
-		Where(dbx.In("id", keysOf(ids)...)).All(&list); err != nil {
+		Where(dbx.In("id", anyKeys(ids)...)).All(&list); err != nil {
 		return nil, err
 	}
 	for _, l := range list {
@@ -486,6 +576,11 @@ func staffNames(app core.App, rows []caseRow) (map[string]string, error) {
 			ids[r.Assignee] = true
 		}
 	}
+	return staffNamesOf(app, ids)
+}
+
+// staffNamesOf names the staff of ids ("" for none).
+func staffNamesOf(app core.App, ids map[string]bool) (map[string]string, error) {
 	out := map[string]string{"": ""}
 	if len(ids) == 0 {
 		return out, nil
@@ -501,6 +596,14 @@ func staffNames(app core.App, rows []caseRow) (map[string]string, error) {
 		out[l.ID] = l.Name
 	}
 	return out, nil
+}
+
+func anyKeys(set map[string]float64) []any {
+	out := make([]any, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	return out
 }
 
 func keysOf(set map[string]bool) []any {
