@@ -84,20 +84,7 @@ func ParseQuery(app core.App, cfg *crm.Config, e *core.RequestEvent) (cur, prev 
 		if err := checkFilter(app, name, val); err != nil {
 			return cur, prev, err
 		}
-		switch name {
-		case FilterPipeline:
-			f.Pipeline = val
-		case FilterOwner:
-			f.Owner = val
-		case FilterTeam:
-			f.Team = val
-		case FilterSegment:
-			f.Segment = val
-		case FilterType:
-			f.Type = val
-		case FilterChannel:
-			f.Channel = val
-		}
+		setFilter(&f, name, val)
 	}
 	cur.Filters, prev.Filters = f, f
 	cur.shared, prev.shared = &shared{}, &shared{}

@@ -228,6 +228,8 @@ func Measure(app core.App, cfg *crm.Config, obj *core.Record, day time.Time) (*f
 	return r.Value, true, err
 }
 
+// setFilter sets the filter of that name (the API's parameter and an
+// objective's saved filters share it).
 func setFilter(f *Filters, name, val string) {
 	switch name {
 	case FilterPipeline:
