@@ -19,13 +19,16 @@ import (
 	"vinculo/plugins/insights"
 	"vinculo/plugins/mailfolder"
 	"vinculo/plugins/merge"
+	"vinculo/plugins/notifications"
 	"vinculo/plugins/orders"
 	"vinculo/plugins/outbox"
 	"vinculo/plugins/portal"
 	"vinculo/plugins/portalauth"
+	"vinculo/plugins/predictions"
 	"vinculo/plugins/replication"
 	"vinculo/plugins/requests"
 	"vinculo/plugins/search"
+	"vinculo/plugins/segments"
 	"vinculo/plugins/setup"
 	"vinculo/plugins/signin"
 	"vinculo/plugins/storage"
@@ -61,12 +64,15 @@ func All(app core.App, cfg *crm.Config) error {
 		portalauth.Register,
 		signin.Register,
 		team.Register,
+		notifications.Register,
 		portal.Register,
 		exporter.Register,
 		importer.Register,
 		merge.Register,
 		surveys.Register,
 		insights.Register,
+		predictions.Register,
+		segments.Register,
 		webui.Register,
 	} {
 		if err := register(app, cfg); err != nil {

@@ -16,6 +16,9 @@ export const ROUTES = [
   ['cases', /^\/cases(?:\/([^/]+))?\/?$/, ['id']],
   ['tasks', /^\/tasks\/?$/],
   ['orders', /^\/orders(?:\/([^/]+))?\/?$/, ['id']],
+  ['quotes', /^\/quotes(?:\/([^/]+))?\/?$/, ['id']], // quotes staff build for customers (issue 19)
+  ['segments', /^\/segments(?:\/([^/]+))?\/?$/, ['id']], // segments with a value proposition (issue 18)
+  ['predictions', /^\/predictions\/?$/], // the customer value model, for managers (issue 18)
   ['insights', /^\/insights(?:\/([^/]+)(?:\/([^/]+))?)?\/?$/, ['board', 'figure']],
   ['mail', /^\/mail(?:\/([^/]+))?\/?$/, ['id']], // received mail filed under nobody (pages/Unfiled.svelte)
   ['settings', /^\/settings(?:\/([^/]+))?\/?$/, ['section']],

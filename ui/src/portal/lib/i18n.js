@@ -4,16 +4,18 @@
 import { translate as shared } from '../../lib/i18n.js'
 import enBase from '../messages/en.js'
 import ptBase from '../messages/pt-BR.js'
-import surveysEn from '../messages/surveys.en.js'
-import surveysPt from '../messages/surveys.pt-BR.js'
-import catalogueEn from '../messages/catalogue.en.js'
-import cataloguePt from '../messages/catalogue.pt-BR.js'
-
-import paymentsEn from '../messages/payments.en.js'
-import paymentsPt from '../messages/payments.pt-BR.js'
-
-const en = { ...enBase, ...surveysEn, ...catalogueEn, ...paymentsEn }
-const ptBR = { ...ptBase, ...surveysPt, ...cataloguePt, ...paymentsPt }
+// Each capability keeps its own messages beside these, in
+// messages/<capability>.en.js and messages/<capability>.pt-BR.js.
+const extra = import.meta.glob('../messages/*.*.js', { eager: true, import: 'default' })
+function withExtra(base, lang) {
+  const out = { ...base }
+  for (const [path, dict] of Object.entries(extra)) {
+    if (path.endsWith(`.${lang}.js`)) Object.assign(out, dict)
+  }
+  return out
+}
+const en = withExtra(enBase, 'en')
+const ptBR = withExtra(ptBase, 'pt-BR')
 
 export const portalMessages = { en, 'pt-BR': ptBR }
 

@@ -17,6 +17,8 @@ export const ROUTES = [
   ['product', /^\/catalogue\/([^/]+)\/?$/, ['id']],
   ['cart', /^\/cart\/?$/],
   ['order-pay', /^\/orders\/([^/]+)\/pay\/?$/, ['id']],
+  ['quotes', /^\/quotes\/?$/], // quotes the business sent the customer (issue 19)
+  ['quote', /^\/quotes\/([^/]+)\/?$/, ['id']],
   ['invoices', /^\/invoices\/?$/],
   ['invoice', /^\/invoices\/([^/]+)\/?$/, ['id']],
   ['data', /^\/data\/?$/],

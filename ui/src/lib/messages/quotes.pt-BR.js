@@ -1,0 +1,4 @@
+// Propostas que a equipe monta para clientes (pages/Quotes.svelte). (quotes)
+export default {
+  'nav.quotes': 'Propostas',
+}
