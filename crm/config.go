@@ -92,6 +92,11 @@ type Business struct {
 	// ChurnDays: a customer with no active subscription who bought nothing
 	// in this many days has churned (0 reads as DefaultChurnDays).
 	ChurnDays int
+	// The customer value model (plugins/predictions): only contacts with a
+	// granted profiling consent are scored when ProfilingNeedsConsent; the
+	// CLV is discounted at DiscountRate a year (0 reads as DefaultDiscountRate).
+	ProfilingNeedsConsent bool
+	DiscountRate          float64
 }
 
 // DefaultChurnDays is the churn window of a business that set none.

@@ -30,3 +30,67 @@ const (
 	ScoreCLV          = "clv"            // over 12 months, discounted
 	ScoreFittedAt     = "fitted_at"
 )
+
+// More fields of customer_scores.
+const (
+	ScorePurchases    = "purchases"     // purchase occasions (a day's orders are one)
+	ScoreLastPurchase = "last_purchase" // the day of the last
+	ScoreTotalSpent   = "total_spent"   // in the business's currency, every occasion
+	ScoreCycles       = "cycles"        // JSON [{product, days, times, last, next}]: the customer's own rhythm per product
+)
+
+// RFM classes (customer_scores.rfm_class), best first; the UI words them.
+const (
+	RFMClassChampions   = "champions"
+	RFMClassLoyal       = "loyal"
+	RFMClassPotential   = "potential"
+	RFMClassNew         = "new"
+	RFMClassAtRisk      = "at_risk"
+	RFMClassCannotLose  = "cannot_lose"
+	RFMClassHibernating = "hibernating"
+	RFMClassLost        = "lost"
+)
+
+// RFMClasses lists the RFM classes, best first.
+var RFMClasses = []string{RFMClassChampions, RFMClassLoyal, RFMClassPotential, RFMClassNew,
+	RFMClassAtRisk, RFMClassCannotLose, RFMClassHibernating, RFMClassLost}
+
+// Fields of prediction_fits.
+const (
+	FitFittedAt       = "fitted_at"
+	FitTrigger        = "trigger"      // FitNightly, FitOnDemand
+	FitRequestedBy    = "requested_by" // relation staff: who asked (on demand)
+	FitAsOf           = "as_of"        // the last day of the data the scores are as of
+	FitCalibrationEnd = "calibration_end"
+	FitData           = "data"       // JSON: customers, occasions, repeat buyers, first and last day, mean spend, the fit's own check
+	FitBGNBD          = "bgnbd"      // JSON: {params {r, alpha, a, b}, fit {std_err, log_likelihood, ...}} or absent
+	FitSpend          = "spend"      // JSON: Gamma-Gamma {params {p, q, gamma}, fit, correlation} or absent
+	FitRefusal        = "refusal"    // JSON: why the spend model was refused {code, reason, value, limit}
+	FitEvaluation     = "evaluation" // JSON: the calibration/holdout evaluation
+	FitRules          = "rules"      // JSON: products bought together
+	FitError          = "error"      // why the purchase model could not be fitted
+	FitScored         = "scored"     // contacts scored
+	FitExcluded       = "excluded"   // contacts left out for profiling consent
+	FitSettings       = "settings"   // JSON: the discount rate and consent rule the fit ran with
+	FitDurationMS     = "duration_ms"
+)
+
+// What started a fit (prediction_fits.trigger).
+const (
+	FitNightly  = "nightly"
+	FitOnDemand = "on_demand"
+)
+
+// Fields of business_settings for the model.
+const (
+	BusinessProfilingNeedsConsent = "profiling_needs_consent" // only contacts with a granted profiling consent are scored
+	BusinessDiscountRate          = "discount_rate"           // yearly, 0..1, for the CLV
+)
+
+// DefaultDiscountRate is the yearly discount rate of a business that set none.
+const DefaultDiscountRate = 0.10
+
+// The consent purpose automated profiling needs (consents.purpose).
+const PurposeProfiling = "profiling"
+
+func init() { AllCollections = append(AllCollections, PredictionFits, CustomerScores) }

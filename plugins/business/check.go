@@ -110,6 +110,8 @@ func FromRecord(r *core.Record) (crm.Business, error) {
 		Name: r.GetString("name"), Country: r.GetString("country"), Language: r.GetString("language"),
 		Timezone: r.GetString("timezone"), Hours: hours, Holidays: days, LogoURL: logo, Color: r.GetString("color"),
 		Currency: r.GetString(crm.BusinessCurrency), Rates: rs,
-		ChurnDays: r.GetInt(crm.BusinessChurnDays),
+		ChurnDays:             r.GetInt(crm.BusinessChurnDays),
+		ProfilingNeedsConsent: r.GetBool(crm.BusinessProfilingNeedsConsent),
+		DiscountRate:          r.GetFloat(crm.BusinessDiscountRate),
 	}, nil
 }
