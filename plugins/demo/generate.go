@@ -444,6 +444,15 @@ func (g *generator) relationships() error {
 	if err := g.subscriptions(base); err != nil {
 		return err
 	}
+	if err := g.quotes(base); err != nil {
+		return err
+	}
+	if err := g.personal(); err != nil {
+		return err
+	}
+	if err := g.services(); err != nil {
+		return err
+	}
 	if err := g.npsAnswers(base); err != nil {
 		return err
 	}

@@ -66,11 +66,24 @@ func (p *plugin) decide(tx core.App, rec *core.Record, now time.Time) (decision,
 	}
 	loc := p.location(contact)
 	purpose := rec.GetString("purpose")
+	choice, off, err := p.choiceFor(tx, rec, contact)
+	if err != nil || off.state != "" {
+		return off, contact, err
+	}
+	channel := func(ch string, chosen bool) (decision, error) {
+		if purpose == crm.PurposeService {
+			return p.serviceChannel(tx, rec, contact, ch, chosen)
+		}
+		return p.consentedChannel(tx, rec, contact, purpose, ch)
+	}
 	var d decision
-	if purpose == crm.PurposeService {
-		d, err = p.serviceChannel(tx, rec, contact)
-	} else {
-		d, err = p.consentedChannel(tx, rec, contact, purpose)
+	if ch := rec.GetString("channel"); ch != "" || choice.Channel == "" {
+		d, err = channel(ch, false)
+	} else if d, err = channel(choice.Channel, true); err == nil && d.state != "" {
+		// The channel the customer chose for this kind cannot carry it now
+		// (no number, no sender, a consent since withdrawn): they still
+		// want to be told, so it goes as any message of theirs would.
+		d, err = channel("", false)
 	}
 	if err != nil || d.state != "" {
 		return d, contact, err
@@ -84,8 +97,9 @@ func (p *plugin) decide(tx core.App, rec *core.Record, now time.Time) (decision,
 // for service — a granted service consent there or, when the contact has no
 // service consent at all, their preferred channel and email. With no
 // channel it goes on the first of preferred, email, then the other
-// consented channels that can carry it.
-func (p *plugin) serviceChannel(tx core.App, rec, contact *core.Record) (decision, error) {
+// consented channels that can carry it. A channel the customer chose for
+// the message's kind (chosen) goes too when they gave no service consents.
+func (p *plugin) serviceChannel(tx core.App, rec, contact *core.Record, want string, chosen bool) (decision, error) {
 	consents, err := consentStates(tx, contact.Id, crm.PurposeService)
 	if err != nil {
 		return decision{}, err
@@ -100,7 +114,10 @@ func (p *plugin) serviceChannel(tx core.App, rec, contact *core.Record) (decisio
 	if len(consents) == 0 {
 		add(preferred)
 		add("email")
-		if ch := rec.GetString("channel"); ch != "" && rec.GetString("case") != "" {
+		if chosen {
+			add(want)
+		}
+		if ch := want; ch != "" && rec.GetString("case") != "" {
 			// an answer about a request goes where the customer wrote about it
 			var wrote int
 			if err := tx.DB().NewQuery("SELECT COUNT(*) FROM activities WHERE [[case]] = {:c} AND event = {:e} AND channel = {:ch}").
@@ -118,7 +135,7 @@ func (p *plugin) serviceChannel(tx core.App, rec, contact *core.Record) (decisio
 			}
 		}
 	}
-	if ch := rec.GetString("channel"); ch != "" {
+	if ch := want; ch != "" {
 		if !slices.Contains(allowed, ch) {
 			on := map[string]any{"purpose": crm.PurposeService, "channel": ch}
 			switch {
@@ -156,12 +173,11 @@ func (p *plugin) serviceChannel(tx core.App, rec, contact *core.Record) (decisio
 // preferred one (email when the customer has no preference), with no
 // fallback: a message on another channel must name it and have its consent.
 // A preferred channel of "none" refuses them all.
-func (p *plugin) consentedChannel(tx core.App, rec, contact *core.Record, purpose string) (decision, error) {
+func (p *plugin) consentedChannel(tx core.App, rec, contact *core.Record, purpose, ch string) (decision, error) {
 	preferred := contact.GetString("preferred_channel")
 	if preferred == "none" {
 		return refuse("the customer asked not to be contacted (preferred channel: none); only service messages go").because(ReasonDoNotContact, nil), nil
 	}
-	ch := rec.GetString("channel")
 	if ch == "" {
 		ch = preferred
 	}
@@ -479,3 +495,56 @@ func clock(t time.Time, loc *time.Location) string {
 
 // stamp is how PocketBase stores a time, for comparisons in filters.
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000Z") }
+
+// KindOf is the kind of message rec is, for the customer's choices: its
+// own, else its template's; "" for a message of no kind (staff's own words,
+// which the customer's choices of kinds do not hold back).
+func KindOf(rec *core.Record) string {
+	if k := rec.GetString(crm.OutboxKind); k != "" {
+		return k
+	}
+	return crm.TemplateKinds[rec.GetString("template")]
+}
+
+// choiceFor is the customer's choice for rec's kind (and news topic): the
+// channel they chose for it, or a refusal when they chose not to be told.
+// No row, no kind or no choice for the kind: told, on the usual channel.
+func (p *plugin) choiceFor(tx core.App, rec, contact *core.Record) (crm.MessageChoice, decision, error) {
+	told := crm.MessageChoice{On: true}
+	kind := KindOf(rec)
+	if kind == "" {
+		return told, decision{}, nil
+	}
+	row, err := tx.FindFirstRecordByFilter(crm.PersonalChoices, crm.PcContact+" = {:c}", dbx.Params{"c": contact.Id})
+	if errors.Is(err, sql.ErrNoRows) {
+		return told, decision{}, nil
+	}
+	if err != nil {
+		return told, decision{}, err
+	}
+	field, key := crm.PcMessages, kind
+	topic := rec.GetString(crm.OutboxTopic)
+	if kind == crm.KindNews && topic != "" {
+		field, key = crm.PcNews, topic
+	}
+	var all map[string]crm.MessageChoice
+	if err := row.UnmarshalJSONField(field, &all); err != nil || all == nil {
+		return told, decision{}, nil // nothing chosen (or unreadable): as by default
+	}
+	c, ok := all[key]
+	if !ok {
+		return told, decision{}, nil
+	}
+	if c.On {
+		return c, decision{}, nil
+	}
+	if field == crm.PcNews {
+		name := topic
+		if t, err := tx.FindRecordById(crm.NewsTopics, topic); err == nil {
+			name = t.GetString(crm.TopicName)
+		}
+		return c, refuse("the customer chose not to hear news on %q", name).
+			because(ReasonOptedOutTopic, map[string]any{"kind": kind, "topic": topic, "topic_name": name}), nil
+	}
+	return c, refuse("the customer chose not to be told of %s", kind).because(ReasonOptedOut, map[string]any{"kind": kind}), nil
+}

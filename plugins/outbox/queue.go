@@ -20,6 +20,11 @@ type Queued struct {
 	Body     string
 	Urgent   bool // service only: lifts the customer's hours
 	Case     string
+	// Kind is what the message tells (crm.MessageKinds) for the customer's
+	// choices: "" takes the template's kind (crm.TemplateKinds), if any.
+	// Topic is the news topic of a message of kind news.
+	Kind  string
+	Topic string
 	// Email only: an address of its own instead of the contact's (the old
 	// address of an email change), the others of a reply-all, the files.
 	To    string
@@ -56,6 +61,11 @@ func Queue(tx core.App, q Queued) (*core.Record, error) {
 	r.Set("body", q.Body)
 	r.Set("urgent", q.Urgent)
 	r.Set("case", q.Case)
+	if q.Kind == "" {
+		q.Kind = crm.TemplateKinds[q.Template]
+	}
+	r.Set(crm.OutboxKind, q.Kind)
+	r.Set(crm.OutboxTopic, q.Topic)
 	r.Set(crm.OutboxTo, strings.TrimSpace(q.To))
 	r.Set(crm.OutboxCc, strings.Join(q.Cc, ", "))
 	if len(q.Files) > 0 {

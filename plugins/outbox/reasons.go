@@ -28,6 +28,8 @@ const (
 	ReasonSent             = "sent"              // channel, to
 	ReasonSendFailed       = "send_failed"       // attempts, error
 	ReasonRetrying         = "retrying"          // attempt, max, next, error
+	ReasonOptedOut         = "opted_out"         // kind: the customer chose not to be told of this kind (crm.MessageKinds)
+	ReasonOptedOutTopic    = "opted_out_topic"   // kind, topic, topic_name: nor of news on this topic
 )
 
 // Waits: what a waiting message waits for (reason_data.for).

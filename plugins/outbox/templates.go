@@ -75,6 +75,44 @@ var templates = map[string]map[string]wording{
 				"{{.business}} · {{.reference}}",
 		},
 	},
+	// Orders, payments and invoices (plugins/portal/personal_messages.go):
+	// the customer chooses whether and where they hear of them.
+	crm.TemplateOrderStatus: {
+		"en": {
+			subject: "Your order {{.number}}: {{.status_label}}",
+			body: "Hello {{.name}},\n\nYour order {{.number}} is now: {{.status_label}}.\n" +
+				"{{with .portal_url}}You can follow it at {{.}}\n{{end}}\n{{.business}}",
+		},
+		"pt-BR": {
+			subject: "Seu pedido {{.number}}: {{.status_label_pt}}",
+			body: "Olá, {{.name}}.\n\nSeu pedido {{.number}} agora está: {{.status_label_pt}}.\n" +
+				"{{with .portal_url}}Acompanhe em {{.}}\n{{end}}\n{{.business}}",
+		},
+	},
+	crm.TemplatePaymentFailed: {
+		"en": {
+			subject: "Your payment for order {{.number}} did not go through",
+			body: "Hello {{.name}},\n\nYour payment for order {{.number}} did not go through{{with .reason}} ({{.}}){{end}}. The order stays unpaid: you can pay it again.\n" +
+				"{{with .portal_url}}{{.}}\n{{end}}\n{{.business}}",
+		},
+		"pt-BR": {
+			subject: "Seu pagamento do pedido {{.number}} não foi aprovado",
+			body: "Olá, {{.name}}.\n\nSeu pagamento do pedido {{.number}} não foi aprovado{{with .reason}} ({{.}}){{end}}. O pedido continua em aberto: você pode pagá-lo de novo.\n" +
+				"{{with .portal_url}}{{.}}\n{{end}}\n{{.business}}",
+		},
+	},
+	crm.TemplateInvoiceIssued: {
+		"en": {
+			subject: "Your invoice {{.number}}",
+			body: "Hello {{.name}},\n\nYour invoice {{.number}} ({{.total}} {{.currency}}) is ready.\n" +
+				"{{with .portal_url}}You can view and download it at {{.}}\n{{end}}\n{{.business}}",
+		},
+		"pt-BR": {
+			subject: "Sua fatura {{.number}}",
+			body: "Olá, {{.name}}.\n\nSua fatura {{.number}} ({{.total}} {{.currency}}) está pronta.\n" +
+				"{{with .portal_url}}Veja e baixe em {{.}}\n{{end}}\n{{.business}}",
+		},
+	},
 }
 
 // genericSubject is the subject of a generic message that has none.

@@ -43,10 +43,12 @@ func Register(app core.App, cfg *crm.Config) error {
 	bindAccountSync(app)
 	bindEmailChange(app)
 	bindPublicRequests(app, cfg)
+	bindPersonalMessages(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		if err := ensureRateLimits(se.App); err != nil {
 			return err
 		}
+		bindPersonal(se)
 		se.Router.GET("/api/crm/portal/branding", func(e *core.RequestEvent) error { return branding(e, cfg) })
 		se.Router.GET("/api/crm/portal/me", withCustomer(me))
 		se.Router.GET("/api/crm/portal/cases/{id}", withCustomer(caseDetail))

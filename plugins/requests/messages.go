@@ -38,6 +38,7 @@ func queueMessage(tx core.App, ctx context.Context, c, caseType *core.Record, te
 	m.Set("purpose", crm.PurposeService)
 	m.Set("case", c.Id)
 	m.Set("template", template)
+	m.Set(crm.OutboxKind, crm.KindRequests)
 	m.Set("data", map[string]any{
 		"reference":    c.GetString("reference"),
 		"subject":      c.GetString("subject"),
