@@ -1,0 +1,117 @@
+// Browser tests of the notifications (issue 16): a manager assigns a request
+// to Rafael and it arrives live in Rafael's bell, open in another browser
+// context; opening it goes to the request and marks it read; "mark all read";
+// each member's email choices on the Profile page; the SLA warning share in
+// Settings → Request types. Screenshots at desktop and phone size go to
+// e2e/screenshots/notifications-*.png.
+//
+//   /work/e2e-run.sh notifications e2e/notifications.test.mjs
+import { describe, test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { apiToken, api } from './server.mjs'
+import { browserKit, DESKTOP, PHONE, RAFAEL, MARINA } from './kit.mjs'
+
+const { start, stop, newPage, signIn, shot, noSidewaysScroll } = browserKit({ prefix: 'notifications', noPageErrors: true })
+let server
+
+describe('notifications in Chromium', { timeout: 300000 }, () => {
+  let marina
+  let rafael // Rafael's staff record
+
+  before(async () => {
+    server = await start()
+    marina = await apiToken(server.url, MARINA)
+    const me = await api(server.url, await apiToken(server.url, RAFAEL), '/api/collections/staff/auth-refresh', { method: 'POST' })
+    rafael = me.record
+  })
+
+  after(async () => {
+    await stop()
+  })
+
+  test('a request assigned to Rafael arrives live in his bell; opening it marks it read', async () => {
+    for (const [size, options] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+      const page = await newPage(options)
+      await signIn(page, RAFAEL)
+      const bell = page.locator('button[aria-controls=notif-panel]')
+      await bell.waitFor()
+      await page.waitForTimeout(300) // the realtime subscription is made after the first paint
+      const before = Number((await page.getByTestId('notif-count').textContent().catch(() => '0')) || 0)
+      // Marina, in her own browser context, assigns him a request.
+      const other = await newPage(DESKTOP)
+      await signIn(other, MARINA)
+      const open = await api(server.url, marina, `/api/collections/cases/records?perPage=1&sort=-created&filter=${encodeURIComponent(`assignee!="${rafael.id}"`)}`)
+      const kase = open.items[0]
+      const res = await other.evaluate(async ([id, to]) => {
+        const auth = JSON.parse(localStorage.getItem('vinculo_staff_auth'))
+        const r = await fetch(`/api/collections/cases/records/${id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json', Authorization: auth.token }, body: JSON.stringify({ assignee: to }) })
+        return r.status
+      }, [kase.id, rafael.id])
+      assert.equal(res, 200)
+      // Live: the count grows without a reload.
+      await page.getByTestId('notif-count').filter({ hasText: String(before + 1) }).waitFor()
+      await bell.click()
+      const panel = page.locator('#notif-panel')
+      const item = panel.locator('li.unread').filter({ hasText: kase.subject }).first()
+      await item.waitFor()
+      assert.match(await item.textContent(), /Marina/)
+      await shot(page, `bell-open-${size}`)
+      await noSidewaysScroll(page, `the open bell (${size})`)
+      await item.locator('a').click()
+      await page.waitForURL(`**/cases/${kase.id}`)
+      const after = await page.getByTestId('notif-count').textContent().catch(() => '0')
+      assert.equal(Number(after || 0), before, 'opening it marked it read')
+      // Mark all read.
+      await bell.click()
+      const markAll = panel.getByRole('button', { name: /Mark all read|Marcar todas/ })
+      if (await markAll.count()) {
+        await markAll.click()
+        await page.getByTestId('notif-count').waitFor({ state: 'detached' })
+      }
+      assert.equal(await panel.locator('li.unread').count(), 0)
+      await other.context().close()
+      await page.context().close()
+    }
+  })
+
+  test('email choices on the Profile page are kept', async () => {
+    for (const [size, options] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+      const page = await newPage(options)
+      await signIn(page, RAFAEL)
+      await page.goto(`${server.url}/profile`)
+      const form = page.locator('form.notif-settings')
+      await form.locator('#ns-assigned').waitFor()
+      await form.locator('#ns-assigned').selectOption('now')
+      await form.locator('#ns-hour').selectOption(size === 'desktop' ? '7' : '9')
+      await form.locator('button[type=submit]').click()
+      await page.waitForTimeout(300)
+      await form.scrollIntoViewIfNeeded()
+      await shot(page, `settings-${size}`, { fullPage: true })
+      await noSidewaysScroll(page, `the notification settings (${size})`)
+      await page.reload()
+      await form.locator('#ns-assigned').waitFor()
+      assert.equal(await form.locator('#ns-assigned').inputValue(), 'now')
+      assert.equal(await form.locator('#ns-hour').inputValue(), size === 'desktop' ? '7' : '9')
+      await page.context().close()
+    }
+  })
+
+  test('a manager sets the SLA warning share', async () => {
+    const page = await newPage(DESKTOP)
+    await signIn(page, MARINA)
+    await page.goto(`${server.url}/settings/request-types`)
+    const input = page.locator('#sla-share')
+    await input.waitFor()
+    await input.fill('150')
+    await page.locator('form.sla-share button[type=submit]').click()
+    await page.locator('#sla-share-error').waitFor()
+    assert.equal(await input.inputValue(), '150', 'what was typed stays')
+    await input.fill('75')
+    await page.locator('form.sla-share button[type=submit]').click()
+    await page.locator('#sla-share-error').waitFor({ state: 'detached' })
+    const row = await api(server.url, marina, '/api/collections/business_settings/records')
+    assert.equal(row.items[0].sla_warn_percent, 75)
+    await shot(page, 'sla-share-desktop')
+    await page.context().close()
+  })
+})
