@@ -47,7 +47,7 @@ func importCommand(app core.App, cfg *crm.Config) *cobra.Command {
 				opts.Mode = importer.ModeValidOnly
 			}
 			if !slices.Contains(importer.Kinds, kind) {
-				return badConfig("--kind must be contacts or companies, not %q", kind)
+				return badConfig("--kind must be contacts, companies or orders, not %q", kind)
 			}
 			if !slices.Contains(importer.OnDuplicates, onDuplicate) {
 				return badConfig("--on-duplicate must be one of %s, not %q", strings.Join(importer.OnDuplicates, ", "), onDuplicate)
@@ -96,7 +96,7 @@ func importCommand(app core.App, cfg *crm.Config) *cobra.Command {
 	}
 	command.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badConfig("import: %v", err) })
 	f := command.Flags()
-	f.StringVar(&kind, "kind", importer.KindContacts, "what the file holds: contacts or companies")
+	f.StringVar(&kind, "kind", importer.KindContacts, "what the file holds: contacts, companies or orders (past orders, as history)")
 	f.BoolVar(&dryRun, "dry-run", false, "report what would happen and write nothing")
 	f.BoolVar(&validOnly, "valid-only", false, "write the valid rows even when others have errors")
 	f.StringVar(&onDuplicate, "on-duplicate", importer.DupSkip, "a row that duplicates a record: skip, fill (its empty fields), overwrite or create (anyway)")

@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/search"
 
 	"vinculo/crm"
+	"vinculo/plugins/segments/segdef"
 	"vinculo/plugins/timeline"
 )
 
@@ -132,7 +133,12 @@ func (r *reader) segments(ctx context.Context, contactID string) ([]SegmentRef, 
 		return nil, nil, err
 	}
 	for _, s := range list {
-		ok, err := inSegment(ctx, r.app, contacts, contactID, s.GetString("filter"))
+		var ok bool
+		if segdef.Has(s) { // built in the workspace: its compiled conditions
+			ok, err = segdef.Contains(ctx, r.app, s, contactID)
+		} else {
+			ok, err = inSegment(ctx, r.app, contacts, contactID, s.GetString("filter"))
+		}
 		switch {
 		case err != nil:
 			broken = append(broken, SegmentProblem{ID: s.Id, Name: s.GetString("name"), Error: err.Error()})

@@ -27,7 +27,9 @@ import (
 
 	"vinculo/crm"
 	"vinculo/crm/guard"
+	"vinculo/plugins/accesslog"
 	"vinculo/plugins/search"
+	"vinculo/plugins/segments/segdef"
 )
 
 // Kinds are the collections that can be exported.
@@ -125,7 +127,6 @@ func handle(e *core.RequestEvent) error {
 		}
 		return e.InternalServerError("The export could not start.", err)
 	}
-	audit(e, p)
 
 	w := e.Response
 	h := w.Header()
@@ -134,7 +135,11 @@ func handle(e *core.RequestEvent) error {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
-	if err := ex.Stream(e.Request.Context(), w, func() { _ = e.Flush() }); err != nil {
+	err = ex.Stream(e.Request.Context(), w, func() { _ = e.Flush() })
+	// What was sent left with the export, whole or cut short: each customer
+	// in it sees it on their log (plugins/accesslog, after the answer).
+	audit(e, p, ex.members)
+	if err != nil {
 		// The status is sent: cut the connection so the client sees a
 		// broken download rather than a file that looks complete.
 		e.App.Logger().Error("export failed mid-stream", "kind", p.Kind, "error", err)
@@ -150,22 +155,11 @@ var contentTypes = map[string]string{
 }
 
 // audit records who exported what: an export takes customers' data out.
-func audit(e *core.RequestEvent, p Params) {
-	c, err := e.App.FindCachedCollectionByNameOrId(crm.AuditLog)
-	if err != nil {
-		return
-	}
-	r := core.NewRecord(c)
-	actor, staff := "superuser", ""
-	if !e.HasSuperuserAuth() {
-		actor, staff = "staff", e.Auth.Id
-	}
+// One row with the filter and the count, and the customers it held (members)
+// so each one's log lists it.
+func audit(e *core.RequestEvent, p Params, members []string) {
 	reason := fmt.Sprintf("format=%s filter=%q q=%q segment=%q", p.Format, p.Filter, p.Q, p.Segment)
-	reason = crm.Truncate(reason, 500)
-	ip := e.RealIP()
-	r.Load(map[string]any{"actor_type": actor, "staff": staff, "action": "export", "collection": p.Kind,
-		"reason": reason, "ip": ip, "user_agent": crm.Truncate(e.Request.UserAgent(), 300)})
-	if err := e.App.Save(r); err != nil {
+	if err := accesslog.Export(e, p.Kind, crm.Truncate(reason, 500), members); err != nil {
 		e.App.Logger().Warn("export: audit entry not written", "error", err)
 	}
 }
@@ -209,7 +203,10 @@ type export struct {
 	p          Params
 	collection *core.Collection
 	segment    string // the segment's stored filter
+	// segmentExpr is a segment built from conditions (segdef), compiled.
+	segmentExpr dbx.Expression
 	columns    []string
+	members    []string // the customers the rows written belong to (plugins/accesslog)
 }
 
 func newExport(app core.App, info *core.RequestInfo, p Params) (*export, error) {
@@ -228,6 +225,13 @@ func newExport(app core.App, info *core.RequestInfo, p Params) (*export, error) 
 		seg, err := app.FindRecordById(crm.Segments, p.Segment)
 		if err != nil {
 			return nil, invalid("segment", "validation_not_found", "No such segment.")
+		}
+		if segdef.Has(seg) { // built in the workspace: its compiled conditions
+			c, err := segdef.Of(app, seg, time.Now(), "exseg")
+			if err != nil {
+				return nil, invalid("segment", "validation_invalid_segment", err.Error())
+			}
+			ex.segmentExpr = c.Expression("[[" + crm.Contacts + ".id]]")
 		}
 		ex.segment = seg.GetString("filter")
 		// A segment's filter is any staff writer's text: the list would get
@@ -274,6 +278,9 @@ func (ex *export) query() (*dbx.SelectQuery, error) {
 			return nil, invalid(f.field, "validation_invalid_filter", "The filter does not parse: "+err.Error())
 		}
 		q.AndWhere(expr)
+	}
+	if ex.segmentExpr != nil {
+		q.AndWhere(ex.segmentExpr)
 	}
 	if ex.p.Q != "" {
 		match, err := search.Match(ex.p.Q)

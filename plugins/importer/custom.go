@@ -238,7 +238,7 @@ func readURL(c *checker, name, s string) (any, string) {
 // and punctuation ignored.
 func guessCustom(app core.App, opts Options, src source, res *Result) {
 	s, ok := src.(*csvSource)
-	if !ok || opts.Mapping != nil {
+	if !ok || opts.Mapping != nil || opts.Kind == KindOrders {
 		return
 	}
 	table := crm.Contacts

@@ -85,7 +85,7 @@ func handleStart(e *core.RequestEvent, cfg *crm.Config, ctx context.Context) err
 	}
 	switch {
 	case !slices.Contains(Kinds, opts.Kind):
-		return badField(e, "kind", "kind must be contacts or companies.")
+		return badField(e, "kind", "kind must be contacts, companies or orders.")
 	case !slices.Contains(Modes, opts.Mode):
 		return badField(e, "mode", "mode must be dry_run, all_or_nothing or valid_only.")
 	case !slices.Contains(OnDuplicates, opts.OnDuplicate):

@@ -85,6 +85,12 @@ func RunJob(ctx context.Context, app core.App, cfg *crm.Config, job *core.Record
 	if opts.Country == "" {
 		opts.Country = cfg.BusinessNow().Country
 	}
+	if opts.Currency == "" {
+		opts.Currency = cfg.BusinessNow().Currency
+	}
+	if opts.Location == nil {
+		opts.Location = cfg.BusinessNow().Location()
+	}
 	job.Set("status", StatusRunning)
 	job.Set("started", types.NowDateTime())
 	job.Set("total_rows", estimateRows(path))

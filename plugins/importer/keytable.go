@@ -49,7 +49,8 @@ type run struct {
 	custom    []customColumn // the custom fields the mapping fills (custom.go)
 	keyRows   *bulk
 	lookup    *sql.Stmt
-	staff     map[string]string // email and folded name -> staff id
+	staff     map[string]string  // email and folded name -> staff id
+	products  map[string]product // orders: the catalogue by code and folded name (orders.go)
 	now       string
 }
 
@@ -214,6 +215,9 @@ func (w *run) prepare(app core.App) error {
 	}
 	w.keyRows = newBulk(w.conn, w.keysTable, "INSERT OR IGNORE", "k", "id", "line")
 	w.keyRows.onFlush = func() { clear(w.pending) }
+	if w.opts.Kind == KindOrders {
+		return w.prepareOrders(app)
+	}
 	table, columns := crm.Contacts, contactColumns
 	if w.opts.Kind == KindCompanies {
 		table, columns = crm.Companies, companyColumns

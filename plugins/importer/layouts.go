@@ -23,6 +23,9 @@ func FieldsOf(kind string) []string {
 	if kind == KindCompanies {
 		return CompanyFields
 	}
+	if kind == KindOrders {
+		return OrderFields
+	}
 	return ContactFields
 }
 
@@ -256,6 +259,8 @@ func generic(kind string, h header) (*layout, error) {
 	syn, fields := contactSynonyms, ContactFields
 	if kind == KindCompanies {
 		syn, fields = companySynonyms, CompanyFields
+	} else if kind == KindOrders {
+		syn, fields = orderSynonyms, OrderFields
 	}
 	l := &layout{name: LayoutGeneric, mapping: map[string]string{}}
 	used := map[int]bool{}
@@ -325,6 +330,9 @@ func (l *layout) usable(kind string) error {
 	}
 	if len(l.phones) > 0 {
 		has["phone"] = true
+	}
+	if kind == KindOrders {
+		return ordersUsable(has)
 	}
 	if kind == KindCompanies {
 		if !has["name"] {

@@ -39,7 +39,7 @@ const (
 )
 
 var (
-	Kinds        = []string{KindContacts, KindCompanies}
+	Kinds        = []string{KindContacts, KindCompanies, KindOrders}
 	Modes        = []string{ModeDryRun, ModeAllOrNothing, ModeValidOnly}
 	OnDuplicates = []string{DupSkip, DupFill, DupOverwrite, DupCreate}
 	Formats      = []string{FormatCSV, FormatVCard}
@@ -58,6 +58,8 @@ type Options struct {
 	OnDuplicate string
 	Mapping     map[string]string // file column -> field; nil: recognise the layout
 	Country     string            // ISO 3166 alpha-2 for phone numbers without a country code
+	Currency    string            // orders: the currency of rows that name none (the business's)
+	Location    *time.Location    // orders: the time zone of days without a time (the business's)
 	// Job is the import_jobs record whose counts every commit updates, in
 	// the commit's transaction; "" for none.
 	Job string

@@ -73,6 +73,9 @@ func (w *run) row(row Row) error {
 	if w.opts.Kind == KindCompanies {
 		return w.company(row)
 	}
+	if w.opts.Kind == KindOrders {
+		return w.order(row)
+	}
 	return w.contact(row)
 }
 

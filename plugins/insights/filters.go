@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"vinculo/crm"
+	"vinculo/plugins/segments/segdef"
 )
 
 // Where gathers the conditions of one figure's query, with their
@@ -52,6 +53,13 @@ func (w *Where) In(column string, q Query) *Where { return w.Between(column, q.F
 func (w *Where) Owner(column string, q Query) *Where {
 	if q.Filters.Owner != "" {
 		w.Add(column + " = " + w.Param(q.Filters.Owner))
+	}
+	if q.Filters.People != nil {
+		in := []string{"''"} // never empty: nobody's records, when nobody counts
+		for _, id := range q.Filters.People {
+			in = append(in, w.Param(id))
+		}
+		w.Add(column + " != '' AND " + column + " IN (" + strings.Join(in, ", ") + ")")
 	}
 	return w
 }
@@ -121,6 +129,13 @@ func SegmentSQL(app core.App, id string) (string, dbx.Params, error) {
 	seg, err := app.FindRecordById(crm.Segments, id)
 	if err != nil {
 		return "", nil, &ParamError{FilterSegment, "no such segment"}
+	}
+	if segdef.Has(seg) { // built in the workspace: its compiled conditions
+		c, err := segdef.Of(app, seg, time.Now(), "isg")
+		if err != nil {
+			return "", nil, &ParamError{FilterSegment, err.Error()}
+		}
+		return c.IDs(), c.Params, nil
 	}
 	contacts, err := app.FindCachedCollectionByNameOrId(crm.Contacts)
 	if err != nil {

@@ -21,7 +21,7 @@ import { guessField } from '../shared/customfields.js'
  * @typedef {{id: string, name: string, kind: string, mapping: Record<string, string>, staff?: string}} ImportPreset
  */
 
-export const KINDS = ['contacts', 'companies']
+export const KINDS = ['contacts', 'companies', 'orders']
 export const ON_DUPLICATE = ['skip', 'fill', 'overwrite', 'create']
 export const RUN_MODES = ['all_or_nothing', 'valid_only']
 
@@ -29,6 +29,8 @@ export const RUN_MODES = ['all_or_nothing', 'valid_only']
 export const FIELDS = {
   contacts: ['name', 'first_name', 'last_name', 'email', 'phone', 'mobile', 'job_title', 'company', 'address', 'tags', 'source', 'stage', 'owner'],
   companies: ['name', 'domain', 'phone', 'address', 'city', 'country', 'industry'],
+  // Past orders, as history (plugins/importer/orders.go): the customer by id, email or phone.
+  orders: ['order_id', 'customer_id', 'email', 'phone', 'date', 'amount', 'currency', 'product'],
 }
 
 const FINISHED = ['done', 'failed']
@@ -210,6 +212,12 @@ const ALIASES = {
   tags: ['tags', 'labels', 'etiquetas'],
   stage: ['stage', 'lifecycle stage', 'estágio'],
   industry: ['industry', 'setor'],
+  order_id: ['order id', 'order', 'order number', 'external id', 'id', 'pedido', 'id do pedido', 'número do pedido', 'numero do pedido'],
+  customer_id: ['customer id', 'client id', 'customer', 'id do cliente', 'código do cliente', 'codigo do cliente', 'cliente'],
+  date: ['date', 'order date', 'purchase date', 'data', 'data do pedido', 'data da compra'],
+  amount: ['amount', 'total', 'value', 'valor', 'valor total', 'order total'],
+  currency: ['currency', 'moeda'],
+  product: ['product', 'sku', 'product code', 'produto', 'item', 'código do produto'],
 }
 
 /**

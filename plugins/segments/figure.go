@@ -1,0 +1,66 @@
+package segments
+
+import (
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"vinculo/crm"
+	"vinculo/plugins/insights"
+)
+
+// FigureKey is the Insights figure of a segment's size and revenue over
+// time (board customers, with the segment filter).
+const FigureKey = "segment_size"
+
+func init() {
+	insights.Add(insights.Def{
+		Board: insights.BoardCustomers, Key: FigureKey, Unit: insights.UnitCount, Better: "up",
+		Filters: []string{insights.FilterSegment},
+		Compute: segmentSize,
+	})
+}
+
+// Snapshot is one day of a segment's size and revenue.
+type Snapshot struct {
+	Day     string  `db:"day" json:"day"`
+	Members int     `db:"members" json:"members"`
+	Revenue float64 `db:"revenue" json:"revenue"`
+}
+
+// History is segment id's snapshots of the days [from, to), oldest first.
+func History(app core.App, id, from, to string) ([]Snapshot, error) {
+	out := []Snapshot{}
+	err := app.DB().Select(crm.SnapDay, crm.SnapMembers, crm.SnapRevenue).From(crm.SegmentSnapshots).
+		Where(dbx.HashExp{crm.SnapSegment: id}).
+		AndWhere(dbx.NewExp(crm.SnapDay+" >= {:from} AND "+crm.SnapDay+" < {:to}", dbx.Params{"from": from, "to": to})).
+		OrderBy(crm.SnapDay + " ASC").All(&out)
+	return out, err
+}
+
+// segmentSize: the segment's members on the period's last snapshot, a
+// point per day (members, with the day's revenue as a part) and the
+// period's revenue; nothing without a segment chosen.
+func segmentSize(app core.App, q insights.Query) (insights.Result, error) {
+	if q.Filters.Segment == "" {
+		return insights.Result{}, nil
+	}
+	loc := q.Loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	snaps, err := History(app, q.Filters.Segment, q.From.In(loc).Format(time.DateOnly), q.To.In(loc).Format(time.DateOnly))
+	if err != nil || len(snaps) == 0 {
+		return insights.Result{}, err
+	}
+	res := insights.Result{Extra: map[string]float64{"revenue": 0}}
+	for _, s := range snaps {
+		res.Series = append(res.Series, insights.Point{Label: s.Day, Value: float64(s.Members),
+			Parts: map[string]float64{"revenue": s.Revenue}})
+		res.Extra["revenue"] += s.Revenue
+	}
+	last := snaps[len(snaps)-1].Members
+	res.Value, res.Count = insights.Float(float64(last)), last
+	return res, nil
+}
