@@ -47,6 +47,26 @@
 //     a product needs one. An earlier order goes back into the cart in one
 //     step, priced as today. Each state an order reaches after it is placed
 //     is on the customer's timeline (bindOrderStates).
+//   - Quotes (quotes.go, quotes_routes.go, quotes_accept.go): staff build a
+//     quote for a contact (and optionally their company) through
+//     /api/crm/quotes — products shaped with their options, priced by Price,
+//     a discount per line and on the whole — and send it: the customer is
+//     told through the outbox with the link to it in the portal. The
+//     customer accepts it with their typed full name (the server keeps the
+//     time, address and browser) while its last day is not over, and it
+//     becomes an order at the prices it was sent with, linked to it; or
+//     declines it with a reason. One answer per quote; each on the timeline.
+//
+//   - Services the customer runs (periods.go, subscriptions_*.go,
+//     proration.go): a service started from the catalogue (options,
+//     interval, start day, payment method), each billing period paid like an
+//     order with its invoice numbered with the orders', the portal offering
+//     per subscription exactly what the business and the product allow
+//     (OfferOf), a change of plan confirmed against its prorated preview
+//     (an upgrade charged now, a downgrade a credit on the next period's
+//     invoice), another interval or payment method from the next period, a
+//     pause until a day of the customer's, and a cancellation now or at the
+//     period's end with its reason.
 //
 // Paying for orders comes here too, registered by Register.
 package orders

@@ -137,9 +137,12 @@ func invoiceLines(tx core.App, pay *core.Record) ([]InvoiceLine, error) {
 				name = l.Product
 			}
 			out = append(out, InvoiceLine{Name: name, Product: l.Product, Quantity: qty, UnitPrice: price,
-				Amount: math.Round(qty*price*100) / 100})
+				Amount: math.Round((qty*price-l.Discount)*100) / 100})
 		}
 		return out, nil
+	}
+	if lines, ok := payLines(pay); ok { // a change of plan, a period with a credit
+		return lines, nil
 	}
 	sub, err := tx.FindRecordById(crm.Subscriptions, pay.GetString(crm.PaySubscription))
 	if err != nil {

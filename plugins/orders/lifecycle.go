@@ -56,6 +56,7 @@ type Line struct {
 	Name      string   `json:"name"`
 	Quantity  *float64 `json:"quantity,omitempty"`
 	UnitPrice *float64 `json:"unit_price,omitempty"`
+	Discount  float64  `json:"discount,omitempty"` // off the line's price, as a quote gave it (quotes.go)
 }
 
 // bindOrders keeps every order, whatever door it comes through, to the
@@ -174,7 +175,10 @@ func checkLines(r *core.Record) error {
 		if l.Quantity != nil {
 			qty = *l.Quantity
 		}
-		total += qty * *l.UnitPrice
+		if l.Discount < 0 || l.Discount > qty**l.UnitPrice+0.005 {
+			return bad("the discount is more than the line's price.")
+		}
+		total += qty**l.UnitPrice - l.Discount
 	}
 	if priced {
 		r.Set("total", math.Round(total*100)/100)
@@ -195,7 +199,9 @@ func nextNumber(app core.App) (string, error) {
 	var latest struct {
 		Number string `db:"number"`
 	}
-	err := app.DB().Select("number").From(crm.Orders).OrderBy("created DESC").Limit(1).One(&latest)
+	// Imported history keeps numbers of its own (IMP-...): not the business's numbering.
+	err := app.DB().Select("number").From(crm.Orders).Where(dbx.NewExp("IFNULL(source, '') != 'import'")).
+		OrderBy("created DESC").Limit(1).One(&latest)
 	if m := numberPattern.FindStringSubmatch(latest.Number); err == nil && m != nil {
 		prefix = m[1]
 	}

@@ -22,5 +22,7 @@ func Register(app core.App, cfg *crm.Config) error {
 	bindOrderStates(app)
 	bindCatalogue(app, cfg)
 	bindPayments(app, cfg)
+	bindServices(app, cfg)
+	bindQuotes(app, cfg)
 	return nil
 }

@@ -48,6 +48,7 @@ type PlacedLine struct {
 	UnitPrice float64        `json:"unit_price"`
 	Choices   map[string]any `json:"choices,omitempty"`
 	Options   []Chosen       `json:"options,omitempty"`
+	Discount  float64        `json:"discount,omitempty"` // off the line, as its quote gave it (quotes.go)
 }
 
 // bindOrderStates writes a timeline entry, public to the customer, for
