@@ -103,6 +103,9 @@ func issueInvoice(tx core.App, cfg *crm.Config, pay *core.Record, now time.Time)
 		crm.InvLines: lines, crm.InvTotal: pay.GetFloat(crm.PayAmount), crm.InvCurrency: pay.GetString(crm.PayCurrency),
 		crm.InvIssuedAt: now.UTC(), crm.InvSeller: seller, crm.InvBuyer: buyer,
 	})
+	if crm.IsQuiet(pay) {
+		crm.Quietly(inv)
+	}
 	if err := tx.Save(inv); err != nil {
 		return nil, err
 	}

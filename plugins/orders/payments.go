@@ -528,6 +528,9 @@ func bindPaidOrders(app core.App, cfg *crm.Config) {
 		} else if pay, err = newPayment(e.App, e.Record, MethodManual); err != nil {
 			return err
 		}
+		if crm.IsQuiet(e.Record) {
+			crm.Quietly(pay) // history: its invoice tells nobody either
+		}
 		return markPaid(e.App, cfg, pay, staff)
 	}
 	app.OnRecordCreate(crm.Orders).BindFunc(func(e *core.RecordEvent) error {

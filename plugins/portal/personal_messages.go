@@ -21,7 +21,7 @@ func bindPersonalMessages(app core.App) {
 			return err
 		}
 		status := e.Record.GetString("status")
-		if status == before || status == "" {
+		if status == before || status == "" || crm.IsQuiet(e.Record) {
 			return nil
 		}
 		return tell(e.App, e.Record.GetString(crm.FieldContact), crm.KindOrders, crm.TemplateOrderStatus, map[string]any{
@@ -34,7 +34,7 @@ func bindPersonalMessages(app core.App) {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		if e.Record.GetString(crm.PayState) != crm.PaymentFailed || before == crm.PaymentFailed {
+		if e.Record.GetString(crm.PayState) != crm.PaymentFailed || before == crm.PaymentFailed || crm.IsQuiet(e.Record) {
 			return nil
 		}
 		number := ""
@@ -45,7 +45,7 @@ func bindPersonalMessages(app core.App) {
 			map[string]any{"number": number, "reason": e.Record.GetString(crm.PayFailure)})
 	})
 	app.OnRecordCreate(crm.Invoices).BindFunc(func(e *core.RecordEvent) error {
-		if err := e.Next(); err != nil {
+		if err := e.Next(); err != nil || crm.IsQuiet(e.Record) {
 			return err
 		}
 		return tell(e.App, e.Record.GetString(crm.InvContact), crm.KindInvoices, crm.TemplateInvoiceIssued, map[string]any{

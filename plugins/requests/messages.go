@@ -15,18 +15,14 @@ const (
 	TemplateStatus = crm.TemplateCaseStatus // every change of status
 )
 
-// quietKey marks a save that tells the customer nothing: history brought in
-// by the demo or an import, whose "opened" and "status" moments are long past.
-// PocketBase never exports custom keys with the @pbInternal prefix.
-const quietKey = "@pbInternalVinculoQuiet"
-
-// Quietly marks r so that saving it queues no message to the customer.
-func Quietly(r *core.Record) { r.Set(quietKey, true) }
+// Quietly marks r so that saving it queues no message to the customer:
+// history brought in by the demo or an import (crm.Quietly).
+func Quietly(r *core.Record) { crm.Quietly(r) }
 
 // queueMessage puts a service message for the case's contact in the outbox,
 // in the caller's transaction; the outbox decides when and how it goes.
 func queueMessage(tx core.App, ctx context.Context, c, caseType *core.Record, template string) error {
-	if quiet, _ := c.Get(quietKey).(bool); quiet {
+	if crm.IsQuiet(c) {
 		return nil
 	}
 	outbox, err := tx.FindCachedCollectionByNameOrId(crm.Outbox)
