@@ -167,7 +167,8 @@ describe('settings: team, pipelines and tags in Chromium', { timeout: 300000 }, 
         assert.equal(await count('contacts', `owner="${rafael.id}"`), owned)
         await dialog.locator('button[type="button"]').click()
       } else {
-        await page.locator('#tm-handover').selectOption(luisa.id)
+        // The first kind's choice fills the others (a picker per kind).
+        await page.locator('#tm-take-contacts').selectOption(luisa.id)
         await dialog.locator('button[type="submit"]').click()
         await page.locator(`tr.member[data-email="${RAFAEL}"] .badge.red`).waitFor()
         await shot(page, 'team-deactivated-phone')

@@ -4,7 +4,7 @@
 // role, deactivating with a hand-over, reactivating.
 import { fieldErrors } from '../errors.js'
 
-export const ROLES = ['manager', 'agent', 'readonly']
+export const ROLES = ['manager', 'agent', 'readonly', 'partner']
 const STAFF = 'staff'
 const FIELDS = 'id,name,email,role,language,deactivated,invited_at,verified,created'
 
@@ -130,13 +130,16 @@ export class TeamSettings {
   }
 
   /**
-   * Deactivates a member, handing their open records to `handover`.
+   * Deactivates a member, handing their open records to `handover`: one
+   * colleague for every kind, or an object naming who takes each kind
+   * ({contacts, companies, deals, cases, tasks}).
    * @param {string} id
-   * @param {string} handover
+   * @param {string | Record<string, string>} handover
    * @returns {Promise<Record<string, number>>} what moved, by kind
    */
   async deactivate(id, handover) {
-    const res = await this.pb.send(`/api/crm/team/${encodeURIComponent(id)}/deactivate`, { method: 'POST', body: { handover } })
+    const body = typeof handover === 'string' ? { handover } : { handovers: Object.fromEntries(Object.entries(handover).filter(([, v]) => v)) }
+    const res = await this.pb.send(`/api/crm/team/${encodeURIComponent(id)}/deactivate`, { method: 'POST', body })
     this.#put(res.member)
     return res.moved
   }
