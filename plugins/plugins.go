@@ -6,7 +6,9 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
+	"vinculo/plugins/accesslog"
 	"vinculo/plugins/business"
+	"vinculo/plugins/campaigns"
 	"vinculo/plugins/channels/email"
 	"vinculo/plugins/channels/webforms"
 	"vinculo/plugins/consents"
@@ -67,12 +69,14 @@ func All(app core.App, cfg *crm.Config) error {
 		notifications.Register,
 		portal.Register,
 		exporter.Register,
+		accesslog.Register,
 		importer.Register,
 		merge.Register,
 		surveys.Register,
 		insights.Register,
 		predictions.Register,
 		segments.Register,
+		campaigns.Register,
 		webui.Register,
 	} {
 		if err := register(app, cfg); err != nil {
