@@ -38,8 +38,8 @@ func quoteRow(w *testkit.World, contact, company, state string) map[string]any {
 func quoteSpecs(withLabels bool) []spec {
 	s := spec{
 		collection: crm.Quotes, sees: map[string][]string{},
-		create:     func(w *testkit.World, _ string) map[string]any { return quoteRow(w, "ctA", "", crm.QuoteSent) },
-		canCreate:  superOnly,
+		create:    func(w *testkit.World, _ string) map[string]any { return quoteRow(w, "ctA", "", crm.QuoteSent) },
+		canCreate: superOnly,
 		update: func(w *testkit.World, actor string) (string, map[string]any) {
 			quoteFixtures(w)
 			return "quA", map[string]any{crm.QuoteTotal: 1, crm.QuoteState: crm.QuoteAccepted, crm.QuoteAcceptedName: actor}

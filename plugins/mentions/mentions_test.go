@@ -39,7 +39,7 @@ func TestFlattenAndToken(t *testing.T) {
 	}
 	// A name with brackets or a line break still makes one token that parses back.
 	tok := mentions.Token(" Ana [Vendas]\nSul ", marina)
-	if tok != "@[Ana (Vendas) Sul](" + marina + ")" {
+	if tok != "@[Ana (Vendas) Sul]("+marina+")" {
 		t.Errorf("Token: %q", tok)
 	}
 	if got := mentions.Parse("x " + tok + " y"); len(got) != 1 || got[0].Staff != marina || got[0].Name != "Ana (Vendas) Sul" {

@@ -163,7 +163,7 @@ func mayEditAll(e *core.RequestEvent, records []*core.Record, to string) error {
 func handedOverEntry(app core.App, r *core.Record, from string, to *core.Record, note string, actor timeline.Actor) timeline.Entry {
 	entry := timeline.Entry{
 		Event: EventHandedOver, Body: note, Actor: actor,
-		Data: map[string]any{"from": from, "from_name": staffName(app, from), "to": to.Id, "to_name": to.GetString("name")},
+		Data:          map[string]any{"from": from, "from_name": staffName(app, from), "to": to.Id, "to_name": to.GetString("name")},
 		RefCollection: r.Collection().Name, RefID: r.Id,
 	}
 	switch r.Collection().Name {
