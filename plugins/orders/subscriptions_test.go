@@ -58,7 +58,7 @@ func TestSubscriptionActions(t *testing.T) {
 	if s, b := act("cuA", own, map[string]any{"action": "resume"}); s != http.StatusOK {
 		t.Fatalf("resume: %d %s", s, b)
 	}
-	if s, b := act("cuA", own, map[string]any{"action": "change_plan", "product": w.ID("prFibre2")}); s != http.StatusOK {
+	if s, b := act("cuA", own, map[string]any{"action": "change_plan", "product": w.ID("prFibre2"), "expect": 0}); s != http.StatusOK {
 		t.Fatalf("change plan: %d %s", s, b)
 	}
 	r = w.Find(t, crm.Subscriptions, own)
@@ -66,7 +66,10 @@ func TestSubscriptionActions(t *testing.T) {
 		t.Errorf("after change: %v %v %v", r.GetString("product"), r.GetString("plan"), r.GetFloat("price"))
 	}
 	// the company admin cancels the company's subscription; cancellation is at once
-	if s, b := act("cuB", company, map[string]any{"action": "cancel"}); s != http.StatusOK {
+	if s, b := act("cuB", company, map[string]any{"action": "cancel"}); s != http.StatusBadRequest || !contains([]byte(b), `"reason"`) {
+		t.Fatalf("cancel without a reason: %d %s", s, b)
+	}
+	if s, b := act("cuB", company, map[string]any{"action": "cancel", "reason": "moving"}); s != http.StatusOK {
 		t.Fatalf("admin cancels: %d %s", s, b)
 	}
 	r = w.Find(t, crm.Subscriptions, company)
@@ -142,7 +145,7 @@ func TestChangePlanTargetChecked(t *testing.T) {
 		}
 		unchanged(c.what)
 	}
-	testkit.Must(t, act(map[string]any{"product": w.ID("prFibre2")}), http.StatusOK, "change to an allowed plan")
+	testkit.Must(t, act(map[string]any{"product": w.ID("prFibre2"), "expect": 0}), http.StatusOK, "change to an allowed plan")
 	if r := w.Find(t, crm.Subscriptions, s.Id); r.GetString("product") != w.ID("prFibre2") || r.GetString("plan") != "Fibre 600" || r.GetFloat("price") != 150 {
 		t.Errorf("after the change: %s %s %v", r.GetString("product"), r.GetString("plan"), r.GetFloat("price"))
 	}

@@ -10,8 +10,13 @@ import (
 )
 
 // subscriptionAction is POST /api/crm/portal/subscriptions/{id}/action
-// {action, product, until}: the customer pauses, resumes, cancels or changes
-// the plan of a subscription they manage, under the rules of plugins/orders.
+// {action, product, expect, until, interval, method, when, reason, note}:
+// the customer pauses, resumes, cancels (now or at the end of the period,
+// with a reason), changes the plan (confirming the prorated difference they
+// were shown), the billing interval or the way of paying of a subscription
+// they manage, under the rules of plugins/orders. Answer: the subscription
+// as the portal shows it (orders.Offer) and the payment of an upgrade's
+// difference, when there is one to pay.
 func subscriptionAction(e *core.RequestEvent, c *customer, cfg *crm.Config) error {
 	sub, err := e.App.FindRecordById(crm.Subscriptions, e.Request.PathValue("id"))
 	if err != nil {
@@ -25,8 +30,16 @@ func subscriptionAction(e *core.RequestEvent, c *customer, cfg *crm.Config) erro
 	if err := e.BindBody(&req); err != nil {
 		return e.BadRequestError("The request body is not valid JSON.", err)
 	}
-	if err := orders.Act(e.App, cfg, sub, by, req); err != nil {
+	res, err := orders.Act(e.App, cfg, sub, by, req)
+	if err != nil {
 		return err
 	}
-	return e.JSON(http.StatusOK, sub)
+	offer, err := orders.OfferOf(e.App, cfg, sub)
+	if err != nil {
+		return err
+	}
+	return e.JSON(http.StatusOK, struct {
+		orders.Offer
+		Payment *core.Record `json:"payment,omitempty"`
+	}{offer, res.Payment})
 }

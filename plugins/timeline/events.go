@@ -3,6 +3,7 @@ package timeline
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -263,10 +264,14 @@ func subscriptionEvents(tx core.App, prev, r *core.Record) error {
 		switch {
 		case to == "cancelled":
 			e.Event = SubscriptionCancelled
+			if why := r.GetString("cancel_reason"); why != "" { // kept for the churn figures
+				e.Data["reason"], e.Body = why, r.GetString("cancel_note")
+			}
 		case to == "paused":
 			e.Event = SubscriptionPaused
 			if until := r.GetDateTime("paused_until"); !until.IsZero() {
-				e.Data["until"] = until.Time().Format("2006-01-02")
+				// the day the customer chose, where they live
+				e.Data["until"] = until.Time().In(contactZone(tx, r.GetString(crm.FieldContact))).Format("2006-01-02")
 			}
 		case from == "paused" && to == "active":
 			e.Event = SubscriptionResumed
@@ -293,6 +298,16 @@ func subscriptionEvents(tx core.App, prev, r *core.Record) error {
 		entries[i] = about(r, entries[i])
 	}
 	return write(tx, entries...)
+}
+
+// contactZone is the contact's time zone (UTC when they have none).
+func contactZone(app core.App, id string) *time.Location {
+	if c, err := app.FindRecordById(crm.Contacts, id); err == nil {
+		if loc, err := time.LoadLocation(c.GetString("timezone")); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
 }
 
 func productName(app core.App, id string) string {

@@ -348,6 +348,9 @@ describe('customer portal in Chromium', { timeout: 420000 }, () => {
     await mine.getByRole('button', { name: 'Cancelar', exact: true }).click()
     await dialog.waitFor()
     await shot(page, 'services-confirm-phone')
+    // Now, not at the end of the period; the reason is asked (services.test.mjs covers the rest).
+    await dialog.getByLabel('Agora').check()
+    await dialog.locator('#cancel-reason').selectOption('moving')
     await dialog.getByRole('button', { name: 'Sim, cancelar' }).click()
     await mine.getByTestId('sub-status').filter({ hasText: /^Cancelad/ }).waitFor()
     await shot(page, 'services-phone', { fullPage: true })

@@ -48,7 +48,10 @@ function zoneOption(timeZone) {
 
 export function formatDate(v, lang, timeZone) {
   const d = parseDate(v)
-  return d ? cached(Intl.DateTimeFormat, lang, { dateStyle: 'medium', ...zoneOption(timeZone) }).format(d) : ''
+  // A bare day ("2027-01-15": a pause's end, a billing period) is that
+  // calendar day wherever it is read, not UTC midnight moved to the reader's zone.
+  const zone = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v.trim()) ? 'UTC' : timeZone
+  return d ? cached(Intl.DateTimeFormat, lang, { dateStyle: 'medium', ...zoneOption(zone) }).format(d) : ''
 }
 
 export function formatDateTime(v, lang, timeZone) {

@@ -223,6 +223,17 @@ export function describeEntry(e, t, fmt) {
   }
 
   const lines = []
+  let titleKey = key
+  if (e.event.startsWith('subscription.')) {
+    // a service's change: money in its currency, intervals, ways of paying and reasons in words
+    if (d.currency) for (const k of ['amount', 'price']) if (d[k] != null) p[k] = fmt.money(Math.abs(Number(d[k]) || 0), d.currency)
+    if (d.interval) p.per = word('tl.per', d.interval)
+    if (e.event === 'subscription.interval_changed') Object.assign(p, { from: word('tl.interval', d.from), to: word('tl.interval', d.to) })
+    if (e.event === 'subscription.method_changed') Object.assign(p, { from: word('payments.method', d.from), to: word('payments.method', d.to) })
+    if (d.at) p.at = fmt.date(d.at)
+    if (e.event === 'subscription.prorated' && Number(d.amount) < 0) titleKey = 'tl.subscription.prorated_credit'
+    if (d.reason) lines.push(t('tl.subscription.reason', { reason: word('tl.cancel_reason', d.reason) }))
+  }
   if (e.event === 'message.received') {
     // a customer's message on WhatsApp or SMS: its text is the body
     p.channel = word('channel', d.channel)
@@ -256,7 +267,7 @@ export function describeEntry(e, t, fmt) {
   if (e.event === 'deal.created' && d.stage) lines.push(t('tl.stage', { stage: d.stage }))
   if (e.event === 'deal.moved' && d.title) lines.push(d.title)
   if (e.event === 'contact.merged' && d.merged_email) lines.push(t('tl.contact.merged_detail', { merged: d.merged, email: d.merged_email }))
-  if (e.event?.startsWith('order.') && d.currency) lines.push(t('tl.total', { total: fmt.money(Number(d.total) || 0, d.currency) }))
+  if ((e.event?.startsWith('order.') || e.event?.startsWith('quote.')) && d.currency) lines.push(t('tl.total', { total: fmt.money(Number(d.total) || 0, d.currency) }))
   if (d.until) lines.push(t('tl.until', { date: fmt.date(d.until) }))
   if (d.before && typeof d.before === 'object') {
     lines.push(t('tl.before', { state: word('consent', d.before.state), purpose: word('purpose', d.before.purpose), by: by(d.before.channel) }))
@@ -267,7 +278,7 @@ export function describeEntry(e, t, fmt) {
   // The words people wrote (a lost reason, a rating's comment) stay as written;
   // a request's status label is already in the title.
   if (e.body && e.body !== d.status) lines.push(e.body)
-  return { title: t(e.event === 'import.finished' && d.stopped ? 'tl.import.stopped' : key, p), lines }
+  return { title: t(e.event === 'import.finished' && d.stopped ? 'tl.import.stopped' : titleKey, p), lines }
 }
 
 /**
@@ -297,6 +308,7 @@ export function describeReason(code, r, t, fmt) {
     ...r,
     channel: word('channel', r.channel),
     purpose: word('purpose', r.purpose),
+    kind: word('tl.kind', r.kind),
     missing: word('tl.missing', r.missing),
     until: at(r.until),
     since: at(r.since),
