@@ -48,7 +48,7 @@ const subCancelled = "cancelled"
 // retention table shows.
 const retentionMonths = 12
 
-var customerFilters = []string{FilterOwner, FilterSegment}
+var customerFilters = []string{FilterOwner, FilterTeam, FilterSegment}
 
 func init() {
 	add := func(key, unit, better string, compute func(core.App, Query) (Result, error), list func(core.App, Query, int) ([]Record, error)) {
@@ -188,6 +188,7 @@ type subRow struct {
 	Status    string  `db:"status"`
 	Started   string  `db:"started_at"`
 	Cancelled string  `db:"cancelled_at"`
+	Interval  string  `db:"interval"` // its own billing interval ("": the product's)
 }
 
 func (s subRow) span() (span, bool) {
@@ -219,7 +220,7 @@ func loadSubscriptions(app core.App, q Query, from, to time.Time) ([]subRow, err
 			return nil, err
 		}
 		var rows []subRow
-		if err := w.Query(app, "SELECT id, contact, product, plan, quantity, price, currency, status, started_at, cancelled_at FROM "+
+		if err := w.Query(app, "SELECT id, contact, product, plan, quantity, price, currency, status, started_at, cancelled_at, `interval` FROM "+
 			crm.Subscriptions+" WHERE {where}").All(&rows); err != nil {
 			return nil, err
 		}
@@ -547,8 +548,9 @@ const (
 // paused and resumed, and its price and quantity before each change.
 type subHistory struct {
 	subRow
-	months float64 // billing interval in months (product.interval)
-	events []subEvent
+	months        float64 // billing interval in months (its own, else its product's)
+	productMonths float64 // its product's billing interval in months
+	events        []subEvent
 }
 
 type subEvent struct {
@@ -564,7 +566,7 @@ func (s subHistory) mrrAt(t time.Time) float64 {
 	if sp, ok := s.span(); !ok || !sp.holds(t) {
 		return 0
 	}
-	paused, price, qty := false, s.Price, s.Quantity
+	paused, price, qty, months := false, s.Price, s.Quantity, s.months
 	for _, e := range s.events {
 		if !e.at.After(t) {
 			switch e.event {
@@ -589,6 +591,12 @@ func (s subHistory) mrrAt(t time.Time) float64 {
 			case c.Field == "quantity":
 				qty = v
 			}
+			if c.Field == crm.SubInterval { // "" before: billed as its product
+				months = intervalMonths[c.From]
+				if months == 0 {
+					months = s.productMonths
+				}
+			}
 		}
 	}
 	if paused {
@@ -597,7 +605,7 @@ func (s subHistory) mrrAt(t time.Time) float64 {
 	if qty <= 0 {
 		qty = 1
 	}
-	return price * qty / s.months
+	return price * qty / months
 }
 
 // intervalMonths: a product's billing interval in months.
@@ -662,11 +670,15 @@ func loadHistory(app core.App, q Query, from, to time.Time) ([]subHistory, error
 	for i, s := range subs {
 		ev := events[s.ID]
 		sort.SliceStable(ev, func(a, b int) bool { return ev[a].at.Before(ev[b].at) })
-		m := interval[s.Product]
-		if m == 0 {
-			m = 1
+		pm := interval[s.Product]
+		if pm == 0 {
+			pm = 1
 		}
-		out[i] = subHistory{subRow: s, months: m, events: ev}
+		m := intervalMonths[s.Interval]
+		if m == 0 {
+			m = pm
+		}
+		out[i] = subHistory{subRow: s, months: m, productMonths: pm, events: ev}
 	}
 	return out, nil
 }

@@ -21,8 +21,9 @@ var PreferenceFields = []string{
 	"timezone", "language", "max_contacts_per_week", "paused_until",
 }
 
-// subscriptionTerms: what a change of plan touches.
-var subscriptionTerms = []string{"plan", "product", "quantity", "price"}
+// subscriptionTerms: what a change of plan touches (the billing interval
+// changes at the start of the period it was asked for).
+var subscriptionTerms = []string{"plan", "product", "quantity", "price", crm.SubInterval}
 
 func bindEvents(app core.App) {
 	afterSave(app, crm.Contacts, contactEvents)

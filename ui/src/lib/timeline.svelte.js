@@ -273,7 +273,8 @@ export function describeEntry(e, t, fmt) {
     lines.push(t('tl.before', { state: word('consent', d.before.state), purpose: word('purpose', d.before.purpose), by: by(d.before.channel) }))
   }
   for (const c of Array.isArray(d.changes) ? d.changes : []) {
-    lines.push(t('tl.change', { field: field(c.field), from: shown(c.from), to: shown(c.to) }))
+    const value = c.field === 'interval' ? (v) => word('tl.interval', v) : shown
+    lines.push(t('tl.change', { field: field(c.field), from: value(c.from), to: value(c.to) }))
   }
   // The words people wrote (a lost reason, a rating's comment) stay as written;
   // a request's status label is already in the title.

@@ -147,4 +147,5 @@ export default {
   'tl.field.product': 'product',
   'tl.field.quantity': 'quantity',
   'tl.field.price': 'price',
+  'tl.field.interval': 'billing interval',
 }

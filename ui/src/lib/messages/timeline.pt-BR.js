@@ -147,4 +147,5 @@ export default {
   'tl.field.product': 'produto',
   'tl.field.quantity': 'quantidade',
   'tl.field.price': 'preço',
+  'tl.field.interval': 'intervalo de cobrança',
 }
