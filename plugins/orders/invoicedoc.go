@@ -24,12 +24,12 @@ var invoiceWords = map[string]map[string]string{
 	"en": {
 		"title": "Invoice", "issued": "Issued", "paid": "Paid", "due": "To pay", "from": "From", "to": "Billed to",
 		"item": "Item", "qty": "Qty", "unit": "Unit price", "amount": "Amount", "total": "Total",
-		"period": "Period from", "order": "Order", "method": "Paid by",
+		"period": "Period from", "order": "Order", "method": "Paid by", LineCredit: "Credit",
 	},
 	"pt-BR": {
 		"title": "Fatura", "issued": "Emitida em", "paid": "Paga em", "due": "A pagar", "from": "De", "to": "Para",
 		"item": "Item", "qty": "Qtd.", "unit": "Preço unitário", "amount": "Valor", "total": "Total",
-		"period": "Período a partir de", "order": "Pedido", "method": "Forma de pagamento",
+		"period": "Período a partir de", "order": "Pedido", "method": "Forma de pagamento", LineCredit: "Crédito",
 	},
 }
 
@@ -76,6 +76,9 @@ func LoadInvoiceDoc(app core.App, cfg *crm.Config, inv *core.Record, lang string
 	var lines []InvoiceLine
 	_ = inv.UnmarshalJSONField(crm.InvLines, &lines)
 	for _, l := range lines {
+		if l.Kind == LineCredit {
+			l.Name = d.Words[LineCredit] // the reader's word, not the one stored
+		}
 		d.Lines = append(d.Lines, DocLine{Name: l.Name, Qty: strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.3f", l.Quantity), "0"), "."),
 			Unit: Money(l.UnitPrice, cur, lang), Amount: Money(l.Amount, cur, lang)})
 	}

@@ -30,7 +30,12 @@ type InvoiceLine struct {
 	Quantity  float64 `json:"quantity"`
 	UnitPrice float64 `json:"unit_price"`
 	Amount    float64 `json:"amount"`
+	Kind      string  `json:"kind,omitempty"` // LineCredit, or empty for what was bought
 }
+
+// LineCredit is the kind of an invoice line that takes the customer's
+// credit off (a downgrade's difference); readers word it in their language.
+const LineCredit = "credit"
 
 // Party is a seller's or a buyer's details on an invoice.
 type Party struct {

@@ -250,7 +250,7 @@ func nextPeriod(tx core.App, cfg *crm.Config, sub, product *core.Record, start t
 	sub.Set(crm.SubCredit, money(credit-used))
 	lines := []InvoiceLine{{Name: sub.GetString("plan"), Quantity: 1, UnitPrice: money(price), Amount: money(price)}}
 	if used > 0 {
-		lines = append(lines, InvoiceLine{Name: "Credit", Quantity: 1, UnitPrice: -money(used), Amount: -money(used)})
+		lines = append(lines, InvoiceLine{Name: "Credit", Kind: LineCredit, Quantity: 1, UnitPrice: -money(used), Amount: -money(used)})
 	}
 	pay, err := newSubPayment(tx, cfg, sub, crm.PurposePeriod, period, money(price-used), lines)
 	if err != nil {

@@ -346,7 +346,11 @@ func TestUpgradeAndDowngradeProrated(t *testing.T) {
 	}
 	inv, err := w.App.FindFirstRecordByData(crm.Invoices, crm.InvPayment, next.Id)
 	if err != nil || !strings.Contains(inv.GetString(crm.InvLines), "-53.33") || inv.GetFloat(crm.InvTotal) != 46.67 {
-		t.Errorf("the next invoice: %v %v", inv, err)
+		t.Fatalf("the next invoice: %v %v", inv, err)
+	}
+	// the credit's line is worded in the reader's language
+	if doc := orders.LoadInvoiceDoc(w.App, w.Cfg, inv, "pt-BR"); len(doc.Lines) != 2 || doc.Lines[1].Name != "Crédito" {
+		t.Errorf("the invoice's lines in Portuguese: %+v", doc.Lines)
 	}
 	if w.Reload(t, sub).GetFloat(crm.SubCredit) != 0 {
 		t.Errorf("the credit was not used up")
@@ -369,7 +373,7 @@ func TestServicesOfferOnlyWhatIsAllowed(t *testing.T) {
 	var answer struct {
 		Services []struct {
 			Subscription struct{ ID string } `json:"subscription"`
-			Actions      []string           `json:"actions"`
+			Actions      []string            `json:"actions"`
 			Intervals    []orders.IntervalPrice
 		} `json:"services"`
 		Methods []orders.Method `json:"methods"`

@@ -37,6 +37,7 @@ export default {
   'pay.method.manual': 'Recorded by our team',
   'pay.order_pay': 'Pay',
   'invoices.title': 'Invoices',
+  'invoices.credit': 'Credit',
   'invoices.none': 'You have no invoices yet.',
   'invoices.not_found': 'We could not find that invoice.',
   'invoices.invoice': 'Invoice {number}',

@@ -37,6 +37,7 @@ export default {
   'pay.method.manual': 'Registrado pela nossa equipe',
   'pay.order_pay': 'Pagar',
   'invoices.title': 'Faturas',
+  'invoices.credit': 'Crédito',
   'invoices.none': 'Você ainda não tem faturas.',
   'invoices.not_found': 'Não encontramos essa fatura.',
   'invoices.invoice': 'Fatura {number}',
