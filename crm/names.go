@@ -44,6 +44,7 @@ const (
 	RoleManager  = "manager"  // all CRM data and team settings
 	RoleAgent    = "agent"    // all CRM data, deletes only their own
 	RoleReadonly = "readonly" // reads
+	RolePartner  = "partner"  // an outside technician: only the requests assigned to them (plugins/team: partner.go)
 )
 
 // Company roles of a customer (field `company_role` of the customers collection).

@@ -26,9 +26,11 @@ const (
 // writerRoles are the roles that may change CRM data.
 var writerRoles = []string{crm.RoleManager, crm.RoleAgent}
 
-// IsStaff: a superuser or any member of the team.
+// IsStaff: a superuser or any member of the team; partners (outside
+// technicians who see only their requests) are not.
 func IsStaff(auth *core.Record) bool {
-	return auth != nil && (auth.IsSuperuser() || auth.Collection().Name == crm.Staff)
+	return auth != nil && (auth.IsSuperuser() ||
+		(auth.Collection().Name == crm.Staff && auth.GetString(crm.FieldRole) != crm.RolePartner))
 }
 
 // IsWriter: a superuser, a manager or an agent.

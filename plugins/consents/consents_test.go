@@ -1,6 +1,8 @@
 package consents_test
 
 import (
+	"encoding/json"
+	"maps"
 	"net/http"
 	"testing"
 	"time"
@@ -98,16 +100,31 @@ func TestCustomerWithdrawsAConsentGivenElsewhere(t *testing.T) {
 	}
 }
 
-// The time of a consent is when the server heard it: a customer cannot
-// backdate one they give, nor move the time of one they change.
+// The time of a consent is when the server heard it: a customer who sends
+// a time (or any field the server sets) is refused with a 400 naming it,
+// and nothing changes; through the batch API alike.
 func TestCustomerCannotBackdateAConsent(t *testing.T) {
 	w := anaWorld(t)
-	before := time.Now().Add(-time.Second)
+	refused := func(res testkit.Response, field string) {
+		t.Helper()
+		var body struct{ Data map[string]any }
+		_ = json.Unmarshal(res.Body, &body)
+		if res.Status != http.StatusBadRequest || body.Data[field] == nil {
+			t.Errorf("sending %s: %d %s, want a 400 naming it", field, res.Status, res.Body)
+		}
+	}
+	give := map[string]any{"contact": w.ID("contact"), "purpose": "marketing", "channel": "email", "state": "granted", "text": "Offers by email."}
+	for _, field := range []string{"at", "created", "ip", "text_version"} {
+		body := maps.Clone(give)
+		body[field] = "2020-01-01 00:00:00.000Z"
+		refused(w.Do(t, http.MethodPost, "/api/collections/consents/records", "customer", body), field)
+	}
+	if n := w.Count(t, crm.Consents, ""); n != 0 {
+		t.Fatalf("%d consents after refusals", n)
+	}
 
-	res := w.Do(t, http.MethodPost, "/api/collections/consents/records", "customer", map[string]any{
-		"contact": w.ID("contact"), "purpose": "marketing", "channel": "email", "state": "granted",
-		"text": "Offers by email.", "at": "2020-01-01 00:00:00.000Z",
-	})
+	before := time.Now().Add(-time.Second)
+	res := w.Do(t, http.MethodPost, "/api/collections/consents/records", "customer", give)
 	if res.Status != http.StatusOK {
 		t.Fatalf("give consent: %d %s", res.Status, res.Body)
 	}
@@ -116,15 +133,12 @@ func TestCustomerCannotBackdateAConsent(t *testing.T) {
 	consent := w.Find(t, crm.Consents, created.ID)
 	given := consent.GetDateTime("at").Time()
 	if given.Before(before) || given.After(time.Now().Add(time.Second)) {
-		t.Fatalf("the consent is dated %s: the customer's time was kept", given)
+		t.Fatalf("the consent is dated %s, not when the server heard it", given)
 	}
 
 	// A change with a time of the customer's: refused, nothing changes.
-	res = w.Do(t, http.MethodPatch, "/api/collections/consents/records/"+created.ID, "customer",
-		map[string]any{"state": "withdrawn", "at": "2021-06-01 00:00:00.000Z"})
-	if res.Status == http.StatusOK {
-		t.Errorf("a customer set the time of their change: %s", res.Body)
-	}
+	refused(w.Do(t, http.MethodPatch, "/api/collections/consents/records/"+created.ID, "customer",
+		map[string]any{"state": "withdrawn", "at": "2021-06-01 00:00:00.000Z"}), "at")
 	if after := w.Find(t, crm.Consents, created.ID); after.GetString("state") != "granted" || !after.GetDateTime("at").Time().Equal(given) {
 		t.Errorf("after a refused change: %s at %s", after.GetString("state"), after.GetString("at"))
 	}
@@ -133,60 +147,59 @@ func TestCustomerCannotBackdateAConsent(t *testing.T) {
 		"method": "POST", "url": "/api/collections/consents/records",
 		"body": map[string]any{"contact": w.ID("contact"), "purpose": "research", "channel": "email", "state": "granted", "at": "2020-01-01 00:00:00.000Z"},
 	}}})
-	if res.Status == http.StatusOK {
-		if n := w.Count(t, crm.Consents, "purpose = 'research' AND at < '2026-01-01'"); n != 0 {
-			t.Errorf("a batch request backdated a consent")
-		}
+	if res.Status == http.StatusOK || w.Count(t, crm.Consents, "purpose = 'research'") != 0 {
+		t.Errorf("a batch request with a time: %d %s", res.Status, res.Body)
 	}
 }
 
-// Staff recording a consent given on paper or by phone may date it when it
-// was given, never in the future; without a time it is now. A change staff
-// make keeps the time they give, and otherwise is dated now.
-func TestStaffDateAConsentGivenOnPaper(t *testing.T) {
+// Every change carries the server's proof: time, door, digest of the words,
+// address, user agent, and who recorded it; the history keeps each
+// version's proof.
+func TestEveryChangeCarriesItsProof(t *testing.T) {
 	w := anaWorld(t)
 	w.Make(t, "agent", crm.Staff, map[string]any{"name": "Rafael", "email": "rafael@staff.test", "role": crm.RoleAgent})
-	create := func(purpose string, at any) testkit.Response {
-		body := map[string]any{"contact": w.ID("contact"), "purpose": purpose, "channel": "letter", "state": "granted", "source": "paper", "text": "Cartas."}
-		if at != nil {
-			body["at"] = at
-		}
-		return w.Do(t, http.MethodPost, "/api/collections/consents/records", "agent", body)
+	res := w.DoWith(t, http.MethodPost, "/api/collections/consents/records", "customer", map[string]any{
+		"contact": w.ID("contact"), "purpose": "marketing", "channel": "email", "state": "granted", "text": "Offers by email.", "source": "portal",
+	}, map[string]string{"User-Agent": "Firefox/140"})
+	if res.Status != http.StatusOK {
+		t.Fatalf("give: %d %s", res.Status, res.Body)
+	}
+	var created struct{ ID string }
+	res.JSON(t, &created)
+	c := w.Find(t, crm.Consents, created.ID)
+	if c.GetString("source") != "portal" || c.GetString(crm.ConsentIP) != "127.0.0.1" || c.GetString(crm.ConsentUserAgent) != "Firefox/140" ||
+		c.GetString(crm.ConsentTextVersion) != consents.TextVersion("Offers by email.") || c.GetString(crm.ConsentRecordedBy) != "" {
+		t.Errorf("the customer's consent: source %q ip %q ua %q version %q by %q", c.GetString("source"), c.GetString(crm.ConsentIP),
+			c.GetString(crm.ConsentUserAgent), c.GetString(crm.ConsentTextVersion), c.GetString(crm.ConsentRecordedBy))
 	}
 
-	res := create("marketing", "2026-01-10 15:00:00.000Z")
+	// Told by phone: staff record the withdrawal, dated now, with who.
+	res = w.DoWith(t, http.MethodPatch, "/api/collections/consents/records/"+created.ID, "agent",
+		map[string]any{"state": "withdrawn", "source": "phone"}, map[string]string{"User-Agent": "Workspace/1"})
 	if res.Status != http.StatusOK {
-		t.Fatalf("record a paper consent: %d %s", res.Status, res.Body)
+		t.Fatalf("staff withdraw: %d %s", res.Status, res.Body)
 	}
-	var paper struct{ ID, At string }
-	res.JSON(t, &paper)
-	if paper.At != "2026-01-10 15:00:00.000Z" {
-		t.Errorf("the paper consent is dated %q, want the date on the paper", paper.At)
-	}
-	if res := create("research", time.Now().Add(48*time.Hour).UTC().Format("2006-01-02 15:04:05.000Z")); res.Status != http.StatusBadRequest {
-		t.Errorf("a consent dated in the future: %d %s, want 400", res.Status, res.Body)
-	}
-	res = create("profiling", nil)
-	var undated struct{ At string }
-	res.JSON(t, &undated)
-	if at, err := time.Parse("2006-01-02 15:04:05.000Z", undated.At); err != nil || time.Since(at) > time.Minute {
-		t.Errorf("a consent recorded without a time is dated %q, want now", undated.At)
-	}
-
-	// Withdrawn by letter on a given day: that day, the earlier version in the history.
-	res = w.Do(t, http.MethodPatch, "/api/collections/consents/records/"+paper.ID, "agent",
-		map[string]any{"state": "withdrawn", "at": "2026-02-01 09:00:00.000Z"})
-	if res.Status != http.StatusOK {
-		t.Fatalf("withdraw: %d %s", res.Status, res.Body)
-	}
-	after := w.Find(t, crm.Consents, paper.ID)
+	c = w.Find(t, crm.Consents, created.ID)
 	var history []consents.Version
-	_ = after.UnmarshalJSONField("history", &history)
-	if after.GetString("at") != "2026-02-01 09:00:00.000Z" || len(history) != 1 || history[0].At != "2026-01-10 15:00:00.000Z" {
-		t.Errorf("withdrawn at %s, history %+v", after.GetString("at"), history)
+	_ = c.UnmarshalJSONField("history", &history)
+	if c.GetString("source") != "phone" || c.GetString(crm.ConsentRecordedBy) != w.ID("agent") || c.GetString(crm.ConsentRecordedByName) != "Rafael" ||
+		c.GetString(crm.ConsentUserAgent) != "Workspace/1" || time.Since(c.GetDateTime("at").Time()) > time.Minute {
+		t.Errorf("staff change: source %q by %q (%q) ua %q at %s", c.GetString("source"), c.GetString(crm.ConsentRecordedBy),
+			c.GetString(crm.ConsentRecordedByName), c.GetString(crm.ConsentUserAgent), c.GetString("at"))
 	}
-	if res := w.Do(t, http.MethodPatch, "/api/collections/consents/records/"+paper.ID, "agent",
-		map[string]any{"at": time.Now().Add(time.Hour).UTC().Format("2006-01-02 15:04:05.000Z")}); res.Status != http.StatusBadRequest {
-		t.Errorf("moved into the future: %d %s, want 400", res.Status, res.Body)
+	if len(history) != 1 || history[0].UserAgent != "Firefox/140" || history[0].Source != "portal" || history[0].TextVersion == "" {
+		t.Errorf("history: %+v", history)
+	}
+	// Staff cannot date it either, nor claim another door.
+	res = w.Do(t, http.MethodPatch, "/api/collections/consents/records/"+created.ID, "agent", map[string]any{"state": "granted", "at": "2026-01-10 15:00:00.000Z"})
+	if res.Status != http.StatusBadRequest {
+		t.Errorf("staff dated a change: %d %s", res.Status, res.Body)
+	}
+	res = w.Do(t, http.MethodPost, "/api/collections/consents/records", "agent", map[string]any{
+		"contact": w.ID("contact"), "purpose": "research", "channel": "email", "state": "granted", "source": "web_form"})
+	var staffMade struct{ Source string }
+	res.JSON(t, &staffMade)
+	if res.Status != http.StatusOK || staffMade.Source != "staff" {
+		t.Errorf("staff claiming a web form: %d %s", res.Status, res.Body)
 	}
 }

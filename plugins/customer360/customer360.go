@@ -25,7 +25,7 @@ import (
 
 	"vinculo/crm"
 	"vinculo/crm/guard"
-	"vinculo/plugins/storage"
+	"vinculo/plugins/accesslog"
 	"vinculo/plugins/timeline"
 )
 
@@ -232,29 +232,13 @@ func (r *reader) timeline(contactID, after string) (*timeline.Page, error) {
 	return timeline.FetchPage(q)
 }
 
-// audit records the read: the customer sees who looked at their record.
+// audit records the read: the customer sees who looked at their record
+// (plugins/accesslog queues it; a full disk is logged, never refuses a read).
 func audit(e *core.RequestEvent, collection, contactID string) error {
-	c, err := e.App.FindCachedCollectionByNameOrId(crm.AuditLog)
-	if err != nil {
-		return err
+	screen := crm.ScreenCustomer360
+	if collection == crm.Activities {
+		screen = crm.ScreenTimeline
 	}
-	a := core.NewRecord(c)
-	a.Set("action", "read")
-	a.Set("collection", collection)
-	a.Set("record", contactID)
-	a.Set(crm.FieldContact, contactID)
-	a.Set("ip", e.RealIP())
-	ua := []rune(e.Request.UserAgent())
-	if len(ua) > 300 {
-		ua = ua[:300] // the field's limit: a longer header must not lose the read
-	}
-	a.Set("user_agent", string(ua))
-	if e.HasSuperuserAuth() {
-		a.Set("actor_type", "superuser")
-	} else {
-		a.Set("actor_type", "staff")
-		a.Set("staff", e.Auth.Id)
-	}
-	// A full disk must not take reads down: the failure is logged instead.
-	return storage.Tolerate(e.App, "the audit entry of a read", e.App.Save(a))
+	return accesslog.Record(e, accesslog.Look{Contact: contactID, Collection: collection, Record: contactID,
+		Screen: accesslog.Screen(e, screen)})
 }

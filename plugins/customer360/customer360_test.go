@@ -17,6 +17,7 @@ import (
 
 	"vinculo/crm"
 	"vinculo/plugins"
+	"vinculo/plugins/accesslog"
 	"vinculo/plugins/requests"
 	"vinculo/plugins/timeline"
 	"vinculo/testkit"
@@ -162,6 +163,7 @@ func ids(items []item) []string {
 
 func readAudits(t *testing.T, w *testkit.World) []*core.Record {
 	t.Helper()
+	accesslog.Flush(w.App) // reads are queued and written in batches
 	list, err := w.App.FindRecordsByFilter(crm.AuditLog, "", "created", 0, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -267,6 +269,7 @@ func TestCustomer360(t *testing.T) {
 	if res := get(t, w, "/api/crm/contacts/"+w.ID("joao")+"/360", "superuser"); res.Status != http.StatusOK {
 		t.Errorf("superuser: status %d", res.Status)
 	}
+	accesslog.Flush(w.App)
 	if n := w.Count(t, crm.AuditLog, "actor_type = 'superuser' AND staff = '' AND record = '"+w.ID("joao")+"'"); n != 1 || len(readAudits(t, w)) != 4 {
 		t.Errorf("superuser read recorded %d times", n)
 	}
@@ -373,6 +376,7 @@ func TestTimelinePagination(t *testing.T) {
 		t.Errorf("first page by the route: %v", ids(first.Items))
 	}
 	// Each page read is recorded too.
+	accesslog.Flush(w.App)
 	if n := w.Count(t, crm.AuditLog, "collection = 'activities' AND action = 'read'"); n != pages {
 		t.Errorf("%d timeline reads recorded, want %d", n, pages)
 	}

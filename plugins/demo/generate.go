@@ -18,7 +18,6 @@ import (
 
 	"vinculo/crm"
 	"vinculo/plugins/deals"
-	"vinculo/plugins/requests"
 )
 
 // Options scale the demo business.
@@ -119,6 +118,7 @@ func Generate(app core.App, opts Options) (*Summary, error) {
 		{"Staff manager", "marina@vinculo.example", demoPassword, "staff workspace and API (staff)"},
 		{"Staff agent", "rafael@vinculo.example", demoPassword, "staff workspace and API (staff)"},
 		{"Staff read-only", "beatriz@vinculo.example", demoPassword, "staff workspace and API (staff)"},
+		{"Partner technician", "paulo@vinculo.example", demoPassword, "staff workspace: only the requests assigned to him"},
 		{"Portal customer (member)", g.email(1), "one-time code by email", "customer portal"},
 		{"Portal customer (company admin)", g.email(2), "one-time code by email", "customer portal"},
 	}
@@ -159,9 +159,7 @@ func (g *generator) create(collection, recordID string, fields map[string]any, c
 	if !created.IsZero() {
 		r.SetRaw("created", stamp(created))
 	}
-	if collection == crm.Cases {
-		requests.Quietly(r) // past requests: nothing to tell their customers now
-	}
+	crm.Quietly(r) // the demo's records are history: nothing to tell their customers now
 	if c.IsAuth() {
 		r.SetPassword(demoPassword)
 		r.SetVerified(true)
@@ -444,6 +442,9 @@ func (g *generator) relationships() error {
 	if err := g.subscriptions(base); err != nil {
 		return err
 	}
+	if err := g.buyingRhythms(base); err != nil { // suggestions.go
+		return err
+	}
 	if err := g.quotes(base); err != nil {
 		return err
 	}
@@ -451,6 +452,12 @@ func (g *generator) relationships() error {
 		return err
 	}
 	if err := g.services(); err != nil {
+		return err
+	}
+	if err := g.mentionNote(); err != nil {
+		return err
+	}
+	if err := g.teams(); err != nil { // teams.go
 		return err
 	}
 	if err := g.npsAnswers(base); err != nil {

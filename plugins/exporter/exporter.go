@@ -205,8 +205,8 @@ type export struct {
 	segment    string // the segment's stored filter
 	// segmentExpr is a segment built from conditions (segdef), compiled.
 	segmentExpr dbx.Expression
-	columns    []string
-	members    []string // the customers the rows written belong to (plugins/accesslog)
+	columns     []string
+	members     []string // the customers the rows written belong to (plugins/accesslog)
 }
 
 func newExport(app core.App, info *core.RequestInfo, p Params) (*export, error) {

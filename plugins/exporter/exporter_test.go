@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
+	"vinculo/plugins/accesslog"
 	"vinculo/plugins/exporter"
 	"vinculo/plugins/timeline"
 	"vinculo/testkit"
@@ -226,6 +227,7 @@ func TestExportStreamsManyRows(t *testing.T) {
 	}
 
 	// An export is audited.
+	accesslog.Flush(w.App)
 	n2, err := w.App.CountRecords(crm.AuditLog)
 	if err != nil || n2 < 6 {
 		t.Errorf("audit_log has %d rows (%v), want one per export", n2, err)

@@ -14,6 +14,7 @@ import (
 
 	"vinculo/crm"
 	"vinculo/crm/contactcard"
+	"vinculo/plugins/accesslog"
 )
 
 // Stream writes the whole export to w: one SELECT whose rows are read as
@@ -43,6 +44,7 @@ func (ex *export) Stream(ctx context.Context, w io.Writer, flush func()) error {
 			if err := out.record(r, companies[r.GetString(crm.FieldCompany)]); err != nil {
 				return err
 			}
+			ex.members = append(ex.members, accesslog.MemberOf(r))
 		}
 		page = page[:0]
 		if err := out.flush(); err != nil {

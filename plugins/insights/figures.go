@@ -49,6 +49,9 @@ var FilterNames = []string{FilterPipeline, FilterOwner, FilterTeam, FilterSegmen
 // Filters are the query's filters; an empty one does not filter.
 type Filters struct {
 	Pipeline, Owner, Team, Segment, Type, Channel string
+	// People: whose records count (team.People: the team filter's members,
+	// or an agent's own teams when the business shows agents only those); nil: everyone's.
+	People []string
 }
 
 // Get returns the filter of that name.

@@ -12,6 +12,7 @@ import (
 
 	"vinculo/crm"
 	"vinculo/crm/guard"
+	"vinculo/plugins/team"
 )
 
 // Options are what tests change.
@@ -85,6 +86,9 @@ func ParseQuery(app core.App, cfg *crm.Config, e *core.RequestEvent) (cur, prev 
 			return cur, prev, err
 		}
 		setFilter(&f, name, val)
+	}
+	if f.People, err = team.People(app, e.Auth, f.Team); err != nil {
+		return cur, prev, err
 	}
 	cur.Filters, prev.Filters = f, f
 	cur.shared, prev.shared = &shared{}, &shared{}

@@ -17,7 +17,7 @@ import (
 // the conversion) through indexes on the period's date column; the exact
 // definitions are in docs/insights.md.
 
-var dealFilters = []string{FilterPipeline, FilterOwner, FilterSegment}
+var dealFilters = []string{FilterPipeline, FilterOwner, FilterTeam, FilterSegment}
 
 func init() {
 	add := func(key, unit, better string, compute func(core.App, Query) (Result, error), records func(core.App, Query, int) ([]Record, error)) {

@@ -49,7 +49,7 @@ const (
 )
 
 // serviceFilters are the filters every Service figure honours.
-var serviceFilters = []string{FilterType, FilterChannel, FilterOwner, FilterSegment}
+var serviceFilters = []string{FilterType, FilterChannel, FilterOwner, FilterTeam, FilterSegment}
 
 // Backlog age buckets, in calendar days since the request was opened.
 var backlogBuckets = []struct {

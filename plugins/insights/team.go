@@ -15,7 +15,7 @@ import (
 // assignee); its value is the sum (or, for response times, the median) over
 // the people, each a point of its series named after them.
 
-var requestFilters = []string{FilterOwner, FilterSegment, FilterType, FilterChannel}
+var requestFilters = []string{FilterOwner, FilterTeam, FilterSegment, FilterType, FilterChannel}
 
 func init() {
 	add := func(key, unit, better string, filters []string, compute func(core.App, Query) (Result, error), records func(core.App, Query, int) ([]Record, error)) {

@@ -36,12 +36,28 @@ type Queued struct {
 	// ID, when set, is the new record's id (a caller that links to the
 	// message before it is saved).
 	ID string
+	// Campaign is the campaign it was queued for (plugins/campaigns): one
+	// message per contact and campaign.
+	Campaign string
 }
 
 // Queue saves q as a queued message in tx, the caller's transaction: the
 // outbox decides it at once (the record's state, not_before and reason say
 // what the customer's rules made of it) and sends it once tx commits.
 func Queue(tx core.App, q Queued) (*core.Record, error) {
+	r, err := newRecord(tx, q)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Save(r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// newRecord is q as an outbox record, not yet saved: what Queue saves and
+// Decide asks about.
+func newRecord(tx core.App, q Queued) (*core.Record, error) {
 	c, err := tx.FindCachedCollectionByNameOrId(crm.Outbox)
 	if err != nil {
 		return nil, err
@@ -72,9 +88,9 @@ func Queue(tx core.App, q Queued) (*core.Record, error) {
 		r.Set(crm.OutboxFiles, q.Files)
 	}
 	r.Set("created_by", q.CreatedBy)
-	r.Set("state", StateQueued)
-	if err := tx.Save(r); err != nil {
-		return nil, err
+	if q.Campaign != "" {
+		r.Set(crm.OutboxCampaign, q.Campaign)
 	}
+	r.Set("state", StateQueued)
 	return r, nil
 }

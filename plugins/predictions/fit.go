@@ -106,7 +106,10 @@ func Fit(app core.App, cfg *crm.Config, req Request) (*core.Record, error) {
 		if err := tx.Save(fit); err != nil {
 			return err
 		}
-		return storeScores(tx, fit, res)
+		if err := storeScores(tx, fit, res); err != nil {
+			return err
+		}
+		return suggestAfterFit(tx, b, fit, res, hs, prof, asOf.AddDate(0, 0, 1)) // suggest_store.go
 	})
 	if err != nil {
 		return nil, err

@@ -64,6 +64,7 @@ func Register(app core.App, cfg *crm.Config) error {
 		app.OnRecordUpdateRequest(c).BindFunc(serverWritten)
 		app.OnRecordDeleteRequest(c).BindFunc(serverWritten)
 	}
+	registerSuggestions(app, cfg) // next best action and the portal's objection: suggest_routes.go
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.GET("/api/crm/insights/model", func(e *core.RequestEvent) error { return latest(e) }).Bind(guard.Manager())
 		se.Router.POST("/api/crm/insights/model/fit", func(e *core.RequestEvent) error { return fitNow(e, cfg) }).Bind(guard.Manager())

@@ -18,6 +18,7 @@ import (
 
 	"vinculo/crm"
 	"vinculo/plugins"
+	"vinculo/plugins/accesslog"
 	"vinculo/plugins/storage"
 	"vinculo/testkit"
 )
@@ -183,6 +184,7 @@ func checkReadsOnFullDisk(t *testing.T, w *testkit.World, id string, logs *testk
 			t.Errorf("GET %s on a full disk: %d %s", path, res.Status, res.Body)
 		}
 	}
+	accesslog.Flush(w.App) // reads are queued and written in batches
 	if w.Count(t, crm.AuditLog, "") == audits && !written(logs, "the audit entry of a read was not written") {
 		t.Errorf("the 360 page's audit entry was neither written nor logged:\n%s", logs)
 	}

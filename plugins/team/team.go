@@ -17,6 +17,7 @@ import (
 
 	"vinculo/crm"
 	"vinculo/crm/guard"
+	"vinculo/plugins/mentions"
 )
 
 // Register binds the team capability on app.
@@ -34,6 +35,12 @@ func Register(app core.App, cfg *crm.Config) error {
 	app.OnRecordUpdate(crm.Staff).BindFunc(keepAManager)
 	app.OnRecordDelete(crm.Staff).BindFunc(deleteOnlyEmptyHanded)
 	bindTagsCache(app)
+	bindTeams(app)    // teams.go, teams_routing.go
+	bindPartners(app) // partner.go
+	// Colleagues @-mentioned in notes are told (plugins/mentions).
+	if err := mentions.Register(app, cfg); err != nil {
+		return err
+	}
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		r := se.Router
@@ -43,6 +50,7 @@ func Register(app core.App, cfg *crm.Config) error {
 		r.GET("/api/crm/team/{id}/holdings", holdingsRoute).Bind(guard.Manager())
 		r.POST("/api/crm/team/{id}/deactivate", deactivate).Bind(guard.Manager())
 		r.POST("/api/crm/team/{id}/reactivate", reactivate).Bind(guard.Manager())
+		r.POST("/api/crm/handover", handover).Bind(guard.Writer())
 
 		r.GET("/api/crm/tags", listTags).Bind(guard.Staff())
 		r.POST("/api/crm/tags/rename", renameTag).Bind(guard.Manager())
@@ -154,7 +162,7 @@ func changeRole(e *core.RequestEvent) error {
 }
 
 func validRole(role string) bool {
-	return role == crm.RoleManager || role == crm.RoleAgent || role == crm.RoleReadonly
+	return role == crm.RoleManager || role == crm.RoleAgent || role == crm.RoleReadonly || role == crm.RolePartner
 }
 
 // publicMember is what the team's routes answer about a member.

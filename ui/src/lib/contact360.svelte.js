@@ -21,6 +21,9 @@ import { Timeline } from './timeline.svelte.js'
  * }} Contact360Data
  */
 
+/** The contact whose page the search dialog is opening (plugins/accesslog: a search result opened). */
+export const openedFromSearch = { contact: '' }
+
 export class Contact360 {
   /** @type {Contact360Data | null} */
   data = $state(null)
@@ -54,7 +57,10 @@ export class Contact360 {
     this.loading = true
     this.error = null
     try {
-      const data = await this.pb.send(`/api/crm/contacts/${encodeURIComponent(this.contactId)}/360`, {})
+      // Opened from a search result: the customer's access log says so.
+      const via = openedFromSearch.contact === this.contactId ? { query: { via: 'search' } } : {}
+      openedFromSearch.contact = ''
+      const data = await this.pb.send(`/api/crm/contacts/${encodeURIComponent(this.contactId)}/360`, via)
       if (this.#closed) return
       const timeline = new Timeline(this.pb, this.contactId)
       timeline.setFirstPage(data.timeline)

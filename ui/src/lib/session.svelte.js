@@ -37,6 +37,11 @@ export class Session {
     return this.user?.role === 'manager'
   }
 
+  /** Whether the signed-in member is a partner: they work only on the requests assigned to them. */
+  get isPartner() {
+    return this.user?.role === 'partner'
+  }
+
   /** @param {import('pocketbase').default} pb */
   constructor(pb) {
     this.pb = pb

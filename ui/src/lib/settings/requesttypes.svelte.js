@@ -93,6 +93,8 @@ export function toDraft(record, lang = 'en') {
     hold_marketing: !!r.hold_marketing,
     active: record ? !!r.active : true,
     public: !!r.public,
+    route_team: r.route_team ?? '', // new requests go to this team (Settings → Teams)
+    route_mode: r.route_mode || 'round_robin',
   }
 }
 
@@ -125,6 +127,8 @@ export function toBody(d) {
     hold_marketing: d.hold_marketing,
     active: d.active,
     public: d.public,
+    route_team: d.route_team || '',
+    route_mode: d.route_team ? d.route_mode || 'round_robin' : '',
   }
 }
 

@@ -12,6 +12,7 @@ export const ROUTES = [
   ['profile', /^\/profile\/?$/],
   ['preferences', /^\/preferences\/?$/],
   ['consents', /^\/consents\/?$/],
+  ['profiling', /^\/profiling\/?$/], // your profile and offers, and the objection to profiling (issue 18)
   ['services', /^\/services\/?$/],
   ['catalogue', /^\/catalogue\/?$/],
   ['product', /^\/catalogue\/([^/]+)\/?$/, ['id']],
@@ -22,6 +23,7 @@ export const ROUTES = [
   ['invoices', /^\/invoices\/?$/],
   ['invoice', /^\/invoices\/([^/]+)\/?$/, ['id']],
   ['data', /^\/data\/?$/],
+  ['access', /^\/access\/?$/], // who looked at my data (issue 20)
   ['confirm-email', /^\/confirm-email-change\/?$/],
   // open to people without an account
   ['track', /^\/track\/?$/],
