@@ -96,7 +96,7 @@ func TestGenerateDemoBusiness(t *testing.T) {
 	got := counts(t, app)
 	exact := map[string]int64{
 		crm.Companies: 50, crm.Contacts: 300, crm.Staff: 4 /* with Paulo, the partner */, crm.Customers: 2, crm.Pipelines: 2,
-		crm.CaseTypes: 5, crm.Products: 5,
+		crm.CaseTypes: 5, crm.Products: 6,
 	}
 	for name, want := range exact {
 		if got[name] != want {

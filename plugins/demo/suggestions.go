@@ -30,10 +30,13 @@ func (g *generator) buyingRhythms(base int) error {
 			total += p["price"].(float64)
 		}
 		placed := g.daysAgo(daysAgo).Add(11 * time.Hour)
-		_, _, err := g.create(crm.Orders, id("os", n), map[string]any{"number": fmt.Sprintf("RIT-%05d", n),
+		_, isNew, err := g.create(crm.Orders, id("os", n), map[string]any{"number": fmt.Sprintf("RIT-%05d", n),
 			"contact": contactID(contact), "items": items, "total": total, "currency": "BRL", "status": "delivered",
 			"placed_at": dt(placed)}, placed)
-		return err
+		if err != nil || !isNew {
+			return err
+		}
+		return g.backdate(crm.FieldContact, contactID(contact), placed, nil) // its timeline happened then
 	}
 	for _, contact := range []int{1, 12, 25} {
 		for _, d := range []int{117, 87, 57, 27} {
@@ -48,9 +51,9 @@ func (g *generator) buyingRhythms(base int) error {
 		if i < 9 {
 			products = append(products, install)
 		}
-		if err := order(30+i*3, 40+i*5, products...); err != nil {
+		if err := order(2+i*3, 40+i*5, products...); err != nil { // contacts 2, 5 ... 35: within the smallest demo
 			return err
 		}
 	}
-	return order(2, 35, router) // the router alone: the installation is suggested
+	return order(38, 35, router) // the router alone: the installation is suggested
 }

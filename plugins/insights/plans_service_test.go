@@ -59,6 +59,9 @@ func TestServiceAndCustomersQueriesUseIndexes(t *testing.T) {
 					mu.Lock()
 					queries := append([]string(nil), logged...)
 					mu.Unlock()
+					if len(queries) == 0 && slices.Equal(d.Filters, []string{insights.FilterSegment}) {
+						continue // a figure of one segment (plugins/segments): nothing to ask without one
+					}
 					if len(queries) == 0 {
 						t.Fatalf("%s/%s sent no query", board, d.Key)
 					}

@@ -522,29 +522,31 @@ func (p *plugin) choiceFor(tx core.App, rec, contact *core.Record) (crm.MessageC
 	if err != nil {
 		return told, decision{}, err
 	}
-	field, key := crm.PcMessages, kind
-	topic := rec.GetString(crm.OutboxTopic)
-	if kind == crm.KindNews && topic != "" {
-		field, key = crm.PcNews, topic
+	// The kind first: news turned off is off whatever the topic.
+	var kinds map[string]crm.MessageChoice
+	_ = row.UnmarshalJSONField(crm.PcMessages, &kinds) // unreadable: as by default
+	c, chosen := kinds[kind]
+	if chosen && !c.On {
+		return c, refuse("the customer chose not to be told of %s", kind).because(ReasonOptedOut, map[string]any{"kind": kind}), nil
 	}
-	var all map[string]crm.MessageChoice
-	if err := row.UnmarshalJSONField(field, &all); err != nil || all == nil {
-		return told, decision{}, nil // nothing chosen (or unreadable): as by default
+	if topic := rec.GetString(crm.OutboxTopic); kind == crm.KindNews && topic != "" {
+		var topics map[string]crm.MessageChoice
+		_ = row.UnmarshalJSONField(crm.PcNews, &topics)
+		tc, ok := topics[topic]
+		if ok && !tc.On {
+			name := topic
+			if t, err := tx.FindRecordById(crm.NewsTopics, topic); err == nil {
+				name = t.GetString(crm.TopicName)
+			}
+			return tc, refuse("the customer chose not to hear news on %q", name).
+				because(ReasonOptedOutTopic, map[string]any{"kind": kind, "topic": topic, "topic_name": name}), nil
+		}
+		if ok && (tc.Channel != "" || !chosen) { // the topic's own channel before the kind's
+			c, chosen = tc, true
+		}
 	}
-	c, ok := all[key]
-	if !ok {
+	if !chosen {
 		return told, decision{}, nil
 	}
-	if c.On {
-		return c, decision{}, nil
-	}
-	if field == crm.PcNews {
-		name := topic
-		if t, err := tx.FindRecordById(crm.NewsTopics, topic); err == nil {
-			name = t.GetString(crm.TopicName)
-		}
-		return c, refuse("the customer chose not to hear news on %q", name).
-			because(ReasonOptedOutTopic, map[string]any{"kind": kind, "topic": topic, "topic_name": name}), nil
-	}
-	return c, refuse("the customer chose not to be told of %s", kind).because(ReasonOptedOut, map[string]any{"kind": kind}), nil
+	return c, decision{}, nil
 }

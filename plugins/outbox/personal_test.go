@@ -89,6 +89,20 @@ func TestEachKindTheCustomerTurnedOffIsNotSent(t *testing.T) {
 
 // Marketing news still needs the marketing consent, whatever the choices:
 // a topic left on does not make news go without it.
+// News turned off altogether is off on every topic, even one the customer
+// never turned off by itself.
+func TestNewsTurnedOffIsOffOnEveryTopic(t *testing.T) {
+	w := newWorld(t)
+	topic := w.Make(t, "offers", crm.NewsTopics, map[string]any{crm.TopicName: "Offers", crm.TopicActive: true})
+	consent(t, w, w.R("contact"), crm.PurposeMarketing, "email", "granted")
+	choose(t, w, map[string]crm.MessageChoice{crm.KindNews: {On: false}}, map[string]crm.MessageChoice{topic.Id: {On: true}})
+	news := marketing("Promoção")
+	news[crm.OutboxKind], news[crm.OutboxTopic] = crm.KindNews, topic.Id
+	if state, code, data := decided(t, w, queue(t, w, "2026-11-24 10:00", news)); state != crm.OutboxRefused || code != outbox.ReasonOptedOut || data["kind"] != crm.KindNews {
+		t.Errorf("news on a topic with news turned off: %q %q %v; want refused, opted out of news", state, code, data)
+	}
+}
+
 func TestNewsStillNeedsMarketingConsent(t *testing.T) {
 	w := newWorld(t)
 	topic := w.Make(t, "offers", crm.NewsTopics, map[string]any{crm.TopicName: "Offers", crm.TopicActive: true})

@@ -1,6 +1,7 @@
 package segments
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -18,8 +19,33 @@ func init() {
 	insights.Add(insights.Def{
 		Board: insights.BoardCustomers, Key: FigureKey, Unit: insights.UnitCount, Better: "up",
 		Filters: []string{insights.FilterSegment},
-		Compute: segmentSize,
+		Compute: segmentSize, Records: segmentMembers,
 	})
+}
+
+// segmentMembers: the segment's members now (at most limit), by name;
+// none without a segment chosen.
+func segmentMembers(app core.App, q insights.Query, limit int) ([]insights.Record, error) {
+	if q.Filters.Segment == "" {
+		return nil, nil
+	}
+	w := insights.NewWhere()
+	if err := w.Segment(app, "id", q); err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		ID   string `db:"id"`
+		Name string `db:"name"`
+	}
+	if err := w.Query(app, "SELECT id, name FROM "+crm.Contacts+" WHERE {where} ORDER BY name LIMIT "+
+		strconv.Itoa(limit)).All(&rows); err != nil {
+		return nil, err
+	}
+	out := make([]insights.Record, len(rows))
+	for i, r := range rows {
+		out[i] = insights.Record{Collection: crm.Contacts, ID: r.ID, Title: r.Name}
+	}
+	return out, nil
 }
 
 // Snapshot is one day of a segment's size and revenue.

@@ -74,6 +74,44 @@ describe('notifications in Chromium', { timeout: 300000 }, () => {
     }
   })
 
+  test('a mention arrives live in the colleague’s bell', async () => {
+    // Marina watches her bell while Rafael, in his own browser context,
+    // mentions her with "@" in a request's internal note.
+    const page = await newPage(DESKTOP)
+    await signIn(page, MARINA)
+    const bell = page.locator('button[aria-controls=notif-panel]')
+    await bell.waitFor()
+    await page.waitForTimeout(300) // the realtime subscription is made after the first paint
+    const rafaelToken = await apiToken(server.url, RAFAEL)
+    const open = await api(server.url, rafaelToken, `/api/collections/cases/records?perPage=1&sort=-created&filter=${encodeURIComponent('closed=false')}`)
+    const kase = open.items[0]
+    await bell.click()
+    await page.locator('#notif-panel').waitFor()
+    assert.equal(await page.locator('#notif-panel li').filter({ hasText: kase.subject }).filter({ hasText: 'Rafael' }).count(), 0)
+    const other = await newPage(PHONE)
+    await signIn(other, RAFAEL)
+    await other.goto(`${server.url}/cases/${kase.id}`)
+    await other.locator('form.composer label.pill').nth(1).click()
+    await other.locator('form.composer.internal').waitFor()
+    const box = other.locator('#msg-body')
+    await box.click()
+    await box.pressSequentially('Veja isto @Mar')
+    await other.getByRole('listbox').waitFor()
+    await box.press('Enter')
+    await box.pressSequentially('quando puder')
+    await other.locator('form.composer button[type=submit]').click()
+    await other.getByTestId('internal-note').filter({ hasText: 'quando puder' }).waitFor()
+    // Live: the line arrives in Marina's open list without a reload, and says who.
+    const item = page.locator('#notif-panel li.unread').filter({ hasText: kase.subject }).filter({ hasText: 'Rafael' })
+    await item.first().waitFor()
+    assert.equal(await item.count(), 1, 'told once')
+    await shot(page, 'mention-live-desktop')
+    await item.first().locator('a').click()
+    await page.waitForURL(`**/cases/${kase.id}`)
+    await other.context().close()
+    await page.context().close()
+  })
+
   test('email choices on the Profile page are kept', async () => {
     for (const [size, options] of [['desktop', DESKTOP], ['phone', PHONE]]) {
       const page = await newPage(options)
