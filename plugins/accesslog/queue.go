@@ -61,6 +61,7 @@ type logger struct {
 	stop    chan struct{}
 	done    chan struct{}
 	stopped bool
+	started bool // start ran: the loop goes until close
 }
 
 func newLogger(app core.App) *logger {
@@ -78,6 +79,9 @@ func (l *logger) start() {
 		}
 	}
 	l.replay()
+	l.mu.Lock()
+	l.started = true
+	l.mu.Unlock()
 	go l.loop()
 }
 
@@ -104,7 +108,11 @@ func (l *logger) close() {
 		return
 	}
 	l.stopped = true
+	started := l.started
 	l.mu.Unlock()
+	if !started { // the app never bootstrapped (`vinculo --help`): no loop, nothing logged
+		return
+	}
 	close(l.stop)
 	<-l.done
 	l.flush()
