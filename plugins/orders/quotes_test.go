@@ -27,7 +27,15 @@ func quoteLine(w *testkit.World, product string, qty int, choices map[string]any
 	return l
 }
 
-func inDays(n int) string { return time.Now().AddDate(0, 0, n).Format(time.DateOnly) }
+// inDays is the day n days from today where the world's business is (São
+// Paulo): the server reads a quote's last day there, not in UTC.
+func inDays(n int) string {
+	sp, err := time.LoadLocation("America/Sao_Paulo")
+	if err != nil {
+		panic(err)
+	}
+	return time.Now().In(sp).AddDate(0, 0, n).Format(time.DateOnly)
+}
 
 // sentQuote is a quote for Ana the agent built and sent: the shaped fibre
 // at 600 Mb with the router (170) less 10%, and two mugs (25) less 5.00,
