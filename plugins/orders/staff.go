@@ -94,8 +94,8 @@ func startSubscription(e *core.RecordRequestEvent) error {
 	}
 	now := time.Now().UTC()
 	start := r.GetDateTime("started_at")
-	if start.IsZero() {
-		start = types.NowDateTime()
+	if start.IsZero() { // no day given: it starts now, the same instant as now
+		start, _ = types.ParseDateTime(now)
 		r.Set("started_at", start)
 	}
 	if r.GetString("status") == "" {

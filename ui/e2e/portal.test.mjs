@@ -277,7 +277,7 @@ describe('customer portal in Chromium', { timeout: 420000 }, () => {
     assert.match(preview, /^Só sobre os meus pedidos, /)
     assert.match(preview, /no máximo 2 mensagens por semana/)
     assert.match(preview, /contato pausado até/)
-    await page.getByRole('button', { name: 'Salvar' }).click()
+    await page.getByRole('button', { name: 'Salvar', exact: true }).click()
     await page.getByText('Salvo. Obrigado!').waitFor()
     assert.match(await page.getByTestId('preferences-now').innerText(), /contato pausado até/)
     await shot(page, 'preferences-desktop', { fullPage: true })
@@ -294,7 +294,7 @@ describe('customer portal in Chromium', { timeout: 420000 }, () => {
 
     // Back to email, still paused: marketing waits instead.
     await page.locator('#pref-channel').selectOption('email')
-    await page.getByRole('button', { name: 'Salvar' }).click()
+    await page.getByRole('button', { name: 'Salvar', exact: true }).click()
     await page.getByText('Salvo. Obrigado!').waitFor()
     const later = await queueMarketing('email', 'Oferta de janeiro')
     if (later.state === 'refused') assert.match(later.reason, /consent/, later.reason) // his marketing consent by email may be withdrawn in the demo
@@ -309,7 +309,7 @@ describe('customer portal in Chromium', { timeout: 420000 }, () => {
     await page.locator('#profile-name').fill('')
     await page.locator('#profile-name[aria-invalid="true"]').waitFor() // checked as he types
     await page.locator('#profile-name').fill('João Conceição')
-    await page.getByRole('button', { name: 'Salvar' }).click()
+    await page.getByRole('button', { name: 'Salvar', exact: true }).click()
     await page.getByText('Salvo. Obrigado!').waitFor()
     const contact = await api(server.url, staff.token, `/api/collections/contacts/records/${JOAO.contact}`)
     assert.match(contact.mobile.replace(/\D/g, ''), /11988887777$/)
@@ -620,9 +620,9 @@ describe('customer portal in Chromium', { timeout: 420000 }, () => {
     const ana = await newPage(DESKTOP)
     await signInByCode(ana, ANA.email)
     await ana.getByTestId('me-name').filter({ hasText: 'Ana Luísa Gonçalves' }).waitFor()
-    await ana.getByText(sharedRef).waitFor()
+    await ana.getByTestId('open-requests').getByText(sharedRef).waitFor() // the list, not a pinned card
     assert.equal(await ana.getByText(shared.case.reference).count(), 0, 'João’s unshared request stays his')
-    await ana.getByText(sharedRef).click()
+    await ana.getByTestId('open-requests').getByText(sharedRef).click()
     await ana.getByTestId('reference').filter({ hasText: sharedRef }).waitFor()
     await ana.goto(`${server.url}/portal/requests/${shared.case.id}`)
     await ana.getByRole('alert').waitFor()
@@ -641,7 +641,7 @@ describe('customer portal in Chromium', { timeout: 420000 }, () => {
     const joaoList = await asCustomer(joaoToken, '/api/collections/cases/records?perPage=200')
     assert.ok(joaoList.json.items.every((c) => c.contact === JOAO.contact), 'João lists only his own requests')
     await joao.goto(`${server.url}/portal/`)
-    await joao.getByText(sharedRef).waitFor()
+    await joao.getByTestId('open-requests').getByText(sharedRef).waitFor()
     assert.equal(await joao.getByText('Pergunta da Ana').count(), 0)
     await joao.context().close()
     await ana.context().close()
@@ -668,7 +668,7 @@ describe('customer portal in Chromium', { timeout: 420000 }, () => {
       }
       if (size === 'phone') {
         await page.getByRole('button', { name: 'Menu' }).click()
-        await page.locator('#portal-nav').getByRole('link', { name: 'Meus dados' }).waitFor()
+        await page.locator('#portal-nav').getByRole('link', { name: 'Meus dados', exact: true }).waitFor()
         await shot(page, 'menu-phone')
       }
       await page.context().close()

@@ -280,7 +280,7 @@ describe('staff workspace in Chromium', { timeout: 240000 }, () => {
     await rows.first().waitFor()
     // Stage and open-request filters narrow the list; clearing brings it back.
     await page.locator('#cflt-stage').selectOption('customer')
-    await page.waitForFunction(() => [...document.querySelectorAll('tbody td:nth-child(4)')].every((td) => /Cliente/.test(td.textContent)))
+    await page.waitForFunction(() => [...document.querySelectorAll('tbody td:nth-child(5)')].every((td) => /Cliente/.test(td.textContent))) // after the row's checkbox
     await page.getByLabel('Com solicitação aberta').check()
     await rows.filter({ hasText: 'João Conceição' }).waitFor()
     for (const badge of await rows.locator('td.name .badge.amber').allInnerTexts()) assert.match(badge, /aberta/)
@@ -557,7 +557,7 @@ describe('staff workspace in Chromium', { timeout: 240000 }, () => {
     await page.goto(`${server.url}/profile`)
     await page.locator('#pf-language').selectOption('pt-BR')
     await page.locator('#pf-timezone').fill('America/Manaus')
-    await page.getByRole('button', { name: 'Save' }).click()
+    await page.getByRole('button', { name: 'Save' }).first().click() // the profile's, not the notifications'
     await page.getByRole('heading', { level: 1, name: 'Meu perfil' }).waitFor()
     const token = await apiToken(server.url, 'beatriz@vinculo.example')
     const me = await api(server.url, token, '/api/collections/staff/auth-refresh', { method: 'POST' })
@@ -565,7 +565,7 @@ describe('staff workspace in Chromium', { timeout: 240000 }, () => {
     assert.equal(me.record.timezone, 'America/Manaus')
     await page.locator('#pf-language').selectOption('en')
     await page.locator('#pf-timezone').fill('America/Sao_Paulo')
-    await page.getByRole('button', { name: 'Salvar' }).click()
+    await page.getByRole('button', { name: 'Salvar' }).first().click() // the profile's, not the notifications'
     await page.getByRole('heading', { level: 1, name: 'My profile' }).waitFor()
     // Only managers see the copy of the data; Beatriz (read-only) does not.
     assert.equal(await page.locator('#replication-title').count(), 0, 'a read-only member sees no replication')
