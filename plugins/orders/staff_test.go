@@ -32,6 +32,10 @@ func TestStaffStartSubscription(t *testing.T) {
 	if st := w.Find(t, crm.Subscriptions, idOf(t, res)).GetString("status"); st != "pending" {
 		t.Errorf("a later start is %s", st)
 	}
+	res = testkit.Must(t, create(map[string]any{"contact": w.ID("ctA"), "product": w.ID("prFibre")}), http.StatusOK, "start now")
+	if st := w.Find(t, crm.Subscriptions, idOf(t, res)).GetString("status"); st != "active" {
+		t.Errorf("a start without a day (now) is %s, want active", st)
+	}
 	for _, p := range []string{"prOneOff", "nosuchproduct00"} {
 		id := p
 		if w.Has(p) {
