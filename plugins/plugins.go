@@ -20,6 +20,7 @@ import (
 	"vinculo/plugins/importer"
 	"vinculo/plugins/insights"
 	"vinculo/plugins/mailfolder"
+	"vinculo/plugins/mentions"
 	"vinculo/plugins/merge"
 	"vinculo/plugins/notifications"
 	"vinculo/plugins/orders"
@@ -67,6 +68,7 @@ func All(app core.App, cfg *crm.Config) error {
 		signin.Register,
 		team.Register,
 		notifications.Register,
+		mentions.Register,
 		portal.Register,
 		exporter.Register,
 		accesslog.Register,

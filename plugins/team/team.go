@@ -17,7 +17,6 @@ import (
 
 	"vinculo/crm"
 	"vinculo/crm/guard"
-	"vinculo/plugins/mentions"
 )
 
 // Register binds the team capability on app.
@@ -37,10 +36,6 @@ func Register(app core.App, cfg *crm.Config) error {
 	bindTagsCache(app)
 	bindTeams(app)    // teams.go, teams_routing.go
 	bindPartners(app) // partner.go
-	// Colleagues @-mentioned in notes are told (plugins/mentions).
-	if err := mentions.Register(app, cfg); err != nil {
-		return err
-	}
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		r := se.Router
