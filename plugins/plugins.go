@@ -16,7 +16,9 @@ import (
 	"vinculo/plugins/customfields"
 	"vinculo/plugins/datarules"
 	"vinculo/plugins/deals"
+	"vinculo/plugins/erasure"
 	"vinculo/plugins/exporter"
+	"vinculo/plugins/fullcopy"
 	"vinculo/plugins/importer"
 	"vinculo/plugins/insights"
 	"vinculo/plugins/mailfolder"
@@ -30,6 +32,8 @@ import (
 	"vinculo/plugins/predictions"
 	"vinculo/plugins/replication"
 	"vinculo/plugins/requests"
+	"vinculo/plugins/restriction"
+	"vinculo/plugins/retention"
 	"vinculo/plugins/search"
 	"vinculo/plugins/segments"
 	"vinculo/plugins/setup"
@@ -79,6 +83,10 @@ func All(app core.App, cfg *crm.Config) error {
 		predictions.Register,
 		segments.Register,
 		campaigns.Register,
+		restriction.Register,
+		fullcopy.Register,
+		erasure.Register,
+		retention.Register,
 		webui.Register,
 	} {
 		if err := register(app, cfg); err != nil {

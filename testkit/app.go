@@ -1,7 +1,14 @@
 package testkit
 
 import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -23,13 +30,72 @@ func NewApp(t testing.TB) *tests.TestApp {
 	// outbox may still be writing mail into it).
 	filesDirs.Store(t, t.TempDir())
 	// The same connections as the binary: transactions begin IMMEDIATE.
-	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{EncryptionEnv: "pb_test_env", DBConnect: sqlitedb.Connect})
+	dir, err := migratedTemplate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := tests.NewTestAppWithConfig(appConfig(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(app.Cleanup)
 	t.Cleanup(func() { filesDirs.Delete(t) })
 	return app
+}
+
+func appConfig(dataDir string) core.BaseAppConfig {
+	return core.BaseAppConfig{DataDir: dataDir, EncryptionEnv: "pb_test_env", DBConnect: sqlitedb.Connect}
+}
+
+// template: one migrated data folder per test process. Migrating the whole
+// CRM schema takes seconds; every app of the process starts from a copy of
+// this folder instead, and finds nothing left to migrate.
+var template struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+const templatePrefix = "vinculo-testkit-template-"
+
+func migratedTemplate() (string, error) {
+	template.once.Do(func() {
+		sweepTemplates()
+		// PocketBase's own test data folder, migrated as every app once was.
+		app, err := tests.NewTestAppWithConfig(appConfig(""))
+		if err != nil {
+			template.err = err
+			return
+		}
+		src := app.DataDir()
+		app.ResetBootstrapState() // closes the databases: the files are whole
+		dir := filepath.Join(os.TempDir(), fmt.Sprintf("%s%d", templatePrefix, os.Getpid()))
+		if err := os.Rename(src, dir); err != nil {
+			template.err = err
+			return
+		}
+		template.dir = dir
+	})
+	return template.dir, template.err
+}
+
+// sweepTemplates removes the folders of test processes that have ended
+// (a test process cannot remove its own: it does not know its last test).
+func sweepTemplates() {
+	matches, _ := filepath.Glob(filepath.Join(os.TempDir(), templatePrefix+"*"))
+	for _, m := range matches {
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(m), templatePrefix))
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		p, err := os.FindProcess(pid)
+		if err == nil {
+			err = p.Signal(syscall.Signal(0))
+		}
+		if errors.Is(err, os.ErrProcessDone) || errors.Is(err, syscall.ESRCH) {
+			os.RemoveAll(m)
+		}
+	}
 }
 
 // filesDirs: per test, the folder NewApp made for Config's files.

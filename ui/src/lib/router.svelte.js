@@ -19,6 +19,7 @@ export const ROUTES = [
   ['quotes', /^\/quotes(?:\/([^/]+))?\/?$/, ['id']], // quotes staff build for customers (issue 19)
   ['segments', /^\/segments(?:\/([^/]+))?\/?$/, ['id']], // segments with a value proposition (issue 18)
   ['campaigns', /^\/campaigns(?:\/([^/]+))?\/?$/, ['id']], // a message to a segment through the outbox (issue 18)
+  ['privacy', /^\/privacy(?:\/([^/]+))?\/?$/, ['id']], // erasure requests, for managers (issue 20)
   ['predictions', /^\/predictions\/?$/], // the customer value model, for managers (issue 18)
   ['insights', /^\/insights(?:\/([^/]+)(?:\/([^/]+))?)?\/?$/, ['board', 'figure']],
   ['mail', /^\/mail(?:\/([^/]+))?\/?$/, ['id']], // received mail filed under nobody (pages/Unfiled.svelte)

@@ -24,6 +24,8 @@ export const ROUTES = [
   ['invoice', /^\/invoices\/([^/]+)\/?$/, ['id']],
   ['data', /^\/data\/?$/],
   ['access', /^\/access\/?$/], // who looked at my data (issue 20)
+  ['erasure', /^\/erasure\/?$/], // ask for erasure and follow it (issue 20)
+  ['restriction', /^\/restriction\/?$/], // restrict processing, object to marketing or profiling (issue 20)
   ['confirm-email', /^\/confirm-email-change\/?$/],
   // open to people without an account
   ['track', /^\/track\/?$/],

@@ -1,0 +1,4 @@
+// Erasure requests (pages/Privacy.svelte). (erasure)
+export default {
+  'nav.privacy': 'Pedidos de eliminação',
+}

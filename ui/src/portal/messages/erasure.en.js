@@ -1,0 +1,4 @@
+// Ask for erasure and follow it (/portal/erasure). (erasure)
+export default {
+  'nav.erasure': 'Erase my data',
+}

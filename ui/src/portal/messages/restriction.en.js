@@ -1,0 +1,4 @@
+// Restrict processing, object to marketing or profiling (/portal/restriction). (restriction)
+export default {
+  'nav.restriction': 'Restrict or object',
+}
