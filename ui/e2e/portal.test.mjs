@@ -11,6 +11,7 @@ import assert from 'node:assert/strict'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
+import { unzipSync, strFromU8 } from 'fflate'
 import { startServer, api, request, launchChromium } from './server.mjs'
 import { startSmtpSink } from './portal-smtp.mjs'
 
@@ -366,15 +367,18 @@ describe('customer portal in Chromium', { timeout: 420000 }, () => {
   test('my data: one download with my records and no one else’s', async () => {
     const page = await newPage(DESKTOP, shared.joao)
     await page.goto(`${server.url}/portal/data`)
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Baixar tudo (JSON)' }).click()])
-    const data = JSON.parse(readFileSync(await download.path(), 'utf8'))
-    assert.equal(data.contact.id, JOAO.contact)
-    assert.ok(data.cases.some((c) => c.reference === shared.case.reference), 'holds the request he opened')
+    // The full copy (plugins/fullcopy): one ZIP of JSON and CSV files.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Baixar uma cópia completa (ZIP)' }).click()])
+    const zip = unzipSync(new Uint8Array(readFileSync(await download.path())))
+    const data = Object.fromEntries(Object.entries(zip).filter(([n]) => n.endsWith('.json')).map(([n, b]) => [n.slice(0, -5), JSON.parse(strFromU8(b))]))
+    assert.equal(data.contact[0].id, JOAO.contact)
+    assert.ok(data.requests.some((c) => c.reference === shared.case.reference), 'holds the request he opened')
     const mine = (list) => (list ?? []).every((r) => r.contact === JOAO.contact)
-    for (const key of ['cases', 'orders', 'subscriptions', 'consents', 'timeline']) assert.ok(mine(data[key]), `${key}: only João's`)
+    for (const key of ['requests', 'orders', 'subscriptions', 'consents', 'timeline']) assert.ok(mine(data[key]), `${key}: only João's`)
     const text = JSON.stringify(data)
     assert.ok(!text.includes(ANA.email) && !text.includes(ANA.contact), 'nothing of Ana, his colleague')
-    assert.ok(!text.includes('Nota interna'), 'no internal notes')
+    // A note the team wrote about him is his personal data: in the copy, marked internal.
+    assert.ok(data.request_messages.some((m) => m.internal && m.body.includes('Nota interna')), 'the team’s note, marked internal')
     await shot(page, 'data-desktop')
 
     const [card] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Baixar meu cartão (vCard)' }).click()])

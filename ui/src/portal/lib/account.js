@@ -115,3 +115,12 @@ export function subscriptionAction(id, body) {
 export function downloadMyData(format, name) {
   return download(pb, `/api/crm/portal/my-data?format=${format}`, name, { name })
 }
+
+/**
+ * Downloads the full copy of everything held about the customer (one ZIP:
+ * JSON and CSV files and a README; plugins/fullcopy) as `name`.
+ * @param {string} name
+ */
+export function downloadFullCopy(name) {
+  return download(pb, '/api/crm/portal/full-copy', name, { name })
+}
