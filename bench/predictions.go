@@ -1,16 +1,20 @@
 package main
 
 // Part 16 (-parts 16, or predictions): the nightly fit of the customer value
-// model at scale. A fresh data dir gets -predict-customers contacts and
-// their orders, drawn from known BG/NBD and Gamma-Gamma parameters over two
-// years (about ten orders a customer: a million for 100k), by bulk SQL while
-// nothing else runs (the fill is not what is measured). Then the nightly fit
-// runs in process, as the cron job runs it (plugins/predictions.Fit: read
-// the orders, fit both models, the holdout evaluation, every contact's
-// scores written): its wall time and peak heap and RSS. Last, the model's
-// statistics alone on the same purchases in memory (model.Analyse and
-// model.Evaluate), and the holdout error of the model against the naive
-// forecast from the fit's evaluation, with the parameters it recovered.
+// model at scale, at each size of -predict-sizes (customers; about ten
+// orders each: a million orders for 100k). A fresh data dir per size gets
+// the contacts and their orders, drawn from known BG/NBD and Gamma-Gamma
+// parameters over two years, by bulk SQL while nothing else runs (the fill
+// is not measured; the drawn purchases are dropped and the memory given back
+// to the OS before the fit). Then the nightly fit runs in process, as the
+// cron job runs it (plugins/predictions.Fit: two streamed passes over the
+// orders ordered by customer, both models fitted, the holdout evaluation,
+// every contact's score and suggestions written): its wall time, the Go
+// heap's peak (sampled every 20 ms) and the process's peak RSS, and the
+// heap's growth per customer and per order. Last, the holdout error of the
+// model against the naive forecast, from the fit's own evaluation, with
+// the parameters it recovered; and the goals (under 60 s; memory growing
+// with the customers only; the model beating the naive forecast) met or not.
 
 import (
 	"context"
@@ -19,6 +23,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -30,7 +38,10 @@ import (
 	"vinculo/plugins/predictions/model"
 )
 
-var predictCustomers = flag.Int("predict-customers", 100000, "part 16: customers whose orders are drawn (about ten orders each)")
+var (
+	predictSizes   = flag.String("predict-sizes", "20000,100000", "part 16: customer counts, comma separated (about ten orders each)")
+	predictProfile = flag.String("predict-cpuprofile", "", "part 16: write a CPU profile of the last size's nightly fit to this file")
+)
 
 // The parameters the bench's purchases are drawn from (time in weeks).
 var (
@@ -38,75 +49,142 @@ var (
 	benchSpend = model.GammaGamma{P: 6.25, Q: 3.74, Gamma: 15.44}
 )
 
+// fitFigures is one size's measurement.
+type fitFigures struct {
+	customers, orders, scored int
+	wall                      time.Duration
+	heapBefore, heapPeak      uint64
+	rssBefore, rssPeak        int64
+	ev                        model.Evaluation
+}
+
 func runPredictionsPart(_ context.Context, _ options, root string) error {
-	n := *predictCustomers
-	dir := filepath.Join(root, "predictions")
+	var sizes []int
+	for _, f := range strings.Split(*predictSizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 100 {
+			return fmt.Errorf("-predict-sizes: bad size %q", f)
+		}
+		sizes = append(sizes, n)
+	}
+	var all []fitFigures
+	for i, n := range sizes {
+		f, err := measureFit(root, n, i == len(sizes)-1)
+		if err != nil {
+			return err
+		}
+		all = append(all, f)
+	}
+	fmt.Printf("\nPart 16: the nightly fit, in process (two streamed reads of the orders, both models, the holdout evaluation, every score and suggestion written)\n")
+	fmt.Printf("  %9s %9s %9s %10s %11s %11s %11s %11s %9s %9s\n", "customers", "orders", "scored", "wall", "heap before", "heap peak", "RSS before", "RSS peak", "MAE model", "MAE naive")
+	for _, f := range all {
+		fmt.Printf("  %9d %9d %9d %10s %8.0f MB %8.0f MB %8.0f MB %8.0f MB %9.4f %9.4f\n", f.customers, f.orders, f.scored,
+			f.wall.Round(10*time.Millisecond), mbOf(f.heapBefore), mbOf(f.heapPeak), float64(f.rssBefore)/1024, float64(f.rssPeak)/1024,
+			f.ev.ModelMAE, f.ev.NaiveMAE)
+	}
+	for _, f := range all {
+		grow := float64(f.heapPeak) - float64(f.heapBefore)
+		fmt.Printf("  %d customers: the fit's heap grew %.0f MB = %.0f bytes a customer, %.0f bytes an order\n",
+			f.customers, grow/(1<<20), grow/float64(f.customers), grow/float64(f.orders))
+		fmt.Printf("    holdout %s to %s (%.1f weeks, %d customers): purchases actual %.0f, model %.0f, naive %.0f\n",
+			f.ev.CalibrationEnd, f.ev.HoldoutEnd, f.ev.HoldoutWeeks, f.ev.Customers, f.ev.Actual, f.ev.Model, f.ev.Naive)
+		fmt.Printf("    goal: under 60 s: %s (%s); the model's holdout error below the naive forecast's: %s (%.4f against %.4f)\n",
+			metOrNot(f.wall < time.Minute), f.wall.Round(10*time.Millisecond), metOrNot(f.ev.ModelMAE < f.ev.NaiveMAE), f.ev.ModelMAE, f.ev.NaiveMAE)
+	}
+	if len(all) > 1 {
+		a, b := all[0], all[len(all)-1]
+		ga, gb := float64(a.heapPeak)-float64(a.heapBefore), float64(b.heapPeak)-float64(b.heapBefore)
+		perCustomer := (gb - ga) / float64(b.customers-a.customers)
+		fmt.Printf("  from %d to %d customers (%d to %d orders): the heap's growth went from %.0f MB to %.0f MB, %.0f bytes for each added customer (%.0f for each added order)\n",
+			a.customers, b.customers, a.orders, b.orders, ga/(1<<20), gb/(1<<20), perCustomer, (gb-ga)/float64(b.orders-a.orders))
+		fmt.Printf("  goal: memory grows with the customers only, by small fixed structs (under 1 kB a customer): %s\n", metOrNot(perCustomer < 1024))
+	}
+	return nil
+}
+
+func mbOf(b uint64) float64 { return float64(b) / (1 << 20) }
+
+func metOrNot(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
+}
+
+// measureFit fills a fresh data dir with n customers' orders and measures
+// the nightly fit on it.
+func measureFit(root string, n int, profile bool) (fitFigures, error) {
+	out := fitFigures{customers: n}
+	dir := filepath.Join(root, fmt.Sprintf("predictions-%d", n))
 	defer os.RemoveAll(dir)
 	loc, _ := time.LoadLocation("America/Sao_Paulo")
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, loc)
 	start := now.AddDate(0, 0, -104*7)
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir, QueryTimeout: time.Hour})
+	if err := app.Bootstrap(); err != nil {
+		return out, err
+	}
+	defer app.ResetBootstrapState()
+	if err := app.RunAllMigrations(); err != nil {
+		return out, err
+	}
 	fmt.Printf("[predictions] drawing %d customers' purchases ...\n", n)
+	t0 := time.Now()
 	ps := model.Simulate(model.Simulation{Customers: n, BGNBD: benchBG, Spend: benchSpend, Start: start,
 		JoinWeeks: 52, Weeks: 104, Products: 60, Seed: 2026})
-	// Only the days before today: today's orders wait for tonight.
-	kept := ps[:0]
+	kept := ps[:0] // only the days before today: today's orders wait for tonight
 	for _, p := range ps {
 		if p.Day.Before(model.Day(now, loc)) {
 			kept = append(kept, p)
 		}
 	}
-	ps = kept
+	out.orders = len(kept)
+	if err := fillPurchases(app, kept); err != nil {
+		return out, err
+	}
+	ps, kept = nil, nil
+	fmt.Printf("[predictions] %d contacts and %d orders written in %s\n", n, out.orders, time.Since(t0).Round(time.Second))
 
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir, QueryTimeout: time.Hour})
-	if err := app.Bootstrap(); err != nil {
-		return err
+	plan, err := predictions.ReadPlan(app, loc)
+	if err != nil {
+		return out, err
 	}
-	defer app.ResetBootstrapState()
-	if err := app.RunAllMigrations(); err != nil {
-		return err
-	}
-	t0 := time.Now()
-	if err := fillPurchases(app, ps); err != nil {
-		return err
-	}
-	fmt.Printf("[predictions] %d contacts and %d orders written in %s\n", n, len(ps), time.Since(t0).Round(time.Second))
-
+	fmt.Printf("[predictions] the fit's read, EXPLAIN QUERY PLAN: %s\n", strings.Join(plan, " | "))
 	cfg := &crm.Config{Business: crm.Business{Name: "Bench", Timezone: "America/Sao_Paulo", Currency: "BRL", Country: "BR", Language: "en"}}
-	runtime.GC()
+	debug.FreeOSMemory()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	out.heapBefore = ms.HeapInuse
 	sample := startSampling()
+	if profile && *predictProfile != "" {
+		f, err := os.Create(*predictProfile)
+		if err != nil {
+			return out, err
+		}
+		defer f.Close()
+		_ = pprof.StartCPUProfile(f)
+	}
 	t1 := time.Now()
 	fit, err := predictions.Fit(app, cfg, predictions.Request{Trigger: crm.FitNightly, Now: now})
-	wall := time.Since(t1)
-	heap, rssBefore, rss := sample()
-	if err != nil {
-		return err
+	out.wall = time.Since(t1)
+	if profile && *predictProfile != "" {
+		pprof.StopCPUProfile()
 	}
-	var ev model.Evaluation
-	_ = fit.UnmarshalJSONField(crm.FitEvaluation, &ev)
+	out.heapPeak, out.rssBefore, out.rssPeak = sample()
+	if err != nil {
+		return out, err
+	}
+	out.scored = fit.GetInt(crm.FitScored)
+	_ = fit.UnmarshalJSONField(crm.FitEvaluation, &out.ev)
 	var bg struct {
 		Params model.BGNBD    `json:"params"`
 		Fit    model.Estimate `json:"fit"`
 	}
 	_ = fit.UnmarshalJSONField(crm.FitBGNBD, &bg)
-
-	hs := model.Histories(ps)
-	asOf := model.Day(now, loc).AddDate(0, 0, -1)
-	t2 := time.Now()
-	model.Analyse(hs, model.DefaultOptions(asOf, 0.1))
-	_, _ = model.Evaluate(hs, predictions.DefaultSplit(model.Day(start, loc), asOf), asOf)
-	stats := time.Since(t2)
-
-	fmt.Printf("\nPart 16: the nightly fit of the customer value model, %d customers, %d orders (%d scored)\n", n, len(ps), fit.GetInt(crm.FitScored))
-	fmt.Printf("  nightly fit, in process (read orders, fit, evaluate, write scores): %s wall, peak heap %.0f MB, RSS %.0f -> %.0f MB\n",
-		wall.Round(10*time.Millisecond), float64(heap)/(1<<20), float64(rssBefore)/1024, float64(rss)/1024)
-	fmt.Printf("  the statistics alone on the purchases in memory (fit + evaluation): %s\n", stats.Round(10*time.Millisecond))
-	fmt.Printf("  BG/NBD drawn from r %.3f alpha %.3f a %.3f b %.3f; fitted r %.3f±%.3f alpha %.3f±%.3f a %.3f±%.3f b %.3f±%.3f\n",
-		benchBG.R, benchBG.Alpha, benchBG.A, benchBG.B, bg.Params.R, se(bg.Fit, 0), bg.Params.Alpha, se(bg.Fit, 1),
+	fmt.Printf("[predictions] %d customers: fit in %s; BG/NBD drawn from r %.3f alpha %.3f a %.3f b %.3f, fitted r %.3f±%.3f alpha %.3f±%.3f a %.3f±%.3f b %.3f±%.3f\n",
+		n, out.wall.Round(10*time.Millisecond), benchBG.R, benchBG.Alpha, benchBG.A, benchBG.B, bg.Params.R, se(bg.Fit, 0), bg.Params.Alpha, se(bg.Fit, 1),
 		bg.Params.A, se(bg.Fit, 2), bg.Params.B, se(bg.Fit, 3))
-	fmt.Printf("  holdout after %s up to %s (%.1f weeks, %d customers): purchases actual %.0f, model %.0f, naive %.0f\n",
-		ev.CalibrationEnd, ev.HoldoutEnd, ev.HoldoutWeeks, ev.Customers, ev.Actual, ev.Model, ev.Naive)
-	fmt.Printf("  mean absolute error per customer: model %.4f, naive %.4f\n", ev.ModelMAE, ev.NaiveMAE)
-	return nil
+	return out, nil
 }
 
 func se(e model.Estimate, i int) float64 {

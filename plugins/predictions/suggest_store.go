@@ -118,40 +118,30 @@ func boughtOf(h model.History) (map[string]time.Time, time.Time) {
 	return out, last
 }
 
-// suggestAfterFit computes every scored contact's suggestions, in the
-// fit's transaction, and forgets those of contacts who may not be profiled.
-func suggestAfterFit(tx core.App, b crm.Business, fit *core.Record, res model.Result, hs []model.History, prof Profiling, today time.Time) error {
-	ctx, err := readContext(tx, b, today, "")
-	if err != nil {
-		return err
-	}
-	ctx.rules = res.Rules
-	values := make([]float64, len(res.Scores))
-	for i, s := range res.Scores {
-		values[i] = viewOf(s).value()
-	}
-	ctx.valueLine = ValueLine(values)
-	byID := make(map[string]int, len(hs))
-	for i, h := range hs {
-		byID[h.Customer] = i
-	}
-	computed := make(map[string][]Suggestion, len(res.Scores))
-	for _, s := range res.Scores {
-		in := ctx.inputs(s.Customer, viewOf(s))
-		if i, ok := byID[s.Customer]; ok {
-			in.Bought, in.LastDay = boughtOf(hs[i])
-		}
-		computed[s.Customer] = Suggest(in)
-	}
-	if err := storeSuggestions(tx, computed, "", ctx.owners, fit.Id); err != nil {
-		return err
-	}
-	return forgetSuggestions(tx, prof, "")
-}
+// The fit computes every scored contact's suggestions in its transaction,
+// as each contact's history comes by (fitWriter in fit.go), and then
+// forgets those of contacts who may not be profiled.
 
 // storeSuggestions replaces the open suggestions of contact (every
 // contact's when empty) with the computed ones not already decided.
 func storeSuggestions(tx core.App, computed map[string][]Suggestion, contact string, owners map[string]string, fit string) error {
+	done, err := clearOpenSuggestions(tx, contact)
+	if err != nil {
+		return err
+	}
+	w := newSuggestionWriter(tx, done, owners, fit)
+	defer w.close()
+	for c, list := range computed {
+		if err := w.write(c, list); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// clearOpenSuggestions deletes the open suggestions of contact (every
+// contact's when empty) and says which keys they decided already.
+func clearOpenSuggestions(tx core.App, contact string) (map[[2]string]bool, error) {
 	scope := dbx.HashExp{crm.SuggestState: crm.SuggestionOpen}
 	decided := tx.DB().Select(crm.SuggestContact, crm.SuggestKey).From(crm.Suggestions).
 		Where(dbx.NewExp(crm.SuggestState+" != {:open}", dbx.Params{"open": crm.SuggestionOpen}))
@@ -160,42 +150,58 @@ func storeSuggestions(tx core.App, computed map[string][]Suggestion, contact str
 		decided.AndWhere(dbx.HashExp{crm.SuggestContact: contact})
 	}
 	if _, err := tx.DB().Delete(crm.Suggestions, scope).Execute(); err != nil {
-		return err
+		return nil, err
 	}
 	var rows []struct {
 		Contact string `db:"contact"`
 		Key     string `db:"key"`
 	}
 	if err := decided.All(&rows); err != nil {
-		return err
+		return nil, err
 	}
 	done := make(map[[2]string]bool, len(rows))
 	for _, r := range rows {
 		done[[2]string{r.Contact, r.Key}] = true
 	}
+	return done, nil
+}
+
+// suggestionWriter inserts computed suggestions not already decided (done).
+type suggestionWriter struct {
+	q      *dbx.Query
+	done   map[[2]string]bool
+	owners map[string]string
+	fit    string
+	now    string
+}
+
+func newSuggestionWriter(tx core.App, done map[[2]string]bool, owners map[string]string, fit string) *suggestionWriter {
 	cols := []string{"id", crm.SuggestContact, crm.SuggestOwner, crm.SuggestKind, crm.SuggestSubject, crm.SuggestKey,
 		crm.SuggestReasons, crm.SuggestRank, crm.SuggestDue, crm.SuggestState, crm.SuggestFit, crm.SuggestComputedAt, "created", "updated"}
-	q := tx.DB().NewQuery(insertSQL(crm.Suggestions, cols)).Prepare()
-	defer q.Close()
-	now := types.NowDateTime().String()
-	for c, list := range computed {
-		for _, s := range list {
-			if done[[2]string{c, s.Key}] {
-				continue
-			}
-			reasons, _ := json.Marshal(s.Reasons)
-			due := ""
-			if !s.Due.IsZero() {
-				due = dateOf(s.Due)
-			}
-			p := dbx.Params{"id": security.RandomStringWithAlphabet(core.DefaultIdLength, core.DefaultIdAlphabet),
-				crm.SuggestContact: c, crm.SuggestOwner: owners[c], crm.SuggestKind: s.Kind, crm.SuggestSubject: s.Subject,
-				crm.SuggestKey: s.Key, crm.SuggestReasons: string(reasons), crm.SuggestRank: math.Round(s.Rank*100) / 100,
-				crm.SuggestDue: due, crm.SuggestState: crm.SuggestionOpen, crm.SuggestFit: fit, crm.SuggestComputedAt: now,
-				"created": now, "updated": now}
-			if _, err := q.Bind(p).Execute(); err != nil {
-				return err
-			}
+	return &suggestionWriter{q: tx.DB().NewQuery(insertSQL(crm.Suggestions, cols)).Prepare(), done: done, owners: owners,
+		fit: fit, now: types.NowDateTime().String()}
+}
+
+func (w *suggestionWriter) close() { _ = w.q.Close() }
+
+// write inserts contact c's suggestions.
+func (w *suggestionWriter) write(c string, list []Suggestion) error {
+	for _, s := range list {
+		if w.done[[2]string{c, s.Key}] {
+			continue
+		}
+		reasons, _ := json.Marshal(s.Reasons)
+		due := ""
+		if !s.Due.IsZero() {
+			due = dateOf(s.Due)
+		}
+		p := dbx.Params{"id": security.RandomStringWithAlphabet(core.DefaultIdLength, core.DefaultIdAlphabet),
+			crm.SuggestContact: c, crm.SuggestOwner: w.owners[c], crm.SuggestKind: s.Kind, crm.SuggestSubject: s.Subject,
+			crm.SuggestKey: s.Key, crm.SuggestReasons: string(reasons), crm.SuggestRank: math.Round(s.Rank*100) / 100,
+			crm.SuggestDue: due, crm.SuggestState: crm.SuggestionOpen, crm.SuggestFit: w.fit, crm.SuggestComputedAt: w.now,
+			"created": w.now, "updated": w.now}
+		if _, err := w.q.Bind(p).Execute(); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -282,6 +288,9 @@ func readProfilingOf(app core.App, needsConsent bool, contact string) (Profiling
 		OrderBy("at DESC", "updated DESC").Limit(1).Column(&states)
 	if len(states) > 0 {
 		p.latest[contact] = states[0]
+	}
+	if err == nil {
+		p.restricted, err = restrictedContacts(app, contact)
 	}
 	return p, err
 }

@@ -70,24 +70,18 @@ type Result struct {
 // customer. Without enough data for the BG/NBD it still gives RFM, rules
 // and cycles, and says why in BGError.
 func Analyse(hs []History, opts Options) Result {
-	hs = Until(hs, opts.AsOf)
-	s := Summarise(hs, opts.AsOf)
-	res := Result{Data: describe(s, opts.AsOf)}
-	res.Rules = Rules(hs, opts.MinSupport, opts.MinConfidence, opts.Rules)
-	if m, est, err := FitBGNBD(s); err != nil {
-		res.BGError = err.Error()
-	} else {
-		res.BGNBD, res.BGFit = &m, est
-		for _, c := range s {
-			res.Data.ExpectedRepeat += m.ExpectedNew(c.T)
-		}
-		if g, gest, corr, refused := FitGammaGamma(s); refused != nil {
-			res.Refusal, res.Correlation = refused, corr
-		} else {
-			res.Spend, res.SpendFit, res.Correlation = &g, gest, corr
+	c := NewCensus(opts)
+	for _, h := range hs {
+		c.Add(h)
+	}
+	res := c.Fit()
+	sc := c.Scorer(res)
+	res.Scores = make([]Score, 0, c.Customers())
+	for _, h := range hs {
+		if s, ok := sc.Score(h); ok {
+			res.Scores = append(res.Scores, s)
 		}
 	}
-	res.Scores = score(hs, s, res, opts)
 	return res
 }
 
@@ -125,47 +119,6 @@ type forecast struct {
 	pAlive, e30, e90, e365, next float64
 	hasNext                      bool
 	clvPerSpend                  float64
-}
-
-func score(hs []History, s []Summary, res Result, opts Options) []Score {
-	rfm := ScoreRFM(s, opts.AsOf)
-	byID := make(map[string]int, len(hs))
-	for i, h := range hs {
-		byID[h.Customer] = i
-	}
-	// The BG/NBD's forecasts, once per distinct history, on every core.
-	forecasts := map[[3]int]*forecast{}
-	if res.BGNBD != nil {
-		var todo []Summary
-		for _, c := range s {
-			k := cellKey(c)
-			if _, ok := forecasts[k]; !ok {
-				forecasts[k] = &forecast{}
-				todo = append(todo, c)
-			}
-		}
-		parallel(len(todo), func(i int) {
-			*forecasts[cellKey(todo[i])] = forecastOf(*res.BGNBD, todo[i], opts.DiscountRate)
-		})
-	}
-	out := make([]Score, len(s))
-	for i, c := range s {
-		sc := Score{Customer: c.Customer, Purchases: c.X + 1, Last: c.Last, Total: c.Total, RFM: rfm[i], Spend: math.NaN(), CLV: math.NaN(), PAlive: math.NaN(),
-			E30: math.NaN(), E90: math.NaN(), E365: math.NaN()}
-		sc.Cycles = Cycles(hs[byID[c.Customer]])
-		if f, ok := forecasts[cellKey(c)]; ok {
-			sc.PAlive, sc.E30, sc.E90, sc.E365 = f.pAlive, f.e30, f.e90, f.e365
-			if f.hasNext {
-				sc.Next = opts.AsOf.AddDate(0, 0, int(math.Ceil(f.next*7)))
-			}
-			if res.Spend != nil {
-				sc.Spend = res.Spend.Spend(c.X, c.Mean)
-				sc.CLV = sc.Spend * f.clvPerSpend
-			}
-		}
-		out[i] = sc
-	}
-	return out
 }
 
 func cellKey(c Summary) [3]int {

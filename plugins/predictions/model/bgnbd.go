@@ -111,27 +111,90 @@ func (m BGNBD) WeeksToNext(x int, tx, T, limit float64) (float64, bool) {
 }
 
 // cell is one distinct (x, tx, T) with how many customers share it: the
-// fit sums over these, many fewer than the customers.
+// fit sums over these, many fewer than the customers. ix, itx and iT place
+// its x, tx and T in the cell set's lists of distinct values.
 type cell struct {
 	x     int
 	tx, T float64
 	n     float64
+
+	itx, iT int32
 }
 
-func cells(s []Summary) []cell {
+// cellSet is the distinct histories, and the distinct tx and T they hold:
+// the likelihood's parts that depend on x, tx or T alone are worked out
+// once per evaluation for each distinct value, not once per cell (the
+// same arithmetic in the same order as LogLikelihood, so the same sum).
+type cellSet struct {
+	cells   []cell
+	maxX    int
+	txs, Ts []float64
+}
+
+func cellsOf(s []Summary) cellSet {
 	type key struct{ x, tx, T int }
 	idx := map[key]int{}
-	var out []cell
+	txIdx, tIdx := map[float64]int32{}, map[float64]int32{}
+	var out cellSet
 	for _, c := range s {
 		k := key{c.X, int(math.Round(c.Tx * 7)), int(math.Round(c.T * 7))}
 		if i, ok := idx[k]; ok {
-			out[i].n++
+			out.cells[i].n++
 			continue
 		}
-		idx[k] = len(out)
-		out = append(out, cell{x: c.X, tx: c.Tx, T: c.T, n: 1})
+		idx[k] = len(out.cells)
+		itx, ok := txIdx[c.Tx]
+		if !ok {
+			itx = int32(len(out.txs))
+			txIdx[c.Tx] = itx
+			out.txs = append(out.txs, c.Tx)
+		}
+		iT, ok := tIdx[c.T]
+		if !ok {
+			iT = int32(len(out.Ts))
+			tIdx[c.T] = iT
+			out.Ts = append(out.Ts, c.T)
+		}
+		out.maxX = max(out.maxX, c.X)
+		out.cells = append(out.cells, cell{x: c.X, tx: c.Tx, T: c.T, n: 1, itx: itx, iT: iT})
 	}
 	return out
+}
+
+// sumLogLikelihood is Σ n·LogLikelihood(x, tx, T) over the cells, in their
+// order, with the parts shared by many cells computed once.
+func (cs cellSet) sumLogLikelihood(m BGNBD) float64 {
+	r, al, a, b := m.R, m.Alpha, m.A, m.B
+	n := cs.maxX + 1
+	s12, c4, rx := make([]float64, n), make([]float64, n), make([]float64, n)
+	lgR, logAl, lgAB, lgB, logA := lgamma(r), math.Log(al), lgamma(a+b), lgamma(b), math.Log(a)
+	for x := range n {
+		fx := float64(x)
+		lnA1 := lgamma(r+fx) - lgR + r*logAl
+		lnA2 := lgAB + lgamma(b+fx) - lgB - lgamma(a+b+fx)
+		s12[x], rx[x] = lnA1+lnA2, r+fx
+		if x > 0 {
+			c4[x] = logA - math.Log(b+fx-1)
+		}
+	}
+	logT, logTx := make([]float64, len(cs.Ts)), make([]float64, len(cs.txs))
+	for i, T := range cs.Ts {
+		logT[i] = math.Log(al + T)
+	}
+	for i, tx := range cs.txs {
+		logTx[i] = math.Log(al + tx)
+	}
+	sum := 0.0
+	for _, c := range cs.cells {
+		lnA3 := -rx[c.x] * logT[c.iT]
+		if c.x == 0 {
+			sum += c.n * (s12[0] + lnA3)
+			continue
+		}
+		lnA4 := c4[c.x] - rx[c.x]*logTx[c.itx]
+		sum += c.n * (s12[c.x] + logSumExp(lnA3, lnA4))
+	}
+	return sum
 }
 
 // ErrTooFewCustomers is returned when there is too little history to fit.
@@ -140,7 +203,7 @@ var ErrTooFewCustomers = errors.New("too few customers or no repeat purchase to 
 // FitBGNBD finds the BG/NBD parameters that maximise the likelihood of the
 // customers' histories.
 func FitBGNBD(s []Summary) (BGNBD, Estimate, error) {
-	cs := cells(s)
+	cs := cellsOf(s)
 	repeat := 0
 	for _, c := range s {
 		if c.X > 0 {
@@ -151,12 +214,7 @@ func FitBGNBD(s []Summary) (BGNBD, Estimate, error) {
 		return BGNBD{}, Estimate{}, ErrTooFewCustomers
 	}
 	ll := func(p []float64) float64 {
-		m := BGNBD{R: p[0], Alpha: p[1], A: p[2], B: p[3]}
-		sum := 0.0
-		for _, c := range cs {
-			sum += c.n * m.LogLikelihood(c.x, c.tx, c.T)
-		}
-		return sum
+		return cs.sumLogLikelihood(BGNBD{R: p[0], Alpha: p[1], A: p[2], B: p[3]})
 	}
 	est, err := maximise(ll, []float64{1, 1, 1, 1})
 	if err != nil {

@@ -56,38 +56,15 @@ func Naive(s Summary, t float64) float64 {
 // Evaluate fits the BG/NBD on the occasions up to calEnd and compares its
 // predictions for the days after it up to holdEnd with what happened.
 func Evaluate(hs []History, calEnd, holdEnd time.Time) (Evaluation, error) {
-	ev := Evaluation{CalibrationEnd: calEnd.Format(time.DateOnly), HoldoutEnd: holdEnd.Format(time.DateOnly)}
-	if !holdEnd.After(calEnd) {
-		return ev, fmt.Errorf("the holdout ends %s, not after the calibration's end %s", ev.HoldoutEnd, ev.CalibrationEnd)
-	}
-	cal := make([]Summary, 0, len(hs))
-	actual := make([]int, 0, len(hs))
+	e := NewHoldout(calEnd, holdEnd)
 	for _, h := range hs {
-		if s, ok := summarise(h, calEnd); ok {
-			cal = append(cal, s)
-			actual = append(actual, Count(h, calEnd, holdEnd))
-		}
+		e.Add(h)
 	}
-	m, est, err := FitBGNBD(cal)
-	if err != nil {
-		return ev, err
-	}
-	t := weeks(calEnd, holdEnd)
-	rows := make([]Row, len(cal))
-	cache := map[[3]int]float64{}
-	for i, s := range cal {
-		k := [3]int{s.X, int(math.Round(s.Tx * 7)), int(math.Round(s.T * 7))}
-		e, ok := cache[k]
-		if !ok {
-			e = m.Expected(s.X, s.Tx, s.T, t)
-			cache[k] = e
-		}
-		rows[i] = Row{X: s.X, Actual: float64(actual[i]), Model: e, Naive: Naive(s, t)}
-	}
-	ev = Compare(rows)
-	ev.CalibrationEnd, ev.HoldoutEnd, ev.HoldoutWeeks = calEnd.Format(time.DateOnly), holdEnd.Format(time.DateOnly), t
-	ev.Params, ev.Fit = m, est
-	return ev, nil
+	return e.Evaluate()
+}
+
+func errHoldout(ev Evaluation) error {
+	return fmt.Errorf("the holdout ends %s, not after the calibration's end %s", ev.HoldoutEnd, ev.CalibrationEnd)
 }
 
 // Compare adds up the rows: totals, mean absolute errors and the buckets

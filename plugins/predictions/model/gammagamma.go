@@ -82,13 +82,9 @@ func FitGammaGamma(s []Summary) (g GammaGamma, est Estimate, corr float64, refus
 		return g, est, corr, &Refusal{Code: RefuseCorrelated, Value: corr, Limit: MaxCorrelation,
 			Reason: fmt.Sprintf("how often customers buy and how much they spend each time are correlated (r = %.2f, beyond ±%.1f): the spend model assumes they are not", corr, MaxCorrelation)}
 	}
+	spends := newSpendSet(xs, ms)
 	ll := func(p []float64) float64 {
-		m := GammaGamma{P: p[0], Q: p[1], Gamma: p[2]}
-		sum := 0.0
-		for i, x := range xs {
-			sum += m.LogLikelihood(x, ms[i])
-		}
-		return sum
+		return spends.sumLogLikelihood(GammaGamma{P: p[0], Q: p[1], Gamma: p[2]})
 	}
 	est, err := maximise(ll, []float64{1, 1, 1})
 	if err != nil {
@@ -100,6 +96,43 @@ func FitGammaGamma(s []Summary) (g GammaGamma, est Estimate, corr float64, refus
 			Reason: fmt.Sprintf("the fitted q is %.2f: spend per purchase has no finite mean below q = 1", g.Q)}
 	}
 	return g, est, corr, nil
+}
+
+// spendSet is the repeat buyers' (x, m) with log m worked out once: the
+// likelihood's parts that depend on x alone are computed once per
+// evaluation for each x (the same arithmetic in the same order as
+// LogLikelihood, so the same sum).
+type spendSet struct {
+	xs   []int
+	ms   []float64
+	logM []float64
+	maxX int
+}
+
+func newSpendSet(xs []int, ms []float64) spendSet {
+	s := spendSet{xs: xs, ms: ms, logM: make([]float64, len(ms))}
+	for i, m := range ms {
+		s.logM[i] = math.Log(m)
+		s.maxX = max(s.maxX, xs[i])
+	}
+	return s
+}
+
+// sumLogLikelihood is Σ LogLikelihood(x, m) over the repeat buyers, in order.
+func (s spendSet) sumLogLikelihood(g GammaGamma) float64 {
+	n := s.maxX + 1
+	pre, pxs, pxLogX := make([]float64, n), make([]float64, n), make([]float64, n)
+	lgQ, qLogG := lgamma(g.Q), g.Q*math.Log(g.Gamma)
+	for x := 1; x < n; x++ {
+		px := g.P * float64(x)
+		pre[x], pxs[x], pxLogX[x] = lgamma(px+g.Q)-lgamma(px)-lgQ+qLogG, px, px*math.Log(float64(x))
+	}
+	sum := 0.0
+	for i, x := range s.xs {
+		px, m := pxs[x], s.ms[i]
+		sum += pre[x] + (px-1)*s.logM[i] + pxLogX[x] - (px+g.Q)*math.Log(g.Gamma+m*float64(x))
+	}
+	return sum
 }
 
 // pearson is the correlation between x and y.

@@ -11,7 +11,6 @@
 package model
 
 import (
-	"slices"
 	"sort"
 	"time"
 )
@@ -58,24 +57,7 @@ func Histories(purchases []Purchase) []History {
 	sort.Strings(ids)
 	out := make([]History, 0, len(ids))
 	for _, id := range ids {
-		ps := by[id]
-		sort.SliceStable(ps, func(i, j int) bool { return ps[i].Day.Before(ps[j].Day) })
-		h := History{Customer: id}
-		for _, p := range ps {
-			n := len(h.Occasions)
-			if n > 0 && sameDay(h.Occasions[n-1].Day, p.Day) {
-				o := &h.Occasions[n-1]
-				o.Amount += p.Amount
-				for _, pr := range p.Products {
-					if !slices.Contains(o.Products, pr) {
-						o.Products = append(o.Products, pr)
-					}
-				}
-				continue
-			}
-			h.Occasions = append(h.Occasions, Occasion{Day: p.Day, Amount: p.Amount, Products: slices.Clone(p.Products)})
-		}
-		out = append(out, h)
+		out = append(out, HistoryOf(id, by[id]))
 	}
 	return out
 }

@@ -26,24 +26,17 @@ const maxBasket = 40
 // least minSupport and minConfidence, highest lift first (then confidence),
 // at most limit of them. Baskets are the occasions with products.
 func Rules(hs []History, minSupport, minConfidence float64, limit int) []Rule {
-	item := map[string]int{}
-	pair := map[[2]string]int{}
-	baskets := 0
+	c := newPairCount()
 	for _, h := range hs {
-		for _, o := range h.Occasions {
-			ps := basket(o.Products)
-			if len(ps) == 0 {
-				continue
-			}
-			baskets++
-			for i, a := range ps {
-				item[a]++
-				for _, b := range ps[i+1:] {
-					pair[[2]string{a, b}]++
-				}
-			}
-		}
+		c.add(h)
 	}
+	return c.rules(minSupport, minConfidence, limit)
+}
+
+// rules are the pairs counted with at least minSupport and minConfidence,
+// highest lift first, at most limit of them.
+func (c *pairCount) rules(minSupport, minConfidence float64, limit int) []Rule {
+	item, pair, baskets := c.item, c.pair, c.baskets
 	var out []Rule
 	if baskets == 0 {
 		return out
