@@ -92,6 +92,7 @@ export function toDraft(r) {
     currency: r.currency ?? '',
     rates: Object.entries(sortedRates(r.rates)).map(([code, rate]) => ({ code, rate: String(rate) })),
     churn_days: r.churn_days ? String(r.churn_days) : '90', // the Customers board's churn window
+    withhold_working_notes: Boolean(r.withhold_working_notes), // the full copy leaves internal request notes out
   }
 }
 
@@ -118,6 +119,10 @@ export function changes(record, d) {
     // sent as typed (a number when it reads as one), so the server names what is wrong
     after.churn_days = /^\d+$/.test(String(d.churn_days).trim()) ? Number(String(d.churn_days).trim()) : String(d.churn_days)
     before.churn_days = record.churn_days || 90
+  }
+  if (d.withhold_working_notes !== undefined) {
+    after.withhold_working_notes = Boolean(d.withhold_working_notes)
+    before.withhold_working_notes = Boolean(record.withhold_working_notes)
   }
   const out = {}
   for (const [k, v] of Object.entries(after)) if (JSON.stringify(v) !== JSON.stringify(before[k])) out[k] = v

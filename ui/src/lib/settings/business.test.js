@@ -36,4 +36,13 @@ describe('business changes', () => {
     d.holidays.push('')
     expect(changes(record, d)).toEqual({ name: 'Padaria Nova', hours: 'mon 09:00-18:00; tue 09:00-18:00; wed 09:00-18:00; thu 09:00-18:00; fri 09:00-18:00; sat 09:00-13:00' })
   })
+
+  test('withholding working notes is sent when switched, and only then', () => {
+    const d = toDraft(record)
+    expect(d.withhold_working_notes).toBe(false)
+    d.withhold_working_notes = true
+    expect(changes(record, d)).toEqual({ withhold_working_notes: true })
+    const on = { ...record, withhold_working_notes: true }
+    expect(changes(on, toDraft(on))).toBeNull()
+  })
 })
