@@ -22,6 +22,7 @@ type Config struct {
 	FollowUps     bool   // logging a call, meeting or visit proposes a follow-up task
 	FollowUpDays  int    // in business days
 	MailDir       string // where mail goes when no SMTP server is configured
+	ErasureDays   int    // days the business has to answer an erasure request (plugins/erasure)
 
 	Business    Business
 	SMTP        SMTP

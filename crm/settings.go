@@ -95,6 +95,8 @@ var Settings = []Setting{
 	{Key: "mail_dir", Flag: "mail-dir", Default: "", Help: "where mail is written when no SMTP server is configured (default: <data_dir>/mail)",
 		read: asText(func(c *Config) *string { return &c.MailDir }, orElse(func(c *Config) string { return filepath.Join(c.DataDir, "mail") })),
 		show: func(c *Config) any { return c.MailDir }},
+	{Key: "privacy.erasure_days", Flag: "privacy-erasure-days", Default: 15, Help: "days the business has to answer a request to erase a person's data (the legal deadline: 15 under the LGPD, a month under the GDPR)",
+		read: asInt(1, 90, func(c *Config) *int { return &c.ErasureDays })},
 	{Key: "business.name", Flag: "business-name", Default: "Vinculo", Help: "the business's name, shown to customers",
 		read: asText(func(c *Config) *string { return &c.Business.Name }, notEmpty)},
 	{Key: "business.country", Flag: "business-country", Default: "BR", Help: "ISO country code, the default for phone numbers",

@@ -23,12 +23,15 @@ import (
 	_ "modernc.org/sqlite" // the pure-Go driver PocketBase uses
 )
 
-// pragmas are PocketBase's (core.DefaultDBConnect, v0.40) plus _txlock.
+// pragmas are PocketBase's (core.DefaultDBConnect, v0.40) plus _txlock, and
+// secure_delete: SQLite zeroes what a change frees instead of leaving the
+// old bytes in the file, so that an erased person's data (plugins/erasure)
+// is gone from the file and not only from the tables.
 // busy_timeout stays first: a new connection must wait on a busy file before
 // it sets WAL mode.
 const pragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
 	"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)" +
-	"&_defensive=1&_txlock=immediate"
+	"&_pragma=secure_delete(ON)&_defensive=1&_txlock=immediate"
 
 // Connect is the core.DBConnectFunc of every Vinculo app (the server, the
 // commands and the tests).

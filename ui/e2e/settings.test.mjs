@@ -285,6 +285,14 @@ describe('settings: request types and the business', { timeout: 300000 }, () => 
     const rows = await api(server.url, token, '/api/collections/business_settings/records')
     assert.equal(rows.items[0].name, 'Padaria Aberta Sábado')
     assert.match(rows.items[0].hours, /sat 08:00-12:00/)
+    assert.equal(rows.items[0].withhold_working_notes, false)
+
+    // Internal request notes as the team's working notes: the full copy leaves them out.
+    await page.getByLabel("Internal request notes are the team's working notes").check()
+    await page.getByRole('button', { name: 'Save', exact: true }).click()
+    await page.getByRole('status').filter({ hasText: 'Saved. It applies now.' }).waitFor()
+    const after = await api(server.url, token, '/api/collections/business_settings/records')
+    assert.equal(after.items[0].withhold_working_notes, true)
 
     const portal = await newPage(PHONE)
     await portal.goto(`${server.url}/portal/new-request`)
