@@ -43,6 +43,22 @@ func NewApp(t testing.TB) *tests.TestApp {
 	return app
 }
 
+// NewMigratingApp is NewApp that runs every migration on this very app, as a
+// data folder of an older version does when it is upgraded: for the tests
+// of what a migration does to the app it runs in (hooks it binds). It costs
+// seconds; every other test uses NewApp.
+func NewMigratingApp(t testing.TB) *tests.TestApp {
+	t.Helper()
+	filesDirs.Store(t, t.TempDir())
+	app, err := tests.NewTestAppWithConfig(appConfig(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(app.Cleanup)
+	t.Cleanup(func() { filesDirs.Delete(t) })
+	return app
+}
+
 func appConfig(dataDir string) core.BaseAppConfig {
 	return core.BaseAppConfig{DataDir: dataDir, EncryptionEnv: "pb_test_env", DBConnect: sqlitedb.Connect}
 }

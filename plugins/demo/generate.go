@@ -113,6 +113,9 @@ func Generate(app core.App, opts Options) (*Summary, error) {
 	}
 	sum.NewRows += n
 	sum.BulkTime += time.Since(start)
+	if err := g.oldLeads(); err != nil { // plugins/demo/retention.go
+		return nil, err
+	}
 
 	sum.Logins = []Login{
 		{"Staff manager", "marina@vinculo.example", demoPassword, "staff workspace and API (staff)"},

@@ -180,7 +180,7 @@ func TestSyncHealsLostTriggers(t *testing.T) {
 // registers: the migration binds the schema hooks itself, so a later
 // migration can still remove an indexed field.
 func TestLaterMigrationsCanRemoveIndexedFields(t *testing.T) {
-	app := testkit.NewApp(t) // no plugin registered
+	app := testkit.NewMigratingApp(t) // the migrations run on this app; no plugin registered
 	activities, err := app.FindCollectionByNameOrId(crm.Activities)
 	if err != nil {
 		t.Fatal(err)
