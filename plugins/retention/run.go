@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
+	"vinculo/plugins/erasure"
 )
 
 // ErrRunning: another run of the rules has not finished.
@@ -124,6 +125,11 @@ func runRule(app core.App, cfg *crm.Config, rule *core.Record, loc *time.Locatio
 			return err
 		})
 		if len(ids) == 0 && err == nil {
+			if res.Changed > 0 {
+				// What was cleared or anonymised leaves the write-ahead logs
+				// too, as after an erasure.
+				erasure.Settle(app)
+			}
 			return res
 		}
 		if err != nil {
