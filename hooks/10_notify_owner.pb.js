@@ -1,15 +1,17 @@
 /// <reference path="../vinculo_data/types.d.ts" />
 /// <reference path="types/crm.d.ts" />
 
-// Notify the owner when their customer opens a request.
+// Tell the owner when their customer opens a request.
 // Switch: automations.notify_owner (on by default).
 //
 // The timeline writes a "case.opened" entry for every new request, saying
 // who opened it. When a customer opened it themselves (in the portal, not
-// staff on their behalf, not an import), the contact's owner gets an email.
-// The mail is in the owner's language (theirs, else the business's). It
-// runs after the request is committed, so a slow or failing mail server
-// never undoes the customer's request: a failure is only logged.
+// staff on their behalf, not an import), the contact's owner is told like
+// any other notification: in the workspace's bell, and by email as they
+// chose for "a customer of mine opened a request" on their profile (at
+// once, in the daily digest, or not at all), in their language. It runs
+// after the request is committed, and the mail goes after that, retried:
+// a slow or failing mail server never undoes the customer's request.
 if ($crm.enabled("notify_owner")) {
   onRecordAfterCreateSuccess((e) => {
     const entry = e.record
@@ -18,22 +20,19 @@ if ($crm.enabled("notify_owner")) {
         const contact = $app.findRecordById("contacts", entry.getString("contact"))
         const ownerId = contact.getString("owner")
         if (ownerId) {
-          const owner = $app.findRecordById("staff", ownerId)
           const kase = $app.findRecordById("cases", entry.getString("case"))
-          const meta = $app.settings().meta
-          const lib = require(`${__hooks}/lib.js`)
-          const t = lib.texts[lib.languageOf(owner)]
-          const name = contact.getString("name")
-          const ref = kase.getString("reference")
-          $app.newMailClient().send(
-            new MailerMessage({
-              from: { address: meta.senderAddress, name: meta.senderName },
-              to: [{ address: owner.email(), name: owner.getString("name") }],
-              subject: t.ownerSubject(name, ref, kase.getString("subject")),
-              text: t.ownerText(name, ref, kase.getString("subject"), kase.getString("description"),
-                `${$crm.settings().publicUrl}/contacts/${contact.id}`),
-            }),
-          )
+          $crm.notify({
+            to: ownerId,
+            event: "customer_opened",
+            collection: "cases",
+            record: kase.id,
+            data: {
+              customer: contact.getString("name"),
+              reference: kase.getString("reference"),
+              title: kase.getString("subject"),
+              excerpt: kase.getString("description").slice(0, 160),
+            },
+          })
         }
       } catch (err) {
         $app.logger().error("notify_owner: the owner was not notified", "entry", entry.id, "error", String(err))

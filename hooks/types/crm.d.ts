@@ -162,6 +162,8 @@ declare namespace crm {
     createTask(fields: { title: string; notes?: string; due?: When; assignee?: Ref; created_by?: Ref; status?: string; contact?: Ref; company?: Ref; deal?: Ref; case?: Ref; activity?: Ref }, opts?: Options): core.Record
     /** Queues a message through the outbox and returns its decision. */
     queueMessage(message: Message, opts?: Options): Queued
+    /** Tells a colleague in the bell and, by their email choice for the event, by mail (never of their own action, `by`). */
+    notify(notice: { to: Ref; event: string; collection?: string; record?: string; data?: { [key: string]: any }; by?: Ref; once?: string }, opts?: Options): void
 
     // Contacts.
     /** One contact by id, email or phone (a string is tried as each), or null. */

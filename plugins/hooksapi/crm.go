@@ -39,6 +39,7 @@ var crmBinders = []crmBinder{
 	(*engine).bindProviders,
 	(*engine).bindPayments,
 	(*engine).bindTransaction,
+	(*engine).bindNotify,
 }
 
 // bindCRM sets `$crm` on vm. Every function is a closure over vm and en:

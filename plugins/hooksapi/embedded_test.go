@@ -13,6 +13,7 @@ import (
 
 	"vinculo/crm"
 	"vinculo/hooks"
+	"vinculo/plugins/notifications"
 	"vinculo/testkit"
 )
 
@@ -140,6 +141,7 @@ func setLanguage(t *testing.T, w *testkit.World, label, lang string) {
 func TestOwnerNoticeInTheOwnersLanguage(t *testing.T) {
 	w := newWorld(t, shippedHooks(t))
 	ownerMails := func() []string {
+		notifications.Wait(w.App) // the owner is told as a notification, mailed after its commit
 		var out []string
 		for _, m := range w.Mails(t) {
 			if strings.Contains(m, "rafael@vinculo.test") {

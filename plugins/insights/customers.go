@@ -79,6 +79,9 @@ func contactFilter(app core.App, q Query, w *Where, column string) error {
 	if q.Filters.Owner != "" {
 		w.Add(column + " IN (SELECT id FROM " + crm.Contacts + " WHERE owner = " + w.Param(q.Filters.Owner) + ")")
 	}
+	if err := w.Visible(app, column, crm.Contacts, q); err != nil {
+		return err
+	}
 	return w.Segment(app, column, q)
 }
 

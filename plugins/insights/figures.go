@@ -52,6 +52,11 @@ type Filters struct {
 	// People: whose records count (team.People: the team filter's members,
 	// or an agent's own teams when the business shows agents only those); nil: everyone's.
 	People []string
+	// Reader is who reads the figures when the business shows them only
+	// part of the CRM (an agent or readonly member in the teams mode):
+	// every figure then counts only the records they may see (Where.Visible).
+	// nil: every record counts (managers, the "everyone" mode, objectives).
+	Reader *core.Record
 }
 
 // Get returns the filter of that name.

@@ -12,6 +12,7 @@ import (
 
 	"vinculo/crm"
 	"vinculo/plugins/segments/segdef"
+	"vinculo/plugins/team"
 )
 
 // Where gathers the conditions of one figure's query, with their
@@ -105,6 +106,38 @@ func (w *Where) Segment(app core.App, column string, q Query) error {
 	}
 	w.Add(column + " IN (" + sub + ")")
 	return nil
+}
+
+// Visible keeps the rows whose column names a record of collection that
+// q's reader may see (the collection's own list rule, as the record API
+// reads it); nothing to keep when every record counts.
+func (w *Where) Visible(app core.App, column, collection string, q Query) error {
+	if q.Filters.Reader == nil {
+		return nil
+	}
+	sub, params, err := team.VisibleIDs(app, q.Filters.Reader, collection)
+	if err != nil || sub == "" {
+		return err
+	}
+	for name, v := range params {
+		sub = strings.ReplaceAll(sub, "{:"+name+"}", w.Param(v))
+	}
+	w.Add(column + " IN (" + sub + ")")
+	return nil
+}
+
+// visibleExp is Visible as an expression of its own (its parameters keep
+// the names team.VisibleIDs gives them, unlike a Where's); nil when every
+// record counts.
+func visibleExp(app core.App, q Query, column, collection string) (dbx.Expression, error) {
+	if q.Filters.Reader == nil {
+		return nil, nil
+	}
+	sub, params, err := team.VisibleIDs(app, q.Filters.Reader, collection)
+	if err != nil || sub == "" {
+		return nil, err
+	}
+	return dbx.NewExp(column+" IN ("+sub+")", params), nil
 }
 
 // SQL is the conditions joined by AND ("1=1" when there are none).

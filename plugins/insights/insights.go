@@ -90,6 +90,9 @@ func ParseQuery(app core.App, cfg *crm.Config, e *core.RequestEvent) (cur, prev 
 	if f.People, err = team.People(app, e.Auth, f.Team); err != nil {
 		return cur, prev, err
 	}
+	if !team.SeesAll(app, e.Auth) {
+		f.Reader = e.Auth
+	}
 	cur.Filters, prev.Filters = f, f
 	cur.shared, prev.shared = &shared{}, &shared{}
 	// The business's currency, rates, business hours and churn window.

@@ -42,6 +42,9 @@ const (
 // dealWhere is the query's filters on deals d.
 func dealWhere(app core.App, q Query) (*Where, error) {
 	w := NewWhere().Pipeline("d.pipeline", q).Owner("d.owner", q)
+	if err := w.Visible(app, "d.id", crm.Deals, q); err != nil {
+		return nil, err
+	}
 	return w, w.Segment(app, "d.contact", q)
 }
 
@@ -358,6 +361,9 @@ func conversionCTE(app core.App, q Query) (*Where, string, string, error) {
 		}
 	}
 	w.In("h.at", q).Pipeline("h.pipeline", q)
+	if err := w.Visible(app, "h.deal", crm.Deals, q); err != nil {
+		return nil, "", "", err
+	}
 	lost := w.Param(crm.StageLost)
 	return w, `WITH e AS (
 		SELECT h.deal, h.to_stage AS stage, MIN(h.at) AS at FROM ` + from + ` WHERE {where} GROUP BY h.deal, h.to_stage)`, forwardSQL(lost), nil

@@ -138,6 +138,11 @@ func backlogWhere(q Query) []dbx.Expression {
 func filterCases(app core.App, q Query, cond dbx.Expression) (dbx.Expression, error) {
 	parts := []dbx.Expression{cond}
 	parts = append(parts, caseConds(q, "")...)
+	if seen, err := visibleExp(app, q, "id", crm.Cases); err != nil {
+		return nil, err
+	} else if seen != nil {
+		parts = append(parts, seen)
+	}
 	if q.Filters.Segment != "" {
 		seg, err := segmentContacts(app, q, crm.FieldContact)
 		if err != nil {
@@ -658,6 +663,11 @@ func csatScores(app core.App, q Query) (answers, ratings []csatAnswer, err error
 			return nil, nil, err
 		}
 		cond = append(cond, seg)
+	}
+	if seen, err := visibleExp(app, q, "a.id", crm.SurveyAnswers); err != nil {
+		return nil, nil, err
+	} else if seen != nil {
+		cond = append(cond, seen)
 	}
 	if err := sel.Where(dbx.And(cond...)).All(&answers); err != nil {
 		return nil, nil, err

@@ -57,6 +57,9 @@ func (s selection) sql(app core.App, q Query) (*Where, string, error) {
 		if err := pw.Segment(app, "x.contact", q); err != nil {
 			return nil, "", err
 		}
+		if err := pw.Visible(app, "x.id", s.collection, q); err != nil {
+			return nil, "", err
+		}
 		p.where(pw, q)
 		union = append(union, "SELECT x.id AS id, "+p.person+" AS person, "+p.title+" AS title, "+p.when+" AS at, "+
 			p.value+" AS value FROM "+p.from+" WHERE "+pw.SQL())

@@ -20,6 +20,7 @@ var eventLines = map[string]map[string]string{
 	"en": {
 		crm.NotifyAssigned:         `{{by .}} assigned you {{kind . "en"}} “{{.title}}”`,
 		crm.NotifyCustomerAnswered: `{{or .customer "The customer"}} answered on request {{.reference}} “{{.title}}”`,
+		crm.NotifyCustomerOpened:   `{{or .customer "A customer"}} opened request {{.reference}} “{{.title}}”`,
 		crm.NotifyMentioned:        `{{by .}} mentioned you{{if .title}} on “{{.title}}”{{end}}`,
 		crm.NotifyHandedOver:       `{{by .}} handed you {{if gt (num .count) 1.0}}{{.count}} records{{else}}“{{.title}}”{{end}}`,
 		crm.NotifyDeadlineNear:     `Request {{.reference}} “{{.title}}” nears its {{which . "en"}} deadline ({{.due}})`,
@@ -27,10 +28,12 @@ var eventLines = map[string]map[string]string{
 		crm.NotifyEscalated:        `Escalated: request {{.reference}} “{{.title}}”{{if .assignee_name}} of {{.assignee_name}}{{end}} is past its {{which . "en"}} deadline ({{.due}})`,
 		crm.NotifyDealStale:        `Deal “{{.title}}” has had no activity for {{.days}} days`,
 		crm.NotifyTaskDue:          `Task “{{.title}}” is due: {{.due}}`,
+		crm.NotifyErasureAsked:     `A person asked for their data to be erased ({{.reference}}): answer by {{.due}}`,
 	},
 	"pt-BR": {
 		crm.NotifyAssigned:         `{{by .}} atribuiu a você {{kind . "pt-BR"}} “{{.title}}”`,
 		crm.NotifyCustomerAnswered: `{{or .customer "O cliente"}} respondeu na solicitação {{.reference}} “{{.title}}”`,
+		crm.NotifyCustomerOpened:   `{{or .customer "Um cliente"}} abriu a solicitação {{.reference}} “{{.title}}”`,
 		crm.NotifyMentioned:        `{{by .}} mencionou você{{if .title}} em “{{.title}}”{{end}}`,
 		crm.NotifyHandedOver:       `{{by .}} passou para você {{if gt (num .count) 1.0}}{{.count}} registros{{else}}“{{.title}}”{{end}}`,
 		crm.NotifyDeadlineNear:     `A solicitação {{.reference}} “{{.title}}” está perto do prazo de {{which . "pt-BR"}} ({{.due}})`,
@@ -38,6 +41,7 @@ var eventLines = map[string]map[string]string{
 		crm.NotifyEscalated:        `Escalonada: a solicitação {{.reference}} “{{.title}}”{{if .assignee_name}} de {{.assignee_name}}{{end}} passou do prazo de {{which . "pt-BR"}} ({{.due}})`,
 		crm.NotifyDealStale:        `O negócio “{{.title}}” está sem atividade há {{.days}} dias`,
 		crm.NotifyTaskDue:          `Prazo da tarefa “{{.title}}”: {{.due}}`,
+		crm.NotifyErasureAsked:     `Uma pessoa pediu a eliminação dos seus dados ({{.reference}}): responda até {{.due}}`,
 	},
 }
 

@@ -29,6 +29,7 @@ type prefs struct {
 var defaultMail = map[string]string{
 	crm.NotifyAssigned:         crm.NotifyByMailDigest,
 	crm.NotifyCustomerAnswered: crm.NotifyByMailDigest,
+	crm.NotifyCustomerOpened:   crm.NotifyByMailNow, // as the owner's mail went before it was a notification
 	crm.NotifyMentioned:        crm.NotifyByMailNow,
 	crm.NotifyHandedOver:       crm.NotifyByMailNow,
 	crm.NotifyDeadlineNear:     crm.NotifyByMailDigest,
@@ -36,6 +37,7 @@ var defaultMail = map[string]string{
 	crm.NotifyEscalated:        crm.NotifyByMailNow,
 	crm.NotifyDealStale:        crm.NotifyByMailDigest,
 	crm.NotifyTaskDue:          crm.NotifyByMailDigest,
+	crm.NotifyErasureAsked:     crm.NotifyByMailNow,
 }
 
 // defaultDigestHour: the digest arrives at 8 in the morning.

@@ -2,6 +2,7 @@ package notifications
 
 import (
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
@@ -16,7 +17,8 @@ func (p *plugin) bindRoutes(app core.App) {
 		r := se.Router
 		r.GET("/api/crm/notifications/settings", getSettings).Bind(guard.Staff())
 		r.PUT("/api/crm/notifications/settings", putSettings).Bind(guard.Staff())
-		r.POST("/api/crm/notifications/read-all", p.readAll).Bind(guard.Staff())
+		// Partners have a bell too (their requests): they mark their own read.
+		r.POST("/api/crm/notifications/read-all", p.readAll).Bind(apis.RequireAuth(crm.Staff))
 		return se.Next()
 	})
 	app.OnRecordUpdateRequest(crm.Notifications).BindFunc(func(e *core.RecordRequestEvent) error {

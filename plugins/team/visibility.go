@@ -141,3 +141,25 @@ func Colleagues(app core.App, auth *core.Record) ([]string, error) {
 	}
 	return out, nil
 }
+
+// Seen keeps, of ids (records of collection), those auth may list, in
+// their order: a route that shows records it found by itself (a
+// campaign's sample of members) shows only those.
+func Seen(app core.App, auth *core.Record, collection string, ids []string) ([]string, error) {
+	if len(ids) == 0 || SeesAll(app, auth) {
+		return ids, nil
+	}
+	any := make([]any, len(ids))
+	for i, id := range ids {
+		any[i] = id
+	}
+	q := app.RecordQuery(collection).Select(collection + ".id").Distinct(true).AndWhere(dbx.In(collection+".id", any...))
+	if err := Visible(app, auth, collection, q); err != nil {
+		return nil, err
+	}
+	var seen []string
+	if err := q.Column(&seen); err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return !slices.Contains(seen, id) }), nil
+}

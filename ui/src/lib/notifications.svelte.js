@@ -11,7 +11,7 @@
  */
 
 /** The events, in the order the settings show them (crm.NotifyEvents). */
-export const EVENTS = ['assigned', 'customer_answered', 'mentioned', 'handed_over', 'deadline_near', 'overdue', 'escalated', 'deal_stale', 'task_due']
+export const EVENTS = ['assigned', 'customer_answered', 'customer_opened', 'mentioned', 'handed_over', 'deadline_near', 'overdue', 'escalated', 'deal_stale', 'task_due', 'erasure_asked']
 
 /** How an event may go by email. */
 export const MAIL_CHOICES = ['now', 'digest', 'off']

@@ -40,4 +40,7 @@ export default {
   'teams.route.round_robin': 'Each active member in turn',
   'teams.route.least_loaded': 'The member with the fewest open requests',
   'teams.routing_hint': 'Deactivated members get none. A request opened for someone keeps them.',
+  // A request's team, on its page.
+  'teams.case_team': 'Team',
+  'teams.case_no_team': 'No team',
 }

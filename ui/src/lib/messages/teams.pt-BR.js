@@ -39,4 +39,7 @@ export default {
   'teams.route.round_robin': 'Cada membro ativo, por vez',
   'teams.route.least_loaded': 'O membro com menos solicitações abertas',
   'teams.routing_hint': 'Membros desativados não recebem. Uma solicitação aberta para alguém fica com essa pessoa.',
+  // A request's team, on its page.
+  'teams.case_team': 'Equipe',
+  'teams.case_no_team': 'Sem equipe',
 }
