@@ -50,12 +50,9 @@ const texts = {
     badLink: "This link is not valid or has expired.",
     notClosed: "This request is not closed yet: you can rate it once it is.",
     badRating: "Choose from 1 to 5 stars.",
-    // For staff: the follow-up task and the owner's notice.
+    // For staff: the follow-up task (the owner's notice is a notification: plugins/notifications).
     followUp: (topic) => `Follow up: ${topic}`,
     followUpWith: (type, name) => `${{ call: "call", meeting: "meeting", visit: "visit" }[type] || type} with ${name}`,
-    ownerSubject: (name, ref, subject) => `${name} opened request ${ref}: ${subject}`,
-    ownerText: (name, ref, subject, description, link) =>
-      `${name} opened request ${ref} in the portal.\n\n${subject}\n\n${description}\n\n${link}`,
   },
   "pt-BR": {
     ratingSubject: (ref) => `Como foi o atendimento da sua solicitação ${ref}?`,
@@ -78,9 +75,6 @@ const texts = {
     badRating: "Escolha de 1 a 5 estrelas.",
     followUp: (topic) => `Retorno: ${topic}`,
     followUpWith: (type, name) => `${{ call: "ligação", meeting: "reunião", visit: "visita" }[type] || type} com ${name}`,
-    ownerSubject: (name, ref, subject) => `${name} abriu a solicitação ${ref}: ${subject}`,
-    ownerText: (name, ref, subject, description, link) =>
-      `${name} abriu a solicitação ${ref} no portal.\n\n${subject}\n\n${description}\n\n${link}`,
   },
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
+	"vinculo/plugins/notifications"
 	"vinculo/plugins/outbox"
 	"vinculo/testkit"
 )
@@ -33,6 +34,7 @@ func TestShippedAutomations(t *testing.T) {
 	// The customer opens a request in the portal.
 	kase := openCase(t, w, "Sem sinal de internet")
 	Wait(w.App)
+	notifications.Wait(w.App) // the owner is told as a notification, mailed after its commit
 
 	t.Run("notify the owner when their customer opens a request", func(t *testing.T) {
 		var toOwner []string
@@ -45,7 +47,7 @@ func TestShippedAutomations(t *testing.T) {
 			t.Fatalf("%d mails to the owner, want 1", len(toOwner))
 		}
 		// Rafael keeps no language of his own: the business's (Portuguese).
-		for _, want := range []string{kase.GetString("reference"), "Sem sinal de internet", "João Conceição", "/contacts/" + w.ID("contact"), "abriu a solicitação"} {
+		for _, want := range []string{kase.GetString("reference"), "Sem sinal de internet", "João Conceição", "/cases/" + kase.Id, "abriu a solicitação"} {
 			if !strings.Contains(toOwner[0], want) {
 				t.Errorf("the owner's mail does not mention %q:\n%s", want, toOwner[0])
 			}
