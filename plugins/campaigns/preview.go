@@ -3,6 +3,7 @@ package campaigns
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"vinculo/crm"
 	"vinculo/plugins/outbox"
 	"vinculo/plugins/segments/segdef"
+	"vinculo/plugins/team"
 )
 
 // MaxPreview is how many members a preview asks the outbox about; a larger
@@ -51,7 +53,10 @@ type Example struct {
 
 // members are the ids of the contacts in the campaign's segment as of now
 // (all, or a random sample of limit when limit > 0), and how many there are.
-func members(ctx context.Context, app core.App, camp *core.Record, now time.Time, limit int) ([]string, int, error) {
+// withRestricted counts in those whose processing is restricted, whom the
+// segment leaves out: the preview asks the outbox about them, which says why
+// they will get nothing; the send never queues for them.
+func members(ctx context.Context, app core.App, camp *core.Record, now time.Time, limit int, withRestricted bool) ([]string, int, error) {
 	seg, err := app.FindRecordById(crm.Segments, camp.GetString(crm.CampSegment))
 	if err != nil {
 		return nil, 0, err
@@ -59,6 +64,9 @@ func members(ctx context.Context, app core.App, camp *core.Record, now time.Time
 	c, err := segdef.Of(app, seg, now, "cp")
 	if err != nil {
 		return nil, 0, err
+	}
+	if withRestricted {
+		c.Where = c.WithRestricted
 	}
 	total, err := segdef.Count(ctx, app, c)
 	if err != nil {
@@ -79,7 +87,7 @@ func members(ctx context.Context, app core.App, camp *core.Record, now time.Time
 // campaign's message to every member (or a sample), with nothing queued.
 func Compute(ctx context.Context, app core.App, cfg *crm.Config, camp *core.Record) (Preview, error) {
 	now := outbox.Now(app)
-	ids, total, err := members(ctx, app, camp, now, MaxPreview)
+	ids, total, err := members(ctx, app, camp, now, MaxPreview, true)
 	if err != nil {
 		return Preview{}, err
 	}
@@ -136,7 +144,30 @@ func (pl *plugin) handlePreview(e *core.RequestEvent) error {
 		}
 		return segmentProblem(e, err)
 	}
+	// In the teams mode an agent's examples are only customers they see.
+	if p.Sample, err = seenSample(e, p.Sample); err != nil {
+		return err
+	}
 	return e.JSON(http.StatusOK, p)
+}
+
+// seenSample keeps the examples of customers the reader may see.
+func seenSample(e *core.RequestEvent, sample []Example) ([]Example, error) {
+	ids := make([]string, len(sample))
+	for i, x := range sample {
+		ids[i] = x.Contact
+	}
+	seen, err := team.Seen(e.App, e.Auth, crm.Contacts, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := []Example{}
+	for _, x := range sample {
+		if slices.Contains(seen, x.Contact) {
+			out = append(out, x)
+		}
+	}
+	return out, nil
 }
 
 // segmentProblem: a segment that no longer compiles is the campaign's

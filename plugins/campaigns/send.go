@@ -46,7 +46,7 @@ func start(app core.App, id, by string) (*core.Record, error) {
 			return nil
 		}
 		now := outbox.Now(tx)
-		_, total, err := members(context.Background(), tx, c, now, 1)
+		_, total, err := members(context.Background(), tx, c, now, 1, false)
 		if err != nil {
 			return err
 		}
@@ -81,7 +81,7 @@ func (p *plugin) run(app core.App, id string) error {
 	if err != nil || camp.GetString(crm.CampState) != crm.CampaignSending {
 		return err
 	}
-	ids, _, err := members(context.Background(), app, camp, camp.GetDateTime(crm.CampSentAt).Time(), 0)
+	ids, _, err := members(context.Background(), app, camp, camp.GetDateTime(crm.CampSentAt).Time(), 0, false)
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func (p *plugin) handleSend(e *core.RequestEvent) error {
 		if err := check(e.App, camp); err != nil {
 			return e.BadRequestError("The campaign is not ready to send.", err)
 		}
-		if _, _, err := members(e.Request.Context(), e.App, camp, time.Now(), 1); err != nil {
+		if _, _, err := members(e.Request.Context(), e.App, camp, time.Now(), 1, false); err != nil {
 			return segmentProblem(e, err)
 		}
 	}

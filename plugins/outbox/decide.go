@@ -66,6 +66,10 @@ func (p *plugin) decide(tx core.App, rec *core.Record, now time.Time) (decision,
 	}
 	loc := p.location(contact)
 	purpose := rec.GetString("purpose")
+	if since := contact.GetDateTime(crm.ContactRestrictedAt); !since.IsZero() && purpose != crm.PurposeService {
+		return refuse("the customer restricted the processing of their data; only service messages go").
+			because(ReasonRestricted, map[string]any{"since": when(since.Time())}), contact, nil
+	}
 	choice, off, err := p.choiceFor(tx, rec, contact)
 	if err != nil || off.state != "" {
 		return off, contact, err

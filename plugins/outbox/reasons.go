@@ -32,6 +32,10 @@ const (
 	ReasonOptedOutTopic    = "opted_out_topic"   // kind, topic, topic_name: nor of news on this topic
 )
 
+// ReasonRestricted: the customer restricted the processing of their data
+// (plugins/restriction); only service messages go. Data: since.
+const ReasonRestricted = "processing_restricted"
+
 // Waits: what a waiting message waits for (reason_data.for).
 const (
 	WaitPause       = "pause"        // until

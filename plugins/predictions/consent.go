@@ -15,11 +15,15 @@ import (
 type Profiling struct {
 	NeedsConsent bool
 	latest       map[string]string // contact -> state of their latest profiling consent
+	restricted   map[string]bool   // contacts whose processing is restricted (plugins/restriction): as objectors
 }
 
 // Allowed tells whether the contact may be scored, segmented by score or
 // offered suggestions.
 func (p Profiling) Allowed(contact string) bool {
+	if p.restricted[contact] {
+		return false
+	}
 	state, ok := p.latest[contact]
 	if p.NeedsConsent {
 		return ok && state == "granted"
@@ -42,7 +46,26 @@ func ReadProfiling(app core.App, needsConsent bool) (Profiling, error) {
 	for _, r := range rows {
 		p.latest[r.Contact] = r.State // the later overwrites
 	}
+	if err == nil {
+		p.restricted, err = restrictedContacts(app, "")
+	}
 	return p, err
+}
+
+// restrictedContacts: the contacts whose processing is restricted (only
+// contact's when given); each is left out as an objector is.
+func restrictedContacts(app core.App, contact string) (map[string]bool, error) {
+	q := app.DB().Select("id").From(crm.Contacts).Where(dbx.NewExp("IFNULL([[" + crm.ContactRestrictedAt + "]], '') != ''"))
+	if contact != "" {
+		q.AndWhere(dbx.HashExp{"id": contact})
+	}
+	var ids []string
+	err := q.Column(&ids)
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, err
 }
 
 // Withheld lists the contacts among those given who may not be profiled.

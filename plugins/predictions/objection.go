@@ -220,6 +220,11 @@ func setProfiling(e *core.RequestEvent, cfg *crm.Config, contact *core.Record, s
 	return e.JSON(http.StatusOK, out)
 }
 
+// DeleteProfile deletes the contact's score and suggestions in tx: a
+// restriction of processing (plugins/restriction) does it in its own
+// transaction, as an objection does.
+func DeleteProfile(tx core.App, contact string) error { return deleteProfile(tx, contact) }
+
 // deleteProfile deletes everything the model stored about the contact:
 // their score and every suggestion.
 func deleteProfile(tx core.App, contact string) error {

@@ -33,6 +33,9 @@ func segmentMembers(app core.App, q insights.Query, limit int) ([]insights.Recor
 	if err := w.Segment(app, "id", q); err != nil {
 		return nil, err
 	}
+	if err := w.Visible(app, "id", crm.Contacts, q); err != nil {
+		return nil, err
+	}
 	var rows []struct {
 		ID   string `db:"id"`
 		Name string `db:"name"`
@@ -72,6 +75,9 @@ func segmentSize(app core.App, q insights.Query) (insights.Result, error) {
 	if q.Filters.Segment == "" {
 		return insights.Result{}, nil
 	}
+	if q.Filters.Reader != nil {
+		return seenSize(app, q)
+	}
 	loc := q.Loc
 	if loc == nil {
 		loc = time.UTC
@@ -89,4 +95,29 @@ func segmentSize(app core.App, q insights.Query) (insights.Result, error) {
 	last := snaps[len(snaps)-1].Members
 	res.Value, res.Count = insights.Float(float64(last)), last
 	return res, nil
+}
+
+// seenSize is the segment's figure for a reader who sees only part of the
+// contacts (an agent in the teams mode): the daily snapshots count every
+// contact, so their size is the members they see now, and the revenue what
+// those members spent in the period.
+func seenSize(app core.App, q insights.Query) (insights.Result, error) {
+	w := insights.NewWhere()
+	if err := w.Segment(app, "c.id", q); err != nil {
+		return insights.Result{}, err
+	}
+	if err := w.Visible(app, "c.id", crm.Contacts, q); err != nil {
+		return insights.Result{}, err
+	}
+	var members int
+	if err := w.Query(app, "SELECT COUNT(*) FROM "+crm.Contacts+" c WHERE {where}").Row(&members); err != nil {
+		return insights.Result{}, err
+	}
+	w.Between("o.placed_at", q.From, q.To)
+	var revenue float64
+	if err := w.Query(app, "SELECT IFNULL(SUM(o.total), 0) FROM "+crm.Orders+" o JOIN "+crm.Contacts+" c ON c.id = o.`"+
+		crm.FieldContact+"` WHERE o.status != 'cancelled' AND {where}").Row(&revenue); err != nil {
+		return insights.Result{}, err
+	}
+	return insights.Result{Value: insights.Float(float64(members)), Count: members, Extra: map[string]float64{"revenue": revenue}}, nil
 }

@@ -88,13 +88,19 @@ func checkDefinition(app core.App, r *core.Record) error {
 }
 
 // definitionError is a 400 whose field is the definition and whose
-// message names the condition.
+// message names the condition: in English for API clients (message,
+// reason), and as a code with its params (code, args) for the workspace to
+// word in the reader's language.
 func definitionError(err error) error {
 	var de *segdef.Error
 	if !errors.As(err, &de) {
 		return err
 	}
-	params := map[string]any{"path": de.Path, "condition": de.Condition, "reason": de.Message}
+	args := de.Params
+	if args == nil {
+		args = segdef.P{}
+	}
+	params := map[string]any{"path": de.Path, "condition": de.Condition, "reason": de.Message, "code": de.Code, "args": args}
 	return router.NewBadRequestError(de.Error(), validation.Errors{
 		crm.SegmentDefinition: validation.NewError("validation_segment_condition", de.Error()).SetParams(params),
 	})
@@ -107,11 +113,14 @@ func handleCount(e *core.RequestEvent) error {
 		Definition segdef.Definition `json:"definition"`
 	}
 	if err := e.BindBody(&body); err != nil {
-		return definitionError(&segdef.Error{Path: "definition", Message: "the definition is not a JSON object of conditions: " + err.Error()})
+		return definitionError(&segdef.Error{Path: "definition", Code: segdef.CodeJSON, Message: "the definition is not a JSON object of conditions: " + err.Error()})
 	}
 	c, err := segdef.Compile(e.App, body.Definition, time.Now(), "sg")
 	if err != nil {
 		return definitionError(err)
+	}
+	if err := forReader(e.App, e.Auth, c); err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(e.Request.Context(), countBudget)
 	defer cancel()
@@ -146,6 +155,9 @@ func handleMembers(e *core.RequestEvent) error {
 	c, err := segdef.Of(e.App, seg, time.Now(), "sg")
 	if err != nil {
 		return definitionError(err)
+	}
+	if err := forReader(e.App, e.Auth, c); err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(e.Request.Context(), countBudget)
 	defer cancel()

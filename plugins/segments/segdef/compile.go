@@ -26,6 +26,19 @@ type Compiled struct {
 	Where         string
 	Params        dbx.Params
 	UsesProfiling bool
+	// WithRestricted is Where with the contacts whose processing is
+	// restricted (plugins/restriction) — whom Where, and so every segment's
+	// count, members, export and campaign, leaves out. A campaign's preview
+	// reads it, so the outbox says why they will get nothing.
+	WithRestricted string
+}
+
+// notRestricted keeps the contacts whose processing is not restricted.
+func notRestricted(contacts *core.Collection) string {
+	if contacts.Fields.GetByName(crm.ContactRestrictedAt) == nil {
+		return "1=1"
+	}
+	return "IFNULL(" + Alias + ".`" + crm.ContactRestrictedAt + "`, '') = ''"
 }
 
 // IDs is the SELECT of the ids of the contacts the definition holds.
@@ -64,7 +77,7 @@ func Compile(app core.App, d Definition, now time.Time, prefix string) (*Compile
 	}
 	c := &compiler{app: app, contacts: contacts, now: now.UTC(), params: dbx.Params{}, prefix: prefix}
 	if n := countConditions(d.Conditions); n > MaxConditions {
-		return nil, &Error{Path: "definition", Message: fmt.Sprintf("a segment has at most %d conditions (this one has %d)", MaxConditions, n)}
+		return nil, &Error{Path: "definition", Code: CodeTooMany, Params: P{"max": MaxConditions, "count": n}, Message: fmt.Sprintf("a segment has at most %d conditions (this one has %d)", MaxConditions, n)}
 	}
 	where, err := c.group(d.Match, d.Conditions, "conditions", "", 1)
 	if err != nil {
@@ -77,7 +90,8 @@ func Compile(app core.App, d Definition, now time.Time, prefix string) (*Compile
 	if c.profiling {
 		parts = append(parts, c.profilingAllowed())
 	}
-	return &Compiled{Where: "(" + strings.Join(parts, ") AND (") + ")", Params: c.params, UsesProfiling: c.profiling}, nil
+	all := "(" + strings.Join(parts, ") AND (") + ")"
+	return &Compiled{Where: "(" + all + " AND " + notRestricted(contacts) + ")", WithRestricted: all, Params: c.params, UsesProfiling: c.profiling}, nil
 }
 
 // needsConsent holds, per app, whether the business profiles only contacts
@@ -125,7 +139,7 @@ func (c *compiler) group(match string, conds []Condition, path, number string, d
 	case MatchAny:
 		join = " OR "
 	default:
-		return "", &Error{Path: path, Condition: number, Message: "match must be all or any, not " + strconv.Quote(match)}
+		return "", &Error{Path: path, Condition: number, Code: CodeMatch, Params: P{"value": match}, Message: "match must be all or any, not " + strconv.Quote(match)}
 	}
 	if len(conds) == 0 {
 		return "1=1", nil
@@ -149,17 +163,21 @@ func (c *compiler) group(match string, conds []Condition, path, number string, d
 	return strings.Join(parts, join), nil
 }
 
-func fail(format string, args ...any) error { return &Error{Message: fmt.Sprintf(format, args...)} }
+// fail is a condition's fault: its code and params (the workspace words
+// them), and the English message API clients read.
+func fail(code string, params P, format string, args ...any) error {
+	return &Error{Code: code, Params: params, Message: fmt.Sprintf(format, args...)}
+}
 
 // condition compiles one condition.
 func (c *compiler) condition(cond Condition, path, number string, depth int) (string, error) {
 	switch cond.Kind {
 	case KindGroup:
 		if depth >= MaxDepth {
-			return "", fail("groups go at most %d deep", MaxDepth-1)
+			return "", fail(CodeGroupDepth, P{"max": MaxDepth - 1}, "groups go at most %d deep", MaxDepth-1)
 		}
 		if len(cond.Conditions) == 0 {
-			return "", fail("a group needs at least one condition")
+			return "", fail(CodeGroupEmpty, nil, "a group needs at least one condition")
 		}
 		return c.group(cond.Match, cond.Conditions, path+".conditions", number, depth+1)
 	case KindField:
@@ -179,7 +197,7 @@ func (c *compiler) condition(cond Condition, path, number string, depth int) (st
 	case KindScore:
 		return c.score(cond)
 	}
-	return "", fail("kind must be one of %s, not %q", strings.Join(Kinds, ", "), cond.Kind)
+	return "", fail(CodeKind, P{"value": cond.Kind}, "kind must be one of %s, not %q", strings.Join(Kinds, ", "), cond.Kind)
 }
 
 func col(name string) string { return Alias + ".`" + name + "`" }
@@ -214,7 +232,7 @@ var compareOps = map[string]string{"eq": "=", "neq": "!=", "gt": ">", "gte": ">=
 // since is the start of the last days days, as stored dates compare.
 func (c *compiler) since(days int) (string, error) {
 	if days < 0 || days > MaxDays {
-		return "", fail("days must be between 0 (ever) and %d, not %d", MaxDays, days)
+		return "", fail(CodeDays, P{"max": MaxDays, "value": days}, "days must be between 0 (ever) and %d, not %d", MaxDays, days)
 	}
 	if days == 0 {
 		return "", nil
@@ -228,7 +246,7 @@ var tagPattern = regexp.MustCompile(`^[^\x00-\x1f]{1,100}$`)
 func (c *compiler) tag(cond Condition) (string, error) {
 	v, _ := text(cond.Value)
 	if !tagPattern.MatchString(v) {
-		return "", fail("name the tag (up to 100 characters)")
+		return "", fail(CodeTagName, P{"max": 100}, "name the tag (up to 100 characters)")
 	}
 	exists := "EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(" + col("tags") + ") THEN " + col("tags") +
 		" ELSE '[]' END) tg WHERE LOWER(tg.value) = LOWER(" + c.bind(v) + "))"
@@ -238,11 +256,15 @@ func (c *compiler) tag(cond Condition) (string, error) {
 	case "has_not":
 		return "NOT " + exists, nil
 	}
-	return "", fail("a tag condition's op must be has or has_not, not %q", cond.Op)
+	return "", fail(CodeOp, P{"value": cond.Op}, "a tag condition's op must be has or has_not, not %q", cond.Op)
 }
 
 // relation: the contact's company or owner is (not) the one named, or none.
 func (c *compiler) relation(cond Condition, field, collection, what string) (string, error) {
+	code := CodeCompany
+	if collection != crm.Companies {
+		code = CodeOwner
+	}
 	switch cond.Op {
 	case "empty":
 		return "IFNULL(" + col(field) + ", '') = ''", nil
@@ -250,14 +272,14 @@ func (c *compiler) relation(cond Condition, field, collection, what string) (str
 		return "IFNULL(" + col(field) + ", '') != ''", nil
 	case "eq", "neq":
 	default:
-		return "", fail("op must be eq, neq, empty or not_empty, not %q", cond.Op)
+		return "", fail(CodeOp, P{"value": cond.Op}, "op must be eq, neq, empty or not_empty, not %q", cond.Op)
 	}
 	id, _ := text(cond.Value)
 	if id == "" {
-		return "", fail("choose the %s", what)
+		return "", fail(code+"_missing", nil, "choose the %s", what)
 	}
 	if _, err := c.app.FindRecordById(collection, id); err != nil {
-		return "", fail("there is no %s %q", what, id)
+		return "", fail(code+"_unknown", P{"id": id}, "there is no %s %q", what, id)
 	}
 	if cond.Op == "eq" {
 		return col(field) + " = " + c.bind(id), nil
@@ -274,7 +296,7 @@ func (c *compiler) openRequests(cond Condition) (string, error) {
 	case "has_not":
 		return "NOT " + exists, nil
 	}
-	return "", fail("an open-requests condition's op must be has or has_not, not %q", cond.Op)
+	return "", fail(CodeOp, P{"value": cond.Op}, "an open-requests condition's op must be has or has_not, not %q", cond.Op)
 }
 
 // orderScope is the orders of the contact, not cancelled, since the start.
@@ -296,7 +318,7 @@ func (c *compiler) bought(cond Condition) (string, error) {
 	if p := strings.TrimSpace(cond.Product); p != "" {
 		n, err := c.app.CountRecords(crm.Products, dbx.HashExp{"code": p})
 		if err != nil || n == 0 {
-			return "", fail("there is no product with the code %q", p)
+			return "", fail(CodeProductUnknown, P{"code": p}, "there is no product with the code %q", p)
 		}
 		scope += " AND EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(o.items) THEN o.items ELSE '[]' END) li" +
 			" WHERE json_extract(li.value, '$.product') = " + c.bind(p) + ")"
@@ -308,7 +330,7 @@ func (c *compiler) bought(cond Condition) (string, error) {
 	case "not_bought":
 		return "NOT " + exists, nil
 	}
-	return "", fail("a purchase condition's op must be bought or not_bought, not %q", cond.Op)
+	return "", fail(CodeOp, P{"value": cond.Op}, "a purchase condition's op must be bought or not_bought, not %q", cond.Op)
 }
 
 // purchases: the money spent, or the number of orders, in the last N days
@@ -316,11 +338,11 @@ func (c *compiler) bought(cond Condition) (string, error) {
 func (c *compiler) purchases(cond Condition) (string, error) {
 	op, ok := compareOps[cond.Op]
 	if !ok {
-		return "", fail("op must be one of eq, neq, gt, gte, lt, lte, not %q", cond.Op)
+		return "", fail(CodeOp, P{"value": cond.Op}, "op must be one of eq, neq, gt, gte, lt, lte, not %q", cond.Op)
 	}
 	v, ok := number(cond.Value)
 	if !ok || v < 0 {
-		return "", fail("the value must be a number of 0 or more")
+		return "", fail(CodeNumberMin0, nil, "the value must be a number of 0 or more")
 	}
 	since, err := c.since(cond.Days)
 	if err != nil {
@@ -353,11 +375,11 @@ func (c *compiler) score(cond Condition) (string, error) {
 			names = append(names, n)
 		}
 		slices.Sort(names)
-		return "", fail("field must be one of %s, not %q", strings.Join(names, ", "), cond.Field)
+		return "", fail(CodeScoreField, P{"value": cond.Field}, "field must be one of %s, not %q", strings.Join(names, ", "), cond.Field)
 	}
 	scores, err := c.app.FindCachedCollectionByNameOrId(crm.CustomerScores)
 	if err != nil || scores.Fields.GetByName(cond.Field) == nil {
-		return "", fail("the value model has no %s yet: fit it first", cond.Field)
+		return "", fail(CodeScoreNotFitted, P{"field": cond.Field}, "the value model has no %s yet: fit it first", cond.Field)
 	}
 	c.profiling = true
 	op, ok := compareOps[cond.Op]
@@ -366,19 +388,19 @@ func (c *compiler) score(cond Condition) (string, error) {
 		if isName {
 			allowed = "eq, neq"
 		}
-		return "", fail("op must be one of %s, not %q", allowed, cond.Op)
+		return "", fail(CodeOp, P{"value": cond.Op}, "op must be one of %s, not %q", allowed, cond.Op)
 	}
 	var value any
 	if isName {
 		s, _ := text(cond.Value)
 		if !classPattern.MatchString(s) {
-			return "", fail("choose the class")
+			return "", fail(CodeChooseClass, nil, "choose the class")
 		}
 		value = s
 	} else {
 		f, ok := number(cond.Value)
 		if !ok {
-			return "", fail("the value must be a number")
+			return "", fail(CodeNumber, P{"field": cond.Field}, "the value must be a number")
 		}
 		value = f
 	}

@@ -71,7 +71,7 @@ func Parse(raw []byte) (Definition, error) {
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&d); err != nil {
-		return d, &Error{Path: "definition", Message: "the definition is not a JSON object of conditions: " + err.Error()}
+		return d, &Error{Path: "definition", Code: CodeJSON, Message: "the definition is not a JSON object of conditions: " + err.Error()}
 	}
 	if d.Match == "" {
 		d.Match = MatchAll
@@ -84,12 +84,53 @@ func (d Definition) Empty() bool { return len(d.Conditions) == 0 }
 
 // Error is a definition's fault, naming the condition: Path is like
 // "conditions.2" or "conditions.0.conditions.1", Condition its number as
-// people count ("3" or "1.2").
+// people count ("3" or "1.2"). Code and Params say what is wrong for the
+// workspace to word in the reader's language (segments.error.<code> in
+// ui/src/lib/messages/segments.*.js); Message says it in English for API
+// clients.
 type Error struct {
 	Path      string
 	Condition string
 	Message   string
+	Code      string
+	Params    P
 }
+
+// P are an Error's parameters, by name.
+type P = map[string]any
+
+// Codes of a definition's faults.
+const (
+	CodeJSON           = "json"             // the definition is not JSON of conditions
+	CodeFilter         = "filter"           // a saved filter of before does not read
+	CodeTooMany        = "too_many"         // {max, count}
+	CodeMatch          = "match"            // {value}: neither all nor any
+	CodeGroupDepth     = "group_depth"      // {max}
+	CodeGroupEmpty     = "group_empty"      // a group without conditions
+	CodeKind           = "kind"             // {value}: an unknown kind
+	CodeOp             = "op"               // {value, field?}: a comparison the condition does not have
+	CodeDays           = "days"             // {max, value}
+	CodeTagName        = "tag_name"         // {max}
+	CodeCompany        = "company"          // prefix of company_missing, company_unknown {id}
+	CodeOwner          = "owner"            // prefix of owner_missing, owner_unknown {id}
+	CodeProductUnknown = "product_unknown"  // {code}
+	CodeNumberMin0     = "number_min0"      // an amount or count below 0, or not a number
+	CodeScoreField     = "score_field"      // {value}: not a figure of the value model
+	CodeScoreNotFitted = "score_not_fitted" // {field}: the model was never fitted
+	CodeChooseClass    = "choose_class"     // no RFM class chosen
+	CodeNumber         = "number"           // {field}: not a number
+	CodeFieldUnknown   = "field_unknown"    // {field}
+	CodeChoice         = "choice"           // {field, choices}
+	CodeText           = "text"             // {field, max}
+	CodeWithinDays     = "within_days"      // {max}
+	CodeDate           = "date"             // {field}
+)
+
+// Codes lists every code an Error may have.
+var Codes = []string{CodeJSON, CodeFilter, CodeTooMany, CodeMatch, CodeGroupDepth, CodeGroupEmpty, CodeKind, CodeOp, CodeDays,
+	CodeTagName, CodeCompany + "_missing", CodeCompany + "_unknown", CodeOwner + "_missing", CodeOwner + "_unknown",
+	CodeProductUnknown, CodeNumberMin0, CodeScoreField, CodeScoreNotFitted, CodeChooseClass, CodeNumber,
+	CodeFieldUnknown, CodeChoice, CodeText, CodeWithinDays, CodeDate}
 
 func (e *Error) Error() string {
 	if e.Condition == "" {

@@ -60,10 +60,10 @@ func (c *compiler) field(cond Condition) (string, error) {
 	f := c.contacts.Fields.GetByName(cond.Field)
 	ops := FieldOps(f)
 	if ops == nil {
-		return "", fail("contacts have no field %q a segment can read", cond.Field)
+		return "", fail(CodeFieldUnknown, P{"field": cond.Field}, "contacts have no field %q a segment can read", cond.Field)
 	}
 	if !slices.Contains(ops, cond.Op) {
-		return "", fail("op for %s must be one of %s, not %q", cond.Field, strings.Join(ops, ", "), cond.Op)
+		return "", fail(CodeOp, P{"field": cond.Field, "value": cond.Op}, "op for %s must be one of %s, not %q", cond.Field, strings.Join(ops, ", "), cond.Op)
 	}
 	column := col(f.GetName())
 	switch cond.Op {
@@ -80,7 +80,7 @@ func (c *compiler) field(cond Condition) (string, error) {
 	case *core.NumberField:
 		v, ok := number(cond.Value)
 		if !ok {
-			return "", fail("the value for %s must be a number", cond.Field)
+			return "", fail(CodeNumber, P{"field": cond.Field}, "the value for %s must be a number", cond.Field)
 		}
 		return column + " " + compareOps[cond.Op] + " " + c.bind(v), nil
 	case *core.DateField, *core.AutodateField:
@@ -88,7 +88,7 @@ func (c *compiler) field(cond Condition) (string, error) {
 	case *core.SelectField:
 		v, _ := text(cond.Value)
 		if !slices.Contains(x.Values, v) {
-			return "", fail("the value for %s must be one of %s", cond.Field, strings.Join(x.Values, ", "))
+			return "", fail(CodeChoice, P{"field": cond.Field, "choices": strings.Join(x.Values, ", ")}, "the value for %s must be one of %s", cond.Field, strings.Join(x.Values, ", "))
 		}
 		if x.IsMultiple() {
 			exists := "EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(" + column + ") THEN " + column +
@@ -105,7 +105,7 @@ func (c *compiler) field(cond Condition) (string, error) {
 	}
 	v, ok := text(cond.Value)
 	if !ok || v == "" || len(v) > 500 {
-		return "", fail("the value for %s must be some text (up to 500 characters)", cond.Field)
+		return "", fail(CodeText, P{"field": cond.Field, "max": 500}, "the value for %s must be some text (up to 500 characters)", cond.Field)
 	}
 	switch cond.Op {
 	case "eq":
@@ -123,7 +123,7 @@ func (c *compiler) date(column string, cond Condition) (string, error) {
 	if cond.Op == "within_days" {
 		n, ok := number(cond.Value)
 		if !ok || n < 1 || n > MaxDays || n != float64(int(n)) {
-			return "", fail("the number of days must be a whole number from 1 to %d", MaxDays)
+			return "", fail(CodeWithinDays, P{"max": MaxDays}, "the number of days must be a whole number from 1 to %d", MaxDays)
 		}
 		from := c.now.AddDate(0, 0, -int(n)).Format(types.DefaultDateLayout)
 		return column + " >= " + c.bind(from), nil
@@ -131,7 +131,7 @@ func (c *compiler) date(column string, cond Condition) (string, error) {
 	s, _ := text(cond.Value)
 	day, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return "", fail("the date for %s must be a day like 2025-01-31", cond.Field)
+		return "", fail(CodeDate, P{"field": cond.Field}, "the date for %s must be a day like 2025-01-31", cond.Field)
 	}
 	if cond.Op == "before" {
 		return "IFNULL(" + column + ", '') != '' AND " + column + " < " + c.bind(day.Format(types.DefaultDateLayout)), nil

@@ -38,7 +38,7 @@ func Of(app core.App, seg *core.Record, now time.Time, prefix string) (*Compiled
 	resolver := core.NewRecordFieldResolver(app, contacts, nil, true)
 	expr, err := search.FilterData(seg.GetString(crm.SegmentFilter)).BuildExpr(resolver)
 	if err != nil {
-		return nil, &Error{Path: crm.SegmentFilter, Message: "the segment's filter does not read: " + err.Error()}
+		return nil, &Error{Path: crm.SegmentFilter, Code: CodeFilter, Message: "the segment's filter does not read: " + err.Error()}
 	}
 	sq := app.DB().Select("[[" + crm.Contacts + ".id]]").From(crm.Contacts).AndWhere(expr)
 	if err := resolver.UpdateQuery(sq); err != nil {
@@ -50,7 +50,8 @@ func Of(app core.App, seg *core.Record, now time.Time, prefix string) (*Compiled
 		text = strings.ReplaceAll(text, "{:"+name+"}", "{:"+prefix+"f"+name+"}")
 		params[prefix+"f"+name] = v
 	}
-	return &Compiled{Where: Alias + ".id IN (" + text + ")", Params: params}, nil
+	in := Alias + ".id IN (" + text + ")"
+	return &Compiled{Where: "(" + in + " AND " + notRestricted(contacts) + ")", WithRestricted: in, Params: params}, nil
 }
 
 // Contains tells whether contact id is in segment seg now (the 360 page).

@@ -142,7 +142,24 @@ export function usesProfiling(conds = []) {
 export function conditionError(err) {
   const p = err?.response?.data?.definition ?? err?.data?.data?.definition
   if (!p) return null
-  return { path: p.params?.path ?? '', condition: p.params?.condition ?? '', message: p.params?.reason ?? p.message ?? '' }
+  return { path: p.params?.path ?? '', condition: p.params?.condition ?? '', message: p.params?.reason ?? p.message ?? '',
+    code: p.params?.code ?? '', params: p.params?.args ?? {} }
+}
+
+/**
+ * A condition's fault in the reader's language: the server's code worded
+ * (segments.error.<code>, a field by its label), else its English message.
+ * @param {{code?: string, params?: Record<string, any>, message: string} | null} problem
+ * @param {(key: string, params?: object) => string} t
+ */
+export function problemText(problem, t) {
+  if (!problem) return ''
+  const key = `segments.error.${problem.code}`
+  if (!problem.code || t(key) === key) return problem.message
+  const params = { ...(problem.params ?? {}) }
+  const label = params.field ? t(`segments.field.${params.field}`) : ''
+  if (label && label !== `segments.field.${params.field}`) params.field = label
+  return t(key, params)
 }
 
 /** The segments, by name. */
