@@ -138,8 +138,8 @@ func applyStep(tx core.App, s *Step, ref string, scrub func(string) string) ([]s
 }
 
 // contactBlank: the contact keeps its reference for a name and nothing else
-// that names the person (custom fields included: every text, email, url,
-// JSON and file field not in contactKeeps is emptied).
+// that names or describes the person (custom fields of every kind included:
+// every field not in contactKeeps, but its relations, is emptied).
 func contactBlank(c *core.Collection, ref string) dbx.Params {
 	set := dbx.Params{"name": ref, "archived": true}
 	for _, f := range c.Fields {
@@ -153,6 +153,17 @@ func contactBlank(c *core.Collection, ref string) dbx.Params {
 			set[f.GetName()] = "null"
 		case *core.FileField:
 			set[f.GetName()] = map[bool]string{true: "[]", false: ""}[ff.IsMultiple()]
+		case *core.SelectField:
+			// A custom choice (a health plan, a religion) says something of the person.
+			set[f.GetName()] = map[bool]string{true: "[]", false: ""}[ff.IsMultiple()]
+		case *core.NumberField:
+			set[f.GetName()] = 0 // a custom number (a tax id, a birth year) or the score
+		case *core.DateField:
+			set[f.GetName()] = "" // a custom date (a birthday)
+		case *core.BoolField:
+			set[f.GetName()] = false
+		case *core.GeoPointField:
+			set[f.GetName()] = `{"lon":0,"lat":0}`
 		}
 	}
 	return set

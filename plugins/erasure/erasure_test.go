@@ -34,7 +34,14 @@ const (
 // lower case (the search index's words), the phones' digits and the
 // suffixes the search index keeps of them.
 var needles = []string{personName, "quintanilha", "zuleica", personEmail, personPhone, "5511987654321", "987654321",
-	personCell, "21998765544", "998765544"}
+	personCell, "21998765544", "998765544", personBirthday, personOldEmail}
+
+// More of the person: a birthday kept in a custom date field, and the
+// address of a duplicate contact merged into theirs.
+const (
+	personBirthday = "1979-03-14"
+	personOldEmail = "zq.brandt@velho.test"
+)
 
 func world(t *testing.T) *testkit.World {
 	t.Helper()
@@ -95,6 +102,28 @@ func person(t *testing.T, w *testkit.World) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A birthday in a custom date field of the contact.
+	testkit.Must(t, w.Do(t, "POST", "/api/crm/fields", "manager", map[string]any{"collection": crm.Contacts,
+		"label": "Aniversário", "kind": crm.CustomDate}), 200, "custom field")
+	cf, err := w.App.FindFirstRecordByFilter(crm.CustomFields, "collection = 'contacts' && kind = 'date'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Update(t, w.Find(t, crm.Contacts, w.ID("zu")), map[string]any{cf.GetString("name"): personBirthday + " 00:00:00.000Z"})
+	// Others' records naming the person: a note on a colleague's timeline,
+	// a message on a colleague's request.
+	w.Make(t, "", crm.Activities, map[string]any{"type": "note", "contact": w.ID("ctB"), "staff": w.ID("agent"), "actor_type": "staff",
+		"body": "Bruno indicou " + personName + " (" + personEmail + ")", "data": map[string]any{"referred": personName},
+		"occurred_at": w.Clock.Now()})
+	brunoCase := w.Make(t, "", crm.Cases, map[string]any{"type": w.ID("tpSup"), "contact": w.ID("ctB"), "subject": "Acesso da equipe",
+		"channel": "phone"})
+	w.Make(t, "", crm.CaseMessages, map[string]any{"case": brunoCase.Id, "body": "Incluir " + personEmail + " no contrato",
+		"author_staff": w.ID("agent")})
+	// The undo record of a duplicate merged into the person's contact.
+	w.Make(t, "", crm.Merges, map[string]any{"kind": crm.Contacts, "survivor": w.ID("zu"), "other_id": "zudup0000000001",
+		"survivor_name": personName, "other_name": "Z. Brandt", "staff": w.ID("manager"),
+		"snapshot": map[string]any{"other": map[string]any{"name": "Z. Brandt", "email": personOldEmail}},
+		"expires": w.Clock.Now().AddDate(0, 1, 0)})
 	// A mail the mail folder kept (a sign-in code, say) and a request log.
 	if err := os.MkdirAll(w.Cfg.MailDir, 0o700); err != nil {
 		t.Fatal(err)
@@ -233,6 +262,16 @@ func TestErasureLeavesOnlyWhatTheReceiptKeeps(t *testing.T) {
 		}
 	}
 	checkReceipt(t, w, receipt)
+	if n, _ := w.App.CountRecords(crm.Merges); n != 0 {
+		t.Errorf("%d merge undo records left: an undo would bring the duplicate back", n)
+	}
+	if note, _ := w.App.FindFirstRecordByFilter(crm.Activities, "contact = {:c} && body ~ 'Bruno indicou'", dbx.Params{"c": w.ID("ctB")}); note == nil ||
+		!strings.Contains(note.GetString("body"), out.Ref) {
+		t.Errorf("the note on Bruno's timeline lost more than the person's name: %v", note)
+	}
+	if bruno := w.Find(t, crm.Contacts, w.ID("ctB")); bruno.GetString("name") != "Bruno Alves" {
+		t.Errorf("Bruno's contact was changed: %s", bruno.GetString("name"))
+	}
 }
 
 func storageHit(h map[string][]string, dataDir string) bool {

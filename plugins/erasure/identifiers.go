@@ -119,7 +119,11 @@ func scrubWhere(tx core.App, c *core.Collection, fields []string, where dbx.Expr
 				likes = append(likes, dbx.Like(f, id))
 			}
 		}
-		where = dbx.Or(likes...)
+		if where != nil {
+			where = dbx.And(where, dbx.Or(likes...))
+		} else {
+			where = dbx.Or(likes...)
+		}
 	}
 	cols := append([]string{"id"}, fields...)
 	rows := []dbx.NullStringMap{}
@@ -155,10 +159,13 @@ func quoteAll(cols []string) []string {
 	return out
 }
 
-// sweep scrubs the collections with no rule of their own (no relation to the
-// person): a colleague's notification naming the customer, a webhook's
-// payload, an import's rows... They are small beside the contacts and the
-// timeline, which the relation walk handles by id.
+// sweep takes the person's name, emails and phones out of every other
+// record that names them: a colleague's notification, a webhook's payload,
+// an import's rows, and, in the collections the relation walk handles by
+// id, the records about someone else (a note on another contact's timeline,
+// a message on a colleague's request). The records the receipt keeps stay
+// as they are; another contact keeps its own name, email and phones (a
+// namesake is another person).
 func sweep(tx core.App, p *Plan, scrub func(string) string, out *Outcome) error {
 	if len(p.Identifiers) == 0 {
 		return nil
@@ -167,20 +174,27 @@ func sweep(tx core.App, p *Plan, scrub func(string) string, out *Outcome) error 
 	if err != nil {
 		return err
 	}
-	for _, c := range all {
-		if c.IsView() || c.Name == crm.Contacts || c.Name == crm.ErasureRequests {
-			continue
+	kept := map[string]bool{}
+	for _, ks := range p.KeptByCollection() {
+		for _, k := range ks {
+			kept[k.ID] = true
 		}
-		if _, handled := treatments[c.Name]; handled {
+	}
+	for _, c := range all {
+		if c.IsView() || c.Name == crm.ErasureRequests {
 			continue
 		}
 		var fields []string
 		for _, f := range c.Fields {
-			if textual(f) {
+			if textual(f) && (c.Name != crm.Contacts || !slices.Contains(contactIdentity, f.GetName())) {
 				fields = append(fields, f.GetName())
 			}
 		}
-		n, err := scrubWhere(tx, c, fields, nil, scrub, p.Identifiers)
+		var where dbx.Expression
+		if len(kept) > 0 {
+			where = dbx.NotIn("id", anys(keys(kept))...)
+		}
+		n, err := scrubWhere(tx, c, fields, where, scrub, p.Identifiers)
 		if err != nil {
 			return err
 		}
@@ -189,6 +203,19 @@ func sweep(tx core.App, p *Plan, scrub func(string) string, out *Outcome) error 
 		}
 	}
 	return nil
+}
+
+// contactIdentity are the fields that say who a contact is: another
+// contact's are theirs, even when they share the person's name.
+var contactIdentity = []string{"name", crm.FieldEmail, "phone", "mobile"}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // cleanMailDir deletes the messages of the mail folder that name the person

@@ -204,7 +204,23 @@ func MakePlan(app core.App, contactID string, now time.Time) (*Plan, error) {
 		return nil, err
 	}
 	p.Steps = append(p.Steps, &Step{Collection: crm.CaseMessages, Act: actDelete, IDs: msgs})
+	merges, err := mergesOf(app, contactID)
+	if err != nil {
+		return nil, err
+	}
+	p.Steps = append(p.Steps, &Step{Collection: crm.Merges, Act: actDelete, IDs: merges})
 	return p, keepOpenMail(app, p, openCases)
+}
+
+// mergesOf are the undo records of the merges the person was part of
+// (their ids are text, not relations): they hold the merged duplicate's
+// whole rows (other addresses, phones, custom fields), and an undo would
+// bring them back.
+func mergesOf(app core.App, contactID string) ([]string, error) {
+	var ids []string
+	err := app.DB().Select("id").From(crm.Merges).Where(dbx.And(dbx.HashExp{"kind": crm.Contacts},
+		dbx.Or(dbx.HashExp{"survivor": contactID}, dbx.HashExp{"other_id": contactID}))).Column(&ids)
+	return ids, err
 }
 
 // keepOpenMail keeps the mails of the requests kept open with them.

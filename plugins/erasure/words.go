@@ -50,6 +50,7 @@ var collectionWords = map[string]map[string]string{
 		crm.Outbox: "Messages sent or waiting (their text and address)", crm.Payments: "Payment", crm.PersonalChoices: "Your choices of messages",
 		crm.Quotes: "Quote", crm.Subscriptions: "Subscription", crm.SurveyAnswers: "Survey comments", crm.SurveyRequests: "Survey invitations",
 		crm.Tasks: "Tasks (your name in them)", crm.WebFormOptIns: "Web form confirmations", crm.Carts: "Shopping carts",
+		crm.Merges: "Records of merged duplicates of your contact",
 	},
 	"pt-BR": {
 		crm.Contacts: "Seus dados de contato (nome, e-mails, telefones, endereço, campos personalizados)", crm.Customers: "Sua conta no portal",
@@ -60,6 +61,7 @@ var collectionWords = map[string]map[string]string{
 		crm.Outbox: "Mensagens enviadas ou em espera (texto e endereço)", crm.Payments: "Pagamento", crm.PersonalChoices: "Suas escolhas de mensagens",
 		crm.Quotes: "Orçamento", crm.Subscriptions: "Assinatura", crm.SurveyAnswers: "Comentários de pesquisas", crm.SurveyRequests: "Convites de pesquisa",
 		crm.Tasks: "Tarefas (seu nome nelas)", crm.WebFormOptIns: "Confirmações de formulário", crm.Carts: "Carrinhos de compra",
+		crm.Merges: "Registros de duplicatas do seu contato que foram unidas",
 	},
 }
 

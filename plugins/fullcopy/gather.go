@@ -196,10 +196,17 @@ func (g *gatherer) collection(name string, where []dbx.Expression) error {
 		s.Withheld = map[string]string{}
 	}
 	s.Columns = g.columns(c, s.Withheld)
-	left := 0
+	left, others := 0, 0
+	aboutSomeone := c.Fields.GetByName(crm.FieldContact) != nil && name != crm.Contacts
 	for _, r := range rows {
 		if name == crm.CaseMessages && r.GetBool("internal") && g.opt.WithholdNotes {
 			left++
+			continue
+		}
+		if other := r.GetString(crm.FieldContact); aboutSomeone && other != "" && !g.person[other] {
+			// Found through the person's account (placed_by, accepted_by,
+			// customer) but about another contact: theirs, not the person's.
+			others++
 			continue
 		}
 		row, err := g.row(r, s)
@@ -211,6 +218,9 @@ func (g *gatherer) collection(name string, where []dbx.Expression) error {
 	}
 	if left > 0 {
 		g.cp.Left = append(g.cp.Left, WithheldRecords{Section: s.Name, Count: left, Reason: ReasonWorkingNotes})
+	}
+	if others > 0 {
+		g.cp.Left = append(g.cp.Left, WithheldRecords{Section: s.Name, Count: others, Reason: ReasonOthersRecord})
 	}
 	if name == crm.ExportMembers {
 		if err := g.exports(s); err != nil {

@@ -14,6 +14,7 @@ const (
 	ReasonMachinery    = "machinery"     // the delivery worker's lock: about the software, not the person
 	ReasonWorkingNotes = "working_notes" // the business marks request notes as internal working notes
 	ReasonUnreviewed   = "unreviewed"    // a collection nobody wrote a policy for yet: its hidden fields stay out until someone does
+	ReasonOthersRecord = "others_record" // a record about another contact that the person acted on (a colleague's order they placed as the company's admin)
 )
 
 // Policy says how one collection that refers to a person goes into the copy.

@@ -62,6 +62,8 @@ var reasons = map[string][2]string{
 		"É a trava do próprio programa de envio enquanto uma mensagem sai, não um dado sobre você."},
 	ReasonWorkingNotes: {"These are the team's internal notes on your requests. The business has marked them as internal working notes (its staff's working opinions, protected as trade secrets: LGPD art. 18 and 19, GDPR art. 15(4)). They exist, and how many there are is stated here; you may ask the business to review this.",
 		"São as anotações internas da equipe sobre suas solicitações. A empresa as marcou como notas internas de trabalho (opiniões de trabalho da equipe, protegidas como segredo comercial: LGPD art. 18 e 19). Elas existem, e quantas são está dito aqui; você pode pedir que a empresa reveja isso."},
+	ReasonOthersRecord: {"These records are about another person, whose request, order or quote you acted on (as your company's admin, say): they hold that person's data and the team's notes about them, so only their number is stated here, not their content.",
+		"Estes registros são de outra pessoa, em cuja solicitação, pedido ou orçamento você atuou (como administrador da sua empresa, por exemplo): contêm os dados dela e as anotações da equipe sobre ela, por isso aqui consta só quantos são, não o conteúdo."},
 	ReasonUnreviewed: {"This kind of record is new and nobody has yet decided which of its hidden fields are yours to see; they are left out until someone does.",
 		"Este tipo de registro é novo e ninguém decidiu ainda quais dos seus campos ocultos são seus para ver; ficam de fora até alguém decidir."},
 }

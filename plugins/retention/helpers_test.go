@@ -29,10 +29,11 @@ func newWorld(t *testing.T) *testkit.World {
 	return w.Business(t)
 }
 
-// monthsAgo is the world's now, months (and a day) ago: due for a rule of
-// that many months.
+// monthsAgo is the world's now, months (and two days) ago: due for a rule
+// of that many months at any hour (a retention day ends at 03:00, the
+// business's time, after the night's run).
 func monthsAgo(w *testkit.World, months int) time.Time {
-	return w.Clock.Now().AddDate(0, -months, -1)
+	return w.Clock.Now().AddDate(0, -months, -2)
 }
 
 // backdate sets the dates of a record the test made (created, updated and

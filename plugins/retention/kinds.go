@@ -50,19 +50,24 @@ var kinds = map[string]kind{
 }
 
 // Leads: contacts at the lead or prospect stage who never bought (no order,
-// no subscription) and of whom nothing happened since the cut-off — not
-// created or changed, no timeline entry, no request or deal touched.
+// no subscription, no invoice), with no request still open nor deal still
+// open however old (someone is on it), and of whom nothing happened since
+// the cut-off — not created or changed, no timeline entry, no request or
+// deal touched.
 var leads = kind{
 	table: crm.Contacts,
 	where: func(cut string) (string, dbx.Params) {
 		return "t.stage IN ({:lead}, {:prospect}) AND t.created < {:cut} AND t.updated < {:cut}" +
 				" AND NOT EXISTS (SELECT 1 FROM `" + crm.Orders + "` o WHERE o.contact = t.id)" +
 				" AND NOT EXISTS (SELECT 1 FROM `" + crm.Subscriptions + "` s WHERE s.contact = t.id)" +
+				" AND NOT EXISTS (SELECT 1 FROM `" + crm.Invoices + "` i WHERE i.contact = t.id)" +
+				" AND NOT EXISTS (SELECT 1 FROM `" + crm.Cases + "` oc WHERE oc.contact = t.id AND oc.closed = FALSE)" +
+				" AND NOT EXISTS (SELECT 1 FROM `" + crm.Deals + "` od WHERE od.contact = t.id AND od.status = {:dealOpen})" +
 				" AND NOT EXISTS (SELECT 1 FROM `" + crm.Activities + "` a WHERE a.contact = t.id AND (a.occurred_at >= {:cut} OR a.created >= {:cut}))" +
 				" AND NOT EXISTS (SELECT 1 FROM `" + crm.Cases + "` c WHERE c.contact = t.id AND c.updated >= {:cut})" +
 				" AND NOT EXISTS (SELECT 1 FROM `" + crm.Deals + "` d WHERE d.contact = t.id AND d.updated >= {:cut})" +
 				notAnonymised,
-			dbx.Params{"cut": cut, "lead": crm.LifecycleStages[0], "prospect": crm.LifecycleStages[1]}
+			dbx.Params{"cut": cut, "lead": crm.LifecycleStages[0], "prospect": crm.LifecycleStages[1], "dealOpen": crm.DealOpen}
 	},
 	label: "t.name",
 	at:    "t.updated",

@@ -45,7 +45,7 @@ func Preview(app core.App, cfg *crm.Config, now time.Time) ([]RulePreview, error
 		name := r.GetString(crm.RetentionKind)
 		k := kinds[name]
 		months := r.GetInt(crm.RetentionMonths)
-		cut := Cutoff(now, loc, months)
+		cut := dueCutoff(now, loc, months)
 		p := RulePreview{ID: r.Id, Kind: name, Action: crm.RetentionActionOf[name], Months: months,
 			Enabled: r.GetBool(crm.RetentionEnabled), Cutoff: cut.UTC(), Examples: []Example{}}
 		where, params := k.where(dbTime(cut))

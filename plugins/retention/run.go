@@ -33,6 +33,18 @@ func Cutoff(now time.Time, loc *time.Location, months int) time.Time {
 	return time.Date(first.Year(), first.Month(), min(local.Day(), last), 0, 0, 0, 0, loc)
 }
 
+// dayCloses is the business's hour a retention day ends: the nightly run
+// (nightlyHour, 02:xx) closes the day before it. A preview at any time of
+// that day, a run asked for then and the night's run that follows all
+// share one cut-off, even when the business's midnight falls between them.
+const dayCloses = nightlyHour + 1
+
+// dueCutoff is the cut-off of a rule of months for a run or a preview at
+// now: Cutoff of the retention day now falls in.
+func dueCutoff(now time.Time, loc *time.Location, months int) time.Time {
+	return Cutoff(now.Add(-dayCloses*time.Hour), loc, months)
+}
+
 // Result is what a run did with one rule.
 type Result struct {
 	Kind     string    `json:"kind"`
@@ -100,7 +112,7 @@ func runRule(app core.App, cfg *crm.Config, rule *core.Record, loc *time.Locatio
 	kindName := rule.GetString(crm.RetentionKind)
 	k := kinds[kindName]
 	months := rule.GetInt(crm.RetentionMonths)
-	cut := Cutoff(now, loc, months)
+	cut := dueCutoff(now, loc, months)
 	res := Result{Kind: kindName, Action: crm.RetentionActionOf[kindName], Months: months, Cutoff: cut.UTC()}
 	where, params := k.where(dbTime(cut))
 	last := ""

@@ -67,6 +67,7 @@ export default {
   'privacy.coll.audit_log': 'Access log entries (address, browser)',
   'privacy.coll.cases': 'Requests',
   'privacy.coll.case_messages': 'Request messages and files',
+  'privacy.coll.merges': 'Records of merged duplicates',
   'privacy.coll.consents': 'Consents (address, browser)',
   'privacy.coll.customer_scores': 'Scores',
   'privacy.coll.suggestions': 'Suggestions',

@@ -67,6 +67,7 @@ export default {
   'privacy.coll.audit_log': 'Registros de acesso (endereço, navegador)',
   'privacy.coll.cases': 'Solicitações',
   'privacy.coll.case_messages': 'Mensagens e arquivos das solicitações',
+  'privacy.coll.merges': 'Registros de duplicatas unidas',
   'privacy.coll.consents': 'Consentimentos (endereço, navegador)',
   'privacy.coll.customer_scores': 'Pontuações',
   'privacy.coll.suggestions': 'Sugestões',
