@@ -70,6 +70,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		FollowUps:     true,
 		FollowUpDays:  2,
 		MailDir:       filepath.Join("vinculo_data", "mail"),
+		ErasureDays:   15,
 		Business: crm.Business{
 			Name:     "Vinculo",
 			Country:  "BR",
