@@ -58,7 +58,7 @@ func main() {
 	serve.PersistentFlags().Lookup("http").Changed = false
 	app.RootCmd.AddCommand(serve, cmd.NewSuperuserCommand(app), demo.Command(app, cfg))
 	app.RootCmd.AddCommand(importCommand(app, cfg), signin.Command(app), setup.StaffCommand(app))
-	app.RootCmd.AddCommand(predictCommand(app, cfg))
+	app.RootCmd.AddCommand(predictCommand(app, cfg), receiptCommand(app))
 
 	if err := app.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "vinculo:", err)

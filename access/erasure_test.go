@@ -3,6 +3,8 @@ package access_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -91,5 +93,59 @@ func TestErasureReads(t *testing.T) {
 			}
 			checkRealtime(t, w, s)
 		})
+	}
+}
+
+// TestErasureStaffFieldsHidden: the staff's note of a request made by phone
+// and who recorded and decided it are the business's own: the customer
+// whose request it is never receives them (list, view, expand, realtime)
+// nor filters or sorts on them; managers do.
+func TestErasureStaffFieldsHidden(t *testing.T) {
+	w := newWorld(t)
+	keepErasures(w)
+	const note = "rang twice, sounded upset about the invoice"
+	r := w.Find(t, crm.ErasureRequests, w.ID("erA"))
+	r.Set(crm.ErasureNote, note)
+	r.Set(crm.ErasureRecordedBy, w.ID("stG"))
+	r.Set(crm.ErasureDecidedBy, w.ID("stM"))
+	if err := w.App.Save(r); err != nil {
+		t.Fatal(err)
+	}
+	base := "/api/collections/" + crm.ErasureRequests + "/records"
+	staffOnly := []string{note, w.ID("stG"), w.ID("stM"), `"` + crm.ErasureRecordedBy + `"`, `"` + crm.ErasureDecidedBy + `"`, `"` + crm.ErasureNote + `"`}
+	for _, path := range []string{base, base + "/" + w.ID("erA"), base + "?fields=*,note,recorded_by,decided_by"} {
+		res := w.Do(t, http.MethodGet, path, custA, nil)
+		if res.Status != http.StatusOK || !strings.Contains(string(res.Body), w.ID("erA")) {
+			t.Fatalf("customer A %s: status %d: %s", path, res.Status, res.Body)
+		}
+		for _, s := range staffOnly {
+			if strings.Contains(string(res.Body), s) {
+				t.Errorf("customer A %s receives %q: %s", path, s, res.Body)
+			}
+		}
+	}
+	for _, q := range []string{"?filter=" + url.QueryEscape("note ~ 'upset'"), "?sort=note", "?expand=recorded_by", "?expand=decided_by"} {
+		if res := w.Do(t, http.MethodGet, base+q, custA, nil); res.Status != http.StatusBadRequest {
+			t.Errorf("customer A %s: status %d, want 400 (a hidden field): %s", q, res.Status, res.Body)
+		}
+	}
+	if res := w.Do(t, http.MethodGet, base+"/"+w.ID("erA"), manager, nil); !strings.Contains(string(res.Body), note) {
+		t.Errorf("the manager does not read the note: %d %s", res.Status, res.Body)
+	}
+	// realtime: the change a manager makes reaches the customer without them
+	c, status := w.Srv.Realtime(t, w.Token(t, custA), crm.ErasureRequests+"/*")
+	if status != http.StatusNoContent {
+		t.Fatalf("subscribe: %d", status)
+	}
+	r.Set(crm.ErasureReason, "touched")
+	if err := w.App.Save(r); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range c.Drain(t, w.ID("erA")) {
+		for _, s := range staffOnly {
+			if strings.Contains(e.Raw, s) {
+				t.Errorf("customer A hears %q in realtime: %s", s, e.Raw)
+			}
+		}
 	}
 }

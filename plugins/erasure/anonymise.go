@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
+	"vinculo/plugins/outbox"
 	"vinculo/plugins/search"
 	"vinculo/plugins/timeline"
 )
@@ -48,6 +49,9 @@ func apply(tx core.App, cfg *crm.Config, p *Plan, ref string) (out *Outcome, err
 		folders = append(folders, f...)
 	}
 	if err := forgetRequests(tx, p); err != nil {
+		return nil, err
+	}
+	if err := cancelMessages(tx, p, ref); err != nil {
 		return nil, err
 	}
 	if err := sweep(tx, p, scrub, out); err != nil {
@@ -219,6 +223,26 @@ func removeFolders(app core.App, dirs []string) (int, error) {
 func forgetRequests(tx core.App, p *Plan) error {
 	_, err := tx.DB().Update(crm.ErasureRequests, dbx.Params{crm.ErasureNote: "", crm.ErasureCustomer: ""},
 		dbx.HashExp{crm.FieldContact: p.Contact.Id}).Execute()
+	return err
+}
+
+// cancelMessages: the person's messages still waiting or queued are
+// refused for good (their content was emptied with the outbox step), so
+// that no sender picks them up and the outbox shows why they never went.
+// A claim a sender holds on one is dropped: its send, if under way, cannot
+// write its outcome over the refusal.
+func cancelMessages(tx core.App, p *Plan, ref string) error {
+	_, err := tx.DB().Update(crm.Outbox, dbx.Params{
+		"state":       crm.OutboxRefused,
+		"reason":      "refused: the person's data was erased (" + ref + ")",
+		"reason_code": outbox.ReasonContactGone,
+		"reason_data": "{}",
+		"decided_at":  now(tx).UTC().Format("2006-01-02 15:04:05.000Z"),
+		"claim":       "",
+		"claimed_at":  "",
+		"updated":     now(tx).UTC().Format("2006-01-02 15:04:05.000Z"),
+	}, dbx.And(dbx.HashExp{crm.FieldContact: p.Contact.Id},
+		dbx.In("state", crm.OutboxWaiting, crm.OutboxQueued))).Execute()
 	return err
 }
 

@@ -123,7 +123,7 @@ func person(t *testing.T, w *testkit.World) {
 	w.Make(t, "", crm.Merges, map[string]any{"kind": crm.Contacts, "survivor": w.ID("zu"), "other_id": "zudup0000000001",
 		"survivor_name": personName, "other_name": "Z. Brandt", "staff": w.ID("manager"),
 		"snapshot": map[string]any{"other": map[string]any{"name": "Z. Brandt", "email": personOldEmail}},
-		"expires": w.Clock.Now().AddDate(0, 1, 0)})
+		"expires":  w.Clock.Now().AddDate(0, 1, 0)})
 	// A mail the mail folder kept (a sign-in code, say) and a request log.
 	if err := os.MkdirAll(w.Cfg.MailDir, 0o700); err != nil {
 		t.Fatal(err)

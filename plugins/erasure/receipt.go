@@ -39,22 +39,8 @@ func SigningKey(app core.App) (ed25519.PrivateKey, error) {
 	keyMu.Lock()
 	defer keyMu.Unlock()
 	path := filepath.Join(app.DataDir(), KeyFile)
-	if b, err := os.ReadFile(path); err == nil {
-		block, _ := pem.Decode(b)
-		if block == nil {
-			return nil, fmt.Errorf("%s: not a PEM key", path)
-		}
-		k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		priv, ok := k.(ed25519.PrivateKey)
-		if !ok {
-			return nil, fmt.Errorf("%s: not an ed25519 key", path)
-		}
-		return priv, nil
-	} else if !os.IsNotExist(err) {
-		return nil, err
+	if priv, err := readKey(path); err == nil || !errors.Is(err, os.ErrNotExist) {
+		return priv, err
 	}
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -71,6 +57,40 @@ func SigningKey(app core.App) (ed25519.PrivateKey, error) {
 	return priv, os.Rename(tmp, path)
 }
 
+// readKey reads the signing key at path; an error wrapping os.ErrNotExist
+// when there is none.
+func readKey(path string) (ed25519.PrivateKey, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	block, _ := pem.Decode(b)
+	if block == nil {
+		return nil, fmt.Errorf("%s: not a PEM key", path)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	priv, ok := k.(ed25519.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("%s: not an ed25519 key", path)
+	}
+	return priv, nil
+}
+
+// StoredPublicKey is the public key of the receipt key kept in dataDir, and
+// its id, without making one when there is none (the error then wraps
+// os.ErrNotExist): what checks a receipt offline.
+func StoredPublicKey(dataDir string) (ed25519.PublicKey, string, error) {
+	priv, err := readKey(filepath.Join(dataDir, KeyFile))
+	if err != nil {
+		return nil, "", err
+	}
+	pub := priv.Public().(ed25519.PublicKey)
+	return pub, keyID(pub), nil
+}
+
 // PublicKey is the receipts' public key, base64 (standard, 32 bytes), and
 // its id (the first 8 bytes of its SHA-256, hex) that each receipt names.
 func PublicKey(app core.App) (key, id string, err error) {
@@ -81,6 +101,9 @@ func PublicKey(app core.App) (key, id string, err error) {
 	pub := priv.Public().(ed25519.PublicKey)
 	return base64.StdEncoding.EncodeToString(pub), keyID(pub), nil
 }
+
+// KeyID is the id a receipt names its key by.
+func KeyID(pub ed25519.PublicKey) string { return keyID(pub) }
 
 func keyID(pub ed25519.PublicKey) string {
 	sum := sha256.Sum256(pub)
@@ -103,8 +126,14 @@ func Sign(priv ed25519.PrivateKey, text string) (signed, digest, signature strin
 var ErrBadReceipt = errors.New("the receipt's signature does not match its text: it was changed or not signed by this business")
 
 // Verify checks a signed receipt, byte for byte, against pub; it returns
-// the SHA-256 of the signed text.
+// the SHA-256 of the signed text. The receipt is signed with plain new
+// lines: one a mail client or an editor saved with CRLF line endings (or
+// without the last new line) still verifies; any other change fails.
 func Verify(pub ed25519.PublicKey, receipt []byte) (digest string, err error) {
+	receipt = bytes.ReplaceAll(receipt, []byte("\r\n"), []byte("\n"))
+	if !bytes.HasSuffix(receipt, []byte("\n")) {
+		receipt = append(receipt, '\n')
+	}
 	at := bytes.Index(receipt, []byte(signatureStart))
 	if at < 0 {
 		return "", ErrBadReceipt

@@ -30,6 +30,8 @@ var CustomerHiddenFields = map[string][]string{
 	crm.Orders:     orders.InternalFields,
 	crm.Activities: {"edits"},            // earlier wordings of a staff note
 	crm.AuditLog:   {"ip", "user_agent"}, // where the team member who read it was
+	// staff's note of a request made by phone or letter, and who recorded and decided it
+	crm.ErasureRequests: {crm.ErasureNote, crm.ErasureRecordedBy, crm.ErasureDecidedBy},
 }
 
 // bindHiddenFields keeps the business's own fields (CustomerHiddenFields)

@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
+	"vinculo/plugins/timeline"
 )
 
 // body is what a request may send: the words the customer read when they
@@ -99,7 +100,8 @@ func answer(e *core.RequestEvent, contactID string) error {
 func portalState(e *core.RequestEvent, contact *core.Record) error { return answer(e, contact.Id) }
 
 func portalProof(e *core.RequestEvent, b body) Proof {
-	return Proof{Source: "portal", IP: e.RealIP(), UserAgent: e.Request.UserAgent(), Text: b.Text, Note: b.Note}
+	return Proof{Source: "portal", IP: e.RealIP(), UserAgent: e.Request.UserAgent(), Text: b.Text, Note: b.Note,
+		Actor: timeline.FromRequest(e)}
 }
 
 // portalRestrict restricts (on) or lifts the customer's own processing.
@@ -171,7 +173,8 @@ func staffRestrict(on bool) func(*core.RequestEvent) error {
 		if err != nil {
 			return err
 		}
-		p := Proof{Source: b.Source, IP: e.RealIP(), UserAgent: e.Request.UserAgent(), Text: b.Text, Note: b.Note}
+		p := Proof{Source: b.Source, IP: e.RealIP(), UserAgent: e.Request.UserAgent(), Text: b.Text, Note: b.Note,
+			Actor: timeline.FromRequest(e)}
 		switch {
 		case e.Auth != nil && e.Auth.Collection().Name == crm.Staff:
 			if p.Source == "" {

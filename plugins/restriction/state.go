@@ -10,13 +10,37 @@ import (
 	"vinculo/crm"
 	"vinculo/plugins/outbox"
 	"vinculo/plugins/predictions"
+	"vinculo/plugins/timeline"
 )
 
 // Proof is what the server records of a change: the door it came through,
 // the request's address and user agent, who recorded it (staff), the words
 // the customer read (text) and their own or what staff were told (note).
+// Actor is who made it, for the contact's timeline (the system when unset).
 type Proof struct {
 	Source, IP, UserAgent, RecordedBy, RecordedByName, Text, Note string
+	Actor                                                         timeline.Actor
+}
+
+// The entries a change leaves on the contact's timeline, for staff: an
+// event and its data ({source}; {source, channels} for an objection),
+// worded by the screens (tl.<event>); the note, the person's own words,
+// is the entry's body.
+const (
+	EventRestricted        = "restriction.on"
+	EventLifted            = "restriction.lifted"
+	EventMarketingObjected = "marketing.objected"
+)
+
+// note writes the timeline entry of a change the contact's person asked for.
+func note(tx core.App, contact, event string, p Proof, data map[string]any) error {
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["source"] = p.Source
+	_, err := timeline.Write(tx, timeline.Entry{Event: event, Data: data, Body: p.Note, Actor: p.Actor,
+		Contact: contact, RefCollection: crm.Contacts, RefID: contact})
+	return err
 }
 
 // ErrNoContact is returned for a contact that does not exist.
@@ -80,6 +104,13 @@ func change(app core.App, id string, p Proof, restrict bool) (bool, error) {
 			return err
 		}
 		changed = true
+		event := EventRestricted
+		if !restrict {
+			event = EventLifted
+		}
+		if err := note(tx, id, event, p, nil); err != nil {
+			return err
+		}
 		if !restrict {
 			return nil
 		}
@@ -183,10 +214,12 @@ func ObjectToMarketing(app core.App, contact string, p Proof) error {
 			r.Load(map[string]any{crm.FieldContact: contact, "purpose": crm.PurposeMarketing, "channel": "email"})
 			rows = append(rows, r)
 		}
+		var channels []string
 		for _, r := range rows {
 			if !r.IsNew() && r.GetString("state") == "withdrawn" {
 				continue // withdrawn before: its date stays the proof
 			}
+			channels = append(channels, r.GetString("channel"))
 			r.Set("state", "withdrawn")
 			r.Set("source", p.Source)
 			r.Set("at", types.NowDateTime())
@@ -200,6 +233,12 @@ func ObjectToMarketing(app core.App, contact string, p Proof) error {
 			if err := tx.Save(r); err != nil {
 				return err
 			}
+		}
+		if len(channels) == 0 {
+			return nil // objected before: nothing changed
+		}
+		if err := note(tx, contact, EventMarketingObjected, p, map[string]any{"channels": channels}); err != nil {
+			return err
 		}
 		return outbox.Release(tx, crm.PurposeMarketing, contact)
 	})

@@ -221,6 +221,11 @@ export function describeEntry(e, t, fmt) {
   if (e.event === 'consent.changed') {
     Object.assign(p, { state: word('consent', d.state), purpose: word('purpose', d.purpose), channel: word('channel', d.channel), by: by(d.channel) })
   }
+  // a restriction of processing, its lifting, an objection to marketing (plugins/restriction)
+  if (e.event.startsWith('restriction.') || e.event === 'marketing.objected') {
+    p.source = word('tl.privacy.source', d.source)
+    p.channels = (Array.isArray(d.channels) ? d.channels : []).map((c) => word('channel', c)).join(', ') || none
+  }
 
   const lines = []
   let titleKey = key
