@@ -30,9 +30,12 @@ func importCommand(app core.App, cfg *crm.Config) *cobra.Command {
 		Long: "Imports contacts or companies from a CSV file (comma, semicolon or tab; UTF-8 or Windows-1252;\n" +
 			"the exports of Google Contacts, Outlook and HubSpot are recognised) or a vCard file.\n" +
 			"Phones are written in E.164 with business.country as the default country. Rows that\n" +
-			"duplicate a stored record or an earlier row (same email, phone, or name and company)\n" +
-			"are handled as --on-duplicate says. Without --valid-only, a single bad row means\n" +
-			"nothing is written and the exit code is 1.",
+			"duplicate a stored record or an earlier row (same email, same phone in any spelling, or\n" +
+			"same name and company where one of the two has neither email nor phone) are handled as\n" +
+			"--on-duplicate says. A row of the same name and company as a record but with an email\n" +
+			"or phone of its own is another person: it is imported and listed as a possible duplicate\n" +
+			"to review. Without --valid-only, a single bad row means nothing is written and the exit\n" +
+			"code is 1.",
 		Args:         cobra.ArbitraryArgs,
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -145,6 +148,13 @@ func printImport(w io.Writer, file string, opts importer.Options, res *importer.
 	}
 	for _, d := range res.Duplicates[:min(len(res.Duplicates), 20)] {
 		fmt.Fprintf(w, "  duplicate %s\n", d)
+	}
+	if c.Possible > 0 {
+		fmt.Fprintf(w, "%d %s created beside a record or row of the same name and company, with emails and phones of their own: "+
+			"possible duplicates to review (all of them in %s):\n", c.Possible, verb, errorsPath)
+		for _, p := range res.PossibleDuplicates[:min(len(res.PossibleDuplicates), 20)] {
+			fmt.Fprintf(w, "  %s (%s)\n", p.Reason, p.Value)
+		}
 	}
 	if res.Counts.Errors > 0 {
 		fmt.Fprintf(w, "Errors (all of them in %s):\n", errorsPath)

@@ -11,6 +11,7 @@ import (
 
 	"vinculo/crm"
 	"vinculo/plugins/importer"
+	"vinculo/plugins/importer/samplefiles"
 	"vinculo/testkit"
 )
 
@@ -114,5 +115,60 @@ func TestImportCLIStoppedValidOnlyPrintsWhatWasCommitted(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the report lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// `vinculo import` of exports whose people share names: a dry run and a
+// real run count the same, and both list the possible duplicates (people of
+// the same name and company with emails and phones of their own, imported)
+// on screen and in the error list, the Outlook file's against the records
+// the Google file stored.
+func TestImportCLINamesakes(t *testing.T) {
+	app := testkit.NewApp(t)
+	cfg := testkit.Config(t)
+	dir := t.TempDir()
+	for _, f := range []samplefiles.File{samplefiles.Google(), samplefiles.Outlook()} {
+		path := filepath.Join(dir, f.Name)
+		if err := os.WriteFile(path, f.Data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for _, dry := range []bool{true, false} {
+			args, verb := []string{path}, "were"
+			if dry {
+				args, verb = append(args, "--dry-run"), "would be"
+			}
+			cmd := importCommand(app, cfg)
+			var out bytes.Buffer
+			cmd.SetOut(&out)
+			cmd.SetArgs(args)
+			if err := cmd.Execute(); err != nil {
+				t.Fatalf("%s: %v\n%s", f.Name, err, out.String())
+			}
+			w := f.Want
+			for _, want := range []string{
+				fmt.Sprintf("%d rows read: %d %s created, 0 updated, %d duplicates, %d skipped, 0 with errors;", w.Rows, w.Created, verb, w.Duplicate, w.Duplicate),
+				fmt.Sprintf("%d %s created beside a record or row of the same name and company", w.Possible, verb),
+				"possible duplicate (same name and company): row ",
+			} {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("%s (dry run %v): the report lacks %q:\n%s", f.Name, dry, want, out.String())
+				}
+			}
+			if !dry && f.Name == "outlook.csv" && !strings.Contains(out.String(), " ↔ record ") {
+				t.Errorf("outlook: no possible duplicate of a stored record:\n%s", out.String())
+			}
+			// The error list names every one of them.
+			jobs, err := app.FindRecordsByFilter(crm.ImportJobs, "", "-created", 1, 0)
+			if err != nil || len(jobs) != 1 {
+				t.Fatal(err)
+			}
+			list, err := os.ReadFile(importer.ErrorsPath(cfg, jobs[0].Id))
+			if n := strings.Count(string(list), "possible duplicate (same name and company): row "); err != nil || n != int(w.Possible) {
+				t.Errorf("%s: errors.csv lists %d possible duplicates, want %d (%v)", f.Name, n, w.Possible, err)
+			}
+		}
+	}
+	if n, _ := app.CountRecords(crm.Contacts); n != 1500+550 {
+		t.Errorf("%d contacts, want %d", n, 1500+550)
 	}
 }

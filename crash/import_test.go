@@ -79,6 +79,14 @@ func TestCrashDuringImport(t *testing.T) {
 			t.Errorf("run again: job %s, %d created; %d contacts (%d emails); want done, %d created, %d contacts",
 				rerun.Status, rerun.RowsCreated, total, distinct, importRows-committed, importRows)
 		}
+		// The search index (built in bulk by each transaction before it
+		// commits) holds every contact, once, and the insert trigger is back.
+		indexed := count(t, db, "SELECT count(*) FROM _crm_search_map m JOIN _crm_search s ON s.rowid = m.id JOIN contacts c ON c.id = m.record "+
+			"WHERE m.collection = 'contacts' AND c.email LIKE ?", "%@"+domain)
+		triggers := count(t, db, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = ?", "_crm_search_contacts_ai")
+		if indexed != importRows || triggers != 1 {
+			t.Errorf("after the crashes and the rerun: %d of %d contacts in the search index, insert trigger present: %d", indexed, importRows, triggers)
+		}
 		t.Logf("crash-import run=%d mode=valid_only rows=%d killed_at_row=%d committed=%d job_created=%d timeline_entries=%d "+
 			"rerun_created=%d rerun_duplicates=%d after_rerun=%d duplicates=%d uploads_left=%d integrity=%s",
 			run, importRows, killedAt, committed, status.RowsCreated, entries, rerun.RowsCreated, rerun.RowsDuplicate,

@@ -11,6 +11,7 @@ import (
 	"vinculo/crm"
 	"vinculo/plugins"
 	"vinculo/plugins/importer"
+	"vinculo/plugins/importer/samplefiles"
 	"vinculo/testkit"
 )
 
@@ -159,5 +160,53 @@ func TestImportAPI(t *testing.T) {
 	}
 	if _, err := w.App.FindFirstRecordByData(crm.Contacts, "email", "preset@exemplo.com"); err == nil {
 		t.Error("all or nothing wrote a row")
+	}
+}
+
+// Through the API: the Google export of people who share names, as a dry
+// run and for real; the job's report counts and lists the possible
+// duplicates, and its error list holds every one of them for review.
+func TestImportAPINamesakes(t *testing.T) {
+	w := testkit.NewWorld(t, testkit.Plugins(plugins.All), testkit.Served())
+	w.Make(t, "manager", crm.Staff, map[string]any{"email": "m@staff.test", "name": "Manager", "role": crm.RoleManager})
+	w.Make(t, "reader", crm.Staff, map[string]any{"email": "r@staff.test", "name": "Reader", "role": crm.RoleReadonly})
+	f := samplefiles.Google()
+	contacts := w.Count(t, crm.Contacts, "")
+	for _, mode := range []string{importer.ModeDryRun, importer.ModeAllOrNothing} {
+		code, body := postImport(t, w, "manager", f.Name, f.Data, map[string]string{"kind": "contacts", "mode": mode, "on_duplicate": "skip"})
+		if code != http.StatusAccepted {
+			t.Fatalf("%s: %d %s", mode, code, body)
+		}
+		var started struct{ Job string }
+		json.Unmarshal(body, &started)
+		importer.Wait(w.App)
+		job, err := w.App.FindRecordById(crm.ImportJobs, started.Job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var report struct {
+			Summary  importer.Counts    `json:"summary"`
+			Possible []importer.Problem `json:"possible_duplicates"`
+		}
+		json.Unmarshal([]byte(job.GetString("report")), &report)
+		s := report.Summary
+		if job.GetString("status") != importer.StatusDone || s.Processed != f.Want.Rows || s.Created != f.Want.Created ||
+			s.Duplicate != f.Want.Duplicate || s.Possible != f.Want.Possible || job.GetInt("rows_duplicate") != int(f.Want.Duplicate) {
+			t.Fatalf("%s: %v", mode, job.PublicExport())
+		}
+		if len(report.Possible) != importer.MaxReportedProblems || report.Possible[0].Code != "possible_duplicate" ||
+			report.Possible[0].Params["of_row"] == nil || !strings.HasPrefix(report.Possible[0].Reason, "possible duplicate (same name and company): row ") {
+			t.Errorf("%s: the report lists %d possible duplicates: %+v", mode, len(report.Possible), report.Possible[:min(1, len(report.Possible))])
+		}
+		res := w.Do(t, http.MethodGet, "/api/crm/import/"+started.Job+"/errors.csv", "reader", nil)
+		if n := strings.Count(string(res.Body), ",\"name, company\","); res.Status != http.StatusOK || n != int(f.Want.Possible) {
+			t.Errorf("%s: errors.csv lists %d possible duplicates, want %d:\n%.300s", mode, n, f.Want.Possible, res.Body)
+		}
+		if mode == importer.ModeAllOrNothing {
+			contacts += int(f.Want.Created)
+		}
+		if n := w.Count(t, crm.Contacts, ""); n != contacts {
+			t.Errorf("%s: %d contacts, want %d", mode, n, contacts)
+		}
 	}
 }

@@ -106,6 +106,11 @@ func (w *run) importRows(src source) error {
 			if err := w.nextBatch(); err != nil {
 				return err
 			}
+		} else if w.inTx-w.caught >= BatchRows && w.opts.Mode != ModeDryRun {
+			if err := w.catchUp(); err != nil { // one transaction: the search index keeps up every batch
+				w.rollback()
+				return err
+			}
 		}
 	}
 }

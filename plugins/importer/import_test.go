@@ -87,7 +87,7 @@ func searchIDs(t *testing.T, w *testkit.World, word string) []string {
 func TestImportContactsEveryLayout(t *testing.T) {
 	w := testkit.NewWorld(t, testkit.Plugins(plugins.All))
 	w.Make(t, "owner", crm.Staff, map[string]any{"email": "owner@staff.test", "name": "Owner Person", "role": crm.RoleAgent})
-	// In this order: the vCard's João is the Excel file's (same name and company).
+	// In this order: the vCard's João is the Excel file's (same phones).
 	files := []struct {
 		file string
 		n    int64
@@ -138,8 +138,8 @@ func TestImportContactsEveryLayout(t *testing.T) {
 	if l := contactBy(t, w, "luisa@fabrikam.pt"); l.GetString("phone") != "+351211234567" {
 		t.Errorf("Portuguese number: %v", l.GetString("phone"))
 	}
-	// The vCard's João (another email) shares the name and company of the
-	// Excel file's João: a duplicate, skipped.
+	// The vCard's João (another email) has the Excel file's João's phones: a
+	// duplicate, skipped. (Name and company alone would not make him one.)
 	if n := w.Count(t, crm.Contacts, "name = {:name}", dbx.Params{"name": "João Conceição"}); n != 1 {
 		t.Errorf("%d João Conceição, want 1 (the vCard's is a duplicate)", n)
 	}

@@ -126,6 +126,12 @@ func RunJob(ctx context.Context, app core.App, cfg *crm.Config, job *core.Record
 	opts.OnProblem = func(p Problem) { // the cells repeat the file's text: never as a formula
 		errCSV.Write([]string{fmt.Sprint(p.Line), crm.NeutraliseCell(p.Field), crm.NeutraliseCell(p.Value), crm.NeutraliseCell(p.Reason)})
 	}
+	// Possible duplicates are listed beside the errors, for review: rows
+	// created (or, in a dry run, to be created) beside a record of the same
+	// name and company.
+	opts.OnNotice = func(p Problem) {
+		errCSV.Write([]string{fmt.Sprint(p.Line), "name, company", crm.NeutraliseCell(p.Value), crm.NeutraliseCell(p.Reason)})
+	}
 	res, runErr := Run(ctx, app, f, opts)
 	errCSV.Flush()
 	if err := errCSV.Error(); err != nil && runErr == nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
+	"vinculo/plugins/search"
 )
 
 // BatchRows is how many rows a valid-only run writes per transaction.
@@ -35,6 +36,7 @@ type run struct {
 	opts    Options
 	res     *Result
 	inTx    int
+	caught  int // inTx when the search index last caught up (catchUp)
 	open    bool
 	pending map[string]hit // keys queued in keyRows, not yet in the table
 
@@ -45,13 +47,20 @@ type run struct {
 	// in the main database its pages go through the main page cache,
 	// which is bounded, and memory stays flat.
 	keysTable string
-	records   *bulk          // contacts or companies
-	custom    []customColumn // the custom fields the mapping fills (custom.go)
-	keyRows   *bulk
-	lookup    *sql.Stmt
-	staff     map[string]string  // email and folded name -> staff id
-	products  map[string]product // orders: the catalogue by code and folded name (orders.go)
-	now       string
+	records   *bulk // contacts or companies
+	// indexes build the search index of the rows inserted (records', and
+	// the companies a contact import makes along) in bulk before each
+	// commit, instead of the insert triggers row by row.
+	indexes []*search.Bulk
+	// newCompany inserts a company a contact names that is not stored yet.
+	newCompany *sql.Stmt
+	companies  map[string]string // company key -> id, the last ones met (cacheCompany)
+	custom     []customColumn    // the custom fields the mapping fills (custom.go)
+	keyRows    *bulk
+	lookup     *sql.Stmt
+	staff      map[string]string  // email and folded name -> staff id
+	products   map[string]product // orders: the catalogue by code and folded name (orders.go)
+	now        string
 }
 
 // keysTablePrefix names the runs' key tables; those a stopped server left
@@ -89,6 +98,10 @@ func (w *run) release() {
 		w.lookup.Close()
 		w.lookup = nil
 	}
+	if w.newCompany != nil {
+		w.newCompany.Close()
+		w.newCompany = nil
+	}
 	if w.records != nil {
 		w.records.close()
 		w.keyRows.close()
@@ -97,8 +110,16 @@ func (w *run) release() {
 	w.conn = nil
 }
 
+// lookupKeys is how many keys one lookup statement takes; a row with more
+// (Google's several emails and phones) is looked up in more statements.
+const lookupKeys = 8
+
 func (w *run) prepareLookup() (err error) {
-	w.lookup, err = w.conn.PrepareContext(w.ctx, "SELECT k, id, line FROM `"+w.keysTable+"` WHERE k IN (?, ?, ?, ?)")
+	w.lookup, err = w.conn.PrepareContext(w.ctx, "SELECT k, id, line FROM `"+w.keysTable+"` WHERE k IN (?"+strings.Repeat(", ?", lookupKeys-1)+")")
+	if err != nil {
+		return err
+	}
+	w.newCompany, err = w.conn.PrepareContext(w.ctx, "INSERT INTO `"+crm.Companies+"` (id, name, created, updated) VALUES (?, ?, ?, ?)")
 	return err
 }
 
@@ -106,8 +127,13 @@ func (w *run) begin() error {
 	if err := w.exec("BEGIN IMMEDIATE"); err != nil {
 		return err
 	}
-	w.open, w.inTx = true, 0
+	w.open, w.inTx, w.caught = true, 0, 0
 	w.now = time.Now().UTC().Format("2006-01-02 15:04:05.000Z")
+	for _, index := range w.indexes {
+		if err := index.Pause(w.ctx, w.conn); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -117,6 +143,12 @@ func (w *run) commit() error {
 	if err := w.flush(); err != nil {
 		w.rollback()
 		return err
+	}
+	for _, index := range w.indexes {
+		if err := index.Resume(w.ctx, w.conn); err != nil {
+			w.rollback()
+			return err
+		}
 	}
 	done := w.res.Counts
 	if err := w.recordCommitted(done); err != nil {
@@ -146,6 +178,21 @@ func (w *run) recordCommitted(c Counts) error {
 		time.Now().UTC().Format("2006-01-02 15:04:05.000Z"), w.opts.Job)
 }
 
+// catchUp writes what is queued and indexes it for search (see
+// search.Bulk.CatchUp), in the open transaction.
+func (w *run) catchUp() error {
+	w.caught = w.inTx
+	if err := w.flush(); err != nil {
+		return err
+	}
+	for _, index := range w.indexes {
+		if err := index.CatchUp(w.ctx, w.conn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // nextBatch commits the batch written so far and opens the next one.
 // Between batches the pool's one connection is free for the app's other
 // writes. The key table is a table of the main database, so it does not
@@ -166,6 +213,10 @@ func (w *run) rollback() error {
 	}
 	w.open = false
 	w.pending = map[string]hit{}
+	w.companies = nil
+	for _, index := range w.indexes {
+		index.Forget() // the trigger is back with the rollback
+	}
 	if w.records != nil {
 		w.records.reset()
 		w.keyRows.reset()
@@ -226,26 +277,46 @@ func (w *run) prepare(app core.App) error {
 	if err != nil {
 		return err
 	}
-	w.records = newBulk(w.conn, table, "INSERT", columns...)
+	// OR FAIL: a row the database refuses stops the import as with a plain
+	// INSERT (and its transaction is rolled back), but SQLite need not keep
+	// a statement journal to undo the statement's earlier rows, which in a
+	// long transaction copies a page for every page already written.
+	w.records = newBulk(w.conn, table, "INSERT OR FAIL", columns...)
+	indexed := []string{table}
+	if table == crm.Contacts {
+		indexed = append(indexed, crm.Companies)
+	}
+	for _, t := range indexed {
+		index, err := search.NewBulk(app, t)
+		if err != nil {
+			return err
+		}
+		if err := index.Pause(w.ctx, w.conn); err != nil {
+			return err
+		}
+		w.indexes = append(w.indexes, index)
+	}
 	// The keys of what is stored already.
-	scans := []struct {
+	type scan struct {
 		query string
-		key   func(a, b string) string
-	}{
-		{"SELECT rowid, id, name, '' FROM companies WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(name, _ string) string { return prefixed("c:", CompanyKey(name)) }},
-		{"SELECT rowid, id, domain, '' FROM companies WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(d, _ string) string { return prefixed("d:", strings.ToLower(d)) }},
+		key   func(a, b, c string) string
+	}
+	scans := []scan{
+		{"SELECT rowid, id, name, '', '' FROM companies WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(name, _, _ string) string { return prefixed("c:", CompanyKey(name)) }},
+		{"SELECT rowid, id, domain, '', '' FROM companies WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(d, _, _ string) string { return prefixed("d:", strings.ToLower(d)) }},
 	}
 	if w.opts.Kind == KindContacts {
-		scans = append(scans, []struct {
-			query string
-			key   func(a, b string) string
-		}{
-			{"SELECT rowid, id, email, '' FROM contacts WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(e, _ string) string { return prefixed("e:", strings.ToLower(e)) }},
-			{"SELECT rowid, id, phone, '' FROM contacts WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(p, _ string) string { return prefixed("p:", p) }},
-			{"SELECT rowid, id, mobile, '' FROM contacts WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(p, _ string) string { return prefixed("p:", p) }},
-			{"SELECT c.rowid, c.id, c.name, IFNULL(co.name, '') FROM contacts c LEFT JOIN companies co ON co.id = c.company WHERE c.rowid > ? ORDER BY c.rowid LIMIT 5000",
-				func(name, company string) string { return prefixed("n:", NameKey(name, company)) }},
-		}...)
+		phoneKey := func(p, _, _ string) string { return prefixed("p:", w.storedPhone(p)) }
+		scans = append(scans,
+			scan{"SELECT rowid, id, email, '', '' FROM contacts WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(e, _, _ string) string { return prefixed("e:", strings.ToLower(e)) }},
+			scan{"SELECT rowid, id, phone, '', '' FROM contacts WHERE rowid > ? ORDER BY rowid LIMIT 5000", phoneKey},
+			scan{"SELECT rowid, id, mobile, '', '' FROM contacts WHERE rowid > ? ORDER BY rowid LIMIT 5000", phoneKey},
+			// A contact with an email or a phone leaves a hint (n:), one
+			// with neither an identity (b:): see nameKeys.
+			scan{"SELECT c.rowid, c.id, c.name, IFNULL(co.name, ''), IIF(IFNULL(c.email, '') = '' AND IFNULL(c.phone, '') = '' AND IFNULL(c.mobile, '') = '', '', 'y') " +
+				"FROM contacts c LEFT JOIN companies co ON co.id = c.company WHERE c.rowid > ? ORDER BY c.rowid LIMIT 5000",
+				func(name, company, reach string) string { return nameKeys(NameKey(name, company), reach != "") }},
+		)
 	}
 	for _, scan := range scans {
 		if err := w.scanKeys(scan.query, scan.key); err != nil {
@@ -269,8 +340,33 @@ func (w *run) prepare(app core.App) error {
 	return rows.Err()
 }
 
+// storedPhone is a stored phone as the file's are keyed: in E.164, read in
+// the business's country when it was saved in another spelling (through
+// the API, say); as it is when it is not a phone number at all.
+func (w *run) storedPhone(p string) string {
+	if p == "" || isE164(p) {
+		return p
+	}
+	if e, err := NormalizePhone(p, w.opts.Country); err == nil {
+		return e
+	}
+	return p
+}
+
+func isE164(p string) bool {
+	if len(p) < 3 || p[0] != '+' {
+		return false
+	}
+	for _, r := range p[1:] {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // scanKeys adds a key per stored row, a page at a time (keyset on rowid).
-func (w *run) scanKeys(query string, key func(name, company string) string) error {
+func (w *run) scanKeys(query string, key func(a, b, c string) string) error {
 	var after int64
 	for {
 		rows, err := w.conn.QueryContext(w.ctx, query, after)
@@ -282,14 +378,14 @@ func (w *run) scanKeys(query string, key func(name, company string) string) erro
 		n := 0
 		for rows.Next() {
 			var rowid int64
-			var id, name, company string
-			if err := rows.Scan(&rowid, &id, &name, &company); err != nil {
+			var id, a, b, c string
+			if err := rows.Scan(&rowid, &id, &a, &b, &c); err != nil {
 				rows.Close()
 				return err
 			}
 			n++
 			after = rowid
-			if k := key(name, company); k != "" {
+			if k := key(a, b, c); k != "" {
 				page = append(page, kv{k, id})
 			}
 		}
@@ -311,52 +407,75 @@ func (w *run) scanKeys(query string, key func(name, company string) string) erro
 	}
 }
 
-// find looks keys up, in the order given (the first found wins).
+// find looks keys up, in the order given (the first found wins, whether
+// it is in the table already or still queued).
 func (w *run) find(keys ...string) (hit, bool, error) {
-	var args [4]any
+	found := map[int64]hit{}
+	var args [lookupKeys]any
 	n := 0
+	query := func() error {
+		for i := n; i < lookupKeys; i++ {
+			args[i] = args[0]
+		}
+		n = 0
+		rows, err := w.lookup.QueryContext(w.ctx, args[:]...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var h hit
+			var k int64
+			if err := rows.Scan(&k, &h.id, &h.line); err != nil {
+				return err
+			}
+			found[k] = h
+		}
+		return rows.Err()
+	}
 	for _, k := range keys {
 		if k == "" {
 			continue
 		}
-		if h, ok := w.pending[k]; ok {
-			return h, true, nil
+		args[n] = keyHash(k)
+		if n++; n == lookupKeys {
+			if err := query(); err != nil {
+				return hit{}, false, err
+			}
 		}
-		if n < 4 {
-			args[n] = keyHash(k)
-			n++
-		}
 	}
-	if n == 0 {
-		return hit{}, false, nil
-	}
-	for i := n; i < 4; i++ {
-		args[i] = args[0]
-	}
-	rows, err := w.lookup.QueryContext(w.ctx, args[:]...)
-	if err != nil {
-		return hit{}, false, err
-	}
-	defer rows.Close()
-	found := map[int64]hit{}
-	for rows.Next() {
-		var h hit
-		var k int64
-		if err := rows.Scan(&k, &h.id, &h.line); err != nil {
+	if n > 0 {
+		if err := query(); err != nil {
 			return hit{}, false, err
 		}
-		found[k] = h
-	}
-	if err := rows.Err(); err != nil {
-		return hit{}, false, err
 	}
 	for _, k := range keys {
-		if h, ok := found[keyHash(k)]; ok && k != "" {
+		if k == "" {
+			continue
+		}
+		// The table's first: a key queued again stays the table's (INSERT
+		// OR IGNORE), whenever the queue is written.
+		if h, ok := found[keyHash(k)]; ok {
 			h.key = k
+			return h, true, nil
+		}
+		if h, ok := w.pending[k]; ok {
 			return h, true, nil
 		}
 	}
 	return hit{}, false, nil
+}
+
+// forget removes key from the table when it points at id (a record that
+// had neither email nor phone, and now has one: see nameKeys).
+func (w *run) forget(key, id string) error {
+	if h, ok := w.pending[key]; ok && h.id == id {
+		delete(w.pending, key)
+	}
+	if err := w.keyRows.flush(); err != nil {
+		return err
+	}
+	return w.exec("DELETE FROM `"+w.keysTable+"` WHERE k = ? AND id = ?", keyHash(key), id)
 }
 
 func (w *run) remember(id string, line int, keys ...string) error {

@@ -58,9 +58,19 @@ func (l *layout) extract(record []string) Values {
 				continue
 			}
 			if j.first {
-				// Google puts several values in one cell: "a@x ::: b@y".
-				s, _, _ = strings.Cut(s, " ::: ")
-				parts = []string{strings.TrimSpace(s)}
+				// Google puts several values in one cell: "a@x ::: b@y". The
+				// first is the field's; the others of an email or a phone
+				// still tell duplicates (Also).
+				first, rest, _ := strings.Cut(s, ":::")
+				if len(parts) == 0 {
+					parts = []string{strings.TrimSpace(first)}
+				} else {
+					rest = s
+				}
+				if also := alsoOf(j.field); also != "" {
+					v.also(also, rest)
+					continue
+				}
 				break
 			}
 			parts = append(parts, s)
@@ -74,19 +84,52 @@ func (l *layout) extract(record []string) Values {
 		if p[1] >= len(record) {
 			continue
 		}
-		val, _, _ := strings.Cut(strings.TrimSpace(record[p[1]]), " ::: ")
-		if val == "" {
+		val, rest, _ := strings.Cut(strings.TrimSpace(record[p[1]]), ":::")
+		if val = strings.TrimSpace(val); val == "" {
 			continue
 		}
+		v.also(AlsoPhones, rest)
 		field := "phone"
 		if p[0] >= 0 && p[0] < len(record) && isMobileLabel(record[p[0]]) {
 			field = "mobile"
 		}
 		if v[field] == "" {
 			v[field] = val
+		} else {
+			v.also(AlsoPhones, val)
 		}
 	}
 	return v
+}
+
+// AlsoEmails and AlsoPhones hold a row's other emails and phones (Google's
+// and Outlook's second and third), joined by " ::: ": not stored, but a
+// row that shares one of them with a record is that record's duplicate.
+const (
+	AlsoEmails = "+emails"
+	AlsoPhones = "+phones"
+)
+
+func alsoOf(field string) string {
+	switch field {
+	case "email":
+		return AlsoEmails
+	case "phone", "mobile":
+		return AlsoPhones
+	}
+	return ""
+}
+
+// also adds the values of s (" ::: " between them) to v[key].
+func (v Values) also(key, s string) {
+	for _, part := range strings.Split(s, ":::") {
+		if part = strings.TrimSpace(part); part != "" {
+			if v[key] != "" {
+				v[key] += " ::: "
+			}
+			v[key] += part
+		}
+	}
 }
 
 func isMobileLabel(s string) bool {

@@ -69,6 +69,9 @@ type Options struct {
 	OnProgress func(*Result)
 	// OnProblem receives every error with the value at fault.
 	OnProblem func(Problem)
+	// OnNotice receives every row created beside a record of the same name
+	// and company, a possible duplicate to review (see nameKeys).
+	OnNotice func(Problem)
 }
 
 // ProgressEvery is the least time between two progress calls.
@@ -84,6 +87,9 @@ type Counts struct {
 	Duplicate        int64 `json:"duplicate"`
 	Errors           int64 `json:"errors"`
 	CompaniesCreated int64 `json:"companies_created"`
+	// Possible counts rows created beside a record of the same name and
+	// company (in Created too): possible duplicates to review.
+	Possible int64 `json:"possible_duplicates"`
 }
 
 // Result is an import's report.
@@ -95,7 +101,10 @@ type Result struct {
 	Counts                       // as computed, whether or not written
 	Errors     []Problem         `json:"errors"`     // the first MaxReportedProblems
 	Duplicates []Problem         `json:"duplicates"` // the first MaxReportedProblems
-	Written    bool              `json:"written"`    // something was committed (in valid_only, at least one batch)
+	// PossibleDuplicates are the first MaxReportedProblems rows created
+	// beside a record of the same name and company, for review.
+	PossibleDuplicates []Problem `json:"possible_duplicates"`
+	Written            bool      `json:"written"` // something was committed (in valid_only, at least one batch)
 	// Committed counts what the commits so far wrote: all of Counts after
 	// a run that committed at the end; in a valid-only run that stopped,
 	// the batches committed before it stopped.
@@ -107,7 +116,8 @@ func (r *Result) Report(mode string) map[string]any {
 	out := map[string]any{
 		"summary": r.Counts, "format": r.Format, "layout": r.Layout, "mapping": r.Mapping,
 		"errors": nonNil(r.Errors), "duplicates": nonNil(r.Duplicates), "written": r.Written, "mode": mode,
-		"committed": r.Committed,
+		"possible_duplicates": nonNil(r.PossibleDuplicates),
+		"committed":           r.Committed,
 	}
 	if r.Dialect != nil {
 		out["dialect"] = r.Dialect.describe()

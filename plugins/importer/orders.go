@@ -79,16 +79,17 @@ func (w *run) prepareOrders(app core.App) error {
 		}
 	}
 	w.records = newBulk(w.conn, crm.Orders, "INSERT", orderColumns...)
+	phoneKey := func(p, _, _ string) string { return prefixed("p:", w.storedPhone(p)) }
 	scans := []struct {
 		query string
-		key   func(a, b string) string
+		key   func(a, b, c string) string
 	}{
-		{"SELECT rowid, id, email, '' FROM contacts WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(e, _ string) string { return prefixed("e:", strings.ToLower(e)) }},
-		{"SELECT rowid, id, phone, '' FROM contacts WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(p, _ string) string { return prefixed("p:", p) }},
-		{"SELECT rowid, id, mobile, '' FROM contacts WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(p, _ string) string { return prefixed("p:", p) }},
-		{"SELECT rowid, id, IFNULL(external_id, ''), id FROM contacts WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(ext, _ string) string { return prefixed("i:", ext) }},
-		{"SELECT rowid, id, id, '' FROM contacts WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(id, _ string) string { return prefixed("i:", id) }},
-		{"SELECT rowid, id, IFNULL(external_id, ''), '' FROM orders WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(ext, _ string) string { return prefixed("x:", ext) }},
+		{"SELECT rowid, id, email, '', '' FROM contacts WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(e, _, _ string) string { return prefixed("e:", strings.ToLower(e)) }},
+		{"SELECT rowid, id, phone, '', '' FROM contacts WHERE rowid > ? ORDER BY rowid LIMIT 5000", phoneKey},
+		{"SELECT rowid, id, mobile, '', '' FROM contacts WHERE rowid > ? ORDER BY rowid LIMIT 5000", phoneKey},
+		{"SELECT rowid, id, IFNULL(external_id, ''), id, '' FROM contacts WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(ext, _, _ string) string { return prefixed("i:", ext) }},
+		{"SELECT rowid, id, id, '', '' FROM contacts WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(id, _, _ string) string { return prefixed("i:", id) }},
+		{"SELECT rowid, id, IFNULL(external_id, ''), '', '' FROM orders WHERE rowid > ? ORDER BY rowid LIMIT 5000", func(ext, _, _ string) string { return prefixed("x:", ext) }},
 	}
 	for _, scan := range scans {
 		if err := w.scanKeys(scan.query, scan.key); err != nil {

@@ -42,7 +42,9 @@ func TestImportReadLayouts(t *testing.T) {
 			"address": "Rua das Flores, 123\nApto 45\nSão Paulo - SP\n01234-000", "tags": "* myContacts ::: Clientes"}},
 		{"google_contacts.csv", importer.LayoutGoogle, "comma", importer.EncodingUTF8, 3, 1, importer.Values{
 			"first_name": "Carlos Eduardo", "last_name": "Menezes", "email": "carlos.menezes@example.com",
-			"mobile": "+55 21 99876-5432", "company": "Oficina Menezes", "job_title": "Dono", "tags": "* myContacts"}},
+			"mobile": "+55 21 99876-5432", "company": "Oficina Menezes", "job_title": "Dono", "tags": "* myContacts",
+			// Their other address and phone: not stored, but they tell duplicates.
+			importer.AlsoEmails: "carlos@oficinamenezes.com.br", importer.AlsoPhones: "+55 21 99999-0000"}},
 		{"outlook.csv", importer.LayoutOutlook, "comma", importer.EncodingUTF8, 2, 0, importer.Values{
 			"name": "Rafael Souza", "email": "rafael.souza@contoso.com", "phone": "(11) 2222-3333", "mobile": "11 91234-5678",
 			"job_title": "Comprador", "company": "Contoso Brasil", "tags": "Clientes;VIP",

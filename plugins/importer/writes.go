@@ -36,7 +36,7 @@ func (w *run) duplicate(line int, h hit) {
 	if len(w.res.Duplicates) >= MaxReportedProblems {
 		return
 	}
-	what := map[byte]string{'e': "email", 'p': "phone", 'n': "name and company", 'c': "name", 'd': "domain"}[h.key[0]]
+	what := map[byte]string{'e': "email", 'p': "phone", 'n': "name and company", 'b': "name and company", 'c': "name", 'd': "domain"}[h.key[0]]
 	of := "an existing record (" + h.id + ")"
 	if h.line > 0 {
 		of = fmt.Sprintf("line %d", h.line)
@@ -117,10 +117,14 @@ func (w *run) contact(row Row) error {
 		w.problem(c.problems)
 		return nil
 	}
-	keys := []string{prefixed("e:", email), prefixed("p:", phone), prefixed("p:", mobile), prefixed("n:", NameKey(name, company))}
-	h, found, err := w.find(keys...)
+	keys, lookup, reach := w.contactKeys(v, email, phone, mobile, NameKey(name, company))
+	h, found, err := w.find(lookup...)
 	if err != nil {
 		return err
+	}
+	if found && reach && h.key[0] == 'n' { // a hint only: another person, created
+		w.possible(row.Line, name, h)
+		found = false
 	}
 	fields := map[string]string{"name": name, "email": email, "phone": phone, "mobile": mobile, "job_title": jobTitle,
 		"address": address, "stage": stage, "owner": owner, "source": source}
@@ -129,7 +133,11 @@ func (w *run) contact(row Row) error {
 	}
 	addCustomFields(fields, custom)
 	if found {
-		if done, err := w.onDuplicate(crm.Contacts, row.Line, h, fields, company, keys); done {
+		done, err := w.onDuplicate(crm.Contacts, row.Line, h, fields, company, keys)
+		if err == nil && done && reach && h.key[0] == 'b' && w.opts.OnDuplicate != DupSkip {
+			err = w.forget(h.key, h.id) // the record has an email or a phone now
+		}
+		if done {
 			return err
 		}
 	}
@@ -143,6 +151,62 @@ func (w *run) contact(row Row) error {
 	}
 	w.res.Created++
 	return w.remember(id, row.Line, keys...)
+}
+
+// contactKeys are the keys a contact row leaves (keys) and those it looks
+// up (lookup, in the order they win): its emails and phones, then its name
+// and company (nameKeys).
+func (w *run) contactKeys(v Values, email, phone, mobile, nameKey string) (keys, lookup []string, reach bool) {
+	keys = []string{prefixed("e:", email), prefixed("p:", phone), prefixed("p:", mobile)}
+	for _, e := range strings.Split(v[AlsoEmails], ":::") {
+		if e, err := NormalizeEmail(e); err == nil && e != "" && e != email {
+			keys = append(keys, "e:"+e)
+		}
+	}
+	for _, p := range strings.Split(v[AlsoPhones], ":::") {
+		if p, err := NormalizePhone(p, w.opts.Country); err == nil && p != "" && p != phone && p != mobile {
+			keys = append(keys, "p:"+p)
+		}
+	}
+	reach = email != "" || phone != "" || mobile != ""
+	lookup = append(slices.Clip(keys), prefixed("b:", nameKey), prefixed("n:", nameKey))
+	return append(keys, nameKeys(nameKey, reach)), lookup, reach
+}
+
+// nameKeys is the name and company key a contact leaves. Name and company
+// are a person's identity only when one side has neither email nor phone:
+// such a contact leaves "b:" (bare), which every row of that name and
+// company duplicates. A contact with an email or a phone leaves "n:", a
+// hint: a row that has one too and matched none of them is another person
+// of the same name, created and listed as a possible duplicate for review;
+// a row with neither is its duplicate.
+func nameKeys(nameKey string, reach bool) string {
+	if reach {
+		return prefixed("n:", nameKey)
+	}
+	return prefixed("b:", nameKey)
+}
+
+// possible records a row created beside a record of the same name and
+// company (a hint, see nameKeys) for review.
+func (w *run) possible(line int, name string, h hit) {
+	w.res.Possible++
+	params := map[string]any{"row": line}
+	of := "record " + h.id
+	if h.line > 0 {
+		params["of_row"] = h.line
+		of = fmt.Sprintf("row %d", h.line)
+	} else {
+		params["record"] = h.id
+	}
+	p := Problem{Line: line, Value: name, Code: "possible_duplicate", Params: params,
+		Reason: fmt.Sprintf("possible duplicate (same name and company): row %d ↔ %s", line, of)}
+	if len(w.res.PossibleDuplicates) < MaxReportedProblems {
+		w.res.PossibleDuplicates = append(w.res.PossibleDuplicates, p)
+	}
+	if w.opts.OnNotice != nil {
+		w.opts.OnNotice(p)
+	}
 }
 
 // prefixed is a key of its kind ("e:" email, "p:" phone ...); none for no value.
@@ -162,16 +226,35 @@ func (w *run) companyID(name string) (string, error) {
 	if key == "c:" {
 		return "", nil
 	}
+	if id, ok := w.companies[key]; ok {
+		return id, nil
+	}
 	h, found, err := w.find(key)
 	if err != nil || found {
+		w.cacheCompany(key, h.id)
 		return h.id, err
 	}
 	id := core.GenerateDefaultRandomId()
-	if err := w.exec("INSERT INTO companies (id, name, created, updated) VALUES (?, ?, ?, ?)", id, name, w.now, w.now); err != nil {
+	if _, err := w.newCompany.ExecContext(w.ctx, id, name, w.now, w.now); err != nil {
 		return "", fmt.Errorf("company %q: %w", name, err)
 	}
 	w.res.CompaniesCreated++
-	return id, w.exec("INSERT OR IGNORE INTO `"+w.keysTable+"` (k, id, line) VALUES (?, ?, 0)", keyHash(key), id)
+	w.cacheCompany(key, id)
+	return id, w.remember(id, 0, key)
+}
+
+// companiesCached bounds the companies a run keeps at hand by name (most
+// files name few companies many times; memory stays flat however many).
+const companiesCached = 8192
+
+func (w *run) cacheCompany(key, id string) {
+	if id == "" {
+		return
+	}
+	if w.companies == nil || len(w.companies) >= companiesCached {
+		w.companies = make(map[string]string, companiesCached)
+	}
+	w.companies[key] = id
 }
 
 // company checks a row of companies and writes it, as contact does.

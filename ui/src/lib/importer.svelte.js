@@ -8,7 +8,7 @@ import { guessField } from '../shared/customfields.js'
 /**
  * An import job as the server keeps it (`import_jobs`): its state, its
  * counts and, once finished, its report.
- * @typedef {{id: string, status: string, dry_run?: boolean, total_rows?: number, processed_rows?: number, rows_created?: number, rows_updated?: number, rows_skipped?: number, rows_duplicate?: number, rows_error?: number, report?: {errors?: ImportError[]}, [key: string]: unknown}} ImportJob
+ * @typedef {{id: string, status: string, dry_run?: boolean, total_rows?: number, processed_rows?: number, rows_created?: number, rows_updated?: number, rows_skipped?: number, rows_duplicate?: number, rows_error?: number, report?: {errors?: ImportError[], possible_duplicates?: ImportError[], summary?: Record<string, number>}, [key: string]: unknown}} ImportJob
  */
 
 /**
@@ -58,12 +58,15 @@ export function progressOf(job) {
 }
 
 /**
- * The counts a report shows.
+ * The counts a report shows. `possible` counts the rows created beside a
+ * record of the same name and company (among `created`): people of the same
+ * name with emails and phones of their own, listed for review.
  * @param {ImportJob | null | undefined} job
- * @returns {{total: number, processed: number, created: number, updated: number, skipped: number, duplicates: number, errors: number}}
+ * @returns {{total: number, processed: number, created: number, updated: number, skipped: number, duplicates: number, errors: number, possible: number}}
  */
 export function summaryOf(job) {
   const n = (k) => Number(job?.[k]) || 0
+  const summary = /** @type {{possible_duplicates?: number} | undefined} */ (job?.report?.summary)
   return {
     total: n('total_rows'),
     processed: n('processed_rows'),
@@ -72,7 +75,34 @@ export function summaryOf(job) {
     skipped: n('rows_skipped'),
     duplicates: n('rows_duplicate'),
     errors: n('rows_error'),
+    possible: Number(summary?.possible_duplicates) || 0,
   }
+}
+
+/**
+ * The first possible duplicates of a report: rows of the same name and
+ * company as a stored record (params.record) or an earlier row
+ * (params.of_row), imported as other people because their emails and
+ * phones differ.
+ * @param {ImportJob | null | undefined} job
+ * @returns {ImportError[]}
+ */
+export function possibleOf(job) {
+  const list = /** @type {unknown} */ (job?.report?.possible_duplicates)
+  return Array.isArray(list) ? list : []
+}
+
+/**
+ * What a possible duplicate is beside, in the reader's language: an earlier
+ * row of the file, or a stored contact (`record` is its id, for a link).
+ * @param {ImportError} p
+ * @param {(key: string, params?: Record<string, unknown>) => string} t
+ * @returns {{text: string, record: string}}
+ */
+export function possibleOther(p, t) {
+  const record = typeof p?.params?.record === 'string' ? p.params.record : ''
+  if (record) return { text: t('import.possible.record'), record }
+  return { text: t('import.possible.row', { row: p?.params?.of_row ?? '?' }), record: '' }
 }
 
 /**
