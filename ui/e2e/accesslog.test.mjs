@@ -8,7 +8,7 @@
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { browserKit, MARINA, JOAO, JOAO_EMAIL, DESKTOP, PHONE } from './kit.mjs'
-import { startSmtpSink } from './portal-smtp.mjs'
+import { startSmtpSink, smtpEnv, signInByCode } from './portal-smtp.mjs'
 
 const { start, stop, newPage, signIn, shot, noSidewaysScroll } = browserKit({
   prefix: 'accesslog',
@@ -19,23 +19,14 @@ let server
 let smtp
 
 /** Signs João in to the portal with the code from his mail. */
-async function signInCustomer(page) {
-  await page.goto(`${server.url}/portal/`)
-  await page.locator('#signin-email').fill(JOAO_EMAIL)
-  const since = smtp.messages.length
-  await page.locator('main form button[type=submit]').click()
-  await page.locator('#signin-code').waitFor()
-  await page.locator('#signin-code').fill(await smtp.codeFor(JOAO_EMAIL, since))
-  await page.locator('main form button[type=submit]').click()
-  await page.getByTestId('me-name').waitFor()
-}
+const signInCustomer = (page) => signInByCode(page, server.url, smtp, JOAO_EMAIL)
 
 describe('who looked at my data', { timeout: 300000 }, () => {
   let state // João's signed-in browser state
 
   before(async () => {
     smtp = await startSmtpSink()
-    server = await start({ env: { VINCULO_SMTP_HOST: '127.0.0.1', VINCULO_SMTP_PORT: String(smtp.port), VINCULO_SMTP_SENDER: 'portal@vinculo.example' } })
+    server = await start({ env: smtpEnv(smtp) })
     const page = await newPage(DESKTOP)
     await signInCustomer(page)
     state = await page.context().storageState()

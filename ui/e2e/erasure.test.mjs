@@ -13,7 +13,7 @@ import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { apiToken, api } from './server.mjs'
 import { browserKit, MARINA, JOAO, JOAO_EMAIL, DESKTOP, PHONE } from './kit.mjs'
-import { startSmtpSink } from './portal-smtp.mjs'
+import { startSmtpSink, smtpEnv, signInByCode } from './portal-smtp.mjs'
 
 const { start, stop, newPage, signIn, shot, noSidewaysScroll } = browserKit({
   prefix: 'erasure',
@@ -24,16 +24,8 @@ let server
 let smtp
 let manager // Marina's API token
 
-async function signInCustomer(page) {
-  await page.goto(`${server.url}/portal/`)
-  await page.locator('#signin-email').fill(JOAO_EMAIL)
-  const since = smtp.messages.length
-  await page.locator('main form button[type=submit]').click()
-  await page.locator('#signin-code').waitFor()
-  await page.locator('#signin-code').fill(await smtp.codeFor(JOAO_EMAIL, since))
-  await page.locator('main form button[type=submit]').click()
-  await page.getByTestId('me-name').waitFor()
-}
+/** Signs João in to the portal with the code from his mail. */
+const signInCustomer = (page) => signInByCode(page, server.url, smtp, JOAO_EMAIL)
 
 describe('erasure with a signed receipt', { timeout: 400000 }, () => {
   let state // João's signed-in browser state
@@ -41,7 +33,7 @@ describe('erasure with a signed receipt', { timeout: 400000 }, () => {
 
   before(async () => {
     smtp = await startSmtpSink()
-    server = await start({ env: { VINCULO_SMTP_HOST: '127.0.0.1', VINCULO_SMTP_PORT: String(smtp.port), VINCULO_SMTP_SENDER: 'portal@vinculo.example' } })
+    server = await start({ env: smtpEnv(smtp) })
     manager = await apiToken(server.url, MARINA)
     const page = await newPage(DESKTOP)
     await signInCustomer(page)

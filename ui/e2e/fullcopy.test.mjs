@@ -12,7 +12,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { unzipSync, strFromU8 } from 'fflate'
 import { browserKit, JOAO, JOAO_EMAIL, DESKTOP, PHONE } from './kit.mjs'
-import { startSmtpSink } from './portal-smtp.mjs'
+import { startSmtpSink, smtpEnv, signInByCode } from './portal-smtp.mjs'
 
 const { start, stop, newPage, shot, noSidewaysScroll } = browserKit({
   prefix: 'fullcopy',
@@ -23,16 +23,7 @@ let server
 let smtp
 
 /** Signs João in to the portal with the code from his mail. */
-async function signInCustomer(page) {
-  await page.goto(`${server.url}/portal/`)
-  await page.locator('#signin-email').fill(JOAO_EMAIL)
-  const since = smtp.messages.length
-  await page.locator('main form button[type=submit]').click()
-  await page.locator('#signin-code').waitFor()
-  await page.locator('#signin-code').fill(await smtp.codeFor(JOAO_EMAIL, since))
-  await page.locator('main form button[type=submit]').click()
-  await page.getByTestId('me-name').waitFor()
-}
+const signInCustomer = (page) => signInByCode(page, server.url, smtp, JOAO_EMAIL)
 
 /** Clicks the page's full copy button and returns the ZIP's files by name. */
 async function downloadCopy(page, button) {
@@ -58,7 +49,7 @@ describe('a full copy of my data', { timeout: 300000 }, () => {
 
   before(async () => {
     smtp = await startSmtpSink()
-    server = await start({ env: { VINCULO_SMTP_HOST: '127.0.0.1', VINCULO_SMTP_PORT: String(smtp.port), VINCULO_SMTP_SENDER: 'portal@vinculo.example' } })
+    server = await start({ env: smtpEnv(smtp) })
     const page = await newPage(DESKTOP)
     await signInCustomer(page)
     state = await page.context().storageState()

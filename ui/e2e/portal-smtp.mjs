@@ -84,3 +84,24 @@ export async function startSmtpSink() {
 function otpPart(text) {
   return text.replace(/<[^>]+>/g, ' ')
 }
+
+/** The server's environment that sends its mail to sink. */
+export function smtpEnv(sink) {
+  return { VINCULO_SMTP_HOST: '127.0.0.1', VINCULO_SMTP_PORT: String(sink.port), VINCULO_SMTP_SENDER: 'portal@vinculo.example' }
+}
+
+/**
+ * Signs a customer in to the portal at baseURL with the one-time code read
+ * from the very mail sink received.
+ * @param {import('playwright-core').Page} page
+ */
+export async function signInByCode(page, baseURL, sink, email) {
+  await page.goto(`${baseURL}/portal/`)
+  await page.locator('#signin-email').fill(email)
+  const since = sink.messages.length
+  await page.locator('main form button[type=submit]').click()
+  await page.locator('#signin-code').waitFor()
+  await page.locator('#signin-code').fill(await sink.codeFor(email, since))
+  await page.locator('main form button[type=submit]').click()
+  await page.getByTestId('me-name').waitFor()
+}
