@@ -106,6 +106,7 @@ describe('restrict or object', { timeout: 400000 }, () => {
       assert.match(await ro.getByTestId('badge-restricted').innerText(), /Processing restricted since/)
       assert.match(await ro.getByTestId('badge-marketing').innerText(), /Objected to marketing/)
       assert.equal(await ro.getByTestId('privacy-choices').locator('details').count(), 0, 'readonly staff see no control')
+      assert.equal(await ro.locator('form.composer').count(), 0, 'readonly staff get no form to log an interaction')
       assert.ok(await ro.getByTestId('privacy-choices').evaluate((el) => el.scrollWidth <= el.clientWidth), 'the badges fit their box')
       await shot(ro, `staff-readonly-en-${size}`)
       await noSidewaysScroll(ro, `the badges for readonly staff (${size})`)
