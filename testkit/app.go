@@ -21,26 +21,16 @@ import (
 )
 
 // NewApp is a real PocketBase app on a temporary SQLite database with the
-// whole CRM schema migrated. It is removed when the test ends. Tests register
-// the plugins they exercise themselves.
+// whole CRM schema migrated (a copy of the process's migrated template). It
+// is removed when the test ends. Tests register the plugins they exercise
+// themselves.
 func NewApp(t testing.TB) *tests.TestApp {
 	t.Helper()
-	// The folder for Config's files is made first, so that it is removed
-	// last: after app.Cleanup has stopped the app's background work (the
-	// outbox may still be writing mail into it).
-	filesDirs.Store(t, t.TempDir())
-	// The same connections as the binary: transactions begin IMMEDIATE.
 	dir, err := migratedTemplate()
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := tests.NewTestAppWithConfig(appConfig(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(app.Cleanup)
-	t.Cleanup(func() { filesDirs.Delete(t) })
-	return app
+	return newApp(t, dir)
 }
 
 // NewMigratingApp is NewApp that runs every migration on this very app, as a
@@ -49,8 +39,17 @@ func NewApp(t testing.TB) *tests.TestApp {
 // seconds; every other test uses NewApp.
 func NewMigratingApp(t testing.TB) *tests.TestApp {
 	t.Helper()
+	return newApp(t, "") // PocketBase's own test data folder, not yet migrated
+}
+
+func newApp(t testing.TB, dataDir string) *tests.TestApp {
+	t.Helper()
+	// The folder for Config's files is made first, so that it is removed
+	// last: after app.Cleanup has stopped the app's background work (the
+	// outbox may still be writing mail into it).
 	filesDirs.Store(t, t.TempDir())
-	app, err := tests.NewTestAppWithConfig(appConfig(""))
+	// The same connections as the binary: transactions begin IMMEDIATE.
+	app, err := tests.NewTestAppWithConfig(appConfig(dataDir))
 	if err != nil {
 		t.Fatal(err)
 	}
