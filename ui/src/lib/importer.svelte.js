@@ -320,6 +320,8 @@ export class ImportWizard {
   busy = $state(false)
   error = $state(null)
   #unsubscribe = null
+  /** Columns whose field the reader chose by hand; a later guess leaves them be. */
+  #chosen = new Set()
 
   /**
    * @param {import('pocketbase').default} pb
@@ -363,8 +365,28 @@ export class ImportWizard {
     const head = file ? await file.slice(0, 65536).text() : ''
     this.vcard = isVCard(file?.name, head)
     this.columns = this.vcard ? [] : detectColumns(head)
+    this.#chosen.clear()
     this.mapping = guessMapping(this.columns, this.kind, this.customOf(this.kind))
     if (this.preset) this.applyPreset(this.preset)
+  }
+
+  /**
+   * Guesses again the columns still without a field, once the business's
+   * own fields have arrived (a file picked before they loaded was guessed
+   * without them); a column the reader chose, or a preset's, stays.
+   */
+  customFieldsArrived() {
+    if (this.preset || this.vcard || !this.columns.length) return
+    const guess = guessMapping(this.columns, this.kind, this.customOf(this.kind))
+    const taken = new Set(Object.values(this.mapping).filter(Boolean))
+    let next = null
+    for (const col of this.columns) {
+      if (this.mapping[col] || this.#chosen.has(col) || !guess[col] || taken.has(guess[col])) continue
+      next ??= { ...this.mapping }
+      next[col] = guess[col]
+      taken.add(guess[col])
+    }
+    if (next) this.mapping = next
   }
 
   applyPreset(id) {
@@ -378,6 +400,7 @@ export class ImportWizard {
   }
 
   setField(column, field) {
+    this.#chosen.add(column)
     this.mapping = { ...this.mapping, [column]: field }
   }
 

@@ -168,6 +168,20 @@ describe('import wizard', () => {
     expect(w.preset).toBe('p2')
   })
 
+  it("guesses the business's own fields again when they arrive after the file, leaving the reader's choices", async () => {
+    let custom = []
+    const w = new ImportWizard(fakePb(), () => custom)
+    await w.setFile(file('Nome,Tamanho do calçado,Bairro\n'))
+    expect(w.mapping).toEqual({ Nome: 'name', 'Tamanho do calçado': '', Bairro: '' })
+    w.setField('Bairro', '')
+    custom = [
+      { name: 'cf_shoe_size', label: 'Shoe size', labels: { 'pt-BR': 'Tamanho do calçado' } },
+      { name: 'cf_district', label: 'District', labels: { 'pt-BR': 'Bairro' } },
+    ]
+    w.customFieldsArrived()
+    expect(w.mapping).toEqual({ Nome: 'name', 'Tamanho do calçado': 'cf_shoe_size', Bairro: '' })
+  })
+
   it('keeps the person on step 1 with the reason when the server refuses', async () => {
     const pb = fakePb()
     pb.send.mockImplementationOnce(async () => {
