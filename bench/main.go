@@ -241,6 +241,7 @@ func run(opts options) int {
 		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 		return 1
 	}
+	printGoals()
 	fmt.Printf("\nWhole run: %s. Load average at the end: %s\n", time.Since(start).Round(time.Second), loadAverage())
 	return 0
 }
