@@ -27,6 +27,7 @@ type apiRow struct {
 	bare      sample
 	pageItems int
 	sameRows  bool
+	counted   bool // every item of the vinculo page carries open_cases
 }
 
 // benchAPI fills a data dir with n demo contacts, adds the bare copy, serves
@@ -86,11 +87,12 @@ func benchAPI(ctx context.Context, opts options, root string, n int) ([]apiRow, 
 		bURL := s.url + "/api/collections/" + bareName + "/records?" + params
 
 		row := apiRow{contacts: n, query: q.name}
-		vIDs, err := pageIDs(client, vURL, token)
+		vIDs, counted, err := pageItems(client, vURL, token)
 		if err != nil {
 			return nil, line, err
 		}
-		bIDs, err := pageIDs(client, bURL, token)
+		row.counted = counted
+		bIDs, _, err := pageItems(client, bURL, token)
 		if err != nil {
 			return nil, line, err
 		}
@@ -125,32 +127,36 @@ func benchAPI(ctx context.Context, opts options, root string, n int) ([]apiRow, 
 	return rows, line, nil
 }
 
-// pageIDs fetches one page and returns its record ids, in order.
-func pageIDs(client *http.Client, u, token string) ([]string, error) {
+// pageItems fetches one page and returns its record ids, in order, and
+// whether every item carries open_cases.
+func pageItems(client *http.Client, u, token string) ([]string, bool, error) {
 	req, _ := http.NewRequest(http.MethodGet, u, nil)
 	req.Header.Set("Authorization", token)
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET %s: HTTP %d: %s", u, resp.StatusCode, raw)
+		return nil, false, fmt.Errorf("GET %s: HTTP %d: %s", u, resp.StatusCode, raw)
 	}
 	var page struct {
 		Items []struct {
-			ID string `json:"id"`
+			ID        string `json:"id"`
+			OpenCases *int   `json:"open_cases"`
 		} `json:"items"`
 	}
 	if err := json.Unmarshal(raw, &page); err != nil {
-		return nil, fmt.Errorf("GET %s: %w", u, err)
+		return nil, false, fmt.Errorf("GET %s: %w", u, err)
 	}
 	ids := make([]string, len(page.Items))
+	counted := true
 	for i, it := range page.Items {
 		ids[i] = it.ID
+		counted = counted && it.OpenCases != nil
 	}
-	return ids, nil
+	return ids, counted, nil
 }
 
 func ms(d time.Duration) string {

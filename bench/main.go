@@ -105,6 +105,8 @@ func parseParts(s string) (map[string]bool, error) {
 			out["16"] = true
 		case "17", "accesslog":
 			out["17"] = true
+		case "18", "start":
+			out["18"] = true
 		case "":
 		default:
 			return nil, fmt.Errorf("unknown part %q: use 1, 2, 3, 3a, 3b, 4, 5, 6, 7, 8, 9, 10, 11", p)
@@ -256,7 +258,7 @@ func runParts(ctx context.Context, opts options, root string) error {
 	for _, p := range []struct {
 		part string
 		run  func(context.Context, options, string) error
-	}{{"5", hooks}, {"6", runImportPart}, {"7", runExportPart}, {"8", runUIPart}, {"9", runPortalPart}, {"10", runReplicationPart}, {"11", runSoakPart}, {"12", runInsightsPart}, {"13", runInboundPart}, {"16", runPredictionsPart}, {"17", runAccessLogPart}} {
+	}{{"5", hooks}, {"6", runImportPart}, {"7", runExportPart}, {"8", runUIPart}, {"9", runPortalPart}, {"10", runReplicationPart}, {"11", runSoakPart}, {"12", runInsightsPart}, {"13", runInboundPart}, {"16", runPredictionsPart}, {"17", runAccessLogPart}, {"18", runStartPart}} {
 		if !opts.has(p.part) {
 			continue
 		}

@@ -370,4 +370,11 @@ func printSoak(stats *soakStats, points []rssPoint, warm, took time.Duration, hw
 	fmt.Printf("  RSS slope after warm-up: %+.1f kB/min over %d samples (%+.2f%% of the warm-up-end RSS per 10 min); goal: flat, no errors\n",
 		slope, n, 100*slope*10/float64(max(1, atWarm.kb)))
 	fmt.Printf("  data.db: %s at the start, %s at the end\n", mb(dbStart), mb(dbEnd))
+	// Flat: what the slope adds over the time after the warm-up is within 5%
+	// of the RSS at the warm-up's end (sampling noise is a few MB).
+	growth := slope * (last.at - warm).Minutes()
+	flat := n >= 2 && growth <= 0.05*float64(atWarm.kb)
+	recordGoal("11", fmt.Sprintf("soak %s: RSS flat after the warm-up, no errors", took.Round(time.Minute)),
+		fmt.Sprintf("%+.0f kB/min (%+.1f MB after the warm-up), %d errors", slope, growth/1024, errs),
+		fmt.Sprintf("≤ 5%% of %.0f MB, 0 errors", float64(atWarm.kb)/1024), flat && errs == 0)
 }

@@ -1,6 +1,7 @@
 package requests
 
 import (
+	"encoding/json"
 	"regexp"
 
 	"github.com/pocketbase/dbx"
@@ -41,9 +42,12 @@ func enrichOpenCases(e *core.RecordEnrichEvent) error {
 		// WithCustomData exports every custom key, and PocketBase's expand
 		// leaves the unfiltered ids of back-relations (cases_via_contact)
 		// as custom keys: hide those, which the expand answers properly.
-		for key := range e.Record.CustomData() {
-			if relationPath.MatchString(key) {
-				e.Record.Hide(key)
+		// Without an expand there are none to hide.
+		if e.RequestInfo.Query["expand"] != "" {
+			for key := range e.Record.CustomData() {
+				if relationPath.MatchString(key) {
+					e.Record.Hide(key)
+				}
 			}
 		}
 		e.Record.WithCustomData(true)
@@ -108,6 +112,22 @@ func companyOf(app core.App, contactID string) string {
 	return company
 }
 
+// pageCountQuery counts the open cases of each of records (contacts or
+// companies, by field) in one grouped query, led by the (field, closed)
+// index. The ids travel as one JSON parameter: binding one parameter per
+// row costs more than the count.
+func pageCountQuery(app core.App, field string, records []*core.Record) *dbx.SelectQuery {
+	ids := make([]string, len(records))
+	for i, r := range records {
+		ids[i] = r.Id
+	}
+	list, _ := json.Marshal(ids)
+	return app.DB().Select("[["+field+"]] AS id", "COUNT(*) AS n").From(crm.Cases).
+		Where(dbx.NewExp("[["+field+"]] IN (SELECT [[value]] FROM json_each({:ids}))", dbx.Params{"ids": string(list)})).
+		AndWhere(dbx.NewExp("[[closed]] = FALSE")).
+		GroupBy(field)
+}
+
 // pageCountKey holds a count made for a whole list page. PocketBase never
 // exports custom keys with the @pbInternal prefix.
 const pageCountKey = "@pbInternalOpenCases"
@@ -124,17 +144,11 @@ func countPage(e *core.RecordsListRequestEvent) error {
 	if e.Collection.Name == crm.Companies {
 		field = crm.FieldCompany
 	}
-	ids := make([]any, len(e.Records))
-	for i, r := range e.Records {
-		ids[i] = r.Id
-	}
 	var rows []struct {
 		ID string `db:"id"`
 		N  int    `db:"n"`
 	}
-	err := e.App.DB().Select("[["+field+"]] AS id", "COUNT(*) AS n").From(crm.Cases).
-		Where(dbx.In(field, ids...)).AndWhere(dbx.NewExp("[[closed]] = FALSE")).
-		GroupBy(field).All(&rows)
+	err := pageCountQuery(e.App, field, e.Records).All(&rows)
 	if err != nil {
 		e.App.Logger().Warn("requests: counting a page's open cases failed", "error", err)
 		return e.Next() // the per-record path still answers

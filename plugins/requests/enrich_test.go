@@ -1,15 +1,23 @@
 package requests_test
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
+	"vinculo/plugins/requests"
+	"vinculo/plugins/team"
 	"vinculo/testkit"
 )
 
@@ -186,4 +194,227 @@ func TestOpenCasesOnContactsAndCompanies(t *testing.T) {
 	got = heard(memberRT)
 	expect("João's realtime, himself", got[w.ID("contact")], 2.0)
 	expect("João's realtime, his company", got[w.ID("company")], 2.0)
+}
+
+// listWorld is newWorld with the staff of every role, a team (Rafael and
+// Otávio), contacts and companies owned by Rafael, his teammate, an outsider
+// and nobody, and open requests on some of them.
+func listWorld(t *testing.T) *testkit.World {
+	t.Helper()
+	w := newWorld(t)
+	staff := func(label, name, role string) {
+		w.Make(t, label, crm.Staff, map[string]any{"name": name, "email": label + "@vinculo.test", "role": role})
+	}
+	staff("manager", "Marina", crm.RoleManager)
+	staff("readonly", "Beatriz", crm.RoleReadonly)
+	staff("partner", "Paulo", crm.RolePartner)
+	staff("mate", "Otávio", crm.RoleAgent)
+	staff("outsider", "Sérgio", crm.RoleAgent)
+	w.Make(t, "", crm.Teams, map[string]any{crm.TeamName: "Vendas", crm.TeamMembers: []string{w.ID("agent"), w.ID("mate")}})
+	for _, owner := range []string{"agent", "mate", "outsider", ""} {
+		fields := map[string]any{"name": "Empresa de " + owner}
+		if owner != "" {
+			fields["owner"] = w.ID(owner)
+		}
+		company := w.Make(t, "", crm.Companies, fields)
+		fields = map[string]any{"name": "Cliente de " + owner, "company": company.Id}
+		if owner != "" {
+			fields["owner"] = w.ID(owner)
+		}
+		contact := w.Make(t, "", crm.Contacts, fields)
+		for _, status := range []string{"new", "triage", "solved"} {
+			if _, err := newCase(t, w, w.R("support"), contact, map[string]any{"status": status}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := newCase(t, w, w.R("support"), w.R("contact"), nil); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// sqlLog records the SQL the app's readers run while on.
+type sqlLog struct {
+	mu    sync.Mutex
+	stmts []string
+}
+
+func logSQL(t *testing.T, app core.App) *sqlLog {
+	t.Helper()
+	db, ok := app.ConcurrentDB().(*dbx.DB)
+	if !ok {
+		t.Fatal("the app's readers are not a *dbx.DB")
+	}
+	l := &sqlLog{}
+	before := db.QueryLogFunc
+	db.QueryLogFunc = func(ctx context.Context, d time.Duration, q string, rows *sql.Rows, err error) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.stmts = append(l.stmts, q)
+	}
+	t.Cleanup(func() { db.QueryLogFunc = before })
+	return l
+}
+
+// take returns what was logged since the last take.
+func (l *sqlLog) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := l.stmts
+	l.stmts = nil
+	return out
+}
+
+func setMode(t *testing.T, w *testkit.World, mode string) {
+	t.Helper()
+	n := w.Count(t, crm.BusinessSettings, "")
+	var err error
+	if n == 0 {
+		_, err = w.App.DB().Insert(crm.BusinessSettings, dbx.Params{"id": "bs0000000000001", crm.BusinessTeamVisibility: mode}).Execute()
+	} else {
+		_, err = w.App.DB().Update(crm.BusinessSettings, dbx.Params{crm.BusinessTeamVisibility: mode}, nil).Execute()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A staff list whose reader the list rule lets see every row skips the
+// rule's SQL and counts each row's open requests in its own statement;
+// every other reader's list reads the rule. Either way each reader lists
+// exactly the rows the stored rule shows them, with the open requests they
+// may see.
+func TestListsReadTheRuleAsStored(t *testing.T) {
+	w := listWorld(t)
+	log := logSQL(t, w.App)
+	readers := []string{"manager", "agent", "readonly", "partner", "customer"}
+	for _, mode := range []string{crm.VisibilityEveryone, crm.VisibilityTeams} {
+		setMode(t, w, mode)
+		for _, who := range readers {
+			auth := w.R(who)
+			token := testkit.Token(t, auth)
+			for _, collection := range []string{crm.Contacts, crm.Companies} {
+				what := mode + "/" + who + "/" + collection
+				log.take()
+				res := w.Srv.Do(t, http.MethodGet, "/api/collections/"+collection+"/records?perPage=200&sort=id", token, nil)
+				if res.Status != http.StatusOK {
+					t.Fatalf("%s: %d %s", what, res.Status, res.Body)
+				}
+				var page struct {
+					Items []map[string]any `json:"items"`
+				}
+				res.JSON(t, &page)
+				got := map[string]any{}
+				for _, it := range page.Items {
+					got[it["id"].(string)] = it[requests.OpenCasesKey]
+				}
+
+				q := w.App.RecordQuery(collection)
+				if err := team.Visible(w.App, auth, collection, q); err != nil {
+					t.Fatal(err)
+				}
+				var visible []*core.Record
+				if err := q.All(&visible); err != nil {
+					t.Fatal(err)
+				}
+				want := map[string]any{}
+				for _, r := range visible {
+					n, ok, err := requests.OpenCases(w.App, r, auth)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want[r.Id] = nil
+					if ok {
+						want[r.Id] = float64(n)
+					}
+				}
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("%s lists\n%v\nthe rule shows\n%v", what, got, want)
+				}
+
+			}
+		}
+	}
+}
+
+// Every query a staff contact list issues is led by an index, the open
+// requests' counts included: the grouped count of a page, whoever reads it
+// (every staff reader, in either visibility mode), and a customer's own
+// count.
+func TestListQueriesAreLedByIndexes(t *testing.T) {
+	w := listWorld(t)
+	log := logSQL(t, w.App)
+	list := func(mode, who, query string) []string {
+		t.Helper()
+		setMode(t, w, mode)
+		log.take()
+		res := w.Srv.Do(t, http.MethodGet, "/api/collections/contacts/records?"+query, testkit.Token(t, w.R(who)), nil)
+		if res.Status != http.StatusOK {
+			t.Fatalf("%s %s: %d %s", who, query, res.Status, res.Body)
+		}
+		return log.take()
+	}
+	owner := "filter=" + url.QueryEscape("(owner='"+w.ID("agent")+"')") + "&sort=-created&perPage=50&skipTotal=1"
+	newest := "sort=-created&perPage=50&skipTotal=1"
+	cases := []struct {
+		what, mode, who, query string
+		count                  string // the plan line counting open requests
+		scans                  bool   // the list itself may scan (a customer's: their one row, by the rule)
+	}{
+		{"owner's page, sees all", crm.VisibilityEveryone, "agent", owner, "SEARCH cases USING COVERING INDEX idx_cases_contact_closed (contact=? AND closed=?)", false},
+		{"newest first, sees all", crm.VisibilityEveryone, "manager", newest, "SEARCH cases USING COVERING INDEX idx_cases_contact_closed (contact=? AND closed=?)", false},
+		{"owner's page, teams", crm.VisibilityTeams, "agent", owner, "SEARCH cases USING COVERING INDEX idx_cases_contact_closed (contact=? AND closed=?)", false},
+		{"customer", crm.VisibilityEveryone, "customer", "", "SEARCH cases USING COVERING INDEX idx_cases_contact_closed (contact=? AND closed=?)", true},
+	}
+	for _, c := range cases {
+		stmts := list(c.mode, c.who, c.query)
+		counts := 0
+		for _, stmt := range stmts {
+			if !strings.HasPrefix(stmt, "SELECT") {
+				continue
+			}
+			plan := explainSQL(t, w.App, stmt)
+			for _, line := range strings.Split(plan, "\n") {
+				// A SCAN ... USING INDEX walks an index in the order asked
+				// and stops at the page's LIMIT: led by an index.
+				if strings.HasPrefix(strings.TrimLeft(line, "|-` "), "SCAN") && !smallScan(line) && !strings.Contains(line, " USING INDEX ") && !(c.scans && strings.Contains(line, "SCAN contacts")) {
+					t.Errorf("%s: a query scans a table:\n%s\n%s", c.what, stmt, plan)
+				}
+			}
+			if strings.Contains(plan, c.count) {
+				counts++
+			}
+		}
+		if counts != 1 {
+			t.Errorf("%s: %d of its queries count open requests by the index, want 1:\n%s", c.what, counts, strings.Join(stmts, "\n"))
+		}
+	}
+}
+
+// smallScan: what the rules read beside each row, whose size is the
+// business's (its one settings row, its teams), the JSON list of ids a
+// page's count reads, and the one-row lookups of the reader.
+func smallScan(line string) bool {
+	for _, small := range []string{"__collection_business_settings", "business_settings", "idx_teams_members", "VIRTUAL TABLE"} {
+		if strings.Contains(line, small) {
+			return true
+		}
+	}
+	return false
+}
+
+func explainSQL(t *testing.T, app core.App, stmt string) string {
+	t.Helper()
+	var rows []struct {
+		Detail string `db:"detail"`
+	}
+	if err := app.DB().NewQuery("EXPLAIN QUERY PLAN " + stmt).All(&rows); err != nil {
+		t.Fatalf("%s: %v", stmt, err)
+	}
+	lines := make([]string, len(rows))
+	for i, r := range rows {
+		lines[i] = r.Detail
+	}
+	return strings.Join(lines, "\n")
 }
