@@ -169,16 +169,21 @@ func (en *engine) newRuntime() *goja.Runtime {
 
 // handler is a compiled JavaScript function and where it was written.
 type handler struct {
-	program *goja.Program
-	kind    string // "onRecordCreate", "routerAdd GET /x", "sender whatsapp" ...
-	file    string // relative to the hooks dir when inside it
+	program *goja.Program // evaluates to the function a runtime calls
+	event   bool          // an event hook: `$app` is the event's app meanwhile
+	kind    string        // "onRecordCreate", "routerAdd GET /x", "sender whatsapp" ...
+	file    string        // relative to the hooks dir when inside it
 	line    int
 }
 
-// Program shapes: fn is the handler's source, placed at its own line.
+// Program shapes: fn is the handler's source, placed at its own line. Each
+// evaluates to the function a runtime calls; a pooled runtime makes it once
+// and keeps it (runtime.fn), so a call runs the handler and nothing else.
+// An event hook's fn may name the event `e` without declaring it, as under
+// PocketBase's loader.
 const (
-	hookProgram  = "{(function(e) { $app = e.app; return (%s).call(undefined, e) }).apply(undefined, __args)}"
-	plainProgram = "{(%s).apply(undefined, __args)}"
+	hookProgram  = "(() => { let e; const h = (%s); return (ev) => { e = ev; try { return h(ev) } finally { e = undefined } } })()"
+	plainProgram = "(%s)"
 )
 
 // compile compiles fn (a function, or its source) into shape, under the
@@ -216,7 +221,7 @@ func (en *engine) compile(vm *goja.Runtime, kind string, fn goja.Value, shape st
 	if err != nil {
 		panic(vm.NewGoError(fmt.Errorf("%s: %w", kind, err)))
 	}
-	return &handler{program: program, kind: kind, file: en.rel(path), line: line}
+	return &handler{program: program, event: shape == hookProgram, kind: kind, file: en.rel(path), line: line}
 }
 
 // source is the content of a file the loader ran, or of another file
@@ -282,14 +287,22 @@ func (en *engine) exec(vm *goja.Runtime, h *handler, app core.App, args ...any) 
 
 // call is exec that also returns what the handler returned.
 func (en *engine) call(vm *goja.Runtime, h *handler, app core.App, args ...any) (goja.Value, error) {
-	oldApp := vm.Get("$app")
-	if app != nil {
-		vm.Set("$app", app)
+	rt := en.pool.runtimeOf(vm)
+	fn, err := rt.fn(vm, h)
+	if err != nil {
+		en.report(h, err)
+		return nil, normalizeException(err)
 	}
-	vm.Set("__args", args)
-	res, err := vm.RunProgram(h.program)
-	vm.Set("__args", goja.Undefined())
-	vm.Set("$app", oldApp)
+	if h.event && len(args) > 0 {
+		app = eventApp(args[0])
+	}
+	values := make([]goja.Value, len(args))
+	for i, a := range args {
+		values[i] = vm.ToValue(a)
+	}
+	restore := rt.setApp(vm, app, h.event)
+	res, err := fn(goja.Undefined(), values...)
+	restore()
 
 	if resErr := en.returnedError(res); resErr != nil {
 		return nil, resErr
@@ -476,7 +489,7 @@ func (en *engine) wrapMiddlewares(vm *goja.Runtime, kind string, raw []goja.Valu
 func (en *engine) bindCron(vm *goja.Runtime) {
 	vm.Set("cronAdd", func(call goja.FunctionCall) goja.Value {
 		id, expr := call.Argument(0).String(), call.Argument(1).String()
-		h := en.compile(vm, "cronAdd "+id, call.Argument(2), "{(%s).apply(undefined)}")
+		h := en.compile(vm, "cronAdd "+id, call.Argument(2), plainProgram)
 		err := en.app.Cron().Add(id, expr, func() {
 			// exec reports a failure with its place.
 			_ = en.pool.run(func(vm *goja.Runtime) error { return en.exec(vm, h, nil) })

@@ -284,3 +284,55 @@ routerAdd("POST", "/t/save-bad", (e) => {
 		t.Errorf("stats after a nested call: %+v, want one more overflow than %+v and the runtime back", after, s)
 	}
 }
+
+// A pooled runtime keeps each handler's function between calls; every call
+// still sees its own event, `$app` is the event's app meanwhile (the
+// transaction's inside one) and the app itself again afterwards, and a
+// handler may name the event `e` without declaring it, as under
+// PocketBase's loader.
+func TestHandlersKeptByARuntimeSeeTheirOwnCall(t *testing.T) {
+	dir := fixture(t, map[string]string{
+		"10_scope.pb.js": `onRecordCreate(() => {
+  e.record.set("title", e.record.getString("title") + ($app.isTransactional() ? " [tx]" : " [app]"))
+  e.next()
+}, "tasks")
+`,
+	})
+	w := newWorld(t, dir, func(c *crm.Config) { c.HooksPoolSize = 1 })
+	tasks, err := w.App.FindCollectionByNameOrId(crm.Tasks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	save := func(app core.App, title string) *core.Record {
+		t.Helper()
+		r := core.NewRecord(tasks)
+		r.Set("title", title)
+		r.Set("contact", w.ID("contact"))
+		r.Set("status", crm.TaskOpen)
+		if err := app.Save(r); err != nil {
+			t.Fatalf("save %q: %v", title, err)
+		}
+		return r
+	}
+	var inTx *core.Record
+	for i := range 3 { // the same runtime, three times, in and out of transactions
+		if got := save(w.App, fmt.Sprintf("plain %d", i)).GetString("title"); got != fmt.Sprintf("plain %d [app]", i) {
+			t.Errorf("a plain save's hook saw %q", got)
+		}
+		if err := w.App.RunInTransaction(func(tx core.App) error {
+			inTx = save(tx, fmt.Sprintf("in a transaction %d", i))
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got := inTx.GetString("title"); got != fmt.Sprintf("in a transaction %d [tx]", i) {
+			t.Errorf("a transaction's hook saw %q", got)
+		}
+		if tx := mustJS(t, w, `$app.isTransactional()`); tx != false {
+			t.Errorf("after the hooks, the runtime's $app is transactional: %v", tx)
+		}
+	}
+	if s := Stats(w.App); s.Overflow != 0 {
+		t.Errorf("the calls did not all run on the pooled runtime: %+v", s)
+	}
+}

@@ -1,11 +1,14 @@
 package hooksapi
 
 import (
+	"fmt"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
+	"github.com/pocketbase/pocketbase/core"
 )
 
 // pool lends prewarmed runtimes, one goroutine at a time each. When every
@@ -17,6 +20,10 @@ type pool struct {
 	factory func() *goja.Runtime
 	size    int
 
+	// kept holds what each pooled runtime keeps between calls; it is
+	// written only by newPool, so lookups need no lock.
+	kept map[*goja.Runtime]*pooledRuntime
+
 	mu   sync.Mutex
 	idle []*goja.Runtime
 
@@ -27,8 +34,11 @@ type pool struct {
 func newPool(en *engine, size int, factory func() *goja.Runtime) *pool {
 	p := &pool{en: en, factory: factory, size: max(size, 0)}
 	p.idle = make([]*goja.Runtime, 0, p.size)
+	p.kept = make(map[*goja.Runtime]*pooledRuntime, p.size)
 	for range p.size {
-		p.idle = append(p.idle, factory())
+		vm := factory()
+		p.idle = append(p.idle, vm)
+		p.kept[vm] = &pooledRuntime{fns: map[*handler]goja.Callable{}, app: en.app, appValue: vm.Get("$app")}
 	}
 	return p
 }
@@ -61,8 +71,102 @@ func (p *pool) run(fn func(vm *goja.Runtime) error) error {
 	return fn(vm)
 }
 
+// runtimeOf is what vm keeps between calls; nil when vm is not pooled (a
+// throw-away runtime, or the loader's).
+func (p *pool) runtimeOf(vm *goja.Runtime) *pooledRuntime {
+	if p == nil {
+		return nil
+	}
+	return p.kept[vm]
+}
+
 func (p *pool) stats() PoolStats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return PoolStats{Size: p.size, Idle: len(p.idle), Overflow: p.overflow.Load()}
+}
+
+// pooledRuntime is what one pooled runtime keeps between calls, used only
+// by the goroutine the runtime is lent to: the function of every handler
+// it has run (evaluated on its first call there, not at every call), and
+// `$app` as a JavaScript value of the app itself, its value between calls.
+type pooledRuntime struct {
+	fns      map[*handler]goja.Callable
+	app      core.App
+	appValue goja.Value
+}
+
+// fn is h's function on vm: kept when vm is pooled, made anew otherwise.
+func (rt *pooledRuntime) fn(vm *goja.Runtime, h *handler) (goja.Callable, error) {
+	if rt != nil {
+		if f, ok := rt.fns[h]; ok {
+			return f, nil
+		}
+	}
+	v, err := vm.RunProgram(h.program)
+	if err != nil {
+		return nil, err
+	}
+	f, ok := goja.AssertFunction(v)
+	if !ok {
+		return nil, fmt.Errorf("%s: the handler is not a function", h.kind)
+	}
+	if rt != nil {
+		rt.fns[h] = f
+	}
+	return f, nil
+}
+
+// setApp makes app `$app` on vm until the returned function is called: an
+// event hook's app always (the event's, nil when it has none), another
+// handler's when not nil. The app itself is set as the value the runtime
+// keeps, not wrapped anew.
+func (rt *pooledRuntime) setApp(vm *goja.Runtime, app core.App, event bool) (restore func()) {
+	if app == nil && !event {
+		return func() {}
+	}
+	old := vm.Get("$app")
+	var v goja.Value
+	switch {
+	case app == nil:
+		v = goja.Undefined()
+	case rt != nil && app == rt.app:
+		v = rt.appValue
+	default:
+		v = vm.ToValue(app)
+	}
+	vm.Set("$app", v)
+	return func() { vm.Set("$app", old) }
+}
+
+// appFields: where the App field of each event type is (nil: it has none).
+var appFields sync.Map // reflect.Type -> []int
+
+// eventApp is the App field of a hook's event (e.app), nil when it has none.
+func eventApp(event any) core.App {
+	if e, ok := event.(*core.RecordEvent); ok { // the commonest, without reflection
+		return e.App
+	}
+	v := reflect.ValueOf(event)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	t := v.Elem().Type()
+	index, ok := appFields.Load(t)
+	if !ok {
+		var found []int
+		if f, has := t.FieldByName("App"); has && f.Type == reflect.TypeFor[core.App]() {
+			found = f.Index
+		}
+		index, _ = appFields.LoadOrStore(t, found)
+	}
+	if index.([]int) == nil {
+		return nil
+	}
+	f, err := v.Elem().FieldByIndexErr(index.([]int))
+	if err != nil {
+		return nil
+	}
+	app, _ := f.Interface().(core.App)
+	return app
 }
