@@ -53,6 +53,7 @@ func main() {
 	// PocketBase's own serve and superuser commands; serve listens where the
 	// configuration says unless --http is given.
 	serve := cmd.NewServeCommand(app, false)
+	raiseOpenFileLimit(app) // one open file per live connection (openfiles_unix.go)
 	serve.PersistentFlags().Lookup("http").DefValue = cfg.HTTP
 	_ = serve.PersistentFlags().Set("http", cfg.HTTP)
 	serve.PersistentFlags().Lookup("http").Changed = false
