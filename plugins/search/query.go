@@ -3,6 +3,7 @@ package search
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -21,9 +22,19 @@ const (
 // query is q made safe for FTS5 MATCH, plus the folded words used to rank
 // name matches first.
 type query struct {
-	match string   // the FTS5 expression
+	match string   // the FTS5 expression: every word a prefix
+	whole string   // the same with the words longer than the prefix indexes matched whole; "" when it is match
 	words []string // folded words of q, in order, phone numbers left out
 }
+
+// longestIndexedPrefix is the longest of the index's prefix indexes (see
+// CreateTablesSQL). A prefix of up to this many letters reads one list of
+// documents, in order, from its prefix index, as a whole word does; a
+// longer one makes FTS5 merge the lists of every word that starts with it
+// before the first match comes out, which for a common word (proposta in a
+// million timeline entries) costs hundreds of milliseconds. So the search
+// looks for such words whole first (see candidates).
+const longestIndexedPrefix = 3
 
 // parseQuery turns what a person typed into an FTS5 expression in which every
 // word is a quoted string: FTS5 syntax in q (quotes, AND, OR, NOT, NEAR, *, -,
@@ -43,8 +54,8 @@ func parseQuery(q string) (out query, problem string) {
 		return r
 	}, strings.ToValidUTF8(q, " "))
 	fields := strings.Fields(q)
-	var terms []string
-	long := false
+	var terms, whole []string
+	long, differs := false, false
 	word := func(w string) {
 		n := alnumCount(w)
 		if n == 0 {
@@ -52,10 +63,15 @@ func parseQuery(q string) (out query, problem string) {
 		}
 		long = long || n >= minWordRunes
 		term := `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
+		wholeTerm := term
 		if n >= minWordRunes {
 			term += "*"
+			if n <= longestIndexedPrefix {
+				wholeTerm = term
+			}
 		}
-		terms = append(terms, term)
+		differs = differs || wholeTerm != term
+		terms, whole = append(terms, term), append(whole, wholeTerm)
 		out.words = append(out.words, foldedWords(w)...)
 	}
 	for i := 0; i < len(fields); {
@@ -73,7 +89,8 @@ func parseQuery(q string) (out query, problem string) {
 		if len(digits) >= minPhoneDigits {
 			long = true
 			phrase := strings.Join(run, " ")
-			terms = append(terms, `("`+digits+`"* OR "`+phrase+`")`)
+			term := `("` + digits + `"* OR "` + strings.ReplaceAll(phrase, `"`, `""`) + `")`
+			terms, whole = append(terms, term), append(whole, term)
 		} else {
 			for _, w := range run {
 				word(w)
@@ -88,6 +105,9 @@ func parseQuery(q string) (out query, problem string) {
 		return query{}, fmt.Sprintf("Search for at most %d words.", maxTerms)
 	}
 	out.match = strings.Join(terms, " ")
+	if differs {
+		out.whole = strings.Join(whole, " ")
+	}
 	return out, ""
 }
 
@@ -126,10 +146,17 @@ func digitsOf(s string) string {
 	return b.String()
 }
 
+// folders are the accent-stripping transformers fold uses: making one costs
+// more than folding a name, and a search folds every candidate's name.
+var folders = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
+
 // fold lowercases and strips accents, as the index's tokenizer does.
 func fold(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, s)
+	t := folders.Get().(transform.Transformer)
+	defer folders.Put(t)
+	out, _, err := transform.String(t, s) // resets t first
 	if err != nil {
 		out = s
 	}

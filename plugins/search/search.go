@@ -143,7 +143,11 @@ type candidate struct {
 	Collection string  `db:"collection"`
 	Record     string  `db:"record"`
 	Rank       float64 `db:"relevance"`
-	group      int     // groupRanked, groupNewest or groupText (see candidates)
+	Name       string  `db:"name"` // the index's name column: the record's name, title or subject
+	record     *core.Record
+	group      int    // groupRanked, groupNewest or groupText (see candidates)
+	form       string // the FTS5 expression that found it
+	merges     bool   // form has prefixes longer than the prefix indexes (see longestIndexedPrefix)
 	tier       int
 	title      string
 	subtitle   string
@@ -154,8 +158,12 @@ type candidate struct {
 // it, then whose name holds every word of it, then the rest; in each tier
 // what matched in names, titles, subjects, details, phones and tags comes
 // first, in bm25 order (newest first when there are too many to rank),
-// then what matched only in long text, newest first (see candidates). Score is the tier's bonus (1000 per tier above the last)
-// plus the bm25 relevance (0 for long-text matches).
+// then what matched only in long text, newest first (see candidates). Score
+// is the tier's bonus (1000 per tier above the last) plus the bm25 relevance
+// (0 for long-text matches). The tiers come from the index's own name
+// column, so the candidates are ordered before any record is read; the
+// list rules are then checked on the best of them (allowedOnly) and only
+// the page's records are loaded.
 func Search(app core.App, info *core.RequestInfo, p Params) ([]Hit, error) {
 	q, problem := parseQuery(p.Q)
 	if problem != "" {
@@ -179,31 +187,15 @@ func Search(app core.App, info *core.RequestInfo, p Params) ([]Hit, error) {
 		}
 		filter = " AND m.collection IN (" + strings.Join(names, ", ") + ")"
 	}
-	found, err := candidates(app, q.match, filter, params)
+	found, err := candidates(app, q, filter, params)
 	if err != nil {
 		return nil, err
 	}
 
-	byCollection := map[string][]*candidate{}
 	for _, c := range found {
-		byCollection[c.Collection] = append(byCollection[c.Collection], c)
+		c.tier = nameTier(c.Name, q.words)
 	}
-	var allowed []*candidate
-	for name, list := range byCollection {
-		records, err := listable(app, info, name, list)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range list {
-			if r := records[c.Record]; r != nil {
-				var recordName string
-				recordName, c.title, c.subtitle = display(r)
-				c.tier = nameTier(recordName, q.words)
-				allowed = append(allowed, c)
-			}
-		}
-	}
-	slices.SortStableFunc(allowed, func(a, b *candidate) int {
+	slices.SortStableFunc(found, func(a, b *candidate) int {
 		if a.tier != b.tier {
 			return a.tier - b.tier
 		}
@@ -221,11 +213,15 @@ func Search(app core.App, info *core.RequestInfo, p Params) ([]Hit, error) {
 		}
 		return strings.Compare(a.Record, b.Record)
 	})
-	if len(allowed) > limit {
-		allowed = allowed[:limit]
+	allowed, err := allowedOnly(app, info, found, limit)
+	if err != nil {
+		return nil, err
+	}
+	if allowed, err = withRecords(app, allowed); err != nil {
+		return nil, err
 	}
 
-	snippets, err := bodySnippets(app, q.match, allowed)
+	snippets, err := bodySnippets(app, allowed)
 	if err != nil {
 		return nil, err
 	}
@@ -260,79 +256,154 @@ var rankAtMost = 2000
 // "n") documents each, so that a common word costs about what a rare one
 // does. First the matches in the short columns (names, titles, subjects,
 // details, phones, tags): ranked by bm25 when there are at most rankAtMost
-// of them, else the newest. Then the newest matches anywhere, long text
-// included, unranked. Ranking every match of a common word (a word in a
-// million timeline entries) takes seconds, and among thousands of matches
-// the recent ones are what a person looks for; the name tiers of Search
-// still put the records named like the query first. Both steps take more
-// than a page, so that records the caller may not list do not leave the
-// page short.
-func candidates(app core.App, match, filter string, params dbx.Params) ([]*candidate, error) {
-	short := dbx.Params{"short": "{name detail keys} : (" + match + ")", "most": rankAtMost + 1}
-	for k, v := range params {
-		short[k] = v
-	}
-	var matches int
-	err := app.DB().NewQuery(fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM `%[1]s` WHERE `%[1]s` MATCH {:short} LIMIT {:most})", Table)).
-		Bind(short).Row(&matches)
-	if err != nil {
-		return nil, err
-	}
-	relevance, order, group := bm25, "relevance", groupRanked
-	if matches > rankAtMost {
-		relevance, order, group = "0", "`"+Table+"`.rowid DESC", groupNewest
+// of them, else the newest. Then, when those leave room, the newest
+// matches anywhere, long text included, unranked. Ranking every match of a
+// common word (a word in a million timeline entries) takes seconds, and
+// among thousands of matches the recent ones are what a person looks for;
+// the name tiers of Search still put the records named like the query
+// first. Both steps take more than a page, so that records the caller may
+// not list do not leave the page short.
+//
+// Each step looks for the words typed whole first (q.whole), and for them
+// as prefixes (q.match, which finds the whole words too) only when the
+// whole words leave room: a word written out is best matched by itself,
+// and its prefix form is what costs (see longestIndexedPrefix).
+func candidates(app core.App, q query, filter string, params dbx.Params) ([]*candidate, error) {
+	n, _ := params["n"].(int)
+	forms := []string{q.match}
+	if q.whole != "" {
+		forms = []string{q.whole, q.match}
 	}
 	var found []*candidate
-	err = app.DB().NewQuery(fmt.Sprintf(
-		"SELECT `%[1]s`.rowid AS doc, m.collection AS collection, m.record AS record, %[3]s AS relevance"+
-			" FROM `%[1]s` JOIN `%[2]s` m ON m.id = `%[1]s`.rowid"+
-			" WHERE `%[1]s` MATCH {:short}%[4]s ORDER BY %[5]s LIMIT {:n}",
-		Table, MapTable, relevance, filter, order)).Bind(short).All(&found)
-	if err != nil {
-		return nil, err
+	for i, form := range forms {
+		matches, err := countShort(app, form)
+		if err != nil {
+			return nil, err
+		}
+		if matches < n && i < len(forms)-1 {
+			continue // few whole words: the prefixes, which hold them, decide
+		}
+		if found, err = shortMatches(app, form, filter, params, matches > rankAtMost); err != nil {
+			return nil, err
+		}
+		for _, c := range found {
+			c.form, c.merges = form, form == q.match && q.whole != ""
+		}
+		break
 	}
 	seen := make(map[int64]bool, len(found))
 	for _, c := range found {
-		c.group = group
 		seen[c.Doc] = true
 	}
-	// Long-text matches rank after these: with n of them there is no room.
-	if n, _ := params["n"].(int); len(found) >= n {
-		return found, nil
-	}
-	var newest []*candidate
-	err = app.DB().NewQuery(fmt.Sprintf(
-		"SELECT `%[1]s`.rowid AS doc, m.collection AS collection, m.record AS record, 0 AS relevance"+
-			" FROM `%[1]s` JOIN `%[2]s` m ON m.id = `%[1]s`.rowid"+
-			" WHERE `%[1]s` MATCH {:match}%[3]s ORDER BY `%[1]s`.rowid DESC LIMIT {:n}",
-		Table, MapTable, filter)).Bind(params).All(&newest)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range newest {
-		if !seen[c.Doc] {
-			c.group = groupText
-			found = append(found, c)
+	// Long-text matches rank after these, newest first, while there is room.
+	for i, form := range forms {
+		if len(found) >= n {
+			break
+		}
+		var newest []*candidate
+		err := app.DB().NewQuery(fmt.Sprintf(
+			"SELECT `%[1]s`.rowid AS doc, m.collection AS collection, m.record AS record, 0 AS relevance, `%[1]s`.name AS name"+
+				" FROM `%[1]s` JOIN `%[2]s` m ON m.id = `%[1]s`.rowid"+
+				" WHERE `%[1]s` MATCH {:match}%[3]s ORDER BY `%[1]s`.rowid DESC LIMIT {:n}",
+			Table, MapTable, filter)).Bind(withParam(params, "match", form)).All(&newest)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range newest {
+			if !seen[c.Doc] {
+				c.group, c.form, c.merges = groupText, form, i == 1
+				seen[c.Doc] = true
+				found = append(found, c)
+			}
 		}
 	}
 	return found, nil
 }
 
-// listable loads the candidates of one collection that the caller could
-// list through the record API: the collection's list rule is applied exactly
-// as PocketBase's list endpoint applies it, so a rule that narrows what staff
-// see (say, cases of their own team) narrows the search too. Today all five
-// collections list everything to staff, so nothing is dropped for them.
-func listable(app core.App, info *core.RequestInfo, name string, list []*candidate) (map[string]*core.Record, error) {
+// shortColumns limits an FTS5 expression to the short columns.
+func shortColumns(form string) string { return "{name detail keys} : (" + form + ")" }
+
+func withParam(params dbx.Params, key string, value any) dbx.Params {
+	out := dbx.Params{key: value}
+	for k, v := range params {
+		if k != key {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// countShort counts the documents whose short columns match form, up to
+// rankAtMost+1: enough to tell whether bm25 may rank them.
+func countShort(app core.App, form string) (int, error) {
+	var matches int
+	err := app.DB().NewQuery(fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM `%[1]s` WHERE `%[1]s` MATCH {:short} LIMIT {:most})", Table)).
+		Bind(dbx.Params{"short": shortColumns(form), "most": rankAtMost + 1}).Row(&matches)
+	return matches, err
+}
+
+// shortMatches takes the n best matches of form in the short columns by
+// bm25, or the newest n when there are too many to rank.
+func shortMatches(app core.App, form, filter string, params dbx.Params, tooMany bool) ([]*candidate, error) {
+	relevance, order, group := bm25, "relevance", groupRanked
+	if tooMany {
+		relevance, order, group = "0", "`"+Table+"`.rowid DESC", groupNewest
+	}
+	var found []*candidate
+	err := app.DB().NewQuery(fmt.Sprintf(
+		"SELECT `%[1]s`.rowid AS doc, m.collection AS collection, m.record AS record, %[3]s AS relevance, `%[1]s`.name AS name"+
+			" FROM `%[1]s` JOIN `%[2]s` m ON m.id = `%[1]s`.rowid"+
+			" WHERE `%[1]s` MATCH {:short}%[4]s ORDER BY %[5]s LIMIT {:n}",
+		Table, MapTable, relevance, filter, order)).Bind(withParam(params, "short", shortColumns(form))).All(&found)
+	for _, c := range found {
+		c.group = group
+	}
+	return found, err
+}
+
+// allowedOnly returns the first limit candidates, in their order, that the
+// caller could list through the record API: each collection's list rule is
+// applied exactly as PocketBase's list endpoint applies it (reading the ids
+// only), so a rule that narrows what staff see (say, the records of their
+// teams) narrows the search too. The rules are checked on the best
+// candidates first, as many as the page still needs, then on more when some
+// were refused, so that a page costs about its own size in rule checks.
+func allowedOnly(app core.App, info *core.RequestInfo, found []*candidate, limit int) ([]*candidate, error) {
+	var out []*candidate
+	for next := 0; next < len(found) && len(out) < limit; {
+		need := limit - len(out)
+		if next > 0 {
+			need *= 2 // some were refused: expect more to be
+		}
+		chunk := found[next:min(next+need, len(found))]
+		next += len(chunk)
+		byCollection := map[string][]any{}
+		for _, c := range chunk {
+			byCollection[c.Collection] = append(byCollection[c.Collection], c.Record)
+		}
+		ok := map[string]map[string]bool{}
+		for name, ids := range byCollection {
+			listable, err := listableIDs(app, info, name, ids)
+			if err != nil {
+				return nil, err
+			}
+			ok[name] = listable
+		}
+		for _, c := range chunk {
+			if ok[c.Collection][c.Record] && len(out) < limit {
+				out = append(out, c)
+			}
+		}
+	}
+	return out, nil
+}
+
+func listableIDs(app core.App, info *core.RequestInfo, name string, ids []any) (map[string]bool, error) {
 	collection, err := app.FindCachedCollectionByNameOrId(name)
 	if err != nil {
 		return nil, nil // deleted since it was indexed
 	}
-	ids := make([]any, len(list))
-	for i, c := range list {
-		ids[i] = c.Record
-	}
-	query := app.RecordQuery(collection).AndWhere(dbx.In(collection.Name+".id", ids...))
+	query := app.RecordQuery(collection).Select(collection.Name + ".id").Distinct(true).AndWhere(dbx.In(collection.Name+".id", ids...))
 	if !info.HasSuperuserAuth() {
 		if collection.ListRule == nil {
 			return nil, nil // superusers only
@@ -349,13 +420,42 @@ func listable(app core.App, info *core.RequestInfo, name string, list []*candida
 			}
 		}
 	}
-	var records []*core.Record
-	if err := query.All(&records); err != nil {
+	var listable []string
+	if err := query.Column(&listable); err != nil {
 		return nil, err
 	}
-	out := make(map[string]*core.Record, len(records))
-	for _, r := range records {
-		out[r.Id] = r
+	out := make(map[string]bool, len(listable))
+	for _, id := range listable {
+		out[id] = true
+	}
+	return out, nil
+}
+
+// withRecords loads the records of the page's hits (the rules were checked
+// by allowedOnly) and fills their titles; a record deleted meanwhile drops
+// out.
+func withRecords(app core.App, hits []*candidate) ([]*candidate, error) {
+	byCollection := map[string][]string{}
+	for _, c := range hits {
+		byCollection[c.Collection] = append(byCollection[c.Collection], c.Record)
+	}
+	records := map[string]*core.Record{}
+	for name, ids := range byCollection {
+		list, err := app.FindRecordsByIds(name, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range list {
+			records[name+"/"+r.Id] = r
+		}
+	}
+	out := hits[:0]
+	for _, c := range hits {
+		if r := records[c.Collection+"/"+c.Record]; r != nil {
+			c.record = r
+			_, c.title, c.subtitle = display(r)
+			out = append(out, c)
+		}
 	}
 	return out, nil
 }
@@ -408,35 +508,82 @@ func display(r *core.Record) (name, title, subtitle string) {
 // bodySnippets returns, for the hits whose body matched, a short excerpt of
 // it around the match; FTS5 marks the match with control characters, which
 // become <mark> once the text is HTML-escaped, so a body cannot inject markup.
-func bodySnippets(app core.App, match string, hits []*candidate) (map[int64]string, error) {
+// Only hits with some long text are read, each with the expression that
+// found it. FTS5 looks a listed rowid up from scratch (about a millisecond
+// each on a large index), so the newest hits of a form, which are the top
+// of its matches, are read in one pass over their rowids' range; ranked
+// hits, which may lie anywhere, are looked up.
+func bodySnippets(app core.App, hits []*candidate) (map[int64]string, error) {
 	out := map[int64]string{}
-	var docs []any
+	type batch struct {
+		form   string
+		ranged bool
+		docs   []any
+		lo, hi int64
+	}
+	var batches []*batch
+	byKey := map[string]*batch{}
 	for _, h := range hits {
-		if s, _ := sourceFor(h.Collection); len(s.body) > 0 {
-			docs = append(docs, h.Doc)
+		if !hasBody(h.record) {
+			continue
 		}
+		ranged := h.merges || h.group != groupRanked
+		key := fmt.Sprint(ranged, h.form)
+		b := byKey[key]
+		if b == nil {
+			b = &batch{form: h.form, ranged: ranged, lo: h.Doc, hi: h.Doc}
+			byKey[key] = b
+			batches = append(batches, b)
+		}
+		b.docs, b.lo, b.hi = append(b.docs, h.Doc), min(b.lo, h.Doc), max(b.hi, h.Doc)
 	}
-	if len(docs) == 0 {
-		return out, nil
-	}
-	var rows []struct {
-		Doc     int64  `db:"doc"`
-		Snippet string `db:"snippet"`
-	}
-	err := app.DB().Select("rowid AS doc", fmt.Sprintf("snippet(`%s`, %d, char(2), char(3), '…', 16) AS snippet", Table, colBody)).
-		From(Table).
-		Where(dbx.NewExp("`"+Table+"` MATCH {:match}", dbx.Params{"match": match})).
-		AndWhere(dbx.In("rowid", docs...)).
-		All(&rows)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range rows {
-		if strings.ContainsRune(r.Snippet, '\x02') {
-			out[r.Doc] = strings.NewReplacer("\x02", "<mark>", "\x03", "</mark>").Replace(htmlEscape(r.Snippet))
+	for _, b := range batches {
+		var rows []struct {
+			Doc     int64  `db:"doc"`
+			Snippet string `db:"snippet"`
+		}
+		q := app.DB().Select("rowid AS doc", fmt.Sprintf("snippet(`%s`, %d, char(2), char(3), '…', 16) AS snippet", Table, colBody)).
+			From(Table).
+			Where(dbx.NewExp("`"+Table+"` MATCH {:match}", dbx.Params{"match": b.form}))
+		if b.ranged {
+			// The unary + keeps the list a filter of the range's rows.
+			in, params := make([]string, len(b.docs)), dbx.Params{"lo": b.lo, "hi": b.hi}
+			for i, d := range b.docs {
+				in[i] = fmt.Sprintf("{:d%d}", i)
+				params[fmt.Sprintf("d%d", i)] = d
+			}
+			q.AndWhere(dbx.NewExp("rowid BETWEEN {:lo} AND {:hi} AND +rowid IN ("+strings.Join(in, ", ")+")", params))
+		} else {
+			q.AndWhere(dbx.In("rowid", b.docs...))
+		}
+		if err := q.All(&rows); err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if strings.ContainsRune(r.Snippet, '\x02') {
+				out[r.Doc] = strings.NewReplacer("\x02", "<mark>", "\x03", "</mark>").Replace(htmlEscape(r.Snippet))
+			}
 		}
 	}
 	return out, nil
+}
+
+// hasBody tells whether r has any of the long text its index entry's body
+// column holds (its long fields and text custom fields).
+func hasBody(r *core.Record) bool {
+	if r == nil {
+		return false
+	}
+	s, ok := sourceFor(r.Collection().Name)
+	if !ok {
+		return false
+	}
+	for _, f := range append(s.columns(r.Collection(), s.body), s.customFields(r.Collection())...) {
+		if strings.TrimSpace(r.GetString(f)) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func htmlEscape(s string) string {
