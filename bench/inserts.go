@@ -105,6 +105,7 @@ func benchInserts(opts options, root string, n int, withVariants bool) (insertRo
 		if err != nil {
 			return res, err
 		}
+		rawNoSearch = append(rawNoSearch, rawRate{n, float64(res.rawBareN) / res.rawBare.Seconds()})
 	}
 
 	// Other plain shapes of the raw side, at the first size only and on the
@@ -121,6 +122,28 @@ func benchInserts(opts options, root string, n int, withVariants bool) (insertRo
 	}
 	return res, nil
 }
+
+// rawRate is part 2's raw insert rate into the table and its indexes, no
+// search index, at one size: the fill's goal (8) is shown beside it.
+type rawRate struct {
+	rows int
+	rate float64
+}
+
+var rawNoSearch []rawRate
+
+// rawNoSearchRate is the rate part 2 measured in this run at the size
+// nearest to contacts, if it ran.
+func rawNoSearchRate(contacts int) (rate float64, rows int, ok bool) {
+	for _, r := range rawNoSearch {
+		if !ok || abs(r.rows-contacts) < abs(rows-contacts) {
+			rate, rows, ok = r.rate, r.rows, true
+		}
+	}
+	return rate, rows, ok
+}
+
+func abs(n int) int { return max(n, -n) }
 
 // rawConfig is a shape of plain multi-row INSERT.
 type rawConfig struct {

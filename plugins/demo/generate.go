@@ -41,7 +41,10 @@ type Summary struct {
 	Logins      []Login
 	NewContacts int64
 	NewRows     int64 // rows written by the bulk path (contacts, activities, consents)
-	BulkTime    time.Duration
+	// Indexed is how many of them the bulk path indexed for search itself,
+	// before each batch committed (the insert triggers set aside).
+	Indexed  int64
+	BulkTime time.Duration
 }
 
 const (
@@ -113,6 +116,7 @@ func Generate(app core.App, opts Options) (*Summary, error) {
 	}
 	sum.NewRows += n
 	sum.BulkTime += time.Since(start)
+	sum.Indexed = g.indexed
 	if err := g.oldLeads(); err != nil { // plugins/demo/retention.go
 		return nil, err
 	}
@@ -134,6 +138,8 @@ type generator struct {
 	rng   *rand.Rand
 	cal   crm.Calendar    // the business's opening hours
 	dated map[string]bool // timeline entries already moved to when they happened
+	// indexed counts the search index entries the bulk path wrote itself.
+	indexed int64
 }
 
 // save creates the record with the given id unless it exists already.
@@ -377,14 +383,19 @@ func (g *generator) contactRow(i int) []any {
 }
 
 func (g *generator) contacts(db *sql.DB) (int64, error) {
-	w := newBulkWriter(db, crm.Contacts, contactColumns...)
+	w, err := newBulkWriter(g.app, db, crm.Contacts, g.opts.Contacts, contactColumns...)
+	if err != nil {
+		return 0, err
+	}
 	for i := 1; i <= g.opts.Contacts; i++ {
 		if err := w.Add(g.contactRow(i)...); err != nil {
 			w.abort()
 			return w.Inserted, err
 		}
 	}
-	return w.Inserted, w.Close()
+	err = w.Close()
+	g.indexed += w.Indexed
+	return w.Inserted, err
 }
 
 // lostReasons: the business's reasons for losing a deal (written first in its
@@ -497,7 +508,10 @@ var activityTypes = []string{"call", "email", "meeting", "visit", "note", "chat"
 
 // timeline: every contact's history of interactions and their consents.
 func (g *generator) timeline(db *sql.DB) (int64, error) {
-	acts := newBulkWriter(db, crm.Activities, activityColumns...)
+	acts, err := newBulkWriter(g.app, db, crm.Activities, g.opts.Contacts*g.opts.ActivitiesPerContact, activityColumns...)
+	if err != nil {
+		return 0, err
+	}
 	for i := 1; i <= g.opts.Contacts; i++ {
 		r := rand.New(rand.NewPCG(31, uint64(i)))
 		company := ""
@@ -533,8 +547,12 @@ func (g *generator) timeline(db *sql.DB) (int64, error) {
 	if err := acts.Close(); err != nil {
 		return acts.Inserted, err
 	}
+	g.indexed += acts.Indexed
 
-	consents := newBulkWriter(db, crm.Consents, consentColumns...)
+	consents, err := newBulkWriter(g.app, db, crm.Consents, g.opts.Contacts*2, consentColumns...)
+	if err != nil {
+		return acts.Inserted, err
+	}
 	surveyed := map[int]bool{}
 	if base := min(g.opts.Contacts, baseContacts); base >= 3 {
 		for n := 1; n <= base/2; n++ {
@@ -561,6 +579,6 @@ func (g *generator) timeline(db *sql.DB) (int64, error) {
 			}
 		}
 	}
-	err := consents.Close()
+	err = consents.Close()
 	return acts.Inserted + consents.Inserted, err
 }
