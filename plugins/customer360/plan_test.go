@@ -86,15 +86,5 @@ var long = map[string]bool{"timeline": true, "orders": true, "subscriptions": tr
 func explain(t *testing.T, app core.App, q *dbx.SelectQuery) string {
 	t.Helper()
 	built := q.Build()
-	var rows []struct {
-		Detail string `db:"detail"`
-	}
-	if err := app.DB().NewQuery("EXPLAIN QUERY PLAN " + built.SQL()).Bind(built.Params()).All(&rows); err != nil {
-		t.Fatalf("%v\n%s", err, built.SQL())
-	}
-	var lines []string
-	for _, r := range rows {
-		lines = append(lines, r.Detail)
-	}
-	return strings.Join(lines, "\n")
+	return testkit.QueryPlan(t, app, built.SQL(), built.Params())
 }

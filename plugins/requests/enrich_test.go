@@ -1,16 +1,12 @@
 package requests_test
 
 import (
-	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -234,38 +230,6 @@ func listWorld(t *testing.T) *testkit.World {
 	return w
 }
 
-// sqlLog records the SQL the app's readers run while on.
-type sqlLog struct {
-	mu    sync.Mutex
-	stmts []string
-}
-
-func logSQL(t *testing.T, app core.App) *sqlLog {
-	t.Helper()
-	db, ok := app.ConcurrentDB().(*dbx.DB)
-	if !ok {
-		t.Fatal("the app's readers are not a *dbx.DB")
-	}
-	l := &sqlLog{}
-	before := db.QueryLogFunc
-	db.QueryLogFunc = func(ctx context.Context, d time.Duration, q string, rows *sql.Rows, err error) {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		l.stmts = append(l.stmts, q)
-	}
-	t.Cleanup(func() { db.QueryLogFunc = before })
-	return l
-}
-
-// take returns what was logged since the last take.
-func (l *sqlLog) take() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := l.stmts
-	l.stmts = nil
-	return out
-}
-
 func setMode(t *testing.T, w *testkit.World, mode string) {
 	t.Helper()
 	n := w.Count(t, crm.BusinessSettings, "")
@@ -287,7 +251,7 @@ func setMode(t *testing.T, w *testkit.World, mode string) {
 // may see.
 func TestListsReadTheRuleAsStored(t *testing.T) {
 	w := listWorld(t)
-	log := logSQL(t, w.App)
+	log := testkit.LogSQL(t, w.App)
 	readers := []string{"manager", "agent", "readonly", "partner", "customer"}
 	for _, mode := range []string{crm.VisibilityEveryone, crm.VisibilityTeams} {
 		setMode(t, w, mode)
@@ -296,7 +260,7 @@ func TestListsReadTheRuleAsStored(t *testing.T) {
 			token := testkit.Token(t, auth)
 			for _, collection := range []string{crm.Contacts, crm.Companies} {
 				what := mode + "/" + who + "/" + collection
-				log.take()
+				log.Take()
 				res := w.Srv.Do(t, http.MethodGet, "/api/collections/"+collection+"/records?perPage=200&sort=id", token, nil)
 				if res.Status != http.StatusOK {
 					t.Fatalf("%s: %d %s", what, res.Status, res.Body)
@@ -344,16 +308,16 @@ func TestListsReadTheRuleAsStored(t *testing.T) {
 // count.
 func TestListQueriesAreLedByIndexes(t *testing.T) {
 	w := listWorld(t)
-	log := logSQL(t, w.App)
+	log := testkit.LogSQL(t, w.App)
 	list := func(mode, who, query string) []string {
 		t.Helper()
 		setMode(t, w, mode)
-		log.take()
+		log.Take()
 		res := w.Srv.Do(t, http.MethodGet, "/api/collections/contacts/records?"+query, testkit.Token(t, w.R(who)), nil)
 		if res.Status != http.StatusOK {
 			t.Fatalf("%s %s: %d %s", who, query, res.Status, res.Body)
 		}
-		return log.take()
+		return log.Take()
 	}
 	owner := "filter=" + url.QueryEscape("(owner='"+w.ID("agent")+"')") + "&sort=-created&perPage=50&skipTotal=1"
 	newest := "sort=-created&perPage=50&skipTotal=1"
@@ -374,7 +338,7 @@ func TestListQueriesAreLedByIndexes(t *testing.T) {
 			if !strings.HasPrefix(stmt, "SELECT") {
 				continue
 			}
-			plan := explainSQL(t, w.App, stmt)
+			plan := testkit.QueryPlan(t, w.App, stmt, nil)
 			for _, line := range strings.Split(plan, "\n") {
 				// A SCAN ... USING INDEX walks an index in the order asked
 				// and stops at the page's LIMIT: led by an index.
@@ -402,19 +366,4 @@ func smallScan(line string) bool {
 		}
 	}
 	return false
-}
-
-func explainSQL(t *testing.T, app core.App, stmt string) string {
-	t.Helper()
-	var rows []struct {
-		Detail string `db:"detail"`
-	}
-	if err := app.DB().NewQuery("EXPLAIN QUERY PLAN " + stmt).All(&rows); err != nil {
-		t.Fatalf("%s: %v", stmt, err)
-	}
-	lines := make([]string, len(rows))
-	for i, r := range rows {
-		lines[i] = r.Detail
-	}
-	return strings.Join(lines, "\n")
 }

@@ -1,19 +1,16 @@
 package search_test
 
 import (
-	"context"
-	"database/sql"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
 	"vinculo/plugins/demo"
 	"vinculo/plugins/search"
+	"vinculo/testkit"
 )
 
 // Every query a search sends is led by an index: the FTS5 index's MATCH
@@ -41,16 +38,7 @@ func TestEveryQueryIsLedByAnIndex(t *testing.T) {
 	phone := "(" + row.Mobile[3:5] + ") " + row.Mobile[5:10] + "-" + row.Mobile[10:]
 	queries := []string{"joao conceicao", "mar", "guimaraes", phone, local, "proposta", "conceica", "jo"}
 
-	db := w.App.ConcurrentDB().(*dbx.DB)
-	var mu sync.Mutex
-	var sent []string
-	before := db.QueryLogFunc
-	db.QueryLogFunc = func(ctx context.Context, d time.Duration, q string, rows *sql.Rows, err error) {
-		mu.Lock()
-		sent = append(sent, q)
-		mu.Unlock()
-	}
-	t.Cleanup(func() { db.QueryLogFunc = before })
+	log := testkit.LogSQL(t, w.App)
 
 	ask := func(who *core.Record) {
 		for _, q := range queries {
@@ -69,7 +57,7 @@ func TestEveryQueryIsLedByAnIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	ask(w.R(crm.RoleReadonly))
-	db.QueryLogFunc = before
+	sent := log.Take()
 
 	seen := map[string]bool{}
 	fts, records := 0, 0
@@ -78,7 +66,7 @@ func TestEveryQueryIsLedByAnIndex(t *testing.T) {
 			continue
 		}
 		seen[q] = true
-		plan := explainSQL(t, w.App, q)
+		plan := testkit.QueryPlan(t, w.App, q, nil)
 		if strings.Contains(q, search.Table) {
 			fts++
 		} else {
@@ -120,19 +108,4 @@ func bigScan(line string) bool {
 		return false
 	}
 	return true
-}
-
-func explainSQL(t *testing.T, app core.App, q string) string {
-	t.Helper()
-	var rows []struct {
-		Detail string `db:"detail"`
-	}
-	if err := app.DB().NewQuery("EXPLAIN QUERY PLAN " + q).All(&rows); err != nil {
-		t.Fatalf("%v\n%s", err, q)
-	}
-	var lines []string
-	for _, r := range rows {
-		lines = append(lines, r.Detail)
-	}
-	return strings.Join(lines, "\n")
 }

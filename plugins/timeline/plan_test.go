@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pocketbase/dbx"
-
 	"vinculo/testkit"
 )
 
@@ -20,7 +18,8 @@ func TestPageQueryUsesTheTimelineIndex(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		plan := explain(t, app.DB(), q)
+		built := q.Build()
+		plan := testkit.QueryPlan(t, app, built.SQL(), built.Params())
 		if !strings.Contains(plan, "SEARCH activities USING INDEX idx_activities_contact_occurred_at_created_id (contact=?") ||
 			strings.Contains(plan, "TEMP B-TREE") || strings.Contains(plan, "SCAN activities") {
 			t.Errorf("cursor %q: plan\n%s", c, plan)
@@ -29,20 +28,4 @@ func TestPageQueryUsesTheTimelineIndex(t *testing.T) {
 			t.Errorf("the cursor does not seek into the index:\n%s", plan)
 		}
 	}
-}
-
-func explain(t *testing.T, db dbx.Builder, q *dbx.SelectQuery) string {
-	t.Helper()
-	built := q.Build()
-	var rows []struct {
-		Detail string `db:"detail"`
-	}
-	if err := db.NewQuery("EXPLAIN QUERY PLAN " + built.SQL()).Bind(built.Params()).All(&rows); err != nil {
-		t.Fatal(err)
-	}
-	var lines []string
-	for _, r := range rows {
-		lines = append(lines, r.Detail)
-	}
-	return strings.Join(lines, "\n")
 }
