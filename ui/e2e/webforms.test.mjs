@@ -205,7 +205,7 @@ describe('web-to-lead in Chromium', { timeout: 300000 }, () => {
       await signIn(page, MARINA)
       await page.goto(`${server.url}/settings/channels`)
       const card = page.locator('section.channel[data-channel=whatsapp]')
-      await card.waitFor()
+      await page.locator('section.channel[data-channel=whatsapp][aria-busy=false]').waitFor() // the accounts were read
       if (size === 'desktop') {
         await card.locator('#whatsapp-phone_number_id').fill('106540352242922')
         await card.locator('#whatsapp-number').fill('+55 11 4000-0000')

@@ -48,6 +48,8 @@ export class ChannelAccounts {
   /** @type {Record<string, Account>} */
   accounts = $state({})
   loading = $state(false)
+  /** Whether the accounts were read once: until then nothing is said of their secrets. */
+  loaded = $state(false)
   /** @type {unknown} */
   error = $state(null)
 
@@ -65,6 +67,7 @@ export class ChannelAccounts {
       const out = {}
       for (const a of list) out[a.channel] = /** @type {any} */ (a)
       this.accounts = out
+      this.loaded = true
     } catch (err) {
       this.error = err
     } finally {
