@@ -67,6 +67,7 @@ export default {
   'import.back': "Back",
   'import.recheck': "Check again",
   'import.run': "Import {n} rows",
+  'import.run_one': "Import 1 row",
   'import.run_blocked': 'Some rows have errors: fix them in the file and check again, or choose to import the valid rows only.',
   'import.progress_label': "Import progress",
   'import.progress': "{done} of {total} rows",

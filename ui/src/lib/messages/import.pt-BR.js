@@ -67,6 +67,7 @@ export default {
   'import.back': "Voltar",
   'import.recheck': "Conferir de novo",
   'import.run': "Importar {n} linhas",
+  'import.run_one': "Importar 1 linha",
   'import.run_blocked': 'Algumas linhas têm erros: corrija-as no arquivo e confira de novo, ou escolha importar só as linhas válidas.',
   'import.progress_label': "Progresso da importação",
   'import.progress': "{done} de {total} linhas",
