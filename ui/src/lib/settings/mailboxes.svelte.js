@@ -159,8 +159,12 @@ export class MailboxesSettings {
   /** @param {Record<string, any>} body */
   async add(body) {
     const m = await this.pb.collection('mailboxes').create(body, { fields: FIELDS })
-    this.items = [...this.items.filter((x) => x.id !== m.id), m].sort((a, b) => a.name.localeCompare(b.name))
-    return m
+    // The reader starts as soon as the mailbox is saved: its first status may
+    // arrive live before this answer does, and is newer than it.
+    const live = this.items.find((x) => x.id === m.id)
+    const kept = live && (live.last_checked_at ?? '') > (m.last_checked_at ?? '') ? { ...m, ...live } : m
+    this.items = [...this.items.filter((x) => x.id !== m.id), kept].sort((a, b) => a.name.localeCompare(b.name))
+    return kept
   }
 
   /**

@@ -55,4 +55,13 @@ describe('mailboxes store', () => {
     expect(s.items.map((m) => m.id)).toEqual(['m1'])
     expect(s.types.map((x) => x.id)).toEqual(['t1'])
   })
+
+  test("a mailbox's first status that arrived live before the answer to its creation stays", async () => {
+    const pb = fakePb({ mailboxes: { create: { id: 'm2', name: 'Suporte', status: '', last_checked_at: '' } } })
+    const s = new MailboxesSettings(pb)
+    s.items = [{ id: 'm2', name: 'Suporte', status: 'ok', last_checked_at: '2026-12-07 07:33:00.000Z' }]
+    const m = await s.add({ name: 'Suporte' })
+    expect(m.status).toBe('ok')
+    expect(s.items).toEqual([{ id: 'm2', name: 'Suporte', status: 'ok', last_checked_at: '2026-12-07 07:33:00.000Z' }])
+  })
 })
