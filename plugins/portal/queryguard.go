@@ -78,6 +78,9 @@ func guardRecordQuery(e *core.RequestEvent) error {
 	if err := CheckCustomerRequest(e.App, collection, q.Get(search.FilterQueryParam), q.Get(search.SortQueryParam), q.Get(expandParam), false); err != nil {
 		return refusal(e, err)
 	}
+	if isCustomer(e.Auth) {
+		narrowToCustomerScope(e, collection)
+	}
 	return e.Next()
 }
 
