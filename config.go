@@ -137,7 +137,7 @@ func configEnviron(environ []string) (map[string]string, error) {
 		}
 	}
 	for k := range env {
-		if k != "VINCULO_CONFIG" && !slices.ContainsFunc(settings, func(s setting) bool { return s.envName() == k }) {
+		if k != "VINCULO_CONFIG" && k != debugAddrEnv && !slices.ContainsFunc(settings, func(s setting) bool { return s.envName() == k }) {
 			return nil, badConfig("environment: unknown variable %s (see `vinculo config --help`)", k)
 		}
 	}

@@ -34,6 +34,7 @@ func main() {
 	app.RootCmd.Short = "Vinculo, the CRM in which the customer drives the relationship"
 	addConfigFlags(app.RootCmd)
 	app.RootCmd.AddCommand(configCommand(report))
+	debugServer(app) // off unless VINCULO_PPROF is set (debugserver.go)
 
 	// JavaScript hooks (in file-name order, with $crm) and migrations.
 	if err := hooksapi.Register(app, cfg); err != nil {

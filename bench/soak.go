@@ -12,7 +12,9 @@ package main
 // staff realtime connections are subscribed to contacts/* and read every
 // event. At the end: RSS at the end of the warm-up (-soak-warmup) and at the
 // end, the slope of RSS after the warm-up (least squares, per minute), the
-// errors, requests/s and each kind's p50/p99. It asserts nothing.
+// errors, requests/s and each kind's p50/p99. It asserts nothing. With
+// -soak-trace DIR it also records what the memory is made of
+// (soak_trace.go).
 
 import (
 	"bufio"
@@ -89,11 +91,20 @@ func runSoakPart(ctx context.Context, opts options, root string) error {
 		return err
 	}
 	dbStart := fileSize(filepath.Join(dir, "data.db"))
+	traceAddr, undoEnv, err := soakTraceEnv()
+	if err != nil {
+		return err
+	}
 	s, err := serve(ctx, opts.bin, dir)
+	undoEnv()
 	if err != nil {
 		return err
 	}
 	defer s.stop()
+	tracer, err := newSoakTracer(traceAddr, s, filepath.Join(dir, "data.db"))
+	if err != nil {
+		return err
+	}
 	r := &soakRun{s: s, client: newClient(soakClients + 8)}
 	if r.token, r.agentID, err = signIn(r.client, s.url, "staff", agentEmail, agentPassword); err != nil {
 		return err
@@ -127,16 +138,20 @@ func runSoakPart(ctx context.Context, opts options, root string) error {
 	}
 	rss := make(chan []rssPoint, 1)
 	go func() { rss <- sampleRSS(lctx, s, stats) }()
+	traced := make(chan struct{})
+	go func() { tracer.run(lctx, warm); close(traced) }()
 	stats.start = time.Now()
 	r.load(lctx, stats)
 	took := time.Since(stats.start)
 	stop()
 	wg.Wait()
 	points := <-rss
+	<-traced
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	printSoak(stats, points, warm, took, procStatus(s, "VmHWM"), dbStart, fileSize(filepath.Join(dir, "data.db")))
+	tracer.summary(warm)
 	return nil
 }
 

@@ -17,16 +17,30 @@
 // on its one-connection writer pools (RunInTransaction), so the read pools
 // are not serialised by this.
 //
-// Why two cache sizes: every SQLite connection keeps its own page cache,
+// Why these cache sizes: every SQLite connection keeps its own page cache,
 // filled as it reads and kept while it stays open. PocketBase keeps up to 15
 // idle readers of data.db and 3 of auxiliary.db open (more under load), and
 // its settings let each cache grow to 32 MB: on a data file of a million
 // contacts, far bigger than that, every busy reader ends up holding its 32 MB
 // of copies of pages the operating system already caches once for all of
-// them. Readers get 8 MB each. The writer (PocketBase's one-connection pool,
-// which runs every transaction: imports, the demo's fill, reindexing) keeps
-// the 32 MB: a big write transaction changes more pages than a small cache
-// holds and would spill them to the WAL before its commit.
+// them. Readers get 8 MB each. The writers (PocketBase's one-connection
+// pools, which run every transaction: imports, the demo's fill, reindexing,
+// and the request log into auxiliary.db) keep 8 MB of pages too, but may
+// hold up to 32 MB of pages a transaction changed before they spill any to
+// the WAL (PRAGMA cache_spill): a big write transaction still commits in one
+// go, and once it has, the pages over 8 MB are the first SQLite reuses or
+// gives back. A writer used to keep 32 MB: every write touches the newest
+// pages of the file (new rows, the request log's), so under a steady load
+// its cache filled with pages nobody read again (in a soak the request
+// log's writer grew fastest of all connections, 1.6 MB a minute).
+//
+// What SQLite's memory is made of, in a long-running server: the pages
+// cached (all connections' caches draw on one shared pool whose size is the
+// sum of their cache_size, bounded for the whole process by HeapLimitDefault,
+// see memory.go), each connection's copy of the schema (about 0.6 MB for
+// data.db) and what its statements use while they run. SQLite asks for it
+// from modernc's C library, which rounds each request up to a power of two:
+// a cached 4 KB page (with its header) costs 8 KB of the process's memory.
 package sqlitedb
 
 import (
@@ -55,19 +69,29 @@ const pragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=
 
 // Page cache sizes, in PRAGMA cache_size's terms (negative: KiB).
 const (
-	WriterCacheKB = "-32000" // PocketBase's own setting
+	WriterCacheKB = "-8000"
 	ReaderCacheKB = "-8000"
+	// WriterSpillKB is how much a writer's transaction may change before
+	// its pages spill to the WAL ahead of the commit (PocketBase's cache
+	// size, 32 MB, which it gave the writer for this).
+	WriterSpillKB = "-32000"
 )
 
 // ConnLifetime is how long a connection lives before the pool closes it
 // (once it is idle) and opens a fresh one when next needed. SQLite's
-// memory for a connection (its schema, its cache, what its queries left
-// behind) grows with use and goes back to the system only when the
-// connection closes; under a steady load PocketBase's pools never let one
-// idle long enough to close it, and the server's memory kept climbing.
+// memory for a connection (its pages, what its queries left behind) grows
+// with use and goes back to the system only when the connection closes;
+// under a steady load PocketBase's pools never let one idle long enough to
+// close it, and the server's memory kept climbing. The connections of a
+// pool are opened together (by the first burst of requests) and so expire
+// together: every lifetime the process gives back what they had gathered
+// at once and gathers it again, a saw-tooth whose height is what the
+// connections gather in one lifetime (a soak of 10,000 contacts at 40-60
+// requests a second: swings of about 35 MB with five minutes, 10-20 MB
+// with two).
 // Opening one costs its schema's parsing: a few to tens of milliseconds
-// on a busy two-core machine, once per connection every five minutes.
-const ConnLifetime = 5 * time.Minute
+// on a busy two-core machine, about 17 connections every two minutes.
+const ConnLifetime = 2 * time.Minute
 
 // Connect is the core.DBConnectFunc of every Vinculo app (the server, the
 // commands and the tests).
@@ -103,12 +127,13 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 		// after Connect returns (none on a connection's lifetime).
 		c.lifetime.Do(func() { db.SetConnMaxLifetime(ConnLifetime) })
 	}
+	pragma := "PRAGMA cache_size = " + ReaderCacheKB
 	if db != nil && db.Stats().MaxOpenConnections == 1 {
-		return conn, nil
+		pragma = "PRAGMA cache_spill = " + WriterSpillKB
 	}
-	if _, err := conn.(driver.ExecerContext).ExecContext(ctx, "PRAGMA cache_size = "+ReaderCacheKB, nil); err != nil {
+	if _, err := conn.(driver.ExecerContext).ExecContext(ctx, pragma, nil); err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("sqlitedb: reader cache: %w", err)
+		return nil, fmt.Errorf("sqlitedb: %s: %w", pragma, err)
 	}
 	return conn, nil
 }
