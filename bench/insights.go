@@ -45,43 +45,47 @@ var (
 	insightsRequests = flag.Int("insights-requests", 500000, "part 12: requests added by SQL (and a fifth as many tasks)")
 	insightsDemoDir  = flag.String("insights-demo-dir", "", "part 12: copy this data dir, made before by `vinculo demo --contacts N --activities-per-contact 0`, instead of running the demo")
 	insightsRounds   = flag.Int("insights-requests-per-line", 40, "part 12: measured board requests per board and period (and as many SQL replays)")
+	insightsDir      = flag.String("insights-dir", "", "part 12: a data dir kept between runs: if it holds the fill already (its marker file "+insightsMarker+"), measure it in place, no copy; otherwise make it (copy -insights-demo-dir or run the demo into it), fill it and write the marker. Never removed by the bench")
+	insightsBoards   = flag.String("insights-boards", "", "part 12: the boards to measure, comma separated (sales,service,customers,team); all by default")
 )
 
+// insightsMarker is the file a kept data dir gets once its fill is complete;
+// it holds what the fill added.
+const insightsMarker = "insights-fill.txt"
+
 // bigTables are the tables a figure may never scan whole.
-var bigTables = []string{"deals", "deal_stage_history", "cases", "tasks", "orders", "contacts", "activities", "subscriptions", "survey_answers"}
+var bigTables = []string{"deals", "deal_stage_history", "cases", "tasks", "orders", "contacts", "activities", "subscriptions", "survey_answers",
+	"insights_case_facts", "insights_case_months", "insights_customer_spans", "insights_customer_months", "insights_customer_buys"}
 
 func runInsightsPart(ctx context.Context, opts options, root string) error {
 	if err := needBinary(opts.bin, "part 12"); err != nil {
 		return err
 	}
-	dir := filepath.Join(root, "insights")
-	defer os.RemoveAll(dir)
-	t0 := time.Now()
-	if *insightsDemoDir != "" {
-		fmt.Printf("[insights] copying the demo data dir %s (made before by vinculo demo --contacts N) ...\n", *insightsDemoDir)
-		if out, err := exec.Command("cp", "-a", *insightsDemoDir, dir).CombinedOutput(); err != nil {
-			return fmt.Errorf("copying %s: %v: %s", *insightsDemoDir, err, out)
-		}
-	} else if err := demoData(opts.bin, dir, "[insights]", *insightsContacts); err != nil {
+	boards, err := chosenBoards()
+	if err != nil {
 		return err
 	}
-	fmt.Printf("[insights] demo data dir ready in %s\n", time.Since(t0).Round(time.Second))
-	t0 = time.Now()
-	counts, err := fillInsights(dir)
+	dir, counts, err := insightsData(opts, root)
 	if err != nil {
-		return fmt.Errorf("filling: %w", err)
+		return err
 	}
-	fmt.Printf("[insights] bulk SQL fill: %s in %s\n", counts, time.Since(t0).Round(time.Second))
-
-	queries, err := captureQueries(dir)
-	if err != nil {
-		return fmt.Errorf("capturing the figures' queries: %w", err)
+	if *insightsDir == "" {
+		defer os.RemoveAll(dir)
 	}
+	if err := ensureInsightsSummaries(dir); err != nil { // insights_summaries.go
+		return err
+	}
+	// The server first: it applies the migrations a kept data dir may not
+	// have yet, before the figures' queries are captured in process.
 	s, err := serve(ctx, opts.bin, dir)
 	if err != nil {
 		return err
 	}
 	defer s.stop()
+	queries, err := captureQueries(dir, boards)
+	if err != nil {
+		return fmt.Errorf("capturing the figures' queries: %w", err)
+	}
 	client := &http.Client{Timeout: 5 * time.Minute}
 	token, _, err := signIn(client, s.url, "staff", agentEmail, agentPassword)
 	if err != nil {
@@ -93,7 +97,7 @@ func runInsightsPart(ctx context.Context, opts options, root string) error {
 	}
 	defer db.Close()
 
-	fmt.Printf("\nInsights boards at %d contacts (%s); one request at a time, %d measured per line after 3 unmeasured\n", *insightsContacts, counts, *insightsRounds)
+	fmt.Printf("\nInsights boards (%s); one request at a time, %d measured per line after 3 unmeasured; load average %s\n", counts, *insightsRounds, loadAverage())
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "board\tperiod\tfigures\tSQL aggregates\tAPI p50\tAPI p99\tSQL p50\tSQL p99\tp50 ratio\t")
 	for _, key := range queries.order {
@@ -106,9 +110,70 @@ func runInsightsPart(ctx context.Context, opts options, root string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t\n", board, period, len(insights.Figures(board)), len(qs),
 			ms(api.quantile(0.5)), ms(api.quantile(0.99)), ms(sqlSide.quantile(0.5)), ms(sqlSide.quantile(0.99)),
 			ratio(api.quantile(0.5).Seconds(), sqlSide.quantile(0.5).Seconds()))
+		p50, sqlP50 := api.quantile(0.5), sqlSide.quantile(0.5)
+		recordGoal("12", fmt.Sprintf("insights %s board, %s: p50 ≤ 2× its SQL aggregates' p50 and < 300 ms", board, period),
+			fmt.Sprintf("p50 %s, p99 %s", ms(p50), ms(api.quantile(0.99))),
+			fmt.Sprintf("SQL p50 %s, p99 %s (%d queries)", ms(sqlP50), ms(sqlSide.quantile(0.99)), len(qs)),
+			p50 <= 2*sqlP50 && p50 < 300*time.Millisecond)
 	}
 	tw.Flush()
+	fmt.Printf("load average after the boards: %s\n", loadAverage())
 	return printPlans(db, queries)
+}
+
+// insightsData makes (or finds) the filled data dir and says what it holds:
+// a temp dir under root filled now, or -insights-dir, filled once and kept.
+func insightsData(opts options, root string) (dir, counts string, err error) {
+	dir = filepath.Join(root, "insights")
+	if *insightsDir != "" {
+		dir = *insightsDir
+		if b, err := os.ReadFile(filepath.Join(dir, insightsMarker)); err == nil {
+			counts = strings.TrimSpace(string(b))
+			fmt.Printf("[insights] measuring %s in place, filled before: %s (the size flags are ignored)\n", dir, counts)
+			return dir, counts, nil
+		}
+		if _, err := os.Stat(dir); err == nil {
+			return "", "", fmt.Errorf("%s exists without %s (a fill that did not finish?): remove it, or give another -insights-dir", dir, insightsMarker)
+		}
+	}
+	t0 := time.Now()
+	if *insightsDemoDir != "" {
+		fmt.Printf("[insights] copying the demo data dir %s (made before by vinculo demo --contacts N) ...\n", *insightsDemoDir)
+		if out, err := exec.Command("cp", "-a", *insightsDemoDir, dir).CombinedOutput(); err != nil {
+			return "", "", fmt.Errorf("copying %s: %v: %s", *insightsDemoDir, err, out)
+		}
+	} else if err := demoData(opts.bin, dir, "[insights]", *insightsContacts); err != nil {
+		return "", "", err
+	}
+	fmt.Printf("[insights] demo data dir ready in %s\n", time.Since(t0).Round(time.Second))
+	t0 = time.Now()
+	if counts, err = fillInsights(dir); err != nil {
+		return "", "", fmt.Errorf("filling: %w", err)
+	}
+	fmt.Printf("[insights] bulk SQL fill: %s in %s (load average %s)\n", counts, time.Since(t0).Round(time.Second), loadAverage())
+	if *insightsDir != "" {
+		if err := os.WriteFile(filepath.Join(dir, insightsMarker), []byte(counts+"\n"), 0o644); err != nil {
+			return "", "", err
+		}
+	}
+	return dir, counts, nil
+}
+
+// chosenBoards are the boards -insights-boards names (every board with
+// figures when it is empty).
+func chosenBoards() ([]string, error) {
+	var out []string
+	for _, b := range insights.Boards {
+		if len(insights.Figures(b)) > 0 && (*insightsBoards == "" || slices.Contains(strings.Split(*insightsBoards, ","), b)) {
+			out = append(out, b)
+		}
+	}
+	for _, b := range strings.Split(*insightsBoards, ",") {
+		if b != "" && !slices.Contains(insights.Boards, b) {
+			return nil, fmt.Errorf("-insights-boards: unknown board %q (known: %s)", b, strings.Join(insights.Boards, ", "))
+		}
+	}
+	return out, nil
 }
 
 // captured are the queries each board's figures send, by "board period".
@@ -122,7 +187,7 @@ type captured struct {
 // captureQueries opens the data dir in process, computes every figure of
 // every board for this_month and this_year (and the previous periods), and
 // records the SQL each sends, with its parameters written in.
-func captureQueries(dir string) (*captured, error) {
+func captureQueries(dir string, boards []string) (*captured, error) {
 	var mu sync.Mutex
 	var log []string
 	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir, DBConnect: func(path string) (*dbx.DB, error) {
@@ -141,12 +206,12 @@ func captureQueries(dir string) (*captured, error) {
 	}
 	defer app.ResetBootstrapState()
 	cfg := crm.DefaultConfig()
+	if b, err := storedBusiness(app); err == nil { // insights_summaries.go: the server's settings
+		cfg.SetBusiness(b)
+	}
 	out := &captured{byBoard: map[string][]string{}, figure: map[string]string{}, sqlSide: map[string][]string{}}
 	churn := cfg.BusinessNow().ChurnWindow()
-	for _, board := range insights.Boards {
-		if len(insights.Figures(board)) == 0 {
-			continue
-		}
+	for _, board := range boards {
 		for _, period := range []string{insights.PeriodThisMonth, insights.PeriodThisYear} {
 			cur, prev, err := insights.ParsePeriod(url.Values{"period": {period}}, time.Now(), cfg.BusinessNow().Location())
 			if err != nil {

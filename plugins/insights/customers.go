@@ -54,9 +54,9 @@ func init() {
 	add := func(key, unit, better string, compute func(core.App, Query) (Result, error), list func(core.App, Query, int) ([]Record, error)) {
 		Add(Def{Board: BoardCustomers, Key: key, Unit: unit, Better: better, Filters: customerFilters, Compute: compute, Records: list})
 	}
-	add(CustomersNew, UnitCount, "up", customerCount(newIn), customerList(newIn))
-	add(CustomersActive, UnitCount, "up", customerCount(activeAtEnd), customerList(activeAtEnd))
-	add(CustomersChurned, UnitCount, "down", customerCount(churnedIn), customerList(churnedIn))
+	add(CustomersNew, UnitCount, "up", customerCount(newIn, summaryNew), customerList(newIn))
+	add(CustomersActive, UnitCount, "up", customerCount(activeAtEnd, summaryActive), customerList(activeAtEnd))
+	add(CustomersChurned, UnitCount, "down", customerCount(churnedIn, summaryChurned), customerList(churnedIn))
 	add(CustomersChurnRate, UnitPercent, "down", churnRate, customerList(churnedIn))
 	add(CustomersRetention, UnitPercent, "up", retention, retentionList)
 	add(CustomersMRR, UnitMoney, "up", mrr, mrrList)
@@ -365,8 +365,15 @@ func churned(act activity, from, to time.Time) people {
 	return out
 }
 
-func customerCount(who func(core.App, Query) (people, error)) func(core.App, Query) (Result, error) {
+// customerCount counts who: from the summary (summed) when it may.
+func customerCount(who func(core.App, Query) (people, error), summed func(core.App, Query) (int, error)) func(core.App, Query) (Result, error) {
 	return func(app core.App, q Query) (Result, error) {
+		if ok, err := customersFromSummary(app, q); err != nil {
+			return Result{}, err
+		} else if ok {
+			n, err := summed(app, q)
+			return Result{Value: Float(float64(n)), Count: n}, err
+		}
 		p, err := who(app, q)
 		if err != nil {
 			return Result{}, err
@@ -378,6 +385,23 @@ func customerCount(who func(core.App, Query) (people, error)) func(core.App, Que
 // churnRate: customers who churned in the period ÷ customers active at any
 // moment of it.
 func churnRate(app core.App, q Query) (Result, error) {
+	if ok, err := customersFromSummary(app, q); err != nil {
+		return Result{}, err
+	} else if ok {
+		gone, err := summaryChurned(app, q)
+		if err != nil {
+			return Result{}, err
+		}
+		base, err := summaryBase(app, q)
+		if err != nil {
+			return Result{}, err
+		}
+		res := Result{Count: gone, Extra: map[string]float64{"base": float64(base)}}
+		if base > 0 {
+			res.Value = Float(percent(gone, base))
+		}
+		return res, nil
+	}
 	to := end(q)
 	act, err := loadActivity(app, q, q.From, to)
 	if err != nil {
@@ -469,6 +493,12 @@ func cohorts(app core.App, q Query) (start time.Time, first map[string]time.Time
 // up to now). Its value is the share of the customers of every cohort with
 // a month after that were still active at the end of their first month after.
 func retention(app core.App, q Query) (Result, error) {
+	if ok, err := customersFromSummary(app, q); err != nil || ok {
+		if err != nil {
+			return Result{}, err
+		}
+		return summaryRetention(app, q)
+	}
 	start, first, act, err := cohorts(app, q)
 	if err != nil {
 		return Result{}, err
@@ -793,6 +823,13 @@ func periodOrders(app core.App, q Query) ([]orderRow, error) {
 // currency ÷ the customers who placed them; amounts in a currency without a
 // rate are apart, each ÷ the customers who bought in it.
 func revenuePerCustomer(app core.App, q Query) (Result, error) {
+	if ok, err := customersFromSummary(app, q); err != nil {
+		return Result{}, err
+	} else if ok {
+		if res, whole, err := summaryRevenue(app, q); err != nil || whole {
+			return res, err
+		}
+	}
 	orders, err := periodOrders(app, q)
 	if err != nil {
 		return Result{}, err

@@ -41,6 +41,8 @@ func Register(app core.App, cfg *crm.Config) error {
 		return se.Next()
 	})
 	registerObjectives(app, cfg) // objectives.go
+	bindServiceSummary(app, cfg) // service_summary.go
+	bindSalesSums(app)           // sales_sums.go
 	return nil
 }
 

@@ -3,6 +3,7 @@ package insights_test
 import (
 	"context"
 	"database/sql"
+	"math/rand/v2"
 	"net/url"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/pocketbase/dbx"
 
 	"vinculo/plugins/insights"
+	"vinculo/testkit"
 )
 
 // Every query of the Service and Customers figures is served by an index:
@@ -82,6 +84,61 @@ func TestServiceAndCustomersQueriesUseIndexes(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// The summaries' own queries are led by an index too: the boards read the
+// monthly counts by their key and the facts and spans by a date index,
+// never a whole summary table (the queue of requests and customers written
+// behind the app's back is read a bounded page at a time, and is empty
+// between writes).
+func TestSummaryQueriesUseIndexes(t *testing.T) {
+	w := insightsWorld(t)
+	serviceStory(t, w)
+	customerStory(t, w)
+	someRequests(t, w, rand.New(rand.NewPCG(1, 2)), 50)
+	big := []string{"cases", "orders", "subscriptions", "contacts", "insights_case_facts", "insights_case_months",
+		"insights_customer_spans", "insights_customer_months"}
+	for _, b := range []string{insights.BoardService, insights.BoardCustomers} {
+		if _, err := insights.ServiceReady(w.App, w.Cfg.BusinessNow()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := insights.CustomersReady(w.App, w.Cfg.BusinessNow()); err != nil {
+			t.Fatal(err)
+		}
+		log := testkit.LogSQL(t, w.App)
+		summaries := 0
+		for _, period := range []url.Values{{"period": {"this_month"}}, {"period": {"this_year"}}, {"period": {"custom"}, "from": {"2025-11-17"}, "to": {"2026-02-03"}}} {
+			cur, prev, err := insights.ParsePeriod(period, w.Clock.Now(), w.Cfg.BusinessNow().Location())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range []insights.Filters{{}, {Type: w.ID("tpSup")}} {
+				for _, q := range []insights.Query{cur, prev} {
+					q.Filters = f
+					for _, d := range insights.Figures(b) {
+						if _, err := d.Compute(w.App, insights.ForBusiness(w.Cfg, q)); err != nil {
+							t.Fatalf("%s/%s: %v", b, d.Key, err)
+						}
+						for _, s := range log.Take() {
+							if strings.Contains(s, "insights_case_months") || strings.Contains(s, "insights_customer_months") {
+								summaries++
+							}
+							plan := testkit.QueryPlan(t, w.App, s, nil)
+							for _, line := range strings.Split(plan, "\n") {
+								f := strings.Fields(line)
+								if len(f) > 1 && f[0] == "SCAN" && slices.Contains(big, f[1]) {
+									t.Errorf("%s/%s scans %s:\n%s\n%s", b, d.Key, f[1], s, plan)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+		if summaries == 0 {
+			t.Errorf("no %s figure read its summary", b)
 		}
 	}
 }

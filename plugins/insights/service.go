@@ -61,11 +61,11 @@ func init() {
 	add := func(key, unit, better string, compute func(core.App, Query) (Result, error), list func(core.App, Query, int) ([]Record, error)) {
 		Add(Def{Board: BoardService, Key: key, Unit: unit, Better: better, Filters: serviceFilters, Compute: compute, Records: list})
 	}
-	add(ServiceOpened, UnitCount, "", countCases(openedWhere), listCases(openedWhere, caseCreated, nil))
-	add(ServiceClosed, UnitCount, "", countCases(closedWhere), listCases(closedWhere, caseClosedAt, nil))
+	add(ServiceOpened, UnitCount, "", countCases(openedWhere, mOpened, "created"), listCases(openedWhere, caseCreated, nil))
+	add(ServiceClosed, UnitCount, "", countCases(closedWhere, mClosed, "closed_at"), listCases(closedWhere, caseClosedAt, nil))
 	add(ServiceBacklog, UnitCount, "down", backlog, listCases(backlogWhere, caseCreated, nil))
-	add(ServiceFirstResponse, UnitHours, "down", times(firstWhere, firstResponse), listCases(firstWhere, caseFirstAt, firstResponse))
-	add(ServiceResolution, UnitHours, "down", times(closedWhere, resolution), listCases(closedWhere, caseClosedAt, resolution))
+	add(ServiceFirstResponse, UnitHours, "down", times(firstWhere, firstResponse, firstTimes), listCases(firstWhere, caseFirstAt, firstResponse))
+	add(ServiceResolution, UnitHours, "down", times(closedWhere, resolution, resolTimes), listCases(closedWhere, caseClosedAt, resolution))
 	add(ServiceWithinSLA, UnitPercent, "up", withinSLA, listCases(slaWhere, caseClosedAt, slaMet))
 	add(ServiceCSAT, UnitScore, "up", csat, csatRecords)
 }
@@ -176,13 +176,23 @@ func loadCases(app core.App, q Query, w where) ([]caseRow, error) {
 	return out, nil
 }
 
-// countCases counts the requests matching w by type, in SQL (the date's
-// index, one pass).
-func countCases(w where) func(core.App, Query) (Result, error) {
+// countCases counts the requests matching w by type: from the summary's
+// measure (its date column col) when it may, else in SQL (the date's index,
+// one pass).
+func countCases(w where, measure, col string) func(core.App, Query) (Result, error) {
 	return func(app core.App, q Query) (Result, error) {
 		byID := map[string]float64{}
 		total := 0
-		for _, cond := range w(q) {
+		conds := w(q)
+		if ok, err := fromSummary(app, q, false); err != nil {
+			return Result{}, err
+		} else if ok {
+			if byID, total, err = countByType(app, q, measure, col, q.From, q.To); err != nil {
+				return Result{}, err
+			}
+			conds = nil
+		}
+		for _, cond := range conds {
 			full, err := filterCases(app, q, cond)
 			if err != nil {
 				return Result{}, err
@@ -217,6 +227,12 @@ func countCases(w where) func(core.App, Query) (Result, error) {
 // SQL pass: the two conditions of backlogWhere, OR-ed (each by its index).
 // A bucket holds ages below its bound: created after end − bound.
 func backlog(app core.App, q Query) (Result, error) {
+	if ok, err := fromSummary(app, q, false); err != nil || ok {
+		if err != nil {
+			return Result{}, err
+		}
+		return summaryBacklog(app, q)
+	}
 	at := end(q)
 	conds := backlogWhere(q)
 	full, err := filterCases(app, q, dbx.Or(conds...))
@@ -299,8 +315,14 @@ var slaMet = &measure{hours: func(_ crm.Calendar, r caseRow) (float64, bool) {
 
 // times answers a median in business hours, with p90 and the target beside
 // it, and a series per type (parts p90 and target).
-func times(w where, m *measure) func(core.App, Query) (Result, error) {
+func times(w where, m *measure, tm timeMeasure) func(core.App, Query) (Result, error) {
 	return func(app core.App, q Query) (Result, error) {
+		if ok, err := fromSummary(app, q, true); err != nil || ok {
+			if err != nil {
+				return Result{}, err
+			}
+			return summaryTimes(app, q, m, tm)
+		}
 		var typeOf []string
 		var pairs [][2]int64
 		for _, cond := range w(q) {
@@ -329,43 +351,87 @@ func times(w where, m *measure) func(core.App, Query) (Result, error) {
 			}
 		}
 		all := openPairs(q.Business.Calendar(), pairs)
-		ids := map[string]float64{}
 		byType := map[string][]float64{}
 		for i, h := range all {
-			ids[typeOf[i]] = 1
 			byType[typeOf[i]] = append(byType[typeOf[i]], h)
 		}
-		tps, err := loadTypeIDs(app, ids)
-		if err != nil {
+		stats := map[string][2]float64{}
+		for id, hs := range byType {
+			stats[id] = [2]float64{median(hs), p90(hs)}
+		}
+		var overall [2]float64
+		if len(all) > 0 {
+			overall = [2]float64{median(all), p90(all)}
+		}
+		return timesResult(app, m, len(all), overall, stats)
+	}
+}
+
+// summaryTimes is times from the summary: the same medians and p90s, read
+// by rank.
+func summaryTimes(app core.App, q Query, m *measure, tm timeMeasure) (Result, error) {
+	tv, err := loadTimeValues(app, q, tm)
+	if err != nil {
+		return Result{}, err
+	}
+	n := tv.count("")
+	var overall [2]float64
+	stats := map[string][2]float64{}
+	if n > 0 {
+		if overall[0], overall[1], err = tv.medianP90(""); err != nil {
 			return Result{}, err
 		}
-		targets := map[float64]bool{}
-		for id := range byType {
-			targets[tps.target(id, m.target)] = true
-		}
-		res := Result{Count: len(all), Extra: map[string]float64{}}
-		if len(all) == 0 {
-			return res, nil
-		}
-		res.Value = Float(round2(median(all)))
-		res.Extra["p90"] = round2(p90(all))
-		if len(targets) == 1 {
-			for t := range targets {
-				if t > 0 {
-					res.Extra["target"] = t
-				}
+		for tp := range tv.hist {
+			if tv.count(tp) == 0 {
+				continue
 			}
-		}
-		for id, hs := range byType {
-			p := Point{Label: tps.name(id), Value: round2(median(hs)), Parts: map[string]float64{"p90": round2(p90(hs))}}
-			if t := tps.target(id, m.target); t > 0 {
-				p.Parts["target"] = t
+			a, b, err := tv.medianP90(tp)
+			if err != nil {
+				return Result{}, err
 			}
-			res.Series = append(res.Series, p)
+			stats[tp] = [2]float64{a, b}
 		}
-		sort.Slice(res.Series, func(i, j int) bool { return res.Series[i].Label < res.Series[j].Label })
+	}
+	return timesResult(app, m, n, overall, stats)
+}
+
+// timesResult is a time figure's answer: n times, their median and p90
+// overall and per type id, with the types' targets.
+func timesResult(app core.App, m *measure, n int, overall [2]float64, byType map[string][2]float64) (Result, error) {
+	ids := map[string]float64{}
+	for id := range byType {
+		ids[id] = 1
+	}
+	tps, err := loadTypeIDs(app, ids)
+	if err != nil {
+		return Result{}, err
+	}
+	targets := map[float64]bool{}
+	for id := range byType {
+		targets[tps.target(id, m.target)] = true
+	}
+	res := Result{Count: n, Extra: map[string]float64{}}
+	if n == 0 {
 		return res, nil
 	}
+	res.Value = Float(round2(overall[0]))
+	res.Extra["p90"] = round2(overall[1])
+	if len(targets) == 1 {
+		for t := range targets {
+			if t > 0 {
+				res.Extra["target"] = t
+			}
+		}
+	}
+	for id, st := range byType {
+		p := Point{Label: tps.name(id), Value: round2(st[0]), Parts: map[string]float64{"p90": round2(st[1])}}
+		if t := tps.target(id, m.target); t > 0 {
+			p.Parts["target"] = t
+		}
+		res.Series = append(res.Series, p)
+	}
+	sort.Slice(res.Series, func(i, j int) bool { return res.Series[i].Label < res.Series[j].Label })
+	return res, nil
 }
 
 // keptSLA: a request closed in the period kept its SLA when it was answered
@@ -398,31 +464,49 @@ const slaKeptSQL = `(first_response_due = '' OR (COALESCE(NULLIF(first_response_
 
 // withinSLA tallies the requests closed in the period by type, channel and
 // assignee in one SQL pass, then adds the groups up per dimension.
+// slaGroup is one type, channel and assignee's requests with a due time.
+type slaGroup struct {
+	tp, channel, assignee string
+	met, total            int
+}
+
 func withinSLA(app core.App, q Query) (Result, error) {
-	full, err := filterCases(app, q, slaWhere(q)[0])
-	if err != nil {
+	var list []slaGroup
+	if ok, err := fromSummary(app, q, false); err != nil {
 		return Result{}, err
-	}
-	type group struct {
-		tp, channel, assignee string
-		met, total            int
-	}
-	var list []group
-	types, staffIDs := map[string]float64{}, map[string]bool{}
-	err = eachRow(app.DB().Select("type", "channel", "assignee", "SUM("+slaKeptSQL+")", "COUNT(*)").From(crm.Cases).
-		Where(full).GroupBy("type", "channel", "assignee").Build(), func(r *sql.Rows) error {
-		var g group
-		if err := r.Scan(&g.tp, &g.channel, &g.assignee, &g.met, &g.total); err != nil {
-			return err
+	} else if ok {
+		if list, err = summarySLA(app, q); err != nil {
+			return Result{}, err
 		}
-		list, types[g.tp] = append(list, g), 1
+	} else {
+		full, err := filterCases(app, q, slaWhere(q)[0])
+		if err != nil {
+			return Result{}, err
+		}
+		err = eachRow(app.DB().Select("type", "channel", "assignee", "SUM("+slaKeptSQL+")", "COUNT(*)").From(crm.Cases).
+			Where(full).GroupBy("type", "channel", "assignee").Build(), func(r *sql.Rows) error {
+			var g slaGroup
+			if err := r.Scan(&g.tp, &g.channel, &g.assignee, &g.met, &g.total); err != nil {
+				return err
+			}
+			list = append(list, g)
+			return nil
+		})
+		if err != nil {
+			return Result{}, err
+		}
+	}
+	return slaResult(app, list)
+}
+
+// slaResult adds the groups up per type, channel and assignee.
+func slaResult(app core.App, list []slaGroup) (Result, error) {
+	types, staffIDs := map[string]float64{}, map[string]bool{}
+	for _, g := range list {
+		types[g.tp] = 1
 		if g.assignee != "" {
 			staffIDs[g.assignee] = true
 		}
-		return nil
-	})
-	if err != nil {
-		return Result{}, err
 	}
 	tps, err := loadTypeIDs(app, types)
 	if err != nil {
@@ -685,8 +769,16 @@ func csatScores(app core.App, q Query) (answers, ratings []csatAnswer, err error
 	var surveyed []struct {
 		Case string `db:"case"`
 	}
-	if err := app.DB().Select("case").From(crm.SurveyAnswers).
-		Where(dbx.And(dbx.In("case", ids...), dbx.NewExp("+kind = {:kind}", dbx.Params{"kind": crm.SurveyCSAT}))).All(&surveyed); err != nil {
+	// By the answers' index on their request, whatever the planner would
+	// make of a short table and a long list.
+	in := make([]string, len(ids))
+	params := dbx.Params{"kind": crm.SurveyCSAT}
+	for i, id := range ids {
+		in[i] = "{:c" + strconv.Itoa(i) + "}"
+		params["c"+strconv.Itoa(i)] = id
+	}
+	if err := app.DB().NewQuery("SELECT `case` FROM " + crm.SurveyAnswers + " INDEXED BY idx_" + crm.SurveyAnswers + "_" + crm.AnswerCase +
+		" WHERE `case` IN (" + strings.Join(in, ",") + ") AND +kind = {:kind}").Bind(params).All(&surveyed); err != nil {
 		return nil, nil, err
 	}
 	skip := map[string]bool{}
@@ -720,6 +812,14 @@ func caseConds(q Query, prefix string) []dbx.Expression {
 		if f.val != "" {
 			out = append(out, dbx.NewExp("+"+prefix+"[["+f.col+"]] = {:f_"+f.col+"}", dbx.Params{"f_" + f.col: f.val}))
 		}
+	}
+	if q.Filters.People != nil { // the team filter: requests assigned to one of its members
+		in, params := []string{"''"}, dbx.Params{}
+		for i, id := range q.Filters.People {
+			key := fmt.Sprintf("f_person%d", i)
+			in, params[key] = append(in, "{:"+key+"}"), id
+		}
+		out = append(out, dbx.NewExp("+"+prefix+"[[assignee]] != '' AND +"+prefix+"[[assignee]] IN ("+strings.Join(in, ", ")+")", params))
 	}
 	return out
 }

@@ -3,10 +3,14 @@ package insights
 import (
 	"database/sql"
 	"sort"
+	"time"
+
+	"github.com/pocketbase/dbx"
 
 	"github.com/pocketbase/pocketbase/core"
 
 	"vinculo/crm"
+	"vinculo/plugins/insights/dealsum"
 )
 
 // The Team board: per person, the requests they hold and closed, how fast
@@ -21,12 +25,12 @@ func init() {
 	add := func(key, unit, better string, filters []string, compute func(core.App, Query) (Result, error), records func(core.App, Query, int) ([]Record, error)) {
 		Add(Def{Board: BoardTeam, Key: key, Unit: unit, Better: better, Filters: filters, Compute: compute, Records: records})
 	}
-	add("requests_open", UnitCount, "down", requestFilters, countByPerson(openRequests), listByPerson(openRequests))
-	add("requests_closed", UnitCount, "up", requestFilters, countByPerson(closedRequests), listByPerson(closedRequests))
+	add("requests_open", UnitCount, "down", requestFilters, countByPerson(openRequests, dealsum.KindRequestsOpen), listByPerson(openRequests))
+	add("requests_closed", UnitCount, "up", requestFilters, countByPerson(closedRequests, dealsum.KindRequestsClosed), listByPerson(closedRequests))
 	add("response_time", UnitHours, "down", requestFilters, responseTime, listByPerson(answeredRequests))
 	add("deals_won", UnitMoney, "up", dealFilters, dealsWon, dealsWonRecords)
-	add("tasks_done", UnitCount, "up", []string{FilterOwner, FilterSegment}, countByPerson(doneTasks), listByPerson(doneTasks))
-	add("tasks_overdue", UnitCount, "down", []string{FilterOwner, FilterSegment}, countByPerson(overdueTasks), listByPerson(overdueTasks))
+	add("tasks_done", UnitCount, "up", []string{FilterOwner, FilterSegment}, countByPerson(doneTasks, dealsum.KindTasksDone), listByPerson(doneTasks))
+	add("tasks_overdue", UnitCount, "down", []string{FilterOwner, FilterSegment}, countByPerson(overdueTasks, dealsum.KindTasksOverdue), listByPerson(overdueTasks))
 }
 
 // A selection is the rows a team figure counts: each part (joined with
@@ -162,16 +166,24 @@ func personSeries(names map[string]string, values map[string]float64) []Point {
 	return out
 }
 
-// countByPerson counts a selection's rows per person.
-func countByPerson(sel func(Query) selection) func(core.App, Query) (Result, error) {
+// countByPerson counts a selection's rows per person (from the sums of
+// kind when the query allows, team_sums.go).
+func countByPerson(sel func(Query) selection, kind string) func(core.App, Query) (Result, error) {
 	return func(app core.App, q Query) (Result, error) {
-		w, union, err := sel(q).sql(app, q)
-		if err != nil {
-			return Result{}, err
+		var query *dbx.Query
+		if s, ok := teamSummed(q, kind); ok {
+			w, sql := s.sql(q)
+			query = w.Query(app, sql)
+		} else {
+			w, union, err := sel(q).sql(app, q)
+			if err != nil {
+				return Result{}, err
+			}
+			query = w.Query(app, "SELECT person, COUNT(*) FROM ("+union+") GROUP BY person")
 		}
 		counts := map[string]float64{}
 		total := 0
-		err = eachRow(w.Query(app, "SELECT person, COUNT(*) FROM ("+union+") GROUP BY person"), func(r *sql.Rows) error {
+		err := eachRow(query, func(r *sql.Rows) error {
 			var person string
 			var n int
 			if err := r.Scan(&person, &n); err != nil {
@@ -256,14 +268,23 @@ func responseTime(app core.App, q Query) (Result, error) {
 // dealsWon: the amount of the deals won in the period, per owner, in the
 // business's currency; the count beside it.
 func dealsWon(app core.App, q Query) (Result, error) {
-	w, err := dealWhere(app, q)
-	if err != nil {
-		return Result{}, err
+	var query *dbx.Query
+	if summed(q) { // sales_sums.go
+		w, union := dealSums{kind: dealsum.KindWon, where: "{t}.owner != ''",
+			sums: "x.owner AS owner, " + sumsCurrency + " AS cur, x.amount AS amount, x.n AS n",
+			rows: "d.owner AS owner, " + dealCurrency + " AS cur, d.amount AS amount, 1 AS n"}.sql(q, []time.Time{q.From, q.To})
+		query = w.Query(app, "SELECT owner, cur, COALESCE(SUM(amount), 0), SUM(n) FROM ("+union+") GROUP BY owner, cur")
+	} else {
+		w, err := dealWhere(app, q)
+		if err != nil {
+			return Result{}, err
+		}
+		w.In("d.closed_at", q).Add("d.status = " + w.Param(crm.DealWon)).Add("d.owner != ''")
+		query = w.Query(app, "SELECT d.owner, "+dealCurrency+" AS cur, COALESCE(SUM(d.amount), 0), COUNT(*) "+dealFrom+
+			" WHERE {where} GROUP BY d.owner, cur")
 	}
-	w.In("d.closed_at", q).Add("d.status = " + w.Param(crm.DealWon)).Add("d.owner != ''")
 	sum, per := q.NewSum(), map[string]*Sum{}
-	err = eachRow(w.Query(app, "SELECT d.owner, "+dealCurrency+" AS cur, COALESCE(SUM(d.amount), 0), COUNT(*) "+dealFrom+
-		" WHERE {where} GROUP BY d.owner, cur"), func(r *sql.Rows) error {
+	err := eachRow(query, func(r *sql.Rows) error {
 		var owner, cur string
 		var v float64
 		var n int
