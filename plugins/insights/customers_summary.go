@@ -376,65 +376,21 @@ func RebuildCustomerSummary(app core.App, b crm.Business) error {
 	})
 }
 
-// customerState is serviceState for the Customers summary.
-func customerState(app core.App, b crm.Business) (current bool, dirty []string, ok bool, err error) {
-	var stamp []string
-	if err := app.DB().NewQuery("SELECT value FROM " + sdb.Meta + " WHERE key = {:k}").Bind(dbx.Params{"k": metaCustomers}).Column(&stamp); err != nil {
-		if strings.Contains(err.Error(), "no such table") {
-			return false, nil, false, nil
-		}
-		return false, nil, false, err
-	}
-	if len(stamp) == 0 || stamp[0] != customerStamp(b) {
-		_, err := app.DB().NewQuery("SELECT 1 FROM " + sdb.CustomerDirty + " LIMIT 1").Execute()
-		if err != nil && strings.Contains(err.Error(), "no such table") {
-			return false, nil, false, nil
-		}
-		return false, nil, true, err
-	}
-	err = app.DB().NewQuery("SELECT contact FROM " + sdb.CustomerDirty + " LIMIT " + itoa(settleMax+1)).Column(&dirty)
-	return true, dirty, true, err
+var customersSummary = summaryKind{
+	name: "customers", meta: metaCustomers, stamp: customerStamp,
+	dirty: sdb.CustomerDirty, dirtyColumn: "contact",
+	everWritten: "SELECT (SELECT IFNULL(MAX(rowid), 0) FROM " + crm.Orders + ") + (SELECT IFNULL(MAX(rowid), 0) FROM " + crm.Subscriptions + ")",
+	settle:      settleCustomers, rebuild: RebuildCustomerSummary,
 }
 
 // customersReady is serviceReady for the Customers summary.
 func customersReady(app core.App, b crm.Business) (bool, error) {
-	current, dirty, ok, err := customerState(app, b)
-	if err != nil || !ok {
-		return false, err
-	}
-	if current && len(dirty) == 0 {
-		return true, nil
-	}
-	if current && len(dirty) <= settleMax {
-		err := app.RunInTransaction(func(tx core.App) error {
-			var again []string // what is still to do once the write lock is ours
-			if err := tx.DB().NewQuery(fmt.Sprintf("SELECT contact FROM %s LIMIT %d", sdb.CustomerDirty, settleMax+1)).Column(&again); err != nil {
-				return err
-			}
-			if len(again) > settleMax {
-				return errSettleTooMany
-			}
-			return settleCustomers(tx, b, again)
-		})
-		return settledOrRaw(app, "customers", err)
-	}
-	var n sql.NullInt64 // orders and subscriptions ever written, off the rowid
-	if err := app.DB().NewQuery("SELECT (SELECT IFNULL(MAX(rowid), 0) FROM " + crm.Orders + ") + (SELECT IFNULL(MAX(rowid), 0) FROM " + crm.Subscriptions + ")").Row(&n); err != nil {
-		return false, err
-	}
-	if n.Int64 > rebuildMax {
-		return false, nil
-	}
-	return settledOrRaw(app, "customers", RebuildCustomerSummary(app, b))
+	return customersSummary.ready(app, b)
 }
 
 // EnsureCustomerSummary is EnsureServiceSummary for the Customers summary.
 func EnsureCustomerSummary(app core.App, b crm.Business) error {
-	current, dirty, ok, err := customerState(app, b)
-	if err != nil || ok && current && len(dirty) <= settleMax {
-		return err
-	}
-	return RebuildCustomerSummary(app, b)
+	return customersSummary.ensure(app, b)
 }
 
 // bindCustomerSummary keeps the spans of the customer of each order and

@@ -813,7 +813,10 @@ func caseConds(q Query, prefix string) []dbx.Expression {
 			out = append(out, dbx.NewExp("+"+prefix+"[["+f.col+"]] = {:f_"+f.col+"}", dbx.Params{"f_" + f.col: f.val}))
 		}
 	}
-	if q.Filters.People != nil { // the team filter: requests assigned to one of its members
+	// The team filter: requests assigned to one of its members. (An agent
+	// in the teams mode has People too, their own teams': what they may see
+	// is their visibility, Filters.Reader, not only their teams' requests.)
+	if q.Filters.Team != "" && q.Filters.People != nil {
 		in, params := []string{"''"}, dbx.Params{}
 		for i, id := range q.Filters.People {
 			key := fmt.Sprintf("f_person%d", i)

@@ -383,28 +383,59 @@ func RebuildServiceSummary(app core.App, b crm.Business) error {
 	})
 }
 
-// serviceState says whether the summary is made for b and how many requests
-// wait to be brought up to date (up to settleMax+1); ok is false when its
-// tables do not exist (before the migration).
-func serviceState(app core.App, b crm.Business) (current bool, dirty []string, ok bool, err error) {
+// summaryKind is what tells the Service and Customers summaries apart for
+// the steps they share: its stamp in the meta table, the table noting rows
+// written behind the app's back (and its key column), the rows ever written
+// (read off the rowids, without counting them), how it settles noted rows
+// and how it is made again.
+type summaryKind struct {
+	name, meta         string
+	stamp              func(crm.Business) string
+	dirty, dirtyColumn string
+	everWritten        string
+	settle             func(core.App, crm.Business, []string) error
+	rebuild            func(core.App, crm.Business) error
+}
+
+var serviceSummary = summaryKind{
+	name: "service", meta: metaService, stamp: summaryStamp,
+	dirty: sdb.CaseDirty, dirtyColumn: "id",
+	everWritten: "SELECT IFNULL(MAX(rowid), 0) FROM " + crm.Cases,
+	settle:      settleCases, rebuild: RebuildServiceSummary,
+}
+
+// state says whether the summary is made for b and which rows wait to be
+// brought up to date (up to settleMax+1); ok is false when its tables do
+// not exist (before the migration).
+func (k summaryKind) state(app core.App, b crm.Business) (current bool, dirty []string, ok bool, err error) {
 	var stamp []string
-	if err := app.DB().NewQuery("SELECT value FROM " + sdb.Meta + " WHERE key = {:k}").Bind(dbx.Params{"k": metaService}).Column(&stamp); err != nil {
+	if err := app.DB().NewQuery("SELECT value FROM " + sdb.Meta + " WHERE key = {:k}").Bind(dbx.Params{"k": k.meta}).Column(&stamp); err != nil {
 		if strings.Contains(err.Error(), "no such table") {
 			return false, nil, false, nil
 		}
 		return false, nil, false, err
 	}
-	if len(stamp) == 0 || stamp[0] != summaryStamp(b) {
-		return false, nil, true, nil
+	if len(stamp) == 0 || stamp[0] != k.stamp(b) {
+		_, err := app.DB().NewQuery("SELECT 1 FROM " + k.dirty + " LIMIT 1").Execute()
+		if err != nil && strings.Contains(err.Error(), "no such table") {
+			return false, nil, false, nil
+		}
+		return false, nil, true, err
 	}
-	err = app.DB().NewQuery("SELECT id FROM " + sdb.CaseDirty + " LIMIT " + strconv.Itoa(settleMax+1)).Column(&dirty)
+	err = app.DB().NewQuery(k.pending()).Column(&dirty)
 	return true, dirty, true, err
 }
 
-// serviceReady brings the summary up to date for b when that is quick, and
-// says whether the board may read it.
-func serviceReady(app core.App, b crm.Business) (bool, error) {
-	current, dirty, ok, err := serviceState(app, b)
+func (k summaryKind) pending() string {
+	return fmt.Sprintf("SELECT %s FROM %s LIMIT %d", k.dirtyColumn, k.dirty, settleMax+1)
+}
+
+// ready brings the summary up to date for b when that is quick, and says
+// whether the board may read it: made for b, and at most settleMax rows
+// noted since (settled first, in one transaction); a small business's made
+// again at once; else not until the next start.
+func (k summaryKind) ready(app core.App, b crm.Business) (bool, error) {
+	current, dirty, ok, err := k.state(app, b)
 	if err != nil || !ok {
 		return false, err
 	}
@@ -414,25 +445,39 @@ func serviceReady(app core.App, b crm.Business) (bool, error) {
 	if current && len(dirty) <= settleMax {
 		err := app.RunInTransaction(func(tx core.App) error {
 			var again []string // what is still to do once the write lock is ours
-			if err := tx.DB().NewQuery(fmt.Sprintf("SELECT id FROM %s LIMIT %d", sdb.CaseDirty, settleMax+1)).Column(&again); err != nil {
+			if err := tx.DB().NewQuery(k.pending()).Column(&again); err != nil {
 				return err
 			}
 			if len(again) > settleMax {
 				return errSettleTooMany
 			}
-			return settleCases(tx, b, again)
+			return k.settle(tx, b, again)
 		})
-		return settledOrRaw(app, "service", err)
+		return settledOrRaw(app, k.name, err)
 	}
-	var n sql.NullInt64 // the requests ever written, read off the rowid without counting them
-	if err := app.DB().NewQuery("SELECT MAX(rowid) FROM " + crm.Cases).Row(&n); err != nil {
+	var n sql.NullInt64
+	if err := app.DB().NewQuery(k.everWritten).Row(&n); err != nil {
 		return false, err
 	}
 	if n.Int64 > rebuildMax {
 		return false, nil // made again at the next start
 	}
-	return settledOrRaw(app, "service", RebuildServiceSummary(app, b))
+	return settledOrRaw(app, k.name, k.rebuild(app, b))
 }
+
+// ensure makes the summary (and its tables, when the migration has not run
+// yet) again unless it is made for b and nearly up to date.
+func (k summaryKind) ensure(app core.App, b crm.Business) error {
+	current, dirty, ok, err := k.state(app, b)
+	if err != nil || ok && current && len(dirty) <= settleMax {
+		return err
+	}
+	return k.rebuild(app, b)
+}
+
+// serviceReady brings the Service summary up to date for b when that is
+// quick, and says whether the board may read it.
+func serviceReady(app core.App, b crm.Business) (bool, error) { return serviceSummary.ready(app, b) }
 
 // errSettleTooMany: more rows were written behind the app's back since the
 // summary was read than one answer brings up to date.
@@ -453,13 +498,7 @@ func settledOrRaw(app core.App, summary string, err error) (bool, error) {
 // EnsureServiceSummary makes the summary (and its tables, when the
 // migration has not run yet) again unless it is made for b and nearly up to
 // date: the server calls it when it starts, the bench after its bulk fill.
-func EnsureServiceSummary(app core.App, b crm.Business) error {
-	current, dirty, ok, err := serviceState(app, b)
-	if err != nil || ok && current && len(dirty) <= settleMax {
-		return err
-	}
-	return RebuildServiceSummary(app, b)
-}
+func EnsureServiceSummary(app core.App, b crm.Business) error { return serviceSummary.ensure(app, b) }
 
 // bindServiceSummary keeps the facts of each request saved or deleted
 // through the app in the same transaction as the write.

@@ -46,7 +46,7 @@ func wantSameAsRecords(t *testing.T, w *testkit.World, when string) {
 		{"period": {"custom"}, "from": {"2026-10-05"}, "to": {"2026-10-20"}},
 	}
 	filters := []insights.Filters{{}, {Type: w.ID("tpSup")}, {Channel: "email"}, {Owner: w.ID("agent")}, {Type: w.ID("tpBill"), Channel: "phone"},
-		{People: []string{w.ID("agent2")}}, {People: []string{}}} // a team of one; a team without members
+		{Team: "one", People: []string{w.ID("agent2")}}, {Team: "none", People: []string{}}} // a team of one; a team without members
 	log := testkit.LogSQL(t, w.App)
 	for _, p := range periods {
 		cur, prev, err := insights.ParsePeriod(p, w.Clock.Now(), w.Cfg.BusinessNow().Location())
