@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -219,6 +220,26 @@ func TestTheCustomerSeesOnlyTheirLogNewestFirstPaged(t *testing.T) {
 	// Agents do not read a customer's log; managers do.
 	if res := w.Do(t, "GET", "/api/crm/contacts/"+w.ID("ctA")+"/access", "agent", nil); res.Status != http.StatusForbidden {
 		t.Errorf("an agent read the log: %d", res.Status)
+	}
+}
+
+// A reader of the log sees every look made before their request, their own
+// included, whether or not the queue has written it yet.
+func TestTheLogHoldsEveryLookBeforeItsRead(t *testing.T) {
+	before := accesslog.FlushEvery
+	accesslog.FlushEvery = time.Hour // the queue's own turns never come in this test
+	defer func() { accesslog.FlushEvery = before }()
+	w := world(t)
+	w.Do(t, "GET", "/api/crm/contacts/"+w.ID("ctA")+"/360", "manager", nil)
+	var page accesslog.Page
+	w.Do(t, "GET", "/api/crm/contacts/"+w.ID("ctA")+"/access", "manager", nil).JSON(t, &page)
+	if len(page.Items) == 0 || page.Items[0].Name != "Marina Duarte" {
+		t.Errorf("the manager's own look, just made: %+v", page.Items)
+	}
+	w.Do(t, "GET", "/api/crm/contacts/"+w.ID("ctA")+"/360", "agent", nil)
+	w.Do(t, "GET", "/api/crm/portal/access", "cuA", nil).JSON(t, &page)
+	if len(page.Items) == 0 || page.Items[0].Name != "Rafael Lima" {
+		t.Errorf("the customer's log right after the agent's look: %+v", page.Items)
 	}
 }
 

@@ -74,6 +74,10 @@ func answer(e *core.RequestEvent, contact string, staff bool) error {
 	if errs != nil {
 		return e.BadRequestError("Invalid page.", errs)
 	}
+	// Every look made before this request is in the answer, the reader's
+	// own included (a manager who has just opened the page), not only those
+	// the queue wrote at its last turn.
+	Flush(e.App)
 	p, err := Read(e.App, contact, page, perPage)
 	if err != nil {
 		return e.InternalServerError("", err)
