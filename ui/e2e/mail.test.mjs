@@ -93,6 +93,8 @@ describe('email both ways in Chromium, through Dovecot and an SMTP server', { ti
     await page.locator('#mb-username').fill(SUPPORT)
     await page.locator('#mb-password').fill(SUPPORT_PASSWORD)
     await page.locator('#mb-address').fill(SUPPORT)
+    // The first type is picked, once the types are read (the form may open before).
+    await page.waitForFunction(() => document.querySelector('#mb-case_type')?.value !== '', null, { timeout: 10000 }).catch(() => {})
     assert.notEqual(await page.locator('#mb-case_type').inputValue(), '', 'a new mail opens a request of the first type')
     await shot(page, 'mailbox-form-desktop')
     await dialog.locator('button[type=submit]').click()
