@@ -20,6 +20,7 @@ import (
 	"vinculo/plugins/hooksapi"
 	"vinculo/plugins/setup"
 	"vinculo/plugins/signin"
+	"vinculo/plugins/storage"
 )
 
 func main() {
@@ -54,7 +55,8 @@ func main() {
 	// PocketBase's own serve and superuser commands; serve listens where the
 	// configuration says unless --http is given.
 	serve := cmd.NewServeCommand(app, false)
-	raiseOpenFileLimit(app) // one open file per live connection (openfiles_unix.go)
+	storage.RefreshOnServe(app) // the query planner's statistics, beside the start (plugins/storage)
+	raiseOpenFileLimit(app)     // one open file per live connection (openfiles_unix.go)
 	serve.PersistentFlags().Lookup("http").DefValue = cfg.HTTP
 	_ = serve.PersistentFlags().Set("http", cfg.HTTP)
 	serve.PersistentFlags().Lookup("http").Changed = false

@@ -19,6 +19,7 @@ import (
 
 	"vinculo/crm"
 	"vinculo/crm/guard"
+	"vinculo/plugins/storage"
 	"vinculo/plugins/timeline"
 )
 
@@ -174,6 +175,13 @@ func finish(app core.App, job *core.Record, res *Result, runErr error) error {
 		job.Set("rows_updated", 0)
 	default:
 		job.Set("status", StatusDone)
+	}
+	if committed.Created+committed.Updated > 0 {
+		// The tables may be many times larger now: the planner's statistics
+		// follow, so that the lists read the new rows through their indexes.
+		if err := storage.RefreshStatistics(app); err != nil {
+			app.Logger().Warn("import: the query planner's statistics", "job", job.Id, "error", err)
+		}
 	}
 	err := app.RunInTransaction(func(tx core.App) error {
 		if err := tx.Save(job); err != nil {

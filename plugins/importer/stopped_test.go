@@ -117,6 +117,12 @@ func TestImportStoppedValidOnlyJobCountsWhatWasCommitted(t *testing.T) {
 		}
 		t.Errorf("timeline entries of the job: %q, want one saying %d created, by the staff member", subjects, stored)
 	}
+	// The query planner's statistics know the contacts it left (they had
+	// none: the table was empty before).
+	var noted int
+	if err := w.App.DB().NewQuery("SELECT CAST(stat AS INTEGER) FROM sqlite_stat1 WHERE tbl = 'contacts' AND idx = 'sqlite_autoindex_contacts_1'").Row(&noted); err != nil || noted < stored {
+		t.Errorf("after the import the statistics say %d contacts (%v), want at least the %d stored", noted, err, stored)
+	}
 }
 
 // When the server starts, the jobs a dead process left running or queued
