@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"vinculo/plugins/search"
 )
@@ -37,6 +38,30 @@ type createLine struct {
 	s           sample
 	timeline    int64 // activities rows added while it was measured
 	indexed     int64 // search index rows added while it was measured
+	// cpu is the server's CPU time (user and system) while it was
+	// measured, 0 when unknown: the work each create costs the server,
+	// which other load on the machine sways much less than latency.
+	cpu time.Duration
+}
+
+// cpuPerCreate is the server's CPU time per measured create, 0 when unknown.
+func (l createLine) cpuPerCreate() time.Duration {
+	if l.cpu <= 0 || len(l.s.latencies) == 0 {
+		return 0
+	}
+	return l.cpu / time.Duration(len(l.s.latencies))
+}
+
+// serverAt is the running child serving base, nil when none.
+func serverAt(base string) *server {
+	cleanupMu.Lock()
+	defer cleanupMu.Unlock()
+	for s := range running {
+		if s.url == base {
+			return s
+		}
+	}
+	return nil
 }
 
 type createResult struct {
@@ -66,6 +91,7 @@ func benchCreates(ctx context.Context, opts options, client *http.Client, base, 
 		"timezone": "America/Sao_Paulo", "language": "pt-BR", "max_contacts_per_week": 3,
 	})
 	res := &createResult{body: string(body)}
+	srv := serverAt(base)
 
 	db, err := openSide(b.dir)
 	if err != nil {
@@ -115,13 +141,14 @@ func benchCreates(ctx context.Context, opts options, client *http.Client, base, 
 					return nil, err
 				}
 				u := base + "/api/collections/" + side.collection + "/records"
-				if err := measureCreates(ctx, opts, client, db, u, token, body, c, per, &lines[i]); err != nil {
+				if err := measureCreates(ctx, opts, client, db, srv, u, token, body, c, per, &lines[i]); err != nil {
 					return nil, err
 				}
 			}
 		}
 		for _, l := range lines {
-			fmt.Printf("    %-44s c=%-2d p50 %s, p99 %s, %.0f creates/s\n", l.side.name, c, ms(l.s.quantile(0.5)), ms(l.s.quantile(0.99)), l.s.perSecond())
+			fmt.Printf("    %-44s c=%-2d p50 %s, p99 %s, %.0f creates/s, server CPU %s a create\n", l.side.name, c,
+				ms(l.s.quantile(0.5)), ms(l.s.quantile(0.99)), l.s.perSecond(), ms(l.cpuPerCreate()))
 		}
 		res.lines = append(res.lines, lines...)
 	}
@@ -173,8 +200,8 @@ func (s *searchSwitch) set(on bool) error {
 
 // measureCreates posts body to u: the warm-up, then per measured creates at
 // concurrency c into l, with the timeline entries and search index rows they
-// added.
-func measureCreates(ctx context.Context, opts options, client *http.Client, db *sql.DB, u, token string, body []byte, c, per int, l *createLine) error {
+// added and the CPU time srv (when known) spent meanwhile.
+func measureCreates(ctx context.Context, opts options, client *http.Client, db *sql.DB, srv *server, u, token string, body []byte, c, per int, l *createLine) error {
 	loadPost(ctx, client, u, body, token, opts.createWarmup, c, opts.runLimit)
 	actMark, err := rowMark(db, "activities")
 	if err != nil {
@@ -184,7 +211,14 @@ func measureCreates(ctx context.Context, opts options, client *http.Client, db *
 	if err != nil {
 		return err
 	}
+	var cpu0 time.Duration
+	if srv != nil {
+		cpu0 = cpuTime(srv)
+	}
 	l.s.add(loadPost(ctx, client, u, body, token, per, c, opts.runLimit))
+	if srv != nil && cpu0 > 0 {
+		l.cpu += cpuTime(srv) - cpu0
+	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}

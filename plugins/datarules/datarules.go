@@ -6,6 +6,7 @@ package datarules
 
 import (
 	"strings"
+	"sync"
 	"time"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -42,7 +43,7 @@ func normalizeEmail(e *core.RecordEvent) error {
 func Check(r *core.Record) error {
 	errs := validation.Errors{}
 	if tz := r.GetString("timezone"); tz != "" {
-		if _, err := time.LoadLocation(tz); err != nil {
+		if !knownZone(tz) {
 			errs["timezone"] = validation.NewError("validation_unknown_timezone", "Choose a time zone such as America/Sao_Paulo.")
 		}
 	}
@@ -54,4 +55,20 @@ func Check(r *core.Record) error {
 		return errs
 	}
 	return nil
+}
+
+// knownZones holds the time zone names already found: time.LoadLocation
+// reads the zone's file at every call, and every contact save checks one.
+// Only real zones are kept, so the set stays as small as the zone database.
+var knownZones sync.Map
+
+func knownZone(name string) bool {
+	if _, ok := knownZones.Load(name); ok {
+		return true
+	}
+	if _, err := time.LoadLocation(name); err != nil {
+		return false
+	}
+	knownZones.Store(name, struct{}{})
+	return true
 }

@@ -65,6 +65,9 @@ func (p *plugin) assignedHook(collection, field, title string, isNew bool) func(
 			return nil
 		}
 		actor := timeline.ActorOf(e.Record)
+		if to == actor.Staff {
+			return nil // nobody is told of their own action (Notify): no need to name them
+		}
 		if isNew && !p.tellsOfNew(collection, actor, e.Record) {
 			return nil
 		}
