@@ -241,6 +241,9 @@ func checkWhole(t *testing.T, w *testkit.World, acked, refused []string) {
 // data dir into the temporary folder, which points at dir while it is made.
 func worldOn(t *testing.T, dir string) *testkit.World {
 	t.Helper()
+	// The process's migrated template is made on the real disk first: the
+	// small filesystem goes when this test ends, and later tests copy it.
+	testkit.NewApp(t)
 	old, had := os.LookupEnv("TMPDIR")
 	os.Setenv("TMPDIR", dir)
 	w := testkit.NewWorld(t, testkit.Plugins(plugins.All))

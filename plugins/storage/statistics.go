@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 )
@@ -26,23 +27,24 @@ import (
 // connection has used, and to analyse those that need it (bounded).
 const optimizeAll = "PRAGMA optimize=0x10002"
 
-// emptyTablesStatistics writes "1 1 …" (one row; one row per value of each
-// column's prefix) for every index of a table without statistics, and "1"
-// for such a table without an index.
-const emptyTablesStatistics = `WITH missing AS (
-	SELECT name FROM sqlite_schema
-	WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'
-	AND name NOT IN (SELECT tbl FROM sqlite_stat1))
-INSERT INTO sqlite_stat1 (tbl, idx, stat)
-SELECT m.name, i.name, '1' || substr(' 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1', 1,
-	2 * (SELECT count(*) FROM pragma_index_info(i.name)))
-FROM missing m JOIN pragma_index_list(m.name) i
-UNION ALL
-SELECT m.name, NULL, '1' FROM missing m WHERE NOT EXISTS (SELECT 1 FROM pragma_index_list(m.name))`
+// tablesWithoutStatistics are the ordinary tables with an index that
+// ANALYZE left without a row (the shadow tables of the search index are
+// FTS5's own, and left to it).
+const tablesWithoutStatistics = `SELECT t.name FROM pragma_table_list t
+	WHERE t.schema = 'main' AND t.type = 'table' AND t.name NOT LIKE 'sqlite%'
+	AND EXISTS (SELECT 1 FROM pragma_index_list(t.name))
+	AND t.name NOT IN (SELECT tbl FROM sqlite_stat1)`
+
+// oneRowStatistics writes "1 1 …" (one row; one row per value of each
+// column's prefix) for every index of the table {:t}.
+const oneRowStatistics = `INSERT INTO sqlite_stat1 (tbl, idx, stat)
+	SELECT {:t}, i.name, '1' || substr(' 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1', 1,
+		2 * (SELECT count(*) FROM pragma_index_info(i.name)))
+	FROM pragma_index_list({:t}) i`
 
 // RefreshStatistics takes again the statistics of every table of the main
 // database that has none or has grown or shrunk many times since, and notes
-// the tables without a row as holding one.
+// the empty tables as holding one row.
 func RefreshStatistics(app core.App) error {
 	return app.RunInTransaction(func(txApp core.App) error {
 		tx := txApp.NonconcurrentDB()
@@ -53,19 +55,34 @@ func RefreshStatistics(app core.App) error {
 		if _, err := tx.NewQuery(optimizeAll).Execute(); err != nil {
 			return err
 		}
-		// What ANALYZE leaves without a row: the empty tables. They are noted
-		// as holding one row, in every index (or the table's own row when it
-		// has none); PRAGMA optimize replaces that once a table has grown many
-		// times over.
-		res, err := tx.NewQuery(emptyTablesStatistics).Execute()
-		if err != nil {
+		// What ANALYZE leaves without a row: the empty tables, noted as
+		// holding one row. A table with rows is never noted so: left without
+		// statistics SQLite assumes it big, which is the safe mistake (a
+		// table noted far smaller than it is gets planned as a scan).
+		var names []string
+		if err := tx.NewQuery(tablesWithoutStatistics).Column(&names); err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			// Every connection reads the statistics again.
-			_, err = tx.NewQuery("ANALYZE sqlite_schema").Execute()
+		noted := 0
+		for _, name := range names {
+			var rows bool
+			if err := tx.NewQuery("SELECT EXISTS (SELECT 1 FROM {{" + name + "}})").Row(&rows); err != nil {
+				return err
+			}
+			if rows {
+				continue
+			}
+			if _, err := tx.NewQuery(oneRowStatistics).Bind(dbx.Params{"t": name}).Execute(); err != nil {
+				return err
+			}
+			noted++
 		}
-		return err
+		if noted > 0 {
+			// Every connection reads the statistics again.
+			_, err := tx.NewQuery("ANALYZE sqlite_schema").Execute()
+			return err
+		}
+		return nil
 	})
 }
 
