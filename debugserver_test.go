@@ -39,7 +39,8 @@ func TestDebugFigures(t *testing.T) {
 			Open       int
 			IdleMemory struct{ Conns, Schema int64 }
 		} `json:"pools"`
-		Heap map[string]int64 `json:"sqlite_heap"`
+		Heap  map[string]int64                      `json:"sqlite_heap"`
+		Arena struct{ Slots, SlotSize, Used int64 } `json:"page_arena"`
 	}
 	if err := json.NewDecoder(res.Body).Decode(&fig); err != nil {
 		t.Fatal(err)
@@ -57,6 +58,9 @@ func TestDebugFigures(t *testing.T) {
 	}
 	if fig.Heap["used"] <= 0 {
 		t.Errorf("SQLite's heap: %v, want its count", fig.Heap)
+	}
+	if a := fig.Arena; a.Slots <= 0 || a.SlotSize < 4096 || a.Used <= 0 || a.Used > a.Slots {
+		t.Errorf("page arena: %+v, want its slots and the pages in them", a)
 	}
 	prof, err := http.Get(srv.URL + "/debug/pprof/heap")
 	if err != nil {

@@ -8,8 +8,11 @@ package main
 // maps its own pages) and file-backed pages (the binary), beside Go's own
 // figures (runtime/metrics: what Go maps less what it gave back is Go's
 // share), SQLite's own count of its memory, each database pool's open
-// connections and what its idle ones hold, the realtime clients and
-// data.db's size. Heap profiles are saved at the warm-up's end
+// connections and what its idle ones hold, the page arena's use (pages in
+// it and outside it), the realtime clients and data.db's size. The server
+// keeps Go's heap profile only while VINCULO_PPROF is set (debugserver.go),
+// so a traced server also keeps the profile's records, which grow: see the
+// go_profiling_buckets_kb column. Heap profiles are saved at the warm-up's end
 // and at the end (compare: go tool pprof -base DIR/heap-warm.pb.gz DIR/heap-end.pb.gz).
 
 import (
@@ -119,6 +122,9 @@ func (t *soakTracer) line() {
 		Realtime int              `json:"realtime_clients"`
 		Heap     map[string]int64 `json:"sqlite_heap"`
 		Alloc    map[string]int64 `json:"allocator"`
+		Arena    struct {
+			Slots, SlotSize, Used, Overflow int64
+		} `json:"page_arena"`
 	}
 	if err := getJSON(&http.Client{Timeout: 5 * time.Second}, "http://"+t.addr+"/debug/vinculo", "", &fig); err == nil {
 		for k, v := range fig.Go {
@@ -144,6 +150,9 @@ func (t *soakTracer) line() {
 		cols["sqlite_heap_highest_kb"] = fig.Heap["highest"] / 1024
 		cols["libc_mapped_kb"] = fig.Alloc["bytes"] / 1024
 		cols["libc_allocs"] = fig.Alloc["allocs"]
+		cols["arena_kb"] = fig.Arena.Slots * fig.Arena.SlotSize / 1024
+		cols["arena_used_kb"] = fig.Arena.Used * fig.Arena.SlotSize / 1024
+		cols["arena_overflow_kb"] = fig.Arena.Overflow / 1024
 	}
 	t.rows = append(t.rows, cols)
 	keys := make([]string, 0, len(cols))
@@ -219,14 +228,15 @@ func (t *soakTracer) summary(warm time.Duration) {
 		}
 	}
 	fmt.Printf("  what the memory is made of (the trace, every 10 s: %s):\n", filepath.Join(t.dir, "trace.tsv"))
-	fmt.Printf("    %-12s %8s %8s %9s %12s %11s %9s\n", "", "RSS", "Go's", "not Go's", "SQLite heap", "data conns", "data.db")
+	fmt.Printf("    %-12s %8s %8s %9s %12s %11s %11s %9s\n", "", "RSS", "Go's", "not Go's", "SQLite heap", "page arena", "data conns", "data.db")
 	for _, row := range []struct {
 		name string
 		r    map[string]int64
 	}{{"warm-up end", at}, {"end", t.rows[len(t.rows)-1]}} {
 		r := row.r
 		goRes := r["go_total_kb"] - r["go_heap_released_kb"]
-		fmt.Printf("    %-12s %5d MB %5d MB %6d MB %9d MB %11d %6d MB\n", row.name, r["rss_kb"]>>10, goRes>>10,
-			(r["smaps_anon_kb"]-goRes)>>10, r["sqlite_heap_used_kb"]>>10, r["db_data_readers_open"]+r["db_data_writer_open"], r["data_db_kb"]>>10)
+		fmt.Printf("    %-12s %5d MB %5d MB %6d MB %9d MB %5d/%2d MB %11d %6d MB\n", row.name, r["rss_kb"]>>10, goRes>>10,
+			(r["smaps_anon_kb"]-goRes)>>10, r["sqlite_heap_used_kb"]>>10, r["arena_used_kb"]>>10, r["arena_kb"]>>10,
+			r["db_data_readers_open"]+r["db_data_writer_open"], r["data_db_kb"]>>10)
 	}
 }

@@ -22,7 +22,10 @@ import (
 // process's memory). Past this limit SQLite reuses the least recently used
 // pages instead of asking for more memory, and gives some back. A
 // transaction's changed pages are never given up for it (they spill to
-// the WAL only past WriterSpillKB).
+// the WAL only past WriterSpillKB). Since the page arena (arena.go) holds
+// the pages of data.db and auxiliary.db and bounds them itself, this limit
+// binds only pages that do not fit its slots (a database of bigger pages);
+// SQLite's other memory (schemas, statements) it cannot give back.
 const HeapLimitDefault = 64 << 20
 
 // memStatus says whether SQLite counts its memory: the driver is built with
@@ -30,6 +33,7 @@ const HeapLimitDefault = 64 << 20
 var memStatus atomic.Bool
 
 func init() {
+	PageArena(PageArenaDefault)
 	if CountMemory() {
 		HeapLimit(HeapLimitDefault)
 	}

@@ -105,3 +105,45 @@ func TestMemoryFigures(t *testing.T) {
 		t.Errorf("MeasurePool counted %d connections, the pool has %d open", pm.Conns, open)
 	}
 }
+
+// SQLite's cached pages live in the arena set aside when the process
+// starts, and it bounds them: readers going through a table bigger than
+// the arena reuse its slots (the least recently used pages) instead of
+// allocating pages outside it, so the page cache cannot grow the process.
+func TestPageArena(t *testing.T) {
+	st := sqlitedb.PageArenaUsed()
+	if size := st.Slots * st.SlotSize; st.SlotSize < 4096 || size > sqlitedb.PageArenaDefault || size < sqlitedb.PageArenaDefault*9/10 {
+		t.Fatalf("page arena: %d slots of %d bytes, want about %d bytes of slots that hold a 4 KB page each", st.Slots, st.SlotSize, sqlitedb.PageArenaDefault)
+	}
+	if sqlitedb.PageArena(1 << 20) {
+		t.Error("PageArena a second time: true, want false (SQLite takes it only before it starts)")
+	}
+	app := testkit.NewApp(t)
+	ctx := context.Background()
+	writer := app.NonconcurrentDB().(*dbx.DB).DB()
+	if _, err := writer.ExecContext(ctx, "CREATE TABLE arena_read (b BLOB)"); err != nil {
+		t.Fatal(err)
+	}
+	// 5 transactions of 1000 rows of 4000 bytes: 5000 pages, more than the
+	// arena's slots.
+	rows := int(st.Slots) + 1000
+	for done := 0; done < rows; done += 1000 {
+		if _, err := writer.ExecContext(ctx, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 1000) INSERT INTO arena_read SELECT randomblob(4000) FROM n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	readers := app.ConcurrentDB().(*dbx.DB).DB()
+	for i := 0; i < 2; i++ {
+		var n int
+		if err := readers.QueryRowContext(ctx, "SELECT count(*) FROM arena_read WHERE length(b) = 4000").Scan(&n); err != nil || n < rows {
+			t.Fatalf("read back %d rows (%v), want %d", n, err, rows)
+		}
+	}
+	after := sqlitedb.PageArenaUsed()
+	if after.Used < after.Slots/2 || after.Used > after.Slots {
+		t.Errorf("after reading %d pages: %d of the arena's %d slots hold a page, want most of them", rows, after.Used, after.Slots)
+	}
+	if after.Overflow > 1<<20 {
+		t.Errorf("after reading %d pages: %d bytes of pages outside the arena, want under 1 MB", rows, after.Overflow)
+	}
+}

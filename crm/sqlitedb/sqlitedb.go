@@ -36,11 +36,11 @@
 //
 // What SQLite's memory is made of, in a long-running server: the pages
 // cached (all connections' caches draw on one shared pool whose size is the
-// sum of their cache_size, bounded for the whole process by HeapLimitDefault,
-// see memory.go), each connection's copy of the schema (about 0.6 MB for
-// data.db) and what its statements use while they run. SQLite asks for it
-// from modernc's C library, which rounds each request up to a power of two:
-// a cached 4 KB page (with its header) costs 8 KB of the process's memory.
+// sum of their cache_size, kept in the page arena set aside at the start,
+// see arena.go), each connection's copy of the schema (about 1.4 MB for
+// data.db) and what its statements use while they run. What is not in the
+// arena SQLite asks for from modernc's C library, which rounds each request
+// up to a power of two.
 package sqlitedb
 
 import (
@@ -77,21 +77,33 @@ const (
 	WriterSpillKB = "-32000"
 )
 
-// ConnLifetime is how long a connection lives before the pool closes it
-// (once it is idle) and opens a fresh one when next needed. SQLite's
-// memory for a connection (its pages, what its queries left behind) grows
-// with use and goes back to the system only when the connection closes;
-// under a steady load PocketBase's pools never let one idle long enough to
-// close it, and the server's memory kept climbing. The connections of a
-// pool are opened together (by the first burst of requests) and so expire
-// together: every lifetime the process gives back what they had gathered
-// at once and gathers it again, a saw-tooth whose height is what the
-// connections gather in one lifetime (a soak of 10,000 contacts at 40-60
-// requests a second: swings of about 35 MB with five minutes, 10-20 MB
-// with two).
-// Opening one costs its schema's parsing: a few to tens of milliseconds
-// on a busy two-core machine, about 17 connections every two minutes.
+// ConnLifetime is how long a writer's connection lives before the pool
+// closes it (once it is idle) and opens a fresh one when next needed: the
+// pages a big transaction changed past what the page arena holds were
+// allocated outside it (arena.go), and they go back when the connection
+// closes. Opening one costs its schema's parsing (a few to tens of
+// milliseconds on a busy two-core machine), two connections every two
+// minutes.
 const ConnLifetime = 2 * time.Minute
+
+// ReaderConns bounds a pool of readers: at most this many connections, all
+// of them kept open while they are in use at least every ReaderIdleTime.
+// PocketBase's own settings allow 120 readers of data.db and keep 15 idle,
+// closing the rest as soon as they are done: a burst of requests opened
+// connections that were closed a moment later. Each connection holds its
+// own copy of the schema, about 1.4 MB of SQLite's memory made of many
+// small allocations, and modernc's C library, once it has mapped memory for
+// them, keeps most of it after they are freed: in a soak, every burst that
+// opened four more readers grew the process by 15 MB for good, and readers
+// closed every two minutes (the old lifetime) did the same. Held open,
+// readers parse their schema once. On two cores twelve queries running at
+// once already share the processor; more would only wait on it.
+const ReaderConns = 12
+
+// ReaderIdleTime is how long a reader may go unused before the pool closes
+// it: under a steady load none does, and a server that goes quiet gives
+// the readers' memory back.
+const ReaderIdleTime = 5 * time.Minute
 
 // Connect is the core.DBConnectFunc of every Vinculo app (the server, the
 // commands and the tests).
@@ -112,8 +124,8 @@ func Connect(dbPath string) (*dbx.DB, error) {
 // a writer, any other a pool of readers.
 type connector struct {
 	driver.Connector
-	pool     atomic.Pointer[sql.DB]
-	lifetime sync.Once
+	pool  atomic.Pointer[sql.DB]
+	sized sync.Once
 }
 
 func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -122,13 +134,14 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 		return nil, err
 	}
 	db := c.pool.Load()
+	writer := db != nil && db.Stats().MaxOpenConnections == 1
 	if db != nil {
 		// Set here, not in Connect: PocketBase sets its own pool limits
-		// after Connect returns (none on a connection's lifetime).
-		c.lifetime.Do(func() { db.SetConnMaxLifetime(ConnLifetime) })
+		// after Connect returns.
+		c.sized.Do(func() { sizePool(db, writer) })
 	}
 	pragma := "PRAGMA cache_size = " + ReaderCacheKB
-	if db != nil && db.Stats().MaxOpenConnections == 1 {
+	if writer {
 		pragma = "PRAGMA cache_spill = " + WriterSpillKB
 	}
 	if _, err := conn.(driver.ExecerContext).ExecContext(ctx, pragma, nil); err != nil {
@@ -136,6 +149,21 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 		return nil, fmt.Errorf("sqlitedb: %s: %w", pragma, err)
 	}
 	return conn, nil
+}
+
+// sizePool sets a pool's limits when its first connection opens.
+func sizePool(db *sql.DB, writer bool) {
+	if writer {
+		db.SetConnMaxLifetime(ConnLifetime)
+		return
+	}
+	n := ReaderConns
+	if max := db.Stats().MaxOpenConnections; max > 0 && max < n {
+		n = max
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxIdleTime(ReaderIdleTime)
 }
 
 var _ core.DBConnectFunc = Connect

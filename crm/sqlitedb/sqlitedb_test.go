@@ -1,6 +1,8 @@
 package sqlitedb_test
 
 import (
+	"context"
+	"database/sql"
 	"strconv"
 	"testing"
 
@@ -61,5 +63,46 @@ func TestCacheByRole(t *testing.T) {
 	}
 	if strconv.Itoa(first) != sqlitedb.ReaderCacheKB || strconv.Itoa(second) != sqlitedb.ReaderCacheKB {
 		t.Errorf("two readers at once: cache_size %d and %d, want %s", first, second, sqlitedb.ReaderCacheKB)
+	}
+}
+
+// The readers of both databases are a bounded pool held open: at most
+// ReaderConns connections, and all of them stay open once done (each one
+// parses its schema once, instead of at every burst of requests); the
+// writers stay one connection each.
+func TestReaderPool(t *testing.T) {
+	app := testkit.NewApp(t)
+	ctx := context.Background()
+	for _, p := range []struct {
+		name string
+		db   dbx.Builder
+	}{{"data readers", app.ConcurrentDB()}, {"auxiliary readers", app.AuxConcurrentDB()}} {
+		db := p.db.(*dbx.DB).DB()
+		var conns []*sql.Conn
+		for i := 0; i < sqlitedb.ReaderConns; i++ {
+			c, err := db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.PingContext(ctx); err != nil {
+				t.Fatal(err)
+			}
+			conns = append(conns, c)
+		}
+		for _, c := range conns {
+			c.Close()
+		}
+		st := db.Stats()
+		if st.MaxOpenConnections != sqlitedb.ReaderConns {
+			t.Errorf("%s: at most %d connections, want %d", p.name, st.MaxOpenConnections, sqlitedb.ReaderConns)
+		}
+		if st.Idle != sqlitedb.ReaderConns || st.MaxIdleClosed != 0 {
+			t.Errorf("%s: %d of %d connections kept open once done (%d closed), want all", p.name, st.Idle, sqlitedb.ReaderConns, st.MaxIdleClosed)
+		}
+	}
+	for name, b := range map[string]dbx.Builder{"data writer": app.NonconcurrentDB(), "auxiliary writer": app.AuxNonconcurrentDB()} {
+		if n := b.(*dbx.DB).DB().Stats().MaxOpenConnections; n != 1 {
+			t.Errorf("%s: at most %d connections, want 1", name, n)
+		}
 	}
 }
