@@ -94,6 +94,7 @@ type shared struct {
 	mu     sync.Mutex
 	acts   map[[2]int64]activity
 	firsts map[[4]int64]map[string]time.Time
+	deals  map[string]dealMoney // sumDeals by its kind (sales.go)
 }
 
 // loadActivity reads every span of activity that overlaps [from, to),

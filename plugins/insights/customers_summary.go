@@ -313,16 +313,8 @@ func RebuildCustomerSummary(app core.App, b crm.Business) error {
 			{crm.Orders, "rowid > {:r} AND rowid <= {:t}", ""},
 			{crm.Subscriptions, "", "rowid > {:r} AND rowid <= {:t}"},
 		} {
-			for last := int64(0); ; {
-				var top sql.NullInt64
-				if err := tx.DB().NewQuery("SELECT MAX(rowid) FROM (SELECT rowid FROM " + t.table + " WHERE rowid > {:r} ORDER BY rowid LIMIT 20000)").
-					Bind(dbx.Params{"r": last}).Row(&top); err != nil {
-					return err
-				}
-				if !top.Valid {
-					break
-				}
-				page, err := loadPurchases(tx, t.orderWhere, t.subWhere, dbx.Params{"r": last, "t": top.Int64})
+			err := rowidPages(tx.DB(), t.table, 20000, func(lo, hi int64) error { // service_summary.go
+				page, err := loadPurchases(tx, t.orderWhere, t.subWhere, dbx.Params{"r": lo, "t": hi})
 				if err != nil {
 					return err
 				}
@@ -333,7 +325,10 @@ func RebuildCustomerSummary(app core.App, b crm.Business) error {
 					all[c].orders = append(all[c].orders, p.orders...)
 					all[c].subs = append(all[c].subs, p.subs...)
 				}
-				last = top.Int64
+				return nil
+			})
+			if err != nil {
+				return err
 			}
 		}
 		contacts := make([]string, 0, len(all))

@@ -75,6 +75,31 @@ type dealMoney struct {
 }
 
 func sumDeals(app core.App, q Query, dateCol string, statuses ...string) (dealMoney, error) {
+	if q.shared == nil {
+		return readDeals(app, q, dateCol, statuses...)
+	}
+	// once per board answer: won revenue, deal size, win rate and the
+	// forecast read the same won deals
+	key := dateCol + "|" + strings.Join(statuses, ",")
+	q.shared.mu.Lock()
+	d, ok := q.shared.deals[key]
+	q.shared.mu.Unlock()
+	if ok {
+		return d, nil
+	}
+	d, err := readDeals(app, q, dateCol, statuses...)
+	if err == nil {
+		q.shared.mu.Lock()
+		if q.shared.deals == nil {
+			q.shared.deals = map[string]dealMoney{}
+		}
+		q.shared.deals[key] = d
+		q.shared.mu.Unlock()
+	}
+	return d, err
+}
+
+func readDeals(app core.App, q Query, dateCol string, statuses ...string) (dealMoney, error) {
 	out := dealMoney{sum: q.NewSum(), months: map[string]*Sum{}, byMonth: map[string]int{}}
 	var query *dbx.Query
 	if kind := sumKind(dateCol, statuses); kind != "" && summed(q) { // sales_sums.go
@@ -192,6 +217,11 @@ func winRate(app core.App, q Query) (Result, error) {
 // salesCycle: days from a deal's creation to its win, median and p90 of the
 // deals won in the period.
 func salesCycle(app core.App, q Query) (Result, error) {
+	if summed(q) {
+		if r, ok, err := summedCycle(app, q); err != nil || ok { // sales_cycle.go
+			return r, err
+		}
+	}
 	w, err := dealWhere(app, q)
 	if err != nil {
 		return Result{}, err

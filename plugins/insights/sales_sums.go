@@ -26,7 +26,12 @@ import (
 // trigger is missing or from another version.
 func bindSalesSums(app core.App) {
 	ensure := func(a core.App) error {
-		return a.RunInTransaction(func(tx core.App) error { return dealsum.Create(tx.DB()) })
+		return a.RunInTransaction(func(tx core.App) error {
+			if err := dealsum.Create(tx.DB()); err != nil {
+				return err
+			}
+			return dealsum.CreateCycles(tx.DB()) // sales_cycle.go
+		})
 	}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		if err := ensure(se.App); err != nil {

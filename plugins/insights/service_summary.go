@@ -44,6 +44,9 @@ const (
 	mSLA    = "sla"    // with a due time, by the month of closed_at; bucket 1 kept, 0 missed
 	mFirst  = "frt"    // first answered, by its month; bucket: quarter hours of business time
 	mResol  = "res"    // closed, by its month; bucket: quarter hours of business time
+	// first answered with an assignee, by its month and assignee (no type
+	// or channel); bucket: quarter hours of business time
+	mFirstPerson = sdb.MeasureFirstByPerson
 )
 
 // timeBucket is the width of a time measure's bucket.
@@ -118,6 +121,9 @@ func (f caseFact) keys() []monthKey {
 	}
 	if f.Res.Valid && f.ClosedM != "" {
 		out = append(out, monthKey{mResol, f.ClosedM, f.Type, "", "", f.Res.Int64 / timeBucket})
+	}
+	if f.Frt.Valid && f.FirstM != "" && f.Assignee != "" { // the Team board's, per person
+		out = append(out, monthKey{mFirstPerson, f.FirstM, "", "", f.Assignee, f.Frt.Int64 / timeBucket})
 	}
 	return out
 }
@@ -355,32 +361,48 @@ func RebuildServiceSummary(app core.App, b crm.Business) error {
 			}
 		}
 		months := map[monthKey]int64{}
-		last := ""
-		for {
-			facts, err := readFacts(tx, b, "WHERE id > {:last} ORDER BY id LIMIT 5000", dbx.Params{"last": last})
-			if err != nil || len(facts) == 0 {
-				if err != nil {
-					return err
-				}
-				break
+		err := rowidPages(tx.DB(), crm.Cases, 5000, func(lo, hi int64) error {
+			facts, err := readFacts(tx, b, "WHERE rowid > {:r} AND rowid <= {:t}", dbx.Params{"r": lo, "t": hi})
+			if err != nil {
+				return err
 			}
 			for _, f := range facts {
 				for _, k := range f.keys() {
 					months[k]++
 				}
 			}
-			if err := insertFacts(tx, facts); err != nil {
-				return err
-			}
-			last = facts[len(facts)-1].ID
+			return insertFacts(tx, facts)
+		})
+		if err != nil {
+			return err
 		}
 		if err := addMonths(tx, months); err != nil {
 			return err
 		}
-		_, err := tx.DB().NewQuery("INSERT OR REPLACE INTO " + sdb.Meta + " (key, value) VALUES ({:k}, {:v})").
+		_, err = tx.DB().NewQuery("INSERT OR REPLACE INTO " + sdb.Meta + " (key, value) VALUES ({:k}, {:v})").
 			Bind(dbx.Params{"k": metaService, "v": summaryStamp(b)}).Execute()
 		return err
 	})
+}
+
+// rowidPages hands page each stretch (lo, hi] of table's rowids that holds
+// up to size rows, in order: a summary made again reads the table in its
+// own order a page at a time (sequential reads, not one lookup per row).
+func rowidPages(db dbx.Builder, table string, size int, page func(lo, hi int64) error) error {
+	for last := int64(0); ; {
+		var top sql.NullInt64
+		if err := db.NewQuery("SELECT MAX(rowid) FROM (SELECT rowid FROM " + table + " WHERE rowid > {:r} ORDER BY rowid LIMIT {:n})").
+			Bind(dbx.Params{"r": last, "n": size}).Row(&top); err != nil {
+			return err
+		}
+		if !top.Valid {
+			return nil
+		}
+		if err := page(last, top.Int64); err != nil {
+			return err
+		}
+		last = top.Int64
+	}
 }
 
 // summaryKind is what tells the Service and Customers summaries apart for

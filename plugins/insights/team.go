@@ -232,6 +232,12 @@ func listByPerson(sel func(Query) selection) func(core.App, Query, int) ([]Recor
 // answer, for the requests first answered in the period: the median per
 // person, and over everyone (with the p90 beside it).
 func responseTime(app core.App, q Query) (Result, error) {
+	if ok, err := teamTimesFromSummary(app, q); err != nil || ok { // team_times.go
+		if err != nil {
+			return Result{}, err
+		}
+		return summaryResponseTime(app, q)
+	}
 	w, union, err := answeredRequests(q).sql(app, q)
 	if err != nil {
 		return Result{}, err

@@ -33,6 +33,12 @@ var serviceDDL = []string{
 	`CREATE INDEX IF NOT EXISTS idx_icf_open ON ` + CaseFacts + ` (created, type, channel, assignee) WHERE closed = 0`,
 	`CREATE INDEX IF NOT EXISTS idx_icf_frt ON ` + CaseFacts + ` (frt_b, first_at, type, frt_ns)`,
 	`CREATE INDEX IF NOT EXISTS idx_icf_res ON ` + CaseFacts + ` (res_b, closed_at, type, res_ns)`,
+	// The Team board's response times per person: a person's bucket in
+	// order of time, every person's bucket in order of time, and a
+	// stretch of days by person and bucket.
+	`CREATE INDEX IF NOT EXISTS idx_icf_person_frt ON ` + CaseFacts + ` (assignee, frt_b, frt_ns, first_at)`,
+	`CREATE INDEX IF NOT EXISTS idx_icf_frt_order ON ` + CaseFacts + ` (frt_b, frt_ns, first_at, assignee)`,
+	`CREATE INDEX IF NOT EXISTS idx_icf_first_person ON ` + CaseFacts + ` (first_at, assignee, frt_b)`,
 	`CREATE TABLE IF NOT EXISTS ` + CaseMonths + ` (
 		measure TEXT NOT NULL, month TEXT NOT NULL, type TEXT NOT NULL, channel TEXT NOT NULL, assignee TEXT NOT NULL,
 		bucket INTEGER NOT NULL, n INTEGER NOT NULL,
@@ -40,6 +46,29 @@ var serviceDDL = []string{
 	) WITHOUT ROWID`,
 	`CREATE TABLE IF NOT EXISTS ` + CaseDirty + ` (id TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID`,
 	`CREATE TABLE IF NOT EXISTS ` + Meta + ` (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID`,
+}
+
+// MeasureFirstByPerson is the measure of CaseMonths that counts, per
+// month of the first answer and assignee (type and channel left blank),
+// the requests by quarter hour of their first-response time: the Team
+// board's response times per person.
+const MeasureFirstByPerson = "frp"
+
+// FillFirstByPerson makes the counts of MeasureFirstByPerson again from the
+// facts (a summary made before they were kept gets them so, without being
+// made again from the requests).
+func FillFirstByPerson(db dbx.Builder) error {
+	for _, s := range []string{
+		`DELETE FROM ` + CaseMonths + ` WHERE measure = '` + MeasureFirstByPerson + `'`,
+		`INSERT INTO ` + CaseMonths + ` (measure, month, type, channel, assignee, bucket, n)
+			SELECT '` + MeasureFirstByPerson + `', first_m, '', '', assignee, frt_b, COUNT(*) FROM ` + CaseFacts + `
+			WHERE frt_ns IS NOT NULL AND first_m != '' AND assignee != '' GROUP BY first_m, assignee, frt_b`,
+	} {
+		if _, err := db.NewQuery(s).Execute(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ServiceTriggers note in CaseDirty every request inserted, deleted, or
