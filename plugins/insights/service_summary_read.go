@@ -167,8 +167,11 @@ func summaryBacklog(app core.App, q Query) (Result, error) {
 	// Open at the end: still open, or closed after it. For the period under
 	// way (the end is now) that is the open ones (a partial index) and those
 	// closed from now on (none, by the close dates' index); for a past end,
-	// the requests of the 30 days before it, read by their opening.
-	conds := []string{"(closed = 0 OR closed_at >= " + w.Param(DBTime(at)) + ")"}
+	// the requests of the 30 days before it, read by their opening (the
+	// unary + keeps SQLite from reading the OR by two indexes instead: with
+	// its statistics it did, and read every request closed since that end
+	// row by row, 0.3 s at a million).
+	conds := []string{"(+closed = 0 OR +closed_at >= " + w.Param(DBTime(at)) + ")"}
 	if !q.Now.IsZero() && !at.Before(q.Now) {
 		conds = []string{"closed = 0", "closed != 0 AND closed_at >= " + w.Param(DBTime(at))}
 	}
