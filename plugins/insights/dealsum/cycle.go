@@ -63,43 +63,7 @@ func RebuildCycles(db dbx.Builder) error {
 // by a change of its collection loses them); it reads only sqlite_master
 // when all is as it should be.
 func CreateCycles(db dbx.Builder) error {
-	var stored []struct {
-		Name string `db:"name"`
-		SQL  string `db:"sql"`
-	}
-	if err := db.NewQuery("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'insights_won_cycle_%'").All(&stored); err != nil {
-		return err
-	}
-	have := map[string]string{}
-	for _, s := range stored {
-		have[s.Name] = s.SQL
-	}
-	same := len(have) == len(CycleTriggers)
-	for _, t := range CycleTriggers {
-		same = same && have[t.Name] == t.SQL
-	}
-	if same {
-		return nil
-	}
-	for name := range have {
-		if _, err := db.NewQuery("DROP TRIGGER IF EXISTS " + name).Execute(); err != nil {
-			return err
-		}
-	}
-	for _, s := range cycleTables {
-		if _, err := db.NewQuery(s).Execute(); err != nil {
-			return err
-		}
-	}
-	if err := RebuildCycles(db); err != nil {
-		return err
-	}
-	for _, t := range CycleTriggers {
-		if _, err := db.NewQuery(t.SQL).Execute(); err != nil {
-			return err
-		}
-	}
-	return nil
+	return renew(db, "name LIKE 'insights_won_cycle_%'", CycleTriggers, cycleTables, RebuildCycles)
 }
 
 // DropCycles removes the table and its triggers.

@@ -194,20 +194,35 @@ func execAll(db dbx.Builder, script string) error {
 // data dir, an older version's, a table PocketBase made again). It reads
 // only sqlite_master when all is as it should be.
 func Create(db dbx.Builder) error {
+	all := append(append([]struct{ Name, SQL string }{}, Triggers...), TeamTriggers...)
+	where := "name LIKE 'insights_deal_days_%' OR name LIKE 'insights_stage_%' OR name LIKE 'insights_team_%'"
+	return renew(db, where, all, append(tables, teamTable), func(db dbx.Builder) error {
+		if err := Rebuild(db); err != nil {
+			return err
+		}
+		return RebuildTeam(db)
+	})
+}
+
+// renew keeps a kept table's triggers as this version has them: when the
+// triggers named by where differ from want in any way, they are dropped,
+// the tables made (CREATE … IF NOT EXISTS), filled again by rebuild, and
+// the triggers made anew. It reads only sqlite_master when all is as it
+// should be.
+func renew(db dbx.Builder, where string, want []struct{ Name, SQL string }, tables []string, rebuild func(dbx.Builder) error) error {
 	var stored []struct {
 		Name string `db:"name"`
 		SQL  string `db:"sql"`
 	}
-	if err := db.NewQuery("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND (name LIKE 'insights_deal_days_%' OR name LIKE 'insights_stage_%' OR name LIKE 'insights_team_%')").All(&stored); err != nil {
+	if err := db.NewQuery("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND (" + where + ")").All(&stored); err != nil {
 		return err
 	}
 	have := map[string]string{}
 	for _, s := range stored {
 		have[s.Name] = s.SQL
 	}
-	all := append(append([]struct{ Name, SQL string }{}, Triggers...), TeamTriggers...)
-	same := len(have) == len(all)
-	for _, t := range all {
+	same := len(have) == len(want)
+	for _, t := range want {
 		same = same && have[t.Name] == t.SQL
 	}
 	if same {
@@ -218,18 +233,15 @@ func Create(db dbx.Builder) error {
 			return err
 		}
 	}
-	for _, s := range append(tables, teamTable) {
+	for _, s := range tables {
 		if _, err := db.NewQuery(s).Execute(); err != nil {
 			return err
 		}
 	}
-	if err := Rebuild(db); err != nil {
+	if err := rebuild(db); err != nil {
 		return err
 	}
-	if err := RebuildTeam(db); err != nil {
-		return err
-	}
-	for _, t := range all {
+	for _, t := range want {
 		if _, err := db.NewQuery(t.SQL).Execute(); err != nil {
 			return err
 		}
