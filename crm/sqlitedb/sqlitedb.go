@@ -148,6 +148,9 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 		conn.Close()
 		return nil, fmt.Errorf("sqlitedb: %s: %w", pragma, err)
 	}
+	if writer && StmtCacheSize > 0 {
+		return newCachingConn(conn), nil
+	}
 	return conn, nil
 }
 
