@@ -143,7 +143,7 @@ func debugFigures(app core.App) map[string]any {
 	used, highest := sqlitedb.HeapUsed()
 	return map[string]any{"go": goMem, "pools": pools, "realtime_clients": app.SubscriptionsBroker().TotalClients(),
 		"sqlite_heap": map[string]int64{"used": used, "highest": highest}, "allocator": debugAllocator(),
-		"page_arena": sqlitedb.PageArenaUsed()}
+		"page_arena": sqlitedb.PageArenaUsed(), "kept_statements": sqlitedb.StmtCache()}
 }
 
 // debugAllocator: what modernc's C library mapped (a build with -tags

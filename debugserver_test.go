@@ -39,8 +39,9 @@ func TestDebugFigures(t *testing.T) {
 			Open       int
 			IdleMemory struct{ Conns, Schema int64 }
 		} `json:"pools"`
-		Heap  map[string]int64                      `json:"sqlite_heap"`
-		Arena struct{ Slots, SlotSize, Used int64 } `json:"page_arena"`
+		Heap  map[string]int64                        `json:"sqlite_heap"`
+		Arena struct{ Slots, SlotSize, Used int64 }   `json:"page_arena"`
+		Kept  struct{ Hits, Prepared, Evicted int64 } `json:"kept_statements"`
 	}
 	if err := json.NewDecoder(res.Body).Decode(&fig); err != nil {
 		t.Fatal(err)
@@ -61,6 +62,9 @@ func TestDebugFigures(t *testing.T) {
 	}
 	if a := fig.Arena; a.Slots <= 0 || a.SlotSize < 4096 || a.Used <= 0 || a.Used > a.Slots {
 		t.Errorf("page arena: %+v, want its slots and the pages in them", a)
+	}
+	if fig.Kept.Prepared <= 0 {
+		t.Errorf("kept statements: %+v, want those the app's start ran again", fig.Kept)
 	}
 	prof, err := http.Get(srv.URL + "/debug/pprof/heap")
 	if err != nil {

@@ -38,7 +38,8 @@
 // cached (all connections' caches draw on one shared pool whose size is the
 // sum of their cache_size, kept in the page arena set aside at the start,
 // see arena.go), each connection's copy of the schema (about 1.4 MB for
-// data.db) and what its statements use while they run. What is not in the
+// data.db), the statements it keeps prepared (stmtcache.go) and what its
+// statements use while they run. What is not in the
 // arena SQLite asks for from modernc's C library, which rounds each request
 // up to a power of two.
 package sqlitedb
@@ -148,10 +149,11 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 		conn.Close()
 		return nil, fmt.Errorf("sqlitedb: %s: %w", pragma, err)
 	}
-	if writer && StmtCacheSize > 0 {
-		return newCachingConn(conn), nil
+	size := ReaderStmtCacheSize
+	if writer {
+		size = StmtCacheSize
 	}
-	return conn, nil
+	return newCachingConn(conn, size), nil
 }
 
 // sizePool sets a pool's limits when its first connection opens.

@@ -18,14 +18,20 @@ import (
 // writerPool opens a database the way PocketBase opens its writer: a pool
 // of one connection.
 func writerPool(t *testing.T) *sql.DB {
+	return pool(t, 1)
+}
+
+// pool opens a database as PocketBase opens its pools: at most max
+// connections, one for the writer and more (120) for the readers.
+func pool(t *testing.T, max int) *sql.DB {
 	t.Helper()
 	x, err := sqlitedb.Connect(filepath.Join(t.TempDir(), "w.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	db := x.DB()
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
+	db.SetMaxOpenConns(max)
+	db.SetMaxIdleConns(max)
 	t.Cleanup(func() {
 		if err := db.Close(); err != nil {
 			t.Errorf("close: %v", err)
@@ -35,10 +41,10 @@ func writerPool(t *testing.T) *sql.DB {
 }
 
 func exec(t *testing.T, db interface {
-	Exec(string, ...any) (sql.Result, error)
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
 }, q string, args ...any) {
 	t.Helper()
-	if _, err := db.Exec(q, args...); err != nil {
+	if _, err := db.ExecContext(context.Background(), q, args...); err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
 }
@@ -177,32 +183,49 @@ func TestKeptStatementInUse(t *testing.T) {
 	}
 }
 
-// At most StmtCacheSize statements are kept; the least recently used go.
+// At most StmtCacheSize statements are kept on a writer and
+// ReaderStmtCacheSize on a reader; the least recently used go.
 func TestStatementCacheIsBounded(t *testing.T) {
-	db := writerPool(t)
-	exec(t, db, "CREATE TABLE t (a INTEGER)")
-	before := sqlitedb.StmtCache()
-	n := sqlitedb.StmtCacheSize + 20
-	for round := 0; round < 2; round++ {
-		for i := 0; i < n; i++ {
-			exec(t, db, fmt.Sprintf("INSERT INTO t (a) VALUES (%d)", i))
+	for _, p := range []struct {
+		name       string
+		conns, max int
+	}{{"writer", 1, sqlitedb.StmtCacheSize}, {"reader", 120, sqlitedb.ReaderStmtCacheSize}} {
+		db := pool(t, p.conns)
+		conn, err := db.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if d := delta(before); d.Prepared != int64(n) || d.Evicted != 20 {
-		t.Errorf("%d statements run twice: %d prepared, %d given back; want %d and 20", n, d.Prepared, d.Evicted, n)
-	}
-	var stmtBytes int
-	conn, err := db.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.Raw(func(dc any) error {
-		stmtBytes, _, err = dc.(sqlite.DBStatus).Status(sqlite.DBStatusStmtUsed, false)
-		return err
-	})
-	if stmtBytes == 0 {
-		t.Error("the connection says it keeps no statements")
+		exec(t, conn, "CREATE TABLE t (a INTEGER)")
+		before := sqlitedb.StmtCache()
+		n := p.max + 20
+		for round := 0; round < 3; round++ {
+			for i := 0; i < n; i++ {
+				exec(t, conn, fmt.Sprintf("SELECT a FROM t WHERE a = %d", i))
+			}
+		}
+		// The first round notes each statement, the second prepares each
+		// (the first 20 are given back to make room for the last 20), the
+		// third runs the last max of them from the cache and notes the
+		// first 20 anew.
+		if d := delta(before); d.Prepared != int64(n) || d.Evicted != 20 || d.Hits != int64(p.max) {
+			t.Errorf("%s: %d statements run three times in turn: %d prepared, %d given back, %d from the cache; want %d, 20, %d", p.name, n, d.Prepared, d.Evicted, d.Hits, n, p.max)
+		}
+		before = sqlitedb.StmtCache()
+		for i := 20; i < n; i++ {
+			exec(t, conn, fmt.Sprintf("SELECT a FROM t WHERE a = %d", i))
+		}
+		if d := delta(before); d.Hits != int64(p.max) || d.Prepared != 0 {
+			t.Errorf("%s: the %d kept statements run again: %d from the cache, %d prepared; want all from the cache", p.name, p.max, d.Hits, d.Prepared)
+		}
+		var stmtBytes int
+		conn.Raw(func(dc any) error {
+			stmtBytes, _, err = dc.(sqlite.DBStatus).Status(sqlite.DBStatusStmtUsed, false)
+			return err
+		})
+		if stmtBytes == 0 {
+			t.Errorf("%s: the connection says it keeps no statements", p.name)
+		}
+		conn.Close()
 	}
 }
 
