@@ -123,7 +123,7 @@ func (c *cachingConn) kept(ctx context.Context, text string) *keptStmt {
 	stmtStats.prepared.Add(1)
 	for e := c.order.Back(); c.order.Len() > c.size && e != nil; {
 		prev := e.Prev()
-		if old := e.Value.(*keptStmt); !old.busy {
+		if old := e.Value.(*keptStmt); !old.busy && old != k {
 			c.order.Remove(e)
 			delete(c.stmts, old.text)
 			old.stmt.Close()

@@ -250,3 +250,60 @@ func TestContactCreatesRunKeptStatements(t *testing.T) {
 		t.Errorf("%d contacts found by search, want 4", found)
 	}
 }
+
+// With every kept statement's rows still open, a statement kept anew is
+// not given back to make room (it would run closed): the cache stays over
+// its bound until some rows close, and every result is whole.
+func TestCacheFullOfOpenRows(t *testing.T) {
+	db := pool(t, 120) // a reader: ReaderStmtCacheSize
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	exec(t, conn, "CREATE TABLE t (a INTEGER)")
+	exec(t, conn, "INSERT INTO t (a) VALUES (1), (2)")
+	q := func(i int) string { return fmt.Sprintf("SELECT a + %d FROM t ORDER BY a", i) }
+	n := sqlitedb.ReaderStmtCacheSize
+	for round := 0; round < 2; round++ {
+		for i := 0; i <= n; i++ {
+			exec(t, conn, q(i))
+		}
+	}
+	var open []*sql.Rows
+	for i := 1; i <= n; i++ { // the n kept ones, each holding its first row
+		rows, err := conn.QueryContext(ctx, q(i))
+		if err != nil || !rows.Next() {
+			t.Fatalf("%s: %v", q(i), err)
+		}
+		open = append(open, rows)
+	}
+	before := sqlitedb.StmtCache()
+	for round := 0; round < 3; round++ { // noted before, kept now, then from the cache
+		rows, err := conn.QueryContext(ctx, q(1000))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int
+		for rows.Next() {
+			var v int
+			rows.Scan(&v)
+			got = append(got, v)
+		}
+		rows.Close()
+		if fmt.Sprint(got) != "[1001 1002]" {
+			t.Fatalf("round %d: %v, want [1001 1002]", round, got)
+		}
+	}
+	if d := delta(before); d.Evicted != 0 {
+		t.Errorf("%d statements given back while all were in use", d.Evicted)
+	}
+	for i, rows := range open {
+		var v int
+		if rows.Scan(&v); v != i+2 || !rows.Next() {
+			t.Errorf("%s: first row %d, want %d, and a second row", q(i+1), v, i+2)
+		}
+		rows.Close()
+	}
+}
