@@ -67,6 +67,7 @@ export default {
   'unfiled.filed_toast': 'Mail filed to {name}.',
   'unfiled.dismissed_toast': 'Mail set aside.',
   'unfiled.filed_by': 'Filed by {who} on {when}.',
+  'unfiled.filed_now': 'Filed by {who}.',
   'unfiled.dismissed_by': 'Set aside by {who} on {when}.',
   'unfiled.the_contact': 'the contact',
   'unfiled.the_request': 'the request',

@@ -67,6 +67,7 @@ export default {
   'unfiled.filed_toast': 'E-mail arquivado em {name}.',
   'unfiled.dismissed_toast': 'E-mail deixado de lado.',
   'unfiled.filed_by': 'Arquivado por {who} em {when}.',
+  'unfiled.filed_now': 'Arquivado por {who}.',
   'unfiled.dismissed_by': 'Deixado de lado por {who} em {when}.',
   'unfiled.the_contact': 'o contato',
   'unfiled.the_request': 'a solicitação',
