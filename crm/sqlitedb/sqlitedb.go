@@ -38,8 +38,8 @@
 // cached (all connections' caches draw on one shared pool whose size is the
 // sum of their cache_size, kept in the page arena set aside at the start,
 // see arena.go), each connection's copy of the schema (about 1.4 MB for
-// data.db), the statements it keeps prepared (stmtcache.go) and what its
-// statements use while they run. What is not in the
+// data.db), the statements a writer keeps prepared (stmtcache.go) and what
+// its statements use while they run. What is not in the
 // arena SQLite asks for from modernc's C library, which rounds each request
 // up to a power of two.
 package sqlitedb
@@ -149,11 +149,10 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 		conn.Close()
 		return nil, fmt.Errorf("sqlitedb: %s: %w", pragma, err)
 	}
-	size := ReaderStmtCacheSize
 	if writer {
-		size = StmtCacheSize
+		return newCachingConn(conn), nil
 	}
-	return newCachingConn(conn, size), nil
+	return conn, nil
 }
 
 // sizePool sets a pool's limits when its first connection opens.

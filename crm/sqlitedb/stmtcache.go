@@ -11,52 +11,49 @@ import (
 	"modernc.org/sqlite"
 )
 
-// Every connection keeps the statements it runs again and again prepared.
+// The writer keeps the statements it runs again and again prepared.
 //
 // database/sql hands SQLite every statement as text: the driver prepares
 // it (parses the SQL and compiles it into SQLite's program), runs it once
 // and throws the program away. For a write on a table with triggers that
 // is much of the work: the contact insert's program includes the search
 // triggers', which SQLite compiles with the statement, about 0.3 ms of a
-// create's 3.7 ms of the server's time at a million contacts. A list's
-// query carries its access rule (joins on the teams, the contact's
-// company, the portal's grants) and is compiled at every page read the
-// same way. Every transaction runs on the writer (PocketBase's
-// one-connection pool), every other read on the readers.
+// create's 3.7 ms of the server's time at a million contacts. Every
+// transaction runs on the writer (PocketBase's one-connection pool), so a
+// cache there serves every create, update and delete.
 //
 // The statement is kept prepared on the connection that ran it, reset after
 // each use (modernc's driver resets and clears the bindings of a statement
 // it keeps), and given back when the connection closes (a writer lives
-// ConnLifetime, a reader until it goes unused ReaderIdleTime). A statement
-// is kept the second time its text is seen, so that statements run once
-// (migrations, a schema change, an import's one-off queries) do not fill
-// the cache; at most StmtCacheSize are kept on a writer and
-// ReaderStmtCacheSize on a reader, the least recently used given back
-// first. A statement the connection is still reading rows from is not lent
-// out again: a second use of the same text while its rows are open (a
-// nested query in a transaction) runs the ordinary way.
+// ConnLifetime). A statement is kept the second time its text is seen, so
+// that statements run once (migrations, a schema change, an import's
+// one-off queries) do not fill the cache; at most StmtCacheSize are kept,
+// the least recently used given back first. A statement the connection is
+// still reading rows from is not lent out again: a second use of the same
+// text while its rows are open (a nested query in a transaction) runs the
+// ordinary way.
 //
 // A schema change does not make a kept statement wrong: SQLite prepares it
 // again by itself the next time it runs (sqlite3_prepare_v2), with the
 // triggers and columns the schema has then.
+//
+// Readers do not keep statements: tried with 32 on each of the 12 readers,
+// neither the lists (part 1 of the bench) nor search (part 3b) answered
+// measurably faster at a million contacts, and every kept statement holds
+// its program outside the page arena, on readers that live for as long as
+// requests come.
 
 // StmtCacheSize bounds the statements one writer connection keeps prepared.
 // A create of a contact runs about a dozen distinct statements; the request
 // log's writer a few.
 const StmtCacheSize = 96
 
-// ReaderStmtCacheSize bounds the statements one reader keeps prepared:
-// there are up to ReaderConns readers of each database, and each kept
-// statement holds its program (a few to tens of kB for a list with its
-// rule) outside the page arena.
-const ReaderStmtCacheSize = 32
-
 // seenLimit bounds the texts a connection remembers having seen once.
 const seenLimit = 1024
 
 var seenSeed = maphash.MakeSeed()
 
-// StmtCacheStats counts what the connections' caches did since the process
+// StmtCacheStats counts what the writers' caches did since the process
 // started: statements run from the cache, statements prepared into it and
 // statements given back to keep it within StmtCacheSize.
 type StmtCacheStats struct {
@@ -67,7 +64,7 @@ var stmtStats struct {
 	hits, prepared, evicted atomic.Int64
 }
 
-// StmtCache says what the connections' statement caches did.
+// StmtCache says what the writers' statement caches did.
 func StmtCache() StmtCacheStats {
 	return StmtCacheStats{stmtStats.hits.Load(), stmtStats.prepared.Load(), stmtStats.evicted.Load()}
 }
@@ -89,8 +86,8 @@ type keptStmt struct {
 	busy bool // its rows are being read
 }
 
-func newCachingConn(c driver.Conn, size int) *cachingConn {
-	return &cachingConn{conn: c, size: size, stmts: map[string]*list.Element{}, order: list.New(), seen: map[uint64]struct{}{}}
+func newCachingConn(c driver.Conn) *cachingConn {
+	return &cachingConn{conn: c, size: StmtCacheSize, stmts: map[string]*list.Element{}, order: list.New(), seen: map[uint64]struct{}{}}
 }
 
 // kept returns the prepared statement for text, preparing it if this is

@@ -183,49 +183,56 @@ func TestKeptStatementInUse(t *testing.T) {
 	}
 }
 
-// At most StmtCacheSize statements are kept on a writer and
-// ReaderStmtCacheSize on a reader; the least recently used go.
+// At most StmtCacheSize statements are kept on a writer; the least
+// recently used go. Readers keep none.
 func TestStatementCacheIsBounded(t *testing.T) {
-	for _, p := range []struct {
-		name       string
-		conns, max int
-	}{{"writer", 1, sqlitedb.StmtCacheSize}, {"reader", 120, sqlitedb.ReaderStmtCacheSize}} {
-		db := pool(t, p.conns)
-		conn, err := db.Conn(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		exec(t, conn, "CREATE TABLE t (a INTEGER)")
-		before := sqlitedb.StmtCache()
-		n := p.max + 20
-		for round := 0; round < 3; round++ {
-			for i := 0; i < n; i++ {
-				exec(t, conn, fmt.Sprintf("SELECT a FROM t WHERE a = %d", i))
-			}
-		}
-		// The first round notes each statement, the second prepares each
-		// (the first 20 are given back to make room for the last 20), the
-		// third runs the last max of them from the cache and notes the
-		// first 20 anew.
-		if d := delta(before); d.Prepared != int64(n) || d.Evicted != 20 || d.Hits != int64(p.max) {
-			t.Errorf("%s: %d statements run three times in turn: %d prepared, %d given back, %d from the cache; want %d, 20, %d", p.name, n, d.Prepared, d.Evicted, d.Hits, n, p.max)
-		}
-		before = sqlitedb.StmtCache()
-		for i := 20; i < n; i++ {
+	db := writerPool(t)
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	exec(t, conn, "CREATE TABLE t (a INTEGER)")
+	before := sqlitedb.StmtCache()
+	max := sqlitedb.StmtCacheSize
+	n := max + 20
+	for round := 0; round < 3; round++ {
+		for i := 0; i < n; i++ {
 			exec(t, conn, fmt.Sprintf("SELECT a FROM t WHERE a = %d", i))
 		}
-		if d := delta(before); d.Hits != int64(p.max) || d.Prepared != 0 {
-			t.Errorf("%s: the %d kept statements run again: %d from the cache, %d prepared; want all from the cache", p.name, p.max, d.Hits, d.Prepared)
+	}
+	// The first round notes each statement, the second prepares each (the
+	// first 20 are given back to make room for the last 20), the third
+	// runs the last max of them from the cache and notes the first 20 anew.
+	if d := delta(before); d.Prepared != int64(n) || d.Evicted != 20 || d.Hits != int64(max) {
+		t.Errorf("%d statements run three times in turn: %d prepared, %d given back, %d from the cache; want %d, 20, %d", n, d.Prepared, d.Evicted, d.Hits, n, max)
+	}
+	before = sqlitedb.StmtCache()
+	for i := 20; i < n; i++ {
+		exec(t, conn, fmt.Sprintf("SELECT a FROM t WHERE a = %d", i))
+	}
+	if d := delta(before); d.Hits != int64(max) || d.Prepared != 0 {
+		t.Errorf("the %d kept statements run again: %d from the cache, %d prepared; want all from the cache", max, d.Hits, d.Prepared)
+	}
+	var stmtBytes int
+	conn.Raw(func(dc any) error {
+		stmtBytes, _, err = dc.(sqlite.DBStatus).Status(sqlite.DBStatusStmtUsed, false)
+		return err
+	})
+	if stmtBytes == 0 {
+		t.Error("the writer says it keeps no statements")
+	}
+
+	readers := pool(t, 120)
+	before = sqlitedb.StmtCache()
+	for i := 0; i < 3; i++ {
+		var one int
+		if err := readers.QueryRow("SELECT 1").Scan(&one); err != nil {
+			t.Fatal(err)
 		}
-		var stmtBytes int
-		conn.Raw(func(dc any) error {
-			stmtBytes, _, err = dc.(sqlite.DBStatus).Status(sqlite.DBStatusStmtUsed, false)
-			return err
-		})
-		if stmtBytes == 0 {
-			t.Errorf("%s: the connection says it keeps no statements", p.name)
-		}
-		conn.Close()
+	}
+	if d := delta(before); d.Prepared != 0 || d.Hits != 0 {
+		t.Errorf("a reader kept statements: %+v", d)
 	}
 }
 
@@ -255,7 +262,7 @@ func TestContactCreatesRunKeptStatements(t *testing.T) {
 // not given back to make room (it would run closed): the cache stays over
 // its bound until some rows close, and every result is whole.
 func TestCacheFullOfOpenRows(t *testing.T) {
-	db := pool(t, 120) // a reader: ReaderStmtCacheSize
+	db := writerPool(t)
 	ctx := context.Background()
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -265,7 +272,7 @@ func TestCacheFullOfOpenRows(t *testing.T) {
 	exec(t, conn, "CREATE TABLE t (a INTEGER)")
 	exec(t, conn, "INSERT INTO t (a) VALUES (1), (2)")
 	q := func(i int) string { return fmt.Sprintf("SELECT a + %d FROM t ORDER BY a", i) }
-	n := sqlitedb.ReaderStmtCacheSize
+	n := sqlitedb.StmtCacheSize
 	for round := 0; round < 2; round++ {
 		for i := 0; i <= n; i++ {
 			exec(t, conn, q(i))
