@@ -74,7 +74,6 @@ func StmtCache() StmtCacheStats {
 // no lock.
 type cachingConn struct {
 	conn  driver.Conn
-	size  int
 	stmts map[string]*list.Element // of *keptStmt, most recently used first
 	order *list.List
 	seen  map[uint64]struct{}
@@ -87,7 +86,7 @@ type keptStmt struct {
 }
 
 func newCachingConn(c driver.Conn) *cachingConn {
-	return &cachingConn{conn: c, size: StmtCacheSize, stmts: map[string]*list.Element{}, order: list.New(), seen: map[uint64]struct{}{}}
+	return &cachingConn{conn: c, stmts: map[string]*list.Element{}, order: list.New(), seen: map[uint64]struct{}{}}
 }
 
 // kept returns the prepared statement for text, preparing it if this is
@@ -118,7 +117,7 @@ func (c *cachingConn) kept(ctx context.Context, text string) *keptStmt {
 	k := &keptStmt{text: text, stmt: st}
 	c.stmts[text] = c.order.PushFront(k)
 	stmtStats.prepared.Add(1)
-	for e := c.order.Back(); c.order.Len() > c.size && e != nil; {
+	for e := c.order.Back(); c.order.Len() > StmtCacheSize && e != nil; {
 		prev := e.Prev()
 		if old := e.Value.(*keptStmt); !old.busy && old != k {
 			c.order.Remove(e)
