@@ -178,10 +178,11 @@ describe('the catalogue, the cart and an order in Chromium', { timeout: 300000 }
     assert.equal(order.items[0].options.length, 4)
 
     // João follows it live: staff confirm it.
+    const live = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/realtime' && (r.request().postData() ?? '').includes(`"orders/${order.id}`))
     await page.goto(`${server.url}/portal/services`)
     const card = page.getByTestId('order').filter({ hasText: number })
     await card.waitFor()
-    await page.waitForTimeout(500) // the subscription is made after the list shows
+    await live // the subscription is made after the list shows
     await api(server.url, manager, `/api/collections/orders/records/${order.id}`, { method: 'PATCH', body: { status: 'confirmed' } })
     await card.getByTestId('order-status').filter({ hasText: /confirm/i }).waitFor({ timeout: WAIT })
 

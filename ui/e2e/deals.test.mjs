@@ -50,7 +50,8 @@ describe('a deal’s life in Chromium', { timeout: 300000 }, () => {
       const title = `Forno novo ${size}`
       await dialog.getByLabel(/Título|Title/).fill(title)
       await dialog.getByLabel(/Valor|Amount/).fill('-5')
-      // The stage is the column's, the owner is me.
+      // The stage is the column's, the owner is me (the stages are read after the dialog opens).
+      await page.waitForFunction((id) => document.querySelector('dialog.new-deal-dialog[open] select[id$="-stage"]')?.value === id, stages[0].id).catch(() => {})
       assert.equal(await dialog.getByLabel(/Etapa|Stage/).inputValue(), stages[0].id)
       await shot(page, `board-new-deal-${size}`)
       await noSidewaysScroll(page, `the new-deal dialog (${size})`)
@@ -81,8 +82,11 @@ describe('a deal’s life in Chromium', { timeout: 300000 }, () => {
     // The board sends only the stage.
     const sent = []
     page.on('request', (r) => { if (r.method() === 'PATCH' && r.url().includes('/api/collections/deals/records/')) sent.push(r.postDataJSON()) })
+    // The board shows the move at once; the server has it when its PATCH is answered.
+    const saved = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes(`/api/collections/deals/records/${dealId}`))
     await page.locator(`#move-${dealId}`).selectOption(stages[1].id)
     await page.getByTestId('stage-1').locator(`[data-deal="${dealId}"]`).waitFor()
+    await saved
     await page.waitForTimeout(300)
     assert.deepEqual(sent, [{ stage: stages[1].id }])
 
@@ -189,6 +193,7 @@ describe('a deal’s life in Chromium', { timeout: 300000 }, () => {
       await noSidewaysScroll(page, `the board's lost reason dialog (${size})`)
       await dialog.locator('button[type=submit]').click()
       await page.locator(`[data-stage="${lost.id}"] [data-deal="${deal.id}"]`).waitFor()
+      await dialog.waitFor({ state: 'hidden' }) // the card moves at once; the dialog closes when the server has it
       const saved = await api(server.url, token, `/api/collections/deals/records/${deal.id}`)
       assert.equal(saved.status, 'lost')
       assert.equal(saved.lost_reason, 'Escolheu um concorrente')

@@ -251,6 +251,8 @@ describe('custom fields in Chromium', { timeout: 300000 }, () => {
         await page.locator(`li[data-field="${last}"]`).getByRole('button', { name: /^Move .* up$/ }).click()
         await page.waitForFunction((n) => document.querySelectorAll('ol.rows > li')[n]?.dataset.field, before.length - 2)
         await page.locator(`ol.rows > li:nth-child(${before.length - 1})[data-field="${last}"]`).waitFor()
+        // The list moves at once; the server has the order when the page says so.
+        await page.locator('.toast').filter({ hasText: `moved to place ${before.length - 1}.` }).waitFor()
         const moved = [...before]
         moved.splice(before.length - 1, 1)
         moved.splice(before.length - 2, 0, last)
@@ -258,6 +260,7 @@ describe('custom fields in Chromium', { timeout: 300000 }, () => {
         // Then dragged to the top.
         await page.locator(`li[data-field="${last}"]`).dragTo(rows.first())
         await page.locator(`ol.rows > li:first-child[data-field="${last}"]`).waitFor()
+        await page.locator('.toast').filter({ hasText: 'moved to place 1.' }).waitFor()
         const top = await order()
         assert.equal(top[0], last)
         await shot(page, `reorder-${size}`, { prefix: 'cf2' })

@@ -465,6 +465,8 @@ describe('the first week of a fresh install, in Chromium', { timeout: 240000 }, 
     const dialog = page.locator('dialog.new-deal-dialog[open]')
     await dialog.getByLabel('Título').fill('Bolo de casamento')
     await dialog.getByLabel('Valor').fill('2400')
+    // The stages are read after the dialog opens.
+    await page.waitForFunction((id) => document.querySelector('dialog.new-deal-dialog[open] select[id$="-stage"]')?.value === id, made.stages[0].id).catch(() => {})
     assert.equal(await dialog.getByLabel('Etapa').inputValue(), made.stages[0].id, 'the column’s stage')
     // Picking the contact brings her company into the form.
     const company = dialog.locator('input[id$="-company"]')

@@ -87,9 +87,12 @@ describe('a full copy of my data', { timeout: 300000 }, () => {
     await shot(page, 'page-pt-desktop')
     await noSidewaysScroll(page, 'my data (pt-BR, desktop)')
 
-    // In English: the page and the README follow his choice.
+    // In English: the page and the README follow his choice (the page speaks it at
+    // once; the README follows his contact record once the choice is saved there).
+    const kept = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes(`/api/collections/contacts/records/${JOAO}`))
     await page.locator('button[lang=en]').click()
     await page.getByRole('heading', { name: 'A full copy of your data' }).waitFor()
+    await kept
     files = await downloadCopy(page, 'Download a full copy (ZIP)')
     assert.match(files['README.txt'], /Your data held by/)
     assert.match(files['README.txt'], /What is left out, and why/)

@@ -108,11 +108,14 @@ describe('hand-offs and mentions in Chromium', { timeout: 300000 }, () => {
     for (const [size, options] of [['phone', PHONE], ['desktop', DESKTOP]]) {
       const page = await newPage(options)
       await signIn(page, RAFAEL)
+      // The box reads the team when it is first focused; "@" typed before it arrives suggests nobody.
+      const team = page.waitForResponse((r) => r.url().includes('/api/collections/staff/records') && r.url().includes('deactivated'))
       await page.goto(`${server.url}/cases/${cs.id}`)
       await page.locator('form.composer label.pill').nth(1).click()
       await page.locator('form.composer.internal').waitFor()
       const box = page.locator('#msg-body')
       await box.click()
+      await team
       await box.pressSequentially('Olá @Mar')
       const list = page.getByRole('listbox')
       await list.waitFor()

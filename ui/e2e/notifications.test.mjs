@@ -14,6 +14,9 @@ import { browserKit, DESKTOP, PHONE, RAFAEL, MARINA } from './kit.mjs'
 const { start, stop, newPage, signIn, shot, noSidewaysScroll } = browserKit({ prefix: 'notifications', noPageErrors: true })
 let server
 
+/** The server's answer to the page's realtime subscription to `topic`: from then on the page hears of its changes. */
+const subscribed = (page, topic) => page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/realtime' && (r.request().postData() ?? '').includes(`"${topic}`))
+
 describe('notifications in Chromium', { timeout: 300000 }, () => {
   let marina
   let rafael // Rafael's staff record
@@ -32,10 +35,11 @@ describe('notifications in Chromium', { timeout: 300000 }, () => {
   test('a request assigned to Rafael arrives live in his bell; opening it marks it read', async () => {
     for (const [size, options] of [['desktop', DESKTOP], ['phone', PHONE]]) {
       const page = await newPage(options)
+      const live = subscribed(page, 'notifications/') // made after the first paint
       await signIn(page, RAFAEL)
       const bell = page.locator('button[aria-controls=notif-panel]')
       await bell.waitFor()
-      await page.waitForTimeout(300) // the realtime subscription is made after the first paint
+      await live
       const before = Number((await page.getByTestId('notif-count').textContent().catch(() => '0')) || 0)
       // Marina, in her own browser context, assigns him a request.
       const other = await newPage(DESKTOP)
@@ -59,6 +63,8 @@ describe('notifications in Chromium', { timeout: 300000 }, () => {
       await noSidewaysScroll(page, `the open bell (${size})`)
       await item.locator('a').click()
       await page.waitForURL(`**/cases/${kase.id}`)
+      // Marked read at once; a list read before the mark may answer after it, and the server's count follows live.
+      await page.waitForFunction((n) => Number(document.querySelector('[data-testid="notif-count"]')?.textContent || 0) === n, before).catch(() => {})
       const after = await page.getByTestId('notif-count').textContent().catch(() => '0')
       assert.equal(Number(after || 0), before, 'opening it marked it read')
       // Mark all read.
@@ -78,10 +84,11 @@ describe('notifications in Chromium', { timeout: 300000 }, () => {
     // Marina watches her bell while Rafael, in his own browser context,
     // mentions her with "@" in a request's internal note.
     const page = await newPage(DESKTOP)
+    const live = subscribed(page, 'notifications/') // made after the first paint
     await signIn(page, MARINA)
     const bell = page.locator('button[aria-controls=notif-panel]')
     await bell.waitFor()
-    await page.waitForTimeout(300) // the realtime subscription is made after the first paint
+    await live
     const rafaelToken = await apiToken(server.url, RAFAEL)
     const open = await api(server.url, rafaelToken, `/api/collections/cases/records?perPage=1&sort=-created&filter=${encodeURIComponent('closed=false')}`)
     const kase = open.items[0]
@@ -94,11 +101,14 @@ describe('notifications in Chromium', { timeout: 300000 }, () => {
     assert.equal(await page.locator('#notif-panel li').filter({ hasText: kase.subject }).filter({ hasText: mentioned }).count(), 0)
     const other = await newPage(PHONE)
     await signIn(other, RAFAEL)
+    // The box reads the team when it is first focused; "@" typed before it arrives suggests nobody.
+    const team = other.waitForResponse((r) => r.url().includes('/api/collections/staff/records') && r.url().includes('deactivated'))
     await other.goto(`${server.url}/cases/${kase.id}`)
     await other.locator('form.composer label.pill').nth(1).click()
     await other.locator('form.composer.internal').waitFor()
     const box = other.locator('#msg-body')
     await box.click()
+    await team
     await box.pressSequentially('Veja isto @Mar')
     await other.getByRole('listbox').waitFor()
     await box.press('Enter')
@@ -126,7 +136,7 @@ describe('notifications in Chromium', { timeout: 300000 }, () => {
       await form.locator('#ns-assigned').selectOption('now')
       await form.locator('#ns-hour').selectOption(size === 'desktop' ? '7' : '9')
       await form.locator('button[type=submit]').click()
-      await page.waitForTimeout(300)
+      await page.locator('.toast').filter({ hasText: /Configurações de notificações salvas|Notification settings saved/ }).waitFor()
       await form.scrollIntoViewIfNeeded()
       await shot(page, `settings-${size}`, { fullPage: true })
       await noSidewaysScroll(page, `the notification settings (${size})`)
@@ -150,7 +160,8 @@ describe('notifications in Chromium', { timeout: 300000 }, () => {
     assert.equal(await input.inputValue(), '150', 'what was typed stays')
     await input.fill('75')
     await page.locator('form.sla-share button[type=submit]').click()
-    await page.locator('#sla-share-error').waitFor({ state: 'detached' })
+    await page.locator('#sla-share-error').waitFor({ state: 'detached' }) // at once, before the server answers
+    await page.locator('.toast').filter({ hasText: /Percentual de aviso salvo|Warning share saved/ }).waitFor()
     const row = await api(server.url, marina, '/api/collections/business_settings/records')
     assert.equal(row.items[0].sla_warn_percent, 75)
     await shot(page, 'sla-share-desktop')

@@ -90,7 +90,8 @@ describe('objectives and surveys in Chromium', { timeout: 300000 }, () => {
         await nps.locator('.field-error').waitFor()
         await nps.getByLabel(/dias|days/).fill('30')
         await nps.getByTestId('survey-save-nps').click()
-        await nps.locator('.field-error').waitFor({ state: 'detached' })
+        await nps.locator('.field-error').waitFor({ state: 'detached' }) // at once, before the server answers
+        await page.locator('.toast').filter({ hasText: /Configurações da pesquisa salvas|Survey settings saved/ }).waitFor()
       }
       await page.context().close()
     }

@@ -209,6 +209,7 @@ describe('customer portal in Chromium', { timeout: 420000 }, () => {
     assert.equal(fromJoao.attachments.length, 1)
     // The attachment opens for him (protected files go with a file token).
     const link = mine.getByTestId('file-download') // shared/FileList: "Baixar", with a file token
+    await mine.locator('[data-testid="file-download"][href]').waitFor() // the token is fetched after the message shows
     const file = await page.request.get(new URL(await link.getAttribute('href'), server.url).href)
     assert.equal(file.status(), 200)
     assert.equal(file.headers()['content-type'], 'image/png')

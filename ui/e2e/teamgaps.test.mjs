@@ -32,6 +32,8 @@ describe("a request's team in Chromium", { timeout: 300000 }, () => {
     assert.equal(open.items.length, 2, 'the demo has open requests')
 
     const setTo = []
+    // The page reads the teams apart from the request: until they arrive, a request's team shows as none.
+    const teamShown = (page, id) => page.waitForFunction((v) => document.querySelector('#case-team')?.value === v, id).catch(() => {})
     for (const [i, [size, options]] of [['desktop', DESKTOP], ['phone', PHONE]].entries()) {
       const kase = open.items[i]
       const other = teams.items.find((tm) => tm.id !== kase.team)
@@ -41,6 +43,7 @@ describe("a request's team in Chromium", { timeout: 300000 }, () => {
       await page.goto(`${server.url}/cases/${kase.id}`)
       const select = page.locator('#case-team')
       await select.waitFor()
+      await teamShown(page, kase.team ?? '')
       assert.equal(await select.inputValue(), kase.team ?? '', 'the select shows the request’s team')
       await select.selectOption(other.id)
       await page.locator('#case-team:not([disabled])').waitFor()
@@ -53,6 +56,7 @@ describe("a request's team in Chromium", { timeout: 300000 }, () => {
 
       await page.reload()
       await page.locator('#case-team').waitFor()
+      await teamShown(page, other.id)
       assert.equal(await page.locator('#case-team').inputValue(), other.id, 'kept after a reload')
       if (size === 'desktop') {
         // Back to no team.
@@ -73,6 +77,7 @@ describe("a request's team in Chromium", { timeout: 300000 }, () => {
     await page.goto(`${server.url}/cases/${open.items[1].id}`)
     const text = page.getByTestId('case-team')
     await text.waitFor()
+    await text.filter({ hasText: setTo[1].name }).waitFor().catch(() => {})
     assert.match(await text.innerText(), new RegExp(setTo[1].name))
     assert.equal(await page.locator('#case-team').count(), 0, 'no team select for readonly staff')
     await shot(page, 'case-team-readonly-desktop')

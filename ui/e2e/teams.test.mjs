@@ -99,7 +99,8 @@ describe('teams and partners in Chromium', { timeout: 300000 }, () => {
 
         await page.locator('input[name=tm-visibility][value=teams]').check()
         await page.locator('form.visibility button[type=submit]').click()
-        await page.locator('form.visibility button[type=submit][disabled]').waitFor()
+        await page.locator('form.visibility button[type=submit][disabled]').waitFor() // at once, while it is sent
+        await page.locator('.toast').filter({ hasText: /Salvo: quem vê o quê|Saved: who sees what/ }).waitFor()
       }
       await page.context().close()
     }

@@ -131,6 +131,7 @@ describe('mail filed under nobody, through Dovecot, in Chromium', { timeout: 300
 
     // The contacts with the sender's address are offered: Rita wrote it.
     const same = form.getByRole('group', { name: 'Com este endereço:' })
+    await same.waitFor() // its own fetch, after the mail's
     assert.deepEqual((await same.getByRole('button').allInnerTexts()).sort(), ['Paulo Lima', 'Rita Lima'])
     await same.getByRole('button', { name: 'Rita Lima' }).click()
     assert.equal(await page.locator('#uf-contact').inputValue(), 'Rita Lima')

@@ -349,12 +349,13 @@ describe('staff workspace in Chromium', { timeout: 240000 }, () => {
     assert.notEqual(after[1].weighted, before[1].weighted, 'and its weighted total')
     await shot(page, 'deals-after-drag-desktop')
 
-    // Saved, and the colleague's board moved the card without a reload.
+    // Saved, and the colleague's board moved the card without a reload (the
+    // board shows a move at once; the colleague's hears of it once it is saved).
+    await other.getByTestId('stage-1').locator(`[data-deal="${id}"]`).waitFor()
     const token = await apiToken(server.url, RAFAEL)
     const saved = await api(server.url, token, `/api/collections/deals/records/${id}`)
     assert.equal(saved.stage, await next.getAttribute('data-stage'))
     assert.ok(saved.stage_changed_at, 'the stage change time is kept')
-    await other.getByTestId('stage-1').locator(`[data-deal="${id}"]`).waitFor()
     await other.context().close()
 
     // The keyboard way: the card's "Move to" menu takes it back.
@@ -441,6 +442,8 @@ describe('staff workspace in Chromium', { timeout: 240000 }, () => {
     await page.getByLabel('Sua resposta').fill(reply)
     await page.getByRole('button', { name: 'Enviar resposta' }).click()
     await page.getByTestId('staff-message').filter({ hasText: reply }).waitFor()
+    // The message may come live before the answer to the send, which empties the box.
+    await page.waitForFunction(() => document.querySelector('#msg-body')?.value === '').catch(() => {})
     assert.equal(await page.getByLabel('Sua resposta').inputValue(), '')
     await page.getByRole('radio', { name: 'Nota interna' }).check()
     const note = `Checar contrato antes ${Date.now()}`
