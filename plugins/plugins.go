@@ -30,6 +30,7 @@ import (
 	"vinculo/plugins/portal"
 	"vinculo/plugins/portalauth"
 	"vinculo/plugins/predictions"
+	"vinculo/plugins/realtime"
 	"vinculo/plugins/replication"
 	"vinculo/plugins/requests"
 	"vinculo/plugins/restriction"
@@ -74,6 +75,7 @@ func All(app core.App, cfg *crm.Config) error {
 		notifications.Register,
 		mentions.Register,
 		portal.Register,
+		realtime.Register,
 		exporter.Register,
 		accesslog.Register,
 		importer.Register,
