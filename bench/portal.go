@@ -524,6 +524,12 @@ func connectPortal(ctx context.Context, base string, customers []portalCustomer,
 		}()
 	}
 	wg.Wait()
+	// The subscriptions' keep-alive connections would stay open a minute,
+	// each an open file of this process: with the streams at the open-file
+	// limit, a batch's leftovers kept the next batch from connecting.
+	for _, s := range sources {
+		s.api.CloseIdleConnections()
+	}
 	close(errs)
 	if err := <-errs; err != nil {
 		closePortal(conns)
