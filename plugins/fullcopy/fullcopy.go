@@ -55,7 +55,9 @@ func Register(app core.App, cfg *crm.Config) error {
 	return nil
 }
 
-// portalCopy is the signed-in customer's own copy.
+// portalCopy is the signed-in customer's own copy; ?lang=en|pt-BR words the
+// README (the page's language, which may be a moment ahead of the one
+// saved on the account), the customer's saved language otherwise.
 func portalCopy(e *core.RequestEvent, cfg *crm.Config) error {
 	if e.Auth == nil {
 		return e.UnauthorizedError("Sign in to the portal first.", nil)
@@ -67,16 +69,29 @@ func portalCopy(e *core.RequestEvent, cfg *crm.Config) error {
 	if contact == "" {
 		return e.ForbiddenError("Your portal account is not linked to a contact.", nil)
 	}
-	return send(e, cfg, contact, "")
+	l, err := langParam(e)
+	if err != nil {
+		return err
+	}
+	return send(e, cfg, contact, l)
+}
+
+// langParam reads ?lang: empty, en or pt-BR.
+func langParam(e *core.RequestEvent) (string, error) {
+	l := e.Request.URL.Query().Get("lang")
+	if l != "" && l != LangEN && l != LangPT {
+		return "", e.BadRequestError("Choose en or pt-BR.", validation.Errors{"lang": validation.NewError("validation_invalid_lang", "Choose en or pt-BR.")})
+	}
+	return l, nil
 }
 
 // managerCopy is a person's copy a manager downloads for them (a request
 // made by phone or letter); ?lang=en|pt-BR words the README, the person's
 // own language otherwise. It is an export of that person in their log.
 func managerCopy(e *core.RequestEvent, cfg *crm.Config) error {
-	l := e.Request.URL.Query().Get("lang")
-	if l != "" && l != LangEN && l != LangPT {
-		return e.BadRequestError("Choose en or pt-BR.", validation.Errors{"lang": validation.NewError("validation_invalid_lang", "Choose en or pt-BR.")})
+	l, err := langParam(e)
+	if err != nil {
+		return err
 	}
 	id := e.Request.PathValue("id")
 	if _, err := e.App.FindRecordById(crm.Contacts, id); err != nil {

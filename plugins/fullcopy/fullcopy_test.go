@@ -252,6 +252,28 @@ func TestWithheldWorkingNotesAreCountedAndExplained(t *testing.T) {
 	}
 }
 
+// The portal asks for the README in the page's language, which may be a
+// moment ahead of the language saved on the account; without it, the saved
+// one. Bad input is refused.
+func TestThePortalsCopyInThePagesLanguage(t *testing.T) {
+	w := world(t)
+	w.Update(t, w.R("ctA"), map[string]any{"language": "pt-BR"})
+	en := open(t, w.Do(t, http.MethodGet, fullcopy.PortalRoute+"?lang=en", "cuA", nil))
+	if !strings.Contains(string(en.files[fullcopy.ReadmeFile]), "Your data held by") {
+		t.Errorf("?lang=en on an account saved in Portuguese: %s", en.files[fullcopy.ReadmeFile])
+	}
+	saved := open(t, w.Do(t, http.MethodGet, fullcopy.PortalRoute, "cuA", nil))
+	if strings.Contains(string(saved.files[fullcopy.ReadmeFile]), "Your data held by") {
+		t.Errorf("without ?lang the README is not in the saved Portuguese: %s", saved.files[fullcopy.ReadmeFile])
+	}
+	res := w.Do(t, http.MethodGet, fullcopy.PortalRoute+"?lang=fr", "cuA", nil)
+	var bad struct{ Data map[string]any }
+	res.JSON(t, &bad)
+	if res.Status != http.StatusBadRequest || bad.Data["lang"] == nil {
+		t.Errorf("lang=fr: %d %s", res.Status, res.Body)
+	}
+}
+
 // A manager downloads a person's copy for a request made by phone or
 // letter: one export in the person's log. Bad input is refused.
 func TestTheManagersCopy(t *testing.T) {

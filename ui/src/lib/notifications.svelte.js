@@ -121,21 +121,37 @@ export class Notifications {
     this.#off = null
   }
 
+  /**
+   * A read begun before a mark would answer with the notice still unread and
+   * undo the mark on screen: its answer is dropped, and read again once the
+   * mark is saved. Returns whether one was in flight.
+   */
+  #supersede() {
+    const inFlight = this.loading
+    this.#seq++
+    this.loading = false
+    return inFlight
+  }
+
   /** @param {string} id */
   async markRead(id) {
     const n = this.items.find((x) => x.id === id)
     if (!n || n.read_at) return
+    const reread = this.#supersede()
     const at = new Date().toISOString().replace('T', ' ')
     this.items = this.items.map((x) => (x.id === id ? { ...x, read_at: at } : x))
     this.unread = Math.max(0, this.unread - 1)
     await this.pb.collection('notifications').update(id, { read_at: at }, { requestKey: null })
+    if (reread) await this.load()
   }
 
   async markAllRead() {
+    const reread = this.#supersede()
     const at = new Date().toISOString().replace('T', ' ')
     this.items = this.items.map((x) => (x.read_at ? x : { ...x, read_at: at }))
     this.unread = 0
     await this.pb.send('/api/crm/notifications/read-all', { method: 'POST', requestKey: null })
+    if (reread) await this.load()
   }
 }
 

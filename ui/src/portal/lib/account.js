@@ -121,6 +121,8 @@ export function downloadMyData(format, name) {
  * JSON and CSV files and a README; plugins/fullcopy) as `name`.
  * @param {string} name
  */
-export function downloadFullCopy(name) {
-  return download(pb, '/api/crm/portal/full-copy', name, { name })
+export function downloadFullCopy(name, lang) {
+  // The README in the page's language: a switch made a moment ago may not be saved yet.
+  const path = '/api/crm/portal/full-copy' + (lang ? `?lang=${encodeURIComponent(lang)}` : '')
+  return download(pb, path, name, { name })
 }
