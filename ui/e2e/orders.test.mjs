@@ -333,6 +333,7 @@ describe('orders, subscriptions and products in Chromium', { timeout: 300000 }, 
     assert.equal(await block.getByRole('button').count(), 0, 'no order or subscription actions')
 
     await page.goto(`${server.url}/settings/products`)
+    await page.getByText('Settings are kept by the managers of the business.').waitFor() // the page is there, and says why nothing is offered
     assert.equal(await page.getByRole('button', { name: 'New product' }).count(), 0)
     // and the server agrees
     const token = await apiToken(server.url, BEATRIZ)

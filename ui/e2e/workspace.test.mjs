@@ -622,9 +622,11 @@ describe('staff workspace in Chromium', { timeout: 240000 }, () => {
 
   test('sign-in by one-time code is offered only when the staff collection has it on', async () => {
     const page = await newPage(DESKTOP)
+    // The page asks the server whether codes are on; the answer decides the button.
+    const asked = page.waitForResponse((r) => r.url().includes('/api/collections/staff/auth-methods'))
     await page.goto(`${server.url}/`)
     await page.locator('#signin-email').waitFor()
-    await page.waitForTimeout(300)
+    await asked
     assert.equal(await page.getByRole('button', { name: 'Email me a sign-in code' }).count(), 0, 'off in the demo')
 
     // A superuser turns one-time codes on for staff, as in the dashboard.
