@@ -31,6 +31,7 @@ package realtime
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -98,8 +99,10 @@ type stream struct {
 
 func (p *plugin) connect(ce *core.RealtimeConnectRequestEvent) error {
 	req := ce.Request
-	if req.ProtoMajor != 1 || req.ProtoMinor < 1 {
-		return ce.Next() // HTTP/1.0 has no chunked responses, HTTP/2 no taking over
+	if req.Method != http.MethodGet || req.ProtoMajor != 1 || req.ProtoMinor < 1 {
+		// A HEAD (routed here by the GET route) is answered with the head
+		// alone; HTTP/1.0 has no chunked responses, HTTP/2 no taking over.
+		return ce.Next()
 	}
 	head := ce.Response.Header()
 	// A client sends nothing after its GET: whatever net/http had read ahead
@@ -171,8 +174,16 @@ func (s *stream) writeHead(h http.Header) error {
 	return err
 }
 
-// send gives a message to the message hooks and writes it, as PocketBase does.
-func (s *stream) send(m *subscriptions.Message) error {
+// send gives a message to the message hooks and writes it, as PocketBase
+// does. A hook that panics ends this stream, not the server: PocketBase's
+// panic middleware is no longer around the stream's goroutine.
+func (s *stream) send(m *subscriptions.Message) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("a realtime message hook panicked: %v", r)
+			s.p.app.Logger().Error("realtime: the stream ends", "clientId", s.client.Id(), "error", err)
+		}
+	}()
 	me := new(core.RealtimeMessageEvent)
 	me.RequestEvent = s.re
 	me.Client = s.client

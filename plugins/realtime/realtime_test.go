@@ -130,11 +130,12 @@ func TestLiveConnectionsAreTakenOver(t *testing.T) {
 
 	// Nothing is left parked in PocketBase's handler: the stream is held
 	// outside the HTTP handler and its middleware chain.
-	stacks := make([]byte, 1<<22)
-	stacks = stacks[:runtime.Stack(stacks, true)]
-	if strings.Contains(string(stacks), "apis.realtimeConnect") {
-		t.Error("a goroutine still waits in PocketBase's realtime handler")
-	}
+	// (PB_CONNECT is written before the handler returns: wait for it to.)
+	eventually(t, "no goroutine waits in PocketBase's realtime handler", func() bool {
+		stacks := make([]byte, 1<<22)
+		stacks = stacks[:runtime.Stack(stacks, true)]
+		return !strings.Contains(string(stacks), "apis.realtimeConnect")
+	})
 
 	// A message to the client arrives, through the message hooks.
 	client.Send(subscriptions.Message{Name: "cases/abc", Data: []byte(`{"action":"update"}`)})
@@ -203,5 +204,84 @@ func TestLiveConnectionsCloseWithTheApp(t *testing.T) {
 	}
 	if n := app.SubscriptionsBroker().TotalClients(); n != 0 {
 		t.Errorf("%d clients after the app closed, want 0", n)
+	}
+}
+
+// A message hook that panics ends its own stream (the page opens it again),
+// not the server; one that panics on PB_CONNECT leaves no client behind.
+func TestAPanickingMessageHookEndsOnlyItsStream(t *testing.T) {
+	app := testkit.NewApp(t)
+	register(app)
+	var failConnect atomic.Bool
+	app.OnRealtimeMessageSend().BindFunc(func(e *core.RealtimeMessageEvent) error {
+		if e.Message.Name == "boom" || (e.Message.Name == "PB_CONNECT" && failConnect.Load()) {
+			panic("a hook's bug")
+		}
+		return e.Next()
+	})
+	srv := testkit.Serve(t, app)
+	broker := app.SubscriptionsBroker()
+
+	a, b := openLive(t, srv), openLive(t, srv)
+	idA := a.clientID(t)
+	idB := b.clientID(t)
+	clientA, err := broker.ClientById(idA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clientA.Send(subscriptions.Message{Name: "boom", Data: []byte(`{}`)})
+	if _, err := io.ReadAll(a.events); err != nil {
+		t.Errorf("the stream whose hook panicked did not end cleanly: %v", err)
+	}
+	eventually(t, "the panicked stream's client left the broker", func() bool {
+		_, err := broker.ClientById(idA)
+		return err != nil
+	})
+	// The other stream and the server go on.
+	clientB, err := broker.ClientById(idB)
+	if err != nil {
+		t.Fatalf("the other customer's client is gone: %v", err)
+	}
+	clientB.Send(subscriptions.Message{Name: "cases/xyz", Data: []byte(`{"action":"update"}`)})
+	if name, _ := b.next(t); name != "cases/xyz" {
+		t.Errorf("the other stream got %q", name)
+	}
+
+	failConnect.Store(true)
+	c := openLive(t, srv)
+	if rest, err := io.ReadAll(c.events); err != nil || len(rest) != 0 {
+		t.Errorf("a stream whose PB_CONNECT panicked: %q, %v; want a clean, empty end", rest, err)
+	}
+	if n := broker.TotalClients(); n != 1 {
+		t.Errorf("%d clients, want only the other customer's", n)
+	}
+}
+
+// A HEAD is routed to the same handler: it gets the head and no stream.
+func TestHeadGetsNoStream(t *testing.T) {
+	app := testkit.NewApp(t)
+	register(app)
+	srv := testkit.Serve(t, app)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(wait))
+	if _, err := io.WriteString(conn, "HEAD /api/realtime HTTP/1.1\r\nHost: crm.example\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(conn)
+	res, err := http.ReadResponse(r, &http.Request{Method: http.MethodHead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "text/event-stream" {
+		t.Errorf("HEAD: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	// Nothing follows the head (a stream would send PB_CONNECT at once).
+	_ = conn.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+	if b, err := r.ReadByte(); err == nil {
+		t.Errorf("HEAD got a body: %q...", b)
 	}
 }
