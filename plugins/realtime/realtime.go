@@ -23,8 +23,9 @@
 // it again. Only the holding of the connection is written here: no library
 // serves PocketBase's broker, and the rest is PocketBase's.
 //
-// A connection that cannot be taken (HTTP/2, HTTP/1.0, a test recorder) is
-// served by PocketBase as before. A connect hook that does work after
+// A connection that cannot be taken (HTTP/2, a test recorder) and a HEAD
+// are served by PocketBase as before. An HTTP/1.0 request (nginx's default
+// towards its upstream) gets a body that runs until the connection closes. A connect hook that does work after
 // e.Next() runs it once the stream is set up, not when it ends.
 package realtime
 
@@ -87,23 +88,27 @@ type plugin struct {
 
 // stream is one live connection after the take-over.
 type stream struct {
-	p      *plugin
-	conn   net.Conn
-	re     *core.RequestEvent
-	client subscriptions.Client
-	idle   time.Duration
-	max    time.Duration
-	gone   chan struct{} // closed by the reader when the connection ends
-	cancel context.CancelFunc
+	p       *plugin
+	conn    net.Conn
+	re      *core.RequestEvent
+	client  subscriptions.Client
+	idle    time.Duration
+	max     time.Duration
+	gone    chan struct{} // closed by the reader when the connection ends
+	cancel  context.CancelFunc
+	chunked bool // HTTP/1.1: the body in chunks, ended by the last one
 }
 
 func (p *plugin) connect(ce *core.RealtimeConnectRequestEvent) error {
 	req := ce.Request
-	if req.Method != http.MethodGet || req.ProtoMajor != 1 || req.ProtoMinor < 1 {
+	if req.Method != http.MethodGet || req.ProtoMajor != 1 {
 		// A HEAD (routed here by the GET route) is answered with the head
-		// alone; HTTP/1.0 has no chunked responses, HTTP/2 no taking over.
+		// alone; HTTP/2 has no taking over.
 		return ce.Next()
 	}
+	// HTTP/1.0 (nginx's default towards its upstream) has no chunked
+	// bodies: the body runs until the connection closes, as net/http does.
+	chunked := req.ProtoMinor >= 1
 	head := ce.Response.Header()
 	// A client sends nothing after its GET: whatever net/http had read ahead
 	// (the second result) is not a request this stream answers.
@@ -126,7 +131,8 @@ func (p *plugin) connect(ce *core.RealtimeConnectRequestEvent) error {
 		cancel: cancel,
 	}
 	s.re.Request = req.WithContext(ctx)
-	s.re.Response = &streamWriter{conn: conn, header: http.Header{}}
+	s.chunked = chunked
+	s.re.Response = &streamWriter{conn: conn, header: http.Header{}, chunked: chunked}
 
 	if err := s.writeHead(head); err != nil {
 		cancel()
@@ -153,8 +159,8 @@ func (p *plugin) connect(ce *core.RealtimeConnectRequestEvent) error {
 }
 
 // writeHead writes the response head net/http would have written: the
-// status, the headers the middlewares and PocketBase set, and a chunked
-// body that the stream ends itself.
+// status, the headers the middlewares and PocketBase set, and a body the
+// stream ends itself (in chunks for HTTP/1.1, until the close for HTTP/1.0).
 func (s *stream) writeHead(h http.Header) error {
 	var b bytes.Buffer
 	b.WriteString("HTTP/1.1 200 OK\r\n")
@@ -163,7 +169,9 @@ func (s *stream) writeHead(h http.Header) error {
 		h.Del(k)
 	}
 	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-	h.Set("Transfer-Encoding", "chunked")
+	if s.chunked {
+		h.Set("Transfer-Encoding", "chunked")
+	}
 	h.Set("Connection", "close")
 	if err := h.Write(&b); err != nil {
 		return err
@@ -242,7 +250,9 @@ func (s *stream) watch() {
 func (s *stream) end() {
 	s.p.app.SubscriptionsBroker().Unregister(s.client.Id())
 	_ = s.conn.SetWriteDeadline(time.Now().Add(time.Second))
-	_, _ = s.conn.Write([]byte("0\r\n\r\n"))
+	if s.chunked {
+		_, _ = s.conn.Write([]byte("0\r\n\r\n"))
+	}
 	s.conn.Close()
 	s.cancel()
 	s.p.remove(s)
@@ -279,9 +289,10 @@ func (p *plugin) closeAll() {
 // streamWriter is the stream's http.ResponseWriter for the message hooks:
 // what they write is kept until Flush, then written as one chunk.
 type streamWriter struct {
-	conn   net.Conn
-	header http.Header
-	buf    []byte
+	conn    net.Conn
+	header  http.Header
+	buf     []byte
+	chunked bool
 }
 
 func (w *streamWriter) Header() http.Header { return w.header }
@@ -293,16 +304,19 @@ func (w *streamWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// FlushError writes what was written since the last flush as one chunk.
+// FlushError writes what was written since the last flush at once (as one chunk for HTTP/1.1).
 func (w *streamWriter) FlushError() error {
 	if len(w.buf) == 0 {
 		return nil
 	}
-	chunk := make([]byte, 0, len(w.buf)+16)
-	chunk = strconv.AppendInt(chunk, int64(len(w.buf)), 16)
-	chunk = append(chunk, '\r', '\n')
-	chunk = append(chunk, w.buf...)
-	chunk = append(chunk, '\r', '\n')
+	chunk := w.buf
+	if w.chunked {
+		chunk = make([]byte, 0, len(w.buf)+16)
+		chunk = strconv.AppendInt(chunk, int64(len(w.buf)), 16)
+		chunk = append(chunk, '\r', '\n')
+		chunk = append(chunk, w.buf...)
+		chunk = append(chunk, '\r', '\n')
+	}
 	w.buf = nil // a stream waits far longer than it writes: keep nothing
 	_ = w.conn.SetWriteDeadline(time.Now().Add(writeWait))
 	_, err := w.conn.Write(chunk)

@@ -30,13 +30,18 @@ type liveConn struct {
 
 func openLive(t *testing.T, srv *testkit.Server) *liveConn {
 	t.Helper()
+	return openLiveProto(t, srv, "HTTP/1.1")
+}
+
+func openLiveProto(t *testing.T, srv *testkit.Server, proto string) *liveConn {
+	t.Helper()
 	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
 	_ = conn.SetDeadline(time.Now().Add(wait))
-	if _, err := io.WriteString(conn, "GET /api/realtime HTTP/1.1\r\nHost: crm.example\r\nAccept: text/event-stream\r\n\r\n"); err != nil {
+	if _, err := io.WriteString(conn, "GET /api/realtime "+proto+"\r\nHost: crm.example\r\nAccept: text/event-stream\r\n\r\n"); err != nil {
 		t.Fatal(err)
 	}
 	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
@@ -284,4 +289,38 @@ func TestHeadGetsNoStream(t *testing.T) {
 	if b, err := r.ReadByte(); err == nil {
 		t.Errorf("HEAD got a body: %q...", b)
 	}
+}
+
+// HTTP/1.0 (nginx's default towards its upstream) is taken over too: the
+// body has no chunks and runs until the connection closes.
+func TestHTTP10IsTakenOverWithoutChunks(t *testing.T) {
+	app := testkit.NewApp(t)
+	p := register(app)
+	srv := testkit.Serve(t, app)
+	c := openLiveProto(t, srv, "HTTP/1.0")
+	if len(c.res.TransferEncoding) != 0 || c.res.Header.Get("Content-Type") != "text/event-stream" {
+		t.Errorf("HTTP/1.0 head: transfer encoding %v, type %q", c.res.TransferEncoding, c.res.Header.Get("Content-Type"))
+	}
+	id := c.clientID(t)
+	client, err := app.SubscriptionsBroker().ClientById(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client.Send(subscriptions.Message{Name: "cases/abc", Data: []byte(`{"action":"update"}`)})
+	if name, data := c.next(t); name != "cases/abc" || data != `{"action":"update"}` {
+		t.Errorf("event %q %q", name, data)
+	}
+	eventually(t, "no goroutine waits in PocketBase's realtime handler", func() bool {
+		stacks := make([]byte, 1<<22)
+		stacks = stacks[:runtime.Stack(stacks, true)]
+		return !strings.Contains(string(stacks), "apis.realtimeConnect")
+	})
+	p.closeAll()
+	if rest, _ := io.ReadAll(c.events); len(rest) != 0 {
+		t.Errorf("after the last event: %q", rest)
+	}
+	eventually(t, "the client left the broker", func() bool {
+		_, err := app.SubscriptionsBroker().ClientById(id)
+		return err != nil
+	})
 }
