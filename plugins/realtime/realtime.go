@@ -106,9 +106,6 @@ func (p *plugin) connect(ce *core.RealtimeConnectRequestEvent) error {
 		// alone; HTTP/2 has no taking over.
 		return ce.Next()
 	}
-	// HTTP/1.0 (nginx's default towards its upstream) has no chunked
-	// bodies: the body runs until the connection closes, as net/http does.
-	chunked := req.ProtoMinor >= 1
 	head := ce.Response.Header()
 	// A client sends nothing after its GET: whatever net/http had read ahead
 	// (the second result) is not a request this stream answers.
@@ -121,18 +118,20 @@ func (p *plugin) connect(ce *core.RealtimeConnectRequestEvent) error {
 	// stream's has the same values and ends with the stream.
 	ctx, cancel := context.WithCancel(context.WithoutCancel(req.Context()))
 	s := &stream{
-		p:      p,
-		conn:   conn,
-		re:     ce.RequestEvent,
-		client: ce.Client,
-		idle:   ce.IdleTimeout,
-		max:    ce.MaxTimeout,
-		gone:   make(chan struct{}),
-		cancel: cancel,
+		p:       p,
+		conn:    conn,
+		re:      ce.RequestEvent,
+		client:  ce.Client,
+		idle:    ce.IdleTimeout,
+		max:     ce.MaxTimeout,
+		gone:    make(chan struct{}),
+		cancel:  cancel,
+		// HTTP/1.0 (nginx's default towards its upstream) has no chunked
+		// bodies: the body runs until the connection closes, as net/http does.
+		chunked: req.ProtoMinor >= 1,
 	}
 	s.re.Request = req.WithContext(ctx)
-	s.chunked = chunked
-	s.re.Response = &streamWriter{conn: conn, header: http.Header{}, chunked: chunked}
+	s.re.Response = &streamWriter{conn: conn, header: http.Header{}, chunked: s.chunked}
 
 	if err := s.writeHead(head); err != nil {
 		cancel()

@@ -30,13 +30,19 @@ function answer(pb, items, total) {
   pending[1].resolve({ totalItems: total })
 }
 
+/** A bell that has read its first page: the pending reads answered with items and total. */
+async function loadedBell(items, total) {
+  const pb = fakePb()
+  const n = new Notifications(pb)
+  const first = n.load()
+  answer(pb, items, total)
+  await first
+  return { pb, n }
+}
+
 describe('the bell', () => {
   it('a read begun before a mark does not undo it; the bell is read again once the mark is saved', async () => {
-    const pb = fakePb()
-    const n = new Notifications(pb)
-    const first = n.load()
-    answer(pb, [unread], 1)
-    await first
+    const { pb, n } = await loadedBell([unread], 1)
     expect(n.unread).toBe(1)
 
     const stale = n.load() // a live event's reload, still on its way
@@ -57,11 +63,7 @@ describe('the bell', () => {
   })
 
   it('marking all read drops an answer begun before it', async () => {
-    const pb = fakePb()
-    const n = new Notifications(pb)
-    const first = n.load()
-    answer(pb, [unread, { ...unread, id: 'n2' }], 2)
-    await first
+    const { pb, n } = await loadedBell([unread, { ...unread, id: 'n2' }], 2)
 
     const stale = n.load()
     const marking = n.markAllRead()
@@ -77,11 +79,7 @@ describe('the bell', () => {
   })
 
   it('with no read in flight a mark reads nothing again (the live event does)', async () => {
-    const pb = fakePb()
-    const n = new Notifications(pb)
-    const first = n.load()
-    answer(pb, [unread], 1)
-    await first
+    const { pb, n } = await loadedBell([unread], 1)
     await n.markRead('n1')
     expect(pb.reads.length).toBe(0)
     expect(n.unread).toBe(0)
