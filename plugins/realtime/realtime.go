@@ -118,14 +118,14 @@ func (p *plugin) connect(ce *core.RealtimeConnectRequestEvent) error {
 	// stream's has the same values and ends with the stream.
 	ctx, cancel := context.WithCancel(context.WithoutCancel(req.Context()))
 	s := &stream{
-		p:       p,
-		conn:    conn,
-		re:      ce.RequestEvent,
-		client:  ce.Client,
-		idle:    ce.IdleTimeout,
-		max:     ce.MaxTimeout,
-		gone:    make(chan struct{}),
-		cancel:  cancel,
+		p:      p,
+		conn:   conn,
+		re:     ce.RequestEvent,
+		client: ce.Client,
+		idle:   ce.IdleTimeout,
+		max:    ce.MaxTimeout,
+		gone:   make(chan struct{}),
+		cancel: cancel,
 		// HTTP/1.0 (nginx's default towards its upstream) has no chunked
 		// bodies: the body runs until the connection closes, as net/http does.
 		chunked: req.ProtoMinor >= 1,
