@@ -16,7 +16,7 @@ type Config struct {
 	PublicURL     string // how people reach this server (links in emails)
 	HooksDir      string // JavaScript hooks (*.pb.js)
 	HooksWatch    bool   // restart when a hook file changes (development only)
-	HooksPoolSize int    // prewarmed JavaScript runtimes
+	HooksPoolSize int    // JavaScript runtimes the hooks' pool keeps (built as calls overlap)
 	MigrationsDir string // JavaScript migrations written by the business
 	RateLimits    bool   // PocketBase's rate limiter
 	FollowUps     bool   // logging a call, meeting or visit proposes a follow-up task

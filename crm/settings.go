@@ -60,7 +60,7 @@ func (e *SettingError) Error() string {
 	return fmt.Sprintf("%s: bad value for %s: %s", e.Source, e.Key, e.Why)
 }
 
-// DefaultPoolSize is the default number of prewarmed JavaScript runtimes.
+// DefaultPoolSize is the default number of JavaScript runtimes the hooks' pool keeps.
 func DefaultPoolSize() int { return max(8, 4*runtime.NumCPU()) }
 
 // DefaultWebhookEvents: the timeline events an integration usually follows.
@@ -81,7 +81,7 @@ var Settings = []Setting{
 		read: asText(func(c *Config) *string { return &c.HooksDir })},
 	{Key: "hooks.watch", Flag: "hooks-watch", Default: false, Help: "restart when a hook file changes (development only)",
 		read: asBool(func(c *Config) *bool { return &c.HooksWatch })},
-	{Key: "hooks.pool_size", Flag: "hooks-pool-size", Default: DefaultPoolSize(), Help: "prewarmed JavaScript runtimes; size it to the peak of concurrent requests that run hooks",
+	{Key: "hooks.pool_size", Flag: "hooks-pool-size", Default: DefaultPoolSize(), Help: "JavaScript runtimes kept for hooks (built as calls overlap); size it to the peak of concurrent requests that run hooks",
 		read: asInt(0, 1000, func(c *Config) *int { return &c.HooksPoolSize }),
 		show: func(c *Config) any { return c.HooksPoolSize }},
 	{Key: "migrations_dir", Flag: "migrations-dir", Default: "./pb_migrations", Help: "JavaScript migrations for the business's own schema changes",

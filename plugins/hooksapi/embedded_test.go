@@ -151,6 +151,11 @@ func TestOwnerNoticeInTheOwnersLanguage(t *testing.T) {
 		return out
 	}
 	openCase(t, w, "Sem sinal")
+	// The notice is mailed after its commit, in the language the owner
+	// reads when it goes: it has gone before he changes his.
+	if n := len(ownerMails()); n != 1 {
+		t.Fatalf("%d mails to the owner after the first request, want 1", n)
+	}
 	setLanguage(t, w, "agent", "en")
 	openCase(t, w, "Fatura errada")
 	mails := ownerMails()

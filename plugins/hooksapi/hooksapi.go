@@ -4,7 +4,7 @@
 // PocketBase's jsvm plugin still loads the business's JavaScript migrations
 // and writes its types.d.ts; the hook files are loaded here instead, by a
 // loader that keeps PocketBase's hook, router and cron API (the same
-// globals, `$app` scoped to the event's transaction, a pool of prewarmed
+// globals, `$app` scoped to the event's transaction, a pool of
 // runtimes) and adds what Vinculo promises:
 //
 //   - Order. Files named *.pb.js (or *.pb.ts) directly in hooks.dir load in
@@ -112,8 +112,9 @@ func Wait(app core.App) {
 
 // PoolStats describe the runtimes of app's hooks.
 type PoolStats struct {
-	Size     int   // prewarmed runtimes (hooks.pool_size)
-	Idle     int   // of them, not running anything now
+	Size     int   // runtimes the pool may keep (hooks.pool_size)
+	Built    int   // of them, built so far (one at the start, more as calls overlap)
+	Idle     int   // of the built ones, not running anything now
 	Overflow int64 // calls that found every runtime busy and built a throw-away one
 }
 
@@ -124,6 +125,15 @@ func Stats(app core.App) PoolStats {
 		return PoolStats{}
 	}
 	return en.pool.stats()
+}
+
+// Fill builds every runtime app's pool may keep, which it otherwise does
+// as calls first overlap: for a measure of what a full pool holds (bench
+// part 5).
+func Fill(app core.App) {
+	if en := engineOf(app); en != nil && en.pool != nil {
+		en.pool.fill()
+	}
 }
 
 // Files lists the hook files of dir in the order Vinculo loads them.

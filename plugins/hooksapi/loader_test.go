@@ -336,3 +336,37 @@ func TestHandlersKeptByARuntimeSeeTheirOwnCall(t *testing.T) {
 		t.Errorf("the calls did not all run on the pooled runtime: %+v", s)
 	}
 }
+
+// A pool starts with one runtime and builds the others the first time calls
+// overlap, keeping them: a nested hook call with a pool of three builds a
+// second runtime (not a throw-away one), and the next nested call reuses
+// both. Fill builds the rest.
+func TestThePoolGrowsAsCallsOverlap(t *testing.T) {
+	dir := fixture(t, map[string]string{
+		"10_nest.pb.js": `onRecordCreate((e) => {
+  e.next()
+  if (e.record.getString("name").startsWith("Outer")) {
+    $crm.createContact({ name: "Inner of " + e.record.getString("name") })
+  }
+}, "contacts")
+`,
+	})
+	w := newWorld(t, dir, func(c *crm.Config) { c.HooksPoolSize = 3 })
+	if s := Stats(w.App); s.Size != 3 || s.Built != 1 || s.Idle != 1 {
+		t.Fatalf("stats at the start: %+v, want 1 of 3 built and idle", s)
+	}
+	for i, want := range []int{2, 2} {
+		name := fmt.Sprintf("Outer %d", i)
+		w.Make(t, "", crm.Contacts, map[string]any{"name": name})
+		if w.Count(t, crm.Contacts, "name = 'Inner of "+name+"'") != 1 {
+			t.Fatalf("the nested hook of %q did not run", name)
+		}
+		if s := Stats(w.App); s.Built != want || s.Idle != want || s.Overflow != 0 {
+			t.Errorf("after nested call %d: %+v, want %d built, all idle, no throw-away runtime", i, s, want)
+		}
+	}
+	Fill(w.App)
+	if s := Stats(w.App); s.Built != 3 || s.Idle != 3 || s.Overflow != 0 {
+		t.Errorf("after Fill: %+v, want 3 built and idle", s)
+	}
+}

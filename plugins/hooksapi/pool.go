@@ -11,21 +11,27 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// pool lends prewarmed runtimes, one goroutine at a time each. When every
-// one is busy, a throw-away runtime is built for the call (several times
-// slower: size the pool to the peak of concurrent hook calls) and the
-// first such call in a minute is logged with the advice.
+// pool lends runtimes, one goroutine at a time each. It holds up to size
+// of them: the first is built with the pool, the others the first time a
+// call finds every built one busy, and each is then kept. An idle server
+// that never runs two hooks at once holds one runtime, not size of them
+// (each is about 0.25 MB of heap, twice that in the process's memory).
+// When size are built and busy, a throw-away runtime is built for the call
+// (several times slower: size the pool to the peak of concurrent hook
+// calls) and the first such call in a minute is logged with the advice.
 type pool struct {
 	en      *engine
 	factory func() *goja.Runtime
 	size    int
 
-	// kept holds what each pooled runtime keeps between calls; it is
-	// written only by newPool, so lookups need no lock.
-	kept map[*goja.Runtime]*pooledRuntime
+	// kept holds what each pooled runtime keeps between calls. It only
+	// grows (up to size), under mu; a runtime's entry is written before
+	// the runtime is first lent, so its borrower reads it without the lock.
+	kept sync.Map // *goja.Runtime -> *pooledRuntime
 
-	mu   sync.Mutex
-	idle []*goja.Runtime
+	mu    sync.Mutex
+	idle  []*goja.Runtime
+	built int // runtimes built for the pool (kept), at most size
 
 	overflow atomic.Int64
 	warned   atomic.Int64 // unix seconds of the last warning
@@ -34,23 +40,35 @@ type pool struct {
 func newPool(en *engine, size int, factory func() *goja.Runtime) *pool {
 	p := &pool{en: en, factory: factory, size: max(size, 0)}
 	p.idle = make([]*goja.Runtime, 0, p.size)
-	p.kept = make(map[*goja.Runtime]*pooledRuntime, p.size)
-	for range p.size {
-		vm := factory()
-		p.idle = append(p.idle, vm)
-		p.kept[vm] = &pooledRuntime{fns: map[*handler]goja.Callable{}, app: en.app, appValue: vm.Get("$app")}
+	if p.size > 0 {
+		// the first call finds one ready
+		p.idle = append(p.idle, p.keep(factory()))
+		p.built = 1
 	}
 	return p
+}
+
+// keep makes vm one of the pool's runtimes.
+func (p *pool) keep(vm *goja.Runtime) *goja.Runtime {
+	p.kept.Store(vm, &pooledRuntime{fns: map[*handler]goja.Callable{}, app: p.en.app, appValue: vm.Get("$app")})
+	return vm
 }
 
 // run calls fn with a runtime no other goroutine uses meanwhile.
 func (p *pool) run(fn func(vm *goja.Runtime) error) error {
 	p.mu.Lock()
 	var vm *goja.Runtime
+	grow := false
 	if n := len(p.idle); n > 0 {
 		vm, p.idle = p.idle[n-1], p.idle[:n-1]
+	} else if p.built < p.size {
+		p.built++ // counted now, built outside the lock
+		grow = true
 	}
 	p.mu.Unlock()
+	if grow {
+		vm = p.keep(p.factory())
+	}
 	if vm == nil {
 		p.overflow.Add(1)
 		if p.size > 0 {
@@ -71,19 +89,35 @@ func (p *pool) run(fn func(vm *goja.Runtime) error) error {
 	return fn(vm)
 }
 
+// fill builds every runtime the pool may still keep.
+func (p *pool) fill() {
+	p.mu.Lock()
+	n := p.size - p.built
+	p.built = p.size
+	p.mu.Unlock()
+	for range n {
+		vm := p.keep(p.factory())
+		p.mu.Lock()
+		p.idle = append(p.idle, vm)
+		p.mu.Unlock()
+	}
+}
+
 // runtimeOf is what vm keeps between calls; nil when vm is not pooled (a
 // throw-away runtime, or the loader's).
 func (p *pool) runtimeOf(vm *goja.Runtime) *pooledRuntime {
 	if p == nil {
 		return nil
 	}
-	return p.kept[vm]
+	rt, _ := p.kept.Load(vm)
+	kept, _ := rt.(*pooledRuntime)
+	return kept
 }
 
 func (p *pool) stats() PoolStats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return PoolStats{Size: p.size, Idle: len(p.idle), Overflow: p.overflow.Load()}
+	return PoolStats{Size: p.size, Built: p.built, Idle: len(p.idle), Overflow: p.overflow.Load()}
 }
 
 // pooledRuntime is what one pooled runtime keeps between calls, used only
