@@ -207,9 +207,24 @@ describe('a deal’s life in Chromium', { timeout: 300000 }, () => {
     await page.goto(`${server.url}/contacts/${JOAO}`)
     const section = page.locator('section.related-deals')
     await section.waitFor()
+    // The pipeline's stages are held: the form waits for them before it saves.
+    let release
+    const held = new Promise((resolve) => (release = resolve))
+    await page.route((url) => url.pathname === '/api/collections/pipeline_stages/records', async (route) => {
+      await held
+      await route.continue()
+    })
     await section.locator('button.new-deal').click()
     const dialog = page.locator('dialog.new-deal-dialog[open]')
     await dialog.waitFor()
+    const stage = dialog.locator('select[id$="-stage"]')
+    await stage.locator('option', { hasText: /Carregando as etapas|Loading the stages/ }).waitFor({ state: 'attached' })
+    assert.ok(await stage.isDisabled(), 'the stage list waits for its stages')
+    assert.ok(await dialog.locator('button[type=submit]').isDisabled(), 'no save without a stage')
+    await shot(page, 'new-deal-stages-loading-desktop')
+    release()
+    await page.waitForFunction((id) => document.querySelector('dialog.new-deal-dialog[open] select[id$="-stage"]')?.value === id, stages[0].id)
+    assert.ok(await dialog.locator('button[type=submit]').isEnabled())
     await dialog.getByLabel(/Título|Title/).fill('Renovação do contrato')
     await dialog.getByLabel(/Valor|Amount/).fill('990,50')
     await dialog.locator('button[type=submit]').click()
@@ -218,6 +233,7 @@ describe('a deal’s life in Chromium', { timeout: 300000 }, () => {
     assert.equal(list.items.length, 1)
     assert.equal(list.items[0].contact, JOAO)
     assert.equal(list.items[0].amount, 990.5)
+    assert.equal(list.items[0].stage, stages[0].id)
     await page.context().close()
   })
 

@@ -174,6 +174,32 @@ describe('requests opened by staff, and files on both sides, in Chromium', { tim
     await page.context().close()
   })
 
+  test('while the team is on its way, the assignee already reads the one who opens the request', async () => {
+    const page = await newPage(DESKTOP)
+    await staffSignIn(page)
+    // The page loads anew and reads the team again: held until released.
+    let release
+    const held = new Promise((resolve) => (release = resolve))
+    await page.route((url) => url.pathname === '/api/collections/staff/records', async (route) => {
+      await held
+      await route.continue()
+    })
+    await page.goto(`${server.url}/cases`)
+    await page.getByTestId('new-request').click()
+    const dialog = page.getByRole('dialog', { name: 'Nova solicitação para um cliente' })
+    await dialog.waitFor()
+    const assignee = dialog.locator('#nr-assignee')
+    assert.equal(await assignee.locator('option').count(), 2, 'no one, and the one who opens it: the team is held')
+    assert.equal(await assignee.inputValue(), rafael.id)
+    assert.match(await assignee.locator('option:checked').textContent(), /^Rafael.* \(eu\)$/)
+    await shot(page, 'assignee-waiting-desktop')
+    release()
+    await page.waitForFunction(() => document.querySelectorAll('#nr-assignee option').length > 2)
+    assert.equal(await assignee.inputValue(), rafael.id, 'the team came and the choice stayed')
+    assert.match(await assignee.locator('option:checked').textContent(), /^Rafael.* \(eu\)$/)
+    await page.context().close()
+  })
+
   test('from the customer’s page: a refusal by the server shows beside its field and keeps what was typed', async () => {
     const page = await newPage(DESKTOP)
     await staffSignIn(page)

@@ -4,6 +4,7 @@
 export default {
   'deal.page': 'Deal',
   'deal.new': 'New deal',
+  'deal.stages_loading': 'Loading the stages…',
   'deal.create': 'Create deal',
   'deal.edit': 'Edit deal',
   'deal.saved': 'Deal saved.',

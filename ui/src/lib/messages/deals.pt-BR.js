@@ -4,6 +4,7 @@
 export default {
   'deal.page': 'Negócio',
   'deal.new': 'Novo negócio',
+  'deal.stages_loading': 'Carregando as etapas…',
   'deal.create': 'Criar negócio',
   'deal.edit': 'Editar negócio',
   'deal.saved': 'Negócio salvo.',
