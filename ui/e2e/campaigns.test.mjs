@@ -37,9 +37,18 @@ describe('a campaign in Chromium', { timeout: 300000 }, () => {
     const page = await newPage(DESKTOP)
     await signIn(page, MARINA)
     await page.goto(`${server.url}/campaigns`)
+    // The segments are held: what is typed before they come stays.
+    let release
+    const held = new Promise((resolve) => (release = resolve))
+    await page.route((url) => url.pathname === '/api/collections/segments/records', async (route) => {
+      await held
+      await route.continue()
+    })
     await page.locator('a[href="/campaigns/new"]').click()
     await page.locator('#cp-name').fill('Frete grátis')
+    release()
     await page.locator('#cp-segment').selectOption(segment.id)
+    assert.equal(await page.locator('#cp-name').inputValue(), 'Frete grátis', 'the name typed while the segments loaded stays')
     await page.locator('#cp-subject_pt_br').fill('Frete grátis para você, {{contact.first_name}}')
     const bad = 'Olá {{contact.shoe_size}}, frete grátis nesta semana.'
     await page.locator('#cp-body_pt_br').fill(bad)
