@@ -25,8 +25,9 @@
 //
 // A connection that cannot be taken (HTTP/2, a test recorder) and a HEAD
 // are served by PocketBase as before. An HTTP/1.0 request (nginx's default
-// towards its upstream) gets a body that runs until the connection closes. A connect hook that does work after
-// e.Next() runs it once the stream is set up, not when it ends.
+// towards its upstream) gets a body that runs until the connection closes.
+// A connect hook that does work after e.Next() runs it once the stream is
+// set up, not when it ends.
 package realtime
 
 import (
