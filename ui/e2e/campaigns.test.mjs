@@ -8,7 +8,7 @@
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { apiToken, api, request } from './server.mjs'
-import { browserKit, DESKTOP, PHONE, MARINA, BEATRIZ } from './kit.mjs'
+import { browserKit, holdAnswers, DESKTOP, PHONE, MARINA, BEATRIZ } from './kit.mjs'
 
 const { start, stop, newPage, signIn, shot, noSidewaysScroll } = browserKit({ prefix: 'campaigns', consoleErrors: /status of 400/, noPageErrors: true, timeout: 20000 })
 let server
@@ -38,12 +38,7 @@ describe('a campaign in Chromium', { timeout: 300000 }, () => {
     await signIn(page, MARINA)
     await page.goto(`${server.url}/campaigns`)
     // The segments are held: what is typed before they come stays.
-    let release
-    const held = new Promise((resolve) => (release = resolve))
-    await page.route((url) => url.pathname === '/api/collections/segments/records', async (route) => {
-      await held
-      await route.continue()
-    })
+    const release = await holdAnswers(page, '/api/collections/segments/records')
     await page.locator('a[href="/campaigns/new"]').click()
     await page.locator('#cp-name').fill('Frete grátis')
     release()

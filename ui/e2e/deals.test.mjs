@@ -9,7 +9,7 @@
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { apiToken, api, request } from './server.mjs'
-import { browserKit, DESKTOP, PHONE, RAFAEL, MARINA, BEATRIZ, JOAO } from './kit.mjs'
+import { browserKit, holdAnswers, DESKTOP, PHONE, RAFAEL, MARINA, BEATRIZ, JOAO } from './kit.mjs'
 
 const { start, stop, newPage, signIn, shot, noSidewaysScroll } = browserKit({ prefix: 'deals', consoleErrors: /status of 400/, noPageErrors: true })
 let server
@@ -208,12 +208,7 @@ describe('a deal’s life in Chromium', { timeout: 300000 }, () => {
     const section = page.locator('section.related-deals')
     await section.waitFor()
     // The pipeline's stages are held: the form waits for them before it saves.
-    let release
-    const held = new Promise((resolve) => (release = resolve))
-    await page.route((url) => url.pathname === '/api/collections/pipeline_stages/records', async (route) => {
-      await held
-      await route.continue()
-    })
+    const release = await holdAnswers(page, '/api/collections/pipeline_stages/records')
     await section.locator('button.new-deal').click()
     const dialog = page.locator('dialog.new-deal-dialog[open]')
     await dialog.waitFor()

@@ -23,6 +23,22 @@ export const DESKTOP = { viewport: { width: 1280, height: 800 } }
 export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
 
 /**
+ * Holds the page's requests to the API path `pathname` (any query) until the
+ * returned function is called: a test sees the page in the moment before an
+ * answer comes, then lets it come.
+ * @returns {Promise<() => void>} release
+ */
+export async function holdAnswers(page, pathname) {
+  let release
+  const held = new Promise((resolve) => (release = resolve))
+  await page.route((url) => url.pathname === pathname, async (route) => {
+    await held
+    await route.continue()
+  })
+  return release
+}
+
+/**
  * One test file's server, browser and helpers. Call start() in before() and
  * stop() in after().
  *

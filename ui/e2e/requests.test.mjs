@@ -12,7 +12,7 @@ import assert from 'node:assert/strict'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { apiToken, api, request } from './server.mjs'
-import { browserKit, DESKTOP, PHONE, RAFAEL, MARINA, PASSWORD, JOAO as JOAO_CONTACT, JOAO_EMAIL } from './kit.mjs'
+import { browserKit, holdAnswers, DESKTOP, PHONE, RAFAEL, MARINA, PASSWORD, JOAO as JOAO_CONTACT, JOAO_EMAIL } from './kit.mjs'
 
 const JOAO = { email: JOAO_EMAIL, contact: JOAO_CONTACT }
 // A one-page PDF, small enough to write by hand.
@@ -178,12 +178,7 @@ describe('requests opened by staff, and files on both sides, in Chromium', { tim
     const page = await newPage(DESKTOP)
     await staffSignIn(page)
     // The page loads anew and reads the team again: held until released.
-    let release
-    const held = new Promise((resolve) => (release = resolve))
-    await page.route((url) => url.pathname === '/api/collections/staff/records', async (route) => {
-      await held
-      await route.continue()
-    })
+    const release = await holdAnswers(page, '/api/collections/staff/records')
     await page.goto(`${server.url}/cases`)
     await page.getByTestId('new-request').click()
     const dialog = page.getByRole('dialog', { name: 'Nova solicitação para um cliente' })
