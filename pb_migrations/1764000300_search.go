@@ -21,7 +21,9 @@ func init() {
 		// Later migrations may remove indexed fields: SQLite refuses to drop
 		// a column a trigger names unless the plugin's hooks remake them.
 		search.BindSchemaHooks(app)
-		return search.Sync(app) // triggers, then every existing row
+		// Triggers, then every existing row: since the short columns' table
+		// (1764007000), once it is there.
+		return search.Sync(app)
 	}, func(app core.App) error {
 		if err := search.Uninstall(app); err != nil {
 			return err

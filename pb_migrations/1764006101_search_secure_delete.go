@@ -15,7 +15,7 @@ import (
 func init() {
 	m.Register(func(app core.App) error {
 		for _, q := range []string{
-			"INSERT INTO `" + search.Table + "`(`" + search.Table + "`, rank) VALUES('secure-delete', 1)",
+			search.SecureDeleteSQL(search.Table, true),
 			"INSERT INTO `" + search.Table + "`(`" + search.Table + "`) VALUES('optimize')",
 		} {
 			if _, err := app.DB().NewQuery(q).Execute(); err != nil {
@@ -24,7 +24,7 @@ func init() {
 		}
 		return nil
 	}, func(app core.App) error {
-		_, err := app.DB().NewQuery("INSERT INTO `" + search.Table + "`(`" + search.Table + "`, rank) VALUES('secure-delete', 0)").Execute()
+		_, err := app.DB().NewQuery(search.SecureDeleteSQL(search.Table, false)).Execute()
 		return err
 	})
 }

@@ -75,15 +75,17 @@ func apply(tx core.App, cfg *crm.Config, p *Plan, ref string) (out *Outcome, err
 
 // secureDeletes makes sure SQLite's secure_delete is on for tx's connection
 // (every connection opens with it, crm/sqlitedb) and the search index's
-// secure-delete too (on since pb_migrations/1764006101): a change zeroes the
-// bytes it frees, and the index drops a row's words from its pages.
+// secure-delete too, in both its tables (on since pb_migrations/1764006101
+// and 1764007000): a change zeroes the bytes it frees, and the index drops
+// a row's words from its pages.
 func secureDeletes(tx core.App) (func() error, error) {
 	if _, err := tx.DB().NewQuery("PRAGMA secure_delete = 1").Execute(); err != nil {
 		return nil, err
 	}
-	fts := "INSERT INTO `" + search.Table + "`(`" + search.Table + "`, rank) VALUES('secure-delete', 1)"
-	if _, err := tx.DB().NewQuery(fts).Execute(); err != nil {
-		return nil, err
+	for _, table := range []string{search.Table, search.ShortTable} {
+		if _, err := tx.DB().NewQuery(search.SecureDeleteSQL(table, true)).Execute(); err != nil {
+			return nil, err
+		}
 	}
 	return func() error { return nil }, nil
 }

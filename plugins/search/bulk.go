@@ -20,8 +20,8 @@ type Conn interface {
 // Bulk indexes the rows a bulk load inserts into a collection all at once,
 // instead of one by one through the insert trigger: Pause, in the load's
 // transaction, sets the insert trigger aside; Resume, in the same
-// transaction before it commits, indexes every row inserted since with two
-// INSERT ... SELECTs and puts the trigger back. The trigger's removal is
+// transaction before it commits, indexes every row inserted since with three
+// INSERT ... SELECTs (the map, Table, ShortTable) and puts the trigger back. The trigger's removal is
 // part of the transaction: a load that rolls back or dies before it commits
 // leaves the trigger (and the index) as they were, and no other connection
 // ever writes without it (the load holds SQLite's only writer). Updates and
@@ -34,6 +34,7 @@ type Bulk struct {
 	hashSize   int64  // FTS5's hashsize when paused, put back by Resume
 	mapSQL     string
 	ftsSQL     string
+	shortSQL   string
 	ok         bool // the collection is indexed and its trigger is the one expected
 }
 
@@ -65,6 +66,7 @@ func NewBulk(app core.App, collection string) (*Bulk, error) {
 		MapTable, coll, table, s.kept(c, "t"))
 	b.ftsSQL = fmt.Sprintf("INSERT INTO `%s` (rowid, name, detail, body, keys) SELECT m.id, %s FROM `%s` m JOIN %s t ON t.id = m.record "+
 		"WHERE m.collection = %s AND m.id > ? ORDER BY m.id", Table, strings.Join(s.values(c, "t"), ", "), MapTable, table, coll)
+	b.shortSQL = copyShortSQL("rowid > ?")
 	return b, nil
 }
 
@@ -105,8 +107,12 @@ func (b *Bulk) Pause(ctx context.Context, conn Conn) error {
 const defaultHashSize, bulkHashSize = 1 << 20, 8 << 20
 
 func setHashSize(ctx context.Context, conn Conn, n int64) error {
-	_, err := conn.ExecContext(ctx, "INSERT INTO `"+Table+"` (`"+Table+"`, rank) VALUES ('hashsize', ?)", n)
-	return err
+	for _, table := range []string{Table, ShortTable} {
+		if _, err := conn.ExecContext(ctx, "INSERT INTO `"+table+"` (`"+table+"`, rank) VALUES ('hashsize', ?)", n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CatchUp indexes the rows inserted since Pause (or the last CatchUp), in
@@ -131,6 +137,9 @@ func (b *Bulk) CatchUp(ctx context.Context, conn Conn) error {
 		return fmt.Errorf("search: index the new %s: %w", b.collection, err)
 	}
 	if _, err := conn.ExecContext(ctx, b.ftsSQL, mapAfter); err != nil {
+		return fmt.Errorf("search: index the new %s: %w", b.collection, err)
+	}
+	if _, err := conn.ExecContext(ctx, b.shortSQL, mapAfter); err != nil {
 		return fmt.Errorf("search: index the new %s: %w", b.collection, err)
 	}
 	b.after = last

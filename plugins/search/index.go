@@ -24,6 +24,15 @@ const (
 	// MapTable ties an index row (its rowid) to a record: the records' own
 	// rowids are not stable (VACUUM may renumber them) and their ids are text.
 	MapTable = "_crm_search_map"
+	// ShortTable indexes the short columns of Table's rows again (name,
+	// detail, keys; no body), under the same rowids, without a copy of their
+	// text (contentless: the text is Table's). The search ranks the matches
+	// in the short columns here: in Table, a column filter makes FTS5 read
+	// every match's position list to pick out the columns, and bm25's weight
+	// of each word walks the word's whole list the same way, which for a
+	// full name of common words at a million records cost about a third of
+	// the search (bench part 3b). See pb_migrations/1764007000.
+	ShortTable = "_crm_search_short"
 )
 
 // CreateTablesSQL creates the index tables. The tokenizer folds case and
@@ -34,15 +43,33 @@ var CreateTablesSQL = []string{
 	"CREATE VIRTUAL TABLE `" + Table + "` USING fts5(name, detail, body, keys, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')",
 }
 
-// Index columns, in table order, and their bm25 weights: names, titles and
-// subjects first, then the short details (email, job title, reference),
-// phones and tags, and long text last.
+// CreateShortTableSQL creates ShortTable (see there), with Table's tokenizer
+// and prefix indexes. A row of it is deleted with FTS5's 'delete' command
+// and the words it was given, read from Table's row before that row goes
+// (shortDeleteSQL): knowing them, FTS5's secure-delete takes them out of
+// the index's pages, as in Table (erasure).
+const CreateShortTableSQL = "CREATE VIRTUAL TABLE `" + ShortTable + "` USING fts5(name, detail, keys, content = '', " +
+	"tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+
+// shortDeleteSQL deletes ShortTable's rows of the Table rows that meet
+// where; it must run before they leave Table.
+func shortDeleteSQL(where string) string {
+	return fmt.Sprintf("INSERT INTO `%[1]s` (`%[1]s`, rowid, name, detail, keys) SELECT 'delete', rowid, name, detail, keys FROM `%[2]s` WHERE %[3]s",
+		ShortTable, Table, where)
+}
+
+// Table's columns, in table order: names, titles and subjects, the short
+// details (email, job title, reference), long text, phones and tags.
+// ShortTable has the same without the body.
 const (
 	colName   = 0
 	colDetail = 1
 	colBody   = 2
 	colKeys   = 3
-	bm25      = "bm25(`" + Table + "`, 10.0, 4.0, 1.0, 5.0)"
+	// bm25 ranks the matches in ShortTable, with its columns' weights: names
+	// first, then phones and tags, then the details. (Long text, in Table
+	// only, is never ranked: see candidates.)
+	bm25 = "bm25(`" + ShortTable + "`, 10.0, 4.0, 5.0)"
 )
 
 // source says which fields of a collection feed which index column.
@@ -245,12 +272,17 @@ func (s source) triggers(c *core.Collection) map[string]string {
 	coll := quoteText(c.Name)
 	table := quoteIdent(c.Name)
 	forget := func(row string) string {
-		return fmt.Sprintf("DELETE FROM `%s` WHERE rowid = (SELECT id FROM `%s` WHERE collection = %s AND record = %s.id);\n"+
-			"DELETE FROM `%s` WHERE collection = %s AND record = %s.id;\n", Table, MapTable, coll, row, MapTable, coll, row)
+		entry := fmt.Sprintf("rowid = (SELECT id FROM `%s` WHERE collection = %s AND record = %s.id)", MapTable, coll, row)
+		return shortDeleteSQL(entry) + ";\n" +
+			fmt.Sprintf("DELETE FROM `%s` WHERE %s;\n", Table, entry) +
+			fmt.Sprintf("DELETE FROM `%s` WHERE collection = %s AND record = %s.id;\n", MapTable, coll, row)
 	}
-	add := fmt.Sprintf("INSERT INTO `%s` (collection, record) SELECT %s, new.id WHERE %s;\n"+
-		"INSERT INTO `%s` (rowid, name, detail, body, keys) SELECT last_insert_rowid(), %s WHERE %s;\n",
-		MapTable, coll, s.kept(c, "new"), Table, strings.Join(s.values(c, "new"), ", "), s.kept(c, "new"))
+	// The short columns are copied from the row just written (its stored
+	// text) rather than worked out again from the record's fields.
+	add := fmt.Sprintf("INSERT INTO `%[1]s` (collection, record) SELECT %[2]s, new.id WHERE %[3]s;\n"+
+		"INSERT INTO `%[4]s` (rowid, name, detail, body, keys) SELECT last_insert_rowid(), %[5]s WHERE %[3]s;\n"+
+		"INSERT INTO `%[6]s` (rowid, name, detail, keys) SELECT rowid, name, detail, keys FROM `%[4]s` WHERE %[3]s AND rowid = last_insert_rowid();\n",
+		MapTable, coll, s.kept(c, "new"), Table, strings.Join(s.values(c, "new"), ", "), ShortTable)
 	watched := make([]string, 0)
 	for _, w := range s.watched(c) {
 		watched = append(watched, quoteIdent(w))
@@ -265,9 +297,10 @@ func (s source) triggers(c *core.Collection) map[string]string {
 	}
 }
 
-// Installed tells whether the index tables exist (the search migration ran).
+// Installed tells whether the index tables exist (the search migrations
+// ran: ShortTable came after the others).
 func Installed(app core.App) bool {
-	return app.HasTable(Table) && app.HasTable(MapTable)
+	return app.HasTable(Table) && app.HasTable(MapTable) && app.HasTable(ShortTable)
 }
 
 func currentTriggers(app core.App, collection string) (map[string]string, error) {
@@ -301,8 +334,11 @@ func dropTriggers(app core.App, collection string) error {
 
 // forget removes a collection's entries from the index.
 func forget(app core.App, collection string) error {
-	if err := exec(app, fmt.Sprintf("DELETE FROM `%s` WHERE rowid IN (SELECT id FROM `%s` WHERE collection = %s)",
-		Table, MapTable, quoteText(collection))); err != nil {
+	entries := fmt.Sprintf("rowid IN (SELECT id FROM `%s` WHERE collection = %s)", MapTable, quoteText(collection))
+	if err := exec(app, shortDeleteSQL(entries)); err != nil {
+		return err
+	}
+	if err := exec(app, "DELETE FROM `"+Table+"` WHERE "+entries); err != nil {
 		return err
 	}
 	return exec(app, fmt.Sprintf("DELETE FROM `%s` WHERE collection = %s", MapTable, quoteText(collection)))
@@ -330,8 +366,11 @@ func reindex(app core.App, s source, c *core.Collection) error {
 		if err := exec(tx, fmt.Sprintf("INSERT INTO `%s` (collection, record) SELECT %s, id FROM %s t WHERE %s", MapTable, coll, table, s.kept(c, "t"))); err != nil {
 			return err
 		}
-		return exec(tx, fmt.Sprintf("INSERT INTO `%s` (rowid, name, detail, body, keys) SELECT m.id, %s FROM %s t JOIN `%s` m ON m.collection = %s AND m.record = t.id",
-			Table, strings.Join(s.values(c, "t"), ", "), table, MapTable, coll))
+		if err := exec(tx, fmt.Sprintf("INSERT INTO `%s` (rowid, name, detail, body, keys) SELECT m.id, %s FROM %s t JOIN `%s` m ON m.collection = %s AND m.record = t.id",
+			Table, strings.Join(s.values(c, "t"), ", "), table, MapTable, coll)); err != nil {
+			return err
+		}
+		return exec(tx, copyShortSQL("rowid IN (SELECT id FROM `"+MapTable+"` WHERE collection = "+coll+")"))
 	})
 }
 
@@ -348,7 +387,7 @@ func ensure(app core.App, c *core.Collection, before map[string]string) error {
 	if err != nil {
 		return err
 	}
-	changed := !sameTriggers(withoutCustom(before), withoutCustom(want))
+	changed := !sameTriggers(withoutShort(withoutCustom(before)), withoutShort(withoutCustom(want)))
 	if !changed && sameTriggers(now, want) {
 		return nil
 	}
@@ -364,6 +403,67 @@ func ensure(app core.App, c *core.Collection, before map[string]string) error {
 		return reindex(app, s, c)
 	}
 	return nil
+}
+
+// copyShortSQL copies the short columns of Table's rows that meet where
+// into ShortTable.
+func copyShortSQL(where string) string {
+	return fmt.Sprintf("INSERT INTO `%s` (rowid, name, detail, keys) SELECT rowid, name, detail, keys FROM `%s` WHERE %s ORDER BY rowid",
+		ShortTable, Table, where)
+}
+
+// withoutShort is a collection's triggers without their statements on
+// ShortTable: triggers made before it existed index the same text, so
+// their Table statements alone say whether the entries must be rebuilt.
+func withoutShort(triggers map[string]string) map[string]string {
+	out := make(map[string]string, len(triggers))
+	for name, sql := range triggers {
+		lines := strings.SplitAfter(sql, "\n")
+		kept := lines[:0]
+		for _, l := range lines {
+			if !strings.Contains(l, "`"+ShortTable+"`") {
+				kept = append(kept, l)
+			}
+		}
+		out[name] = strings.Join(kept, "")
+	}
+	return out
+}
+
+// AddShortTable creates ShortTable in an index made before it, fills it
+// from Table's rows and makes the triggers keep it: the migration that
+// brought it in. Nothing is indexed again; on a database without the index
+// yet (a new one), Sync then makes the triggers and indexes every record.
+func AddShortTable(app core.App) error {
+	if !app.HasTable(Table) || !app.HasTable(MapTable) {
+		return nil
+	}
+	return app.RunInTransaction(func(tx core.App) error {
+		if !tx.HasTable(ShortTable) {
+			if err := exec(tx, CreateShortTableSQL); err != nil {
+				return err
+			}
+			// As Table since pb_migrations/1764006101: a deleted row's
+			// words leave the index's pages at once (erasure).
+			if err := exec(tx, SecureDeleteSQL(ShortTable, true)); err != nil {
+				return err
+			}
+			if err := exec(tx, copyShortSQL("1")); err != nil {
+				return err
+			}
+		}
+		return Sync(tx)
+	})
+}
+
+// SecureDeleteSQL turns FTS5's secure-delete on or off for one of the
+// index's tables.
+func SecureDeleteSQL(table string, on bool) string {
+	v := "0"
+	if on {
+		v = "1"
+	}
+	return "INSERT INTO `" + table + "`(`" + table + "`, rank) VALUES('secure-delete', " + v + ")"
 }
 
 func sameTriggers(a, b map[string]string) bool {

@@ -2,6 +2,7 @@ package search_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -192,5 +193,76 @@ func TestLaterMigrationsCanRemoveIndexedFields(t *testing.T) {
 	var n int
 	if err := app.DB().NewQuery("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '" + search.Table + "_activities_%'").Row(&n); err != nil || n != 3 {
 		t.Errorf("activities has %d search triggers (%v), want 3", n, err)
+	}
+}
+
+// An index made before the short columns had a table of their own gets it
+// from the migration by a copy of what it holds: no entry is made again
+// (their numbers stay), the triggers then keep both tables, and a second
+// run has nothing to do.
+func TestShortTableIsAddedToAnOlderIndex(t *testing.T) {
+	w := newWorld(t)
+	w.Make(t, "", crm.Contacts, map[string]any{"name": "Quitéria Antes", "mobile": "+5531999887766", "tags": []string{"antiga"}})
+	db := w.App.NonconcurrentDB()
+	exec := func(q string) {
+		t.Helper()
+		if _, err := db.NewQuery(q).Execute(); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	// The index as the version before made it: its triggers without the
+	// statements on the short columns' table, and no such table.
+	var triggers []struct {
+		Name string `db:"name"`
+		SQL  string `db:"sql"`
+	}
+	if err := db.NewQuery("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name GLOB '" + search.Table + "_*'").All(&triggers); err != nil {
+		t.Fatal(err)
+	}
+	if len(triggers) != 3*len(search.Collections()) {
+		t.Fatalf("%d triggers, expected 3 for each of %d collections", len(triggers), len(search.Collections()))
+	}
+	for _, tr := range triggers {
+		exec("DROP TRIGGER `" + tr.Name + "`")
+		var old []string
+		for _, line := range strings.SplitAfter(tr.SQL, "\n") {
+			if !strings.Contains(line, search.ShortTable) {
+				old = append(old, line)
+			}
+		}
+		exec(strings.Join(old, ""))
+	}
+	exec("DROP TABLE `" + search.ShortTable + "`")
+	if search.Installed(w.App) {
+		t.Fatal("the index counts as installed without the short columns' table")
+	}
+	entries := func() string {
+		var rows []string
+		if err := db.NewQuery("SELECT id || ' ' || collection || ' ' || record FROM `" + search.MapTable + "` ORDER BY id").Column(&rows); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(rows, "\n")
+	}
+	before := entries()
+
+	if err := search.AddShortTable(w.App); err != nil {
+		t.Fatal(err)
+	}
+	if after := entries(); after != before {
+		t.Error("the entries were made again")
+	}
+	assertIndexMatchesTables(t, w.App)
+	next := w.Make(t, "", crm.Contacts, map[string]any{"name": "Quitéria Depois", "phone": "+5531988776655", "tags": []string{"nova"}})
+	mustFind(t, w, "quiteria depois", next.Id)
+	assertIndexMatchesTables(t, w.App)
+
+	var changes, again int
+	_ = db.NewQuery("SELECT total_changes()").Row(&changes)
+	if err := search.AddShortTable(w.App); err != nil {
+		t.Fatal(err)
+	}
+	_ = db.NewQuery("SELECT total_changes()").Row(&again)
+	if again != changes {
+		t.Errorf("a second run wrote %d rows", again-changes)
 	}
 }

@@ -320,9 +320,6 @@ func candidates(app core.App, q query, filter string, params dbx.Params) ([]*can
 	return found, nil
 }
 
-// shortColumns limits an FTS5 expression to the short columns.
-func shortColumns(form string) string { return "{name detail keys} : (" + form + ")" }
-
 func withParam(params dbx.Params, key string, value any) dbx.Params {
 	out := dbx.Params{key: value}
 	for k, v := range params {
@@ -333,12 +330,13 @@ func withParam(params dbx.Params, key string, value any) dbx.Params {
 	return out
 }
 
-// countShort counts the documents whose short columns match form, up to
-// rankAtMost+1: enough to tell whether bm25 may rank them.
+// countShort counts the documents whose short columns match form (in
+// ShortTable), up to rankAtMost+1: enough to tell whether bm25 may rank
+// them.
 func countShort(app core.App, form string) (int, error) {
 	var matches int
-	err := app.DB().NewQuery(fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM `%[1]s` WHERE `%[1]s` MATCH {:short} LIMIT {:most})", Table)).
-		Bind(dbx.Params{"short": shortColumns(form), "most": rankAtMost + 1}).Row(&matches)
+	err := app.DB().NewQuery(fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM `%[1]s` WHERE `%[1]s` MATCH {:short} LIMIT {:most})", ShortTable)).
+		Bind(dbx.Params{"short": form, "most": rankAtMost + 1}).Row(&matches)
 	return matches, err
 }
 
@@ -347,14 +345,24 @@ func countShort(app core.App, form string) (int, error) {
 func shortMatches(app core.App, form, filter string, params dbx.Params, tooMany bool) ([]*candidate, error) {
 	relevance, order, group := bm25, "relevance", groupRanked
 	if tooMany {
-		relevance, order, group = "0", "`"+Table+"`.rowid DESC", groupNewest
+		relevance, order, group = "0", "`"+ShortTable+"`.rowid DESC", groupNewest
+	}
+	// The matches come from ShortTable, which holds no text: the name is
+	// read from Table after the LIMIT, for the n rows kept only (read
+	// beside the rank, SQLite would load every match's stored row into
+	// its sorter), and so is the map's row, unless a collection filter
+	// needs it before.
+	ranked := "SELECT `%[2]s`.rowid AS doc, %[3]s AS relevance FROM `%[2]s` WHERE `%[2]s` MATCH {:short} ORDER BY %[5]s LIMIT {:n}"
+	if filter != "" {
+		ranked = "SELECT `%[2]s`.rowid AS doc, %[3]s AS relevance FROM `%[2]s` JOIN `%[6]s` m ON m.id = `%[2]s`.rowid" +
+			" WHERE `%[2]s` MATCH {:short}%[4]s ORDER BY %[5]s LIMIT {:n}"
 	}
 	var found []*candidate
 	err := app.DB().NewQuery(fmt.Sprintf(
-		"SELECT `%[1]s`.rowid AS doc, m.collection AS collection, m.record AS record, %[3]s AS relevance, `%[1]s`.name AS name"+
-			" FROM `%[1]s` JOIN `%[2]s` m ON m.id = `%[1]s`.rowid"+
-			" WHERE `%[1]s` MATCH {:short}%[4]s ORDER BY %[5]s LIMIT {:n}",
-		Table, MapTable, relevance, filter, order)).Bind(withParam(params, "short", shortColumns(form))).All(&found)
+		"SELECT ranked.doc AS doc, m.collection AS collection, m.record AS record, ranked.relevance AS relevance,"+
+			" (SELECT named.name FROM `%[1]s` named WHERE named.rowid = ranked.doc) AS name"+
+			" FROM ("+ranked+") ranked JOIN `%[6]s` m ON m.id = ranked.doc",
+		Table, ShortTable, relevance, filter, order, MapTable)).Bind(withParam(params, "short", form)).All(&found)
 	for _, c := range found {
 		c.group = group
 	}

@@ -341,11 +341,47 @@ func assertIndexMatchesTables(t testing.TB, app core.App) {
 			t.Errorf("%s: %d records missing from the index, %d entries without a record", name, missing, extra)
 		}
 	}
-	var maps, docs int
+	var maps, docs, shorts int
 	_ = app.DB().NewQuery("SELECT count(*) FROM `" + search.MapTable + "`").Row(&maps)
 	_ = app.DB().NewQuery("SELECT count(*) FROM `" + search.Table + "`").Row(&docs)
-	if maps != docs {
-		t.Errorf("%d map rows for %d index rows", maps, docs)
+	_ = app.DB().NewQuery("SELECT count(*) FROM `" + search.ShortTable + "`").Row(&shorts)
+	if maps != docs || shorts != docs {
+		t.Errorf("%d map rows for %d index rows and %d rows of the short columns", maps, docs, shorts)
+	}
+	assertShortTableMatches(t, app)
+}
+
+// assertShortTableMatches: the short columns' table holds every word of
+// the index's name, detail and keys columns, in the same row, column and
+// place, and no other (read through fts5vocab, as its rows hold no text).
+func assertShortTableMatches(t testing.TB, app core.App) {
+	t.Helper()
+	db := app.NonconcurrentDB() // one connection: the vocabulary tables are temporary
+	for _, q := range []string{
+		"CREATE VIRTUAL TABLE temp.every_word USING fts5vocab(main, `" + search.Table + "`, instance)",
+		"CREATE VIRTUAL TABLE temp.short_word USING fts5vocab(main, `" + search.ShortTable + "`, instance)",
+	} {
+		if _, err := db.NewQuery(q).Execute(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer func() {
+		for _, table := range []string{"every_word", "short_word"} {
+			_, _ = db.NewQuery("DROP TABLE temp." + table).Execute()
+		}
+	}()
+	var words, missing, extra int
+	for q, n := range map[string]*int{
+		"SELECT count(*) FROM temp.short_word": &words,
+		"SELECT count(*) FROM (SELECT term, doc, col, offset FROM temp.every_word WHERE col != 'body' EXCEPT SELECT term, doc, col, offset FROM temp.short_word)": &missing,
+		"SELECT count(*) FROM (SELECT term, doc, col, offset FROM temp.short_word EXCEPT SELECT term, doc, col, offset FROM temp.every_word)":                     &extra,
+	} {
+		if err := db.NewQuery(q).Row(n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if missing != 0 || extra != 0 {
+		t.Errorf("the short columns' table lacks %d of the index's words and has %d it does not (of %d)", missing, extra, words)
 	}
 }
 
