@@ -228,11 +228,12 @@ func tableDDL(db *sql.DB, table string) (tableOnly, triggers []string, err error
 		return tableOnly, nil, err
 	}
 	// The search index: the map (with its own indexes, if any) and the FTS5
-	// table (whose shadow tables it makes itself).
-	if triggers, err = query("SELECT sql FROM sqlite_master WHERE tbl_name IN (?, ?) AND type IN ('table', 'index') AND sql IS NOT NULL ORDER BY type = 'table' DESC, name", search.MapTable, search.Table); err != nil {
+	// tables (whose shadow tables they make themselves).
+	if triggers, err = query("SELECT sql FROM sqlite_master WHERE tbl_name IN (?, ?, ?) AND type IN ('table', 'index') AND sql IS NOT NULL ORDER BY type = 'table' DESC, name",
+		search.MapTable, search.Table, search.ShortTable); err != nil {
 		return nil, nil, err
 	}
-	if len(triggers) < 2 {
+	if len(triggers) < 3 {
 		return nil, nil, fmt.Errorf("%s has triggers but the search index tables are not there: %q", table, trig)
 	}
 	return tableOnly, append(triggers, trig...), nil
