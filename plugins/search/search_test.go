@@ -1,14 +1,17 @@
 package search_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -587,5 +590,56 @@ func TestTooManyNameMatchesNewestFirst(t *testing.T) {
 	want := append([]string{exact.Id}, others[11], others[10], others[9], others[8], others[7])
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want the exact name, then the newest: %v", got, want)
+	}
+}
+
+// As many searches run at once as the process has cores; the next waits
+// for one to end (then runs), and one whose caller goes away while it
+// waits takes no turn.
+func TestSearchesTakeTurns(t *testing.T) {
+	w := newWorld(t)
+	target := w.Make(t, "", crm.Contacts, map[string]any{"name": "Teodora Vez"})
+	srv, token := w.Serve(t), w.Token(t, crm.RoleManager)
+	ask := func(ctx context.Context) (int, error) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/crm/search?q=teodora", nil)
+		req.Header.Set("Authorization", token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		defer res.Body.Close()
+		_, _ = io.Copy(io.Discard, res.Body)
+		return res.StatusCode, nil
+	}
+
+	release, ok := search.HoldSearches()
+	if !ok {
+		t.Fatal("a search slot is taken before any search")
+	}
+	gone, cancel := context.WithCancel(context.Background())
+	goneDone := make(chan error, 1)
+	go func() { _, err := ask(gone); goneDone <- err }()
+	waiting := make(chan int, 1)
+	go func() { status, _ := ask(context.Background()); waiting <- status }()
+	time.Sleep(200 * time.Millisecond) // both are waiting by now, or the checks below still hold
+	cancel()
+	if err := <-goneDone; err == nil {
+		t.Error("a search whose caller went away answered")
+	}
+	select {
+	case status := <-waiting:
+		release()
+		t.Fatalf("a search ran while every slot was taken (HTTP %d)", status)
+	case <-time.After(300 * time.Millisecond):
+	}
+	release()
+	if status := <-waiting; status != http.StatusOK {
+		t.Fatalf("the waiting search: HTTP %d", status)
+	}
+	mustFind(t, w, "teodora vez", target.Id)
+	if release, ok := search.HoldSearches(); !ok {
+		t.Error("a slot stayed taken after every search ended")
+	} else {
+		release()
 	}
 }
