@@ -20,13 +20,14 @@ type Conn interface {
 // Bulk indexes the rows a bulk load inserts into a collection all at once,
 // instead of one by one through the insert trigger: Pause, in the load's
 // transaction, sets the insert trigger aside; Resume, in the same
-// transaction before it commits, indexes every row inserted since with three
-// INSERT ... SELECTs (the map, Table, ShortTable) and puts the trigger back. The trigger's removal is
-// part of the transaction: a load that rolls back or dies before it commits
-// leaves the trigger (and the index) as they were, and no other connection
-// ever writes without it (the load holds SQLite's only writer). Updates and
-// deletes still go through their triggers; an update of a row inserted
-// since Pause indexes it at once, and Resume leaves it alone.
+// transaction before it commits, indexes every row inserted since with
+// three INSERT ... SELECTs (the map, Table, ShortTable) and puts the trigger
+// back. The trigger's removal is part of the transaction: a load that
+// rolls back or dies before it commits leaves the trigger (and the index)
+// as they were, and no other connection ever writes without it (the load
+// holds SQLite's only writer). Updates and deletes still go through their
+// triggers; an update of a row inserted since Pause indexes it at once,
+// and Resume leaves it alone.
 type Bulk struct {
 	collection string
 	trigger    string // the insert trigger's SQL, as stored; "" when not paused
